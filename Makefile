@@ -1,0 +1,44 @@
+# The two commands a newcomer types: `make run` and `make test`. Everything else is a step of them.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+ADDR ?= 127.0.0.1:8000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test install lint worker beat web demo clean-demo
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+# Development: DEBUG on, embedded defaults (SQLite, filesystem queue, demo data) unless the
+# environment names real services. Web, worker and beat stop together on Ctrl-C.
+run: export DEBUG ?= 1
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 & \
+	$(PY) -m celery -A portal beat --loglevel INFO & \
+	$(PY) manage.py demo_logins --url http://$(ADDR)/; \
+	$(PY) manage.py runserver --noreload $(ADDR)
+
+# The browser tests need Debian's Chromium; as root we install it, otherwise we say how.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
+	else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; fi
+
+test: install $(CHROMIUM)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .

@@ -1,0 +1,199 @@
+"""The access policy: the only place that decides who may see or do what.
+
+Released data (release date passed and not proprietary, or a dataset in a findable DOI) is public.
+Everything else is visible only to the investigation's users (any role), the scientists of its
+beamline, and staff. A hidden object does not exist for anyone else: views answer 404, never 403.
+
+Every queryset that lists things to a user starts from a `visible_*` helper below.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from .models import (
+    Datafile,
+    Dataset,
+    Instrument,
+    Investigation,
+    InvestigationUser,
+    Role,
+    Sample,
+    released_q,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from portal.models import User
+
+    AnyUser = User | AnonymousUser
+
+
+def _is_staff(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_staff)
+
+
+def _team_q(user: AnyUser, prefix: str = "") -> Q:
+    """Q for investigations (reached through `prefix`) where the user is in the team or is a
+    scientist of the beamline. Subqueries rather than joins, so lists need no DISTINCT."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    member_of = InvestigationUser.objects.filter(user=user).values("investigation_id")
+    scientist_of = Instrument.scientists.through.objects.filter(user=user).values("instrument_id")
+    return Q(**{f"{prefix}id__in": member_of}) | Q(**{f"{prefix}instrument_id__in": scientist_of})
+
+
+def visible_investigations(user: AnyUser) -> QuerySet[Investigation]:
+    qs = Investigation.objects.all()
+    if _is_staff(user):
+        return qs
+    return qs.filter(released_q() | _team_q(user))
+
+
+def my_investigations(user: AnyUser) -> QuerySet[Investigation]:
+    """"My experiments": the user's team memberships and their beamlines' sessions."""
+    if not user.is_authenticated:
+        return Investigation.objects.none()
+    return Investigation.objects.filter(_team_q(user))
+
+
+def public_investigations() -> QuerySet[Investigation]:
+    return Investigation.objects.released()
+
+
+def visible_datasets(user: AnyUser) -> QuerySet[Dataset]:
+    qs = Dataset.objects.all()
+    if _is_staff(user):
+        return qs
+    return qs.filter(
+        released_q(prefix="investigation__") | Q(released_by_doi=True) | _team_q(user, "investigation__")
+    )
+
+
+def visible_datafiles(user: AnyUser) -> QuerySet[Datafile]:
+    qs = Datafile.objects.all()
+    if _is_staff(user):
+        return qs
+    return qs.filter(
+        released_q(prefix="dataset__investigation__")
+        | Q(dataset__released_by_doi=True)
+        | _team_q(user, "dataset__investigation__")
+    )
+
+
+def visible_samples(user: AnyUser) -> QuerySet[Sample]:
+    qs = Sample.objects.all()
+    if _is_staff(user):
+        return qs
+    return qs.filter(released_q(prefix="investigation__") | _team_q(user, "investigation__"))
+
+
+# Object checks -------------------------------------------------------------------------------
+
+
+def role_in(user: AnyUser, investigation: Investigation) -> str | None:
+    """The user's role in the investigation's team, or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        InvestigationUser.objects.filter(investigation=investigation, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def is_beamline_scientist(user: AnyUser, instrument: Instrument) -> bool:
+    if not user.is_authenticated:
+        return False
+    return instrument.scientists.filter(pk=user.pk).exists()
+
+
+def is_in_team(user: AnyUser, investigation: Investigation) -> bool:
+    """Team in the wide sense: members (any role), the beamline's scientists, and staff."""
+    return (
+        _is_staff(user)
+        or role_in(user, investigation) is not None
+        or is_beamline_scientist(user, investigation.instrument)
+    )
+
+
+def can_view_investigation(user: AnyUser, investigation: Investigation) -> bool:
+    return investigation.is_released or is_in_team(user, investigation)
+
+
+def can_view_dataset(user: AnyUser, dataset: Dataset) -> bool:
+    return dataset.released_by_doi or can_view_investigation(user, dataset.investigation)
+
+
+def can_write_logbook(user: AnyUser, investigation: Investigation) -> bool:
+    """Released logbooks are readable by anyone but writable only by the team and staff."""
+    return is_in_team(user, investigation)
+
+
+def can_manage_team(user: AnyUser, investigation: Investigation) -> bool:
+    """Add or remove collaborators, answer access requests: the principal investigator, staff."""
+    return _is_staff(user) or role_in(user, investigation) == Role.PRINCIPAL_INVESTIGATOR
+
+
+def can_manage_shipments(user: AnyUser, investigation: Investigation) -> bool:
+    return is_in_team(user, investigation)
+
+
+def can_mint_doi(user: AnyUser, investigation: Investigation) -> bool:
+    """Put the investigation's datasets in a DOI: members of its team (any role) and staff."""
+    return _is_staff(user) or role_in(user, investigation) is not None
+
+
+def can_request_restore(user: AnyUser, investigation: Investigation) -> bool:
+    return is_in_team(user, investigation)
+
+
+def can_view_beamline(user: AnyUser, instrument: Instrument) -> bool:
+    """The beamline logbook and parcel lists: the beamline's scientists and staff."""
+    return _is_staff(user) or is_beamline_scientist(user, instrument)
+
+
+def is_safety_officer(user: AnyUser) -> bool:
+    return bool(
+        user.is_authenticated and (user.is_superuser or user.groups.filter(name="Safety").exists())
+    )
+
+
+# Lookups that answer 404 to anyone who may not see the object ---------------------------------
+
+
+def get_investigation_or_404(user: AnyUser, pk: int | str) -> Investigation:
+    try:
+        return visible_investigations(user).select_related("instrument").get(pk=pk)
+    except (Investigation.DoesNotExist, ValueError):
+        raise Http404("No such investigation") from None
+
+
+def get_dataset_or_404(user: AnyUser, pk: int | str) -> Dataset:
+    try:
+        return (
+            visible_datasets(user)
+            .select_related("investigation__instrument", "sample")
+            .get(pk=pk)
+        )
+    except (Dataset.DoesNotExist, ValueError):
+        raise Http404("No such dataset") from None
+
+
+def get_datafile_or_404(user: AnyUser, pk: int | str) -> Datafile:
+    try:
+        return visible_datafiles(user).select_related("dataset__investigation").get(pk=pk)
+    except (Datafile.DoesNotExist, ValueError):
+        raise Http404("No such file") from None
+
+
+def get_sample_or_404(user: AnyUser, pk: int | str) -> Sample:
+    try:
+        return visible_samples(user).select_related("investigation__instrument").get(pk=pk)
+    except (Sample.DoesNotExist, ValueError):
+        raise Http404("No such sample") from None
+

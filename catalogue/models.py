@@ -1,0 +1,299 @@
+"""The catalogue: a mirror of the facility's ICAT (version 5 names where ICAT has the concept).
+
+Rows carry `icat_id` and `mod_time` so the ICAT sync can upsert them incrementally. Counts and
+volumes are stored on the parents (recomputed by the sync and the demo generator) so list pages
+never aggregate over millions of datafiles.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+
+class IcatMirrored(models.Model):
+    icat_id = models.BigIntegerField("ICAT id", null=True, blank=True, unique=True)
+    mod_time = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        abstract = True
+
+
+class Technique(IcatMirrored):
+    name = models.CharField(max_length=200, unique=True)
+    pid = models.CharField("persistent id", max_length=255, blank=True, help_text="e.g. a PaNET term")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Instrument(IcatMirrored):
+    """A beamline."""
+
+    name = models.CharField(max_length=50, unique=True, help_text="e.g. ID01, BM29")
+    full_name = models.CharField(max_length=255, blank=True)
+    description = models.TextField(blank=True)
+    techniques = models.ManyToManyField(Technique, blank=True, related_name="instruments")
+    scientists = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="instruments",
+        help_text="Instrument scientists see every experiment of this beamline.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_release_date(end_date: datetime) -> datetime:
+    return end_date + relativedelta(years=settings.EMBARGO_YEARS)
+
+
+class InvestigationQuerySet(models.QuerySet):
+    def released(self, now: datetime | None = None) -> InvestigationQuerySet:
+        return self.filter(released_q(now=now))
+
+    def embargoed(self, now: datetime | None = None) -> InvestigationQuerySet:
+        return self.exclude(released_q(now=now))
+
+
+def released_q(*, prefix: str = "", now: datetime | None = None) -> Q:
+    """Q for "this investigation's data is public": release date passed and not proprietary."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}release_date__lte": now, f"{prefix}proprietary": False})
+
+
+class Investigation(IcatMirrored):
+    """One experiment session: a proposal (e.g. MX-2468) on a beamline at given dates."""
+
+    name = models.CharField("proposal", max_length=100, db_index=True)
+    visit_id = models.CharField("session", max_length=100, help_text="e.g. id292101")
+    title = models.CharField(max_length=500)
+    summary = models.TextField(blank=True)
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="investigations")
+    techniques = models.ManyToManyField(Technique, blank=True, related_name="investigations")
+    start_date = models.DateTimeField()
+    end_date = models.DateTimeField()
+    release_date = models.DateTimeField(
+        blank=True, help_text="Data becomes public on this date (default: end + embargo years)."
+    )
+    proprietary = models.BooleanField(
+        default=False, help_text="Never released automatically (e.g. industrial beamtime)."
+    )
+    doi = models.CharField("DOI", max_length=255, blank=True)
+    dataset_count = models.PositiveIntegerField(default=0)
+    datafile_count = models.PositiveBigIntegerField(default=0)
+    volume = models.PositiveBigIntegerField(default=0, help_text="bytes")
+
+    objects = InvestigationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "visit_id"], name="investigation_unique_session"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="investigation_ends_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["start_date", "id"]),
+            models.Index(fields=["instrument", "start_date", "id"]),
+            models.Index(fields=["release_date", "proprietary"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.visit_id})"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.release_date is None and self.end_date is not None:
+            self.release_date = default_release_date(self.end_date)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:investigation-detail", args=[self.pk])
+
+    @property
+    def is_released(self) -> bool:
+        return not self.proprietary and self.release_date <= timezone.now()
+
+
+class Role(models.TextChoices):
+    PRINCIPAL_INVESTIGATOR = "principal_investigator", "Principal investigator"
+    PARTICIPANT = "participant", "Participant"
+    LOCAL_CONTACT = "local_contact", "Local contact"
+    COLLABORATOR = "collaborator", "Collaborator"
+
+
+class InvestigationUser(IcatMirrored):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="investigation_memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, default=Role.PARTICIPANT)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["investigation", "role", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["investigation", "user"], name="one_role_per_member"),
+        ]
+        indexes = [models.Index(fields=["user", "investigation"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} of {self.investigation}"
+
+
+class Sample(IcatMirrored):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="samples")
+    name = models.CharField(max_length=255)
+    type = models.CharField(max_length=255, blank=True, help_text="ICAT SampleType name")
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["investigation", "name"]
+        indexes = [models.Index(fields=["investigation", "name"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DatasetType(models.TextChoices):
+    RAW = "raw", "Raw"
+    PROCESSED = "processed", "Processed"
+
+
+class ArchiveStatus(models.TextChoices):
+    ONLINE = "online", "Online"
+    ARCHIVED = "archived", "Archived (on tape)"
+    RESTORING = "restoring", "Restoring from tape"
+
+
+class Dataset(IcatMirrored):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="datasets")
+    sample = models.ForeignKey(
+        Sample, on_delete=models.SET_NULL, null=True, blank=True, related_name="datasets"
+    )
+    name = models.CharField(max_length=255)
+    type = models.CharField(max_length=16, choices=DatasetType.choices, default=DatasetType.RAW)
+    description = models.TextField(blank=True)
+    location = models.CharField(max_length=1024, blank=True, help_text="folder, relative to DATA_ROOT")
+    start_date = models.DateTimeField(null=True, blank=True)
+    end_date = models.DateTimeField(null=True, blank=True)
+    file_count = models.PositiveIntegerField(default=0)
+    size = models.PositiveBigIntegerField(default=0, help_text="bytes")
+    archive_status = models.CharField(
+        max_length=16, choices=ArchiveStatus.choices, default=ArchiveStatus.ONLINE
+    )
+    techniques = models.ManyToManyField(Technique, blank=True, related_name="datasets")
+    derived_from = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="derivatives",
+        help_text="For processed datasets: the raw datasets they were computed from.",
+    )
+    released_by_doi = models.BooleanField(
+        default=False, help_text="Part of a findable data-collection DOI: public whatever the embargo."
+    )
+
+    class Meta:
+        ordering = ["investigation", "start_date", "id"]
+        indexes = [
+            models.Index(fields=["investigation", "start_date", "id"]),
+            models.Index(fields=["sample", "start_date", "id"]),
+            models.Index(fields=["released_by_doi"], condition=Q(released_by_doi=True),
+                         name="dataset_released_by_doi"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:dataset-detail", args=[self.pk])
+
+
+class Datafile(IcatMirrored):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="datafiles")
+    name = models.CharField(max_length=255)
+    location = models.CharField(max_length=1024, help_text="path relative to DATA_ROOT")
+    size = models.PositiveBigIntegerField(default=0, help_text="bytes")
+    checksum = models.CharField(max_length=255, blank=True, help_text="e.g. 'sha256:...'")
+    file_mod_time = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "name", "id"]
+        indexes = [models.Index(fields=["dataset", "name", "id"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ValueType(models.TextChoices):
+    NUMERIC = "numeric", "Numeric"
+    STRING = "string", "String"
+
+
+class ParameterType(IcatMirrored):
+    name = models.CharField(max_length=255)
+    units = models.CharField(max_length=64, blank=True)
+    value_type = models.CharField(max_length=16, choices=ValueType.choices, default=ValueType.NUMERIC)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "units"]
+        constraints = [models.UniqueConstraint(fields=["name", "units"], name="parameter_type_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.units})" if self.units else self.name
+
+
+class Parameter(IcatMirrored):
+    type = models.ForeignKey(ParameterType, on_delete=models.PROTECT, related_name="+")
+    numeric_value = models.FloatField(null=True, blank=True)
+    string_value = models.CharField(max_length=4000, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def value(self) -> float | str | None:
+        return self.numeric_value if self.type.value_type == ValueType.NUMERIC else self.string_value
+
+    def __str__(self) -> str:
+        units = f" {self.type.units}" if self.type.units else ""
+        return f"{self.type.name} = {self.value}{units}"
+
+
+class InvestigationParameter(Parameter):
+    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="parameters")
+
+    class Meta:
+        indexes = [models.Index(fields=["investigation", "type"])]
+
+
+class DatasetParameter(Parameter):
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="parameters")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["dataset", "type"]),
+            models.Index(fields=["type", "numeric_value"]),
+        ]
+
+
+class SampleParameter(Parameter):
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="parameters")
+
+    class Meta:
+        indexes = [models.Index(fields=["sample", "type"])]
