@@ -12,7 +12,8 @@ from datetime import datetime
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -66,6 +67,15 @@ class InvestigationQuerySet(models.QuerySet):
 
     def embargoed(self, now: datetime | None = None) -> InvestigationQuerySet:
         return self.exclude(released_q(now=now))
+
+    def refresh_totals(self) -> int:
+        """Recompute dataset_count, datafile_count and volume from the datasets, in one UPDATE."""
+        datasets = Dataset.objects.filter(investigation=OuterRef("pk")).order_by().values("investigation")
+        return self.update(
+            dataset_count=Coalesce(Subquery(datasets.annotate(n=Count("id")).values("n")), 0),
+            datafile_count=Coalesce(Subquery(datasets.annotate(n=Sum("file_count")).values("n")), 0),
+            volume=Coalesce(Subquery(datasets.annotate(n=Sum("size")).values("n")), 0),
+        )
 
 
 def released_q(*, prefix: str = "", now: datetime | None = None) -> Q:
@@ -182,6 +192,16 @@ class ArchiveStatus(models.TextChoices):
     RESTORING = "restoring", "Restoring from tape"
 
 
+class DatasetQuerySet(models.QuerySet):
+    def refresh_totals(self) -> int:
+        """Recompute file_count and size from the datafiles, in one UPDATE."""
+        files = Datafile.objects.filter(dataset=OuterRef("pk")).order_by().values("dataset")
+        return self.update(
+            file_count=Coalesce(Subquery(files.annotate(n=Count("id")).values("n")), 0),
+            size=Coalesce(Subquery(files.annotate(n=Sum("size")).values("n")), 0),
+        )
+
+
 class Dataset(IcatMirrored):
     investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="datasets")
     sample = models.ForeignKey(
@@ -206,6 +226,8 @@ class Dataset(IcatMirrored):
     released_by_doi = models.BooleanField(
         default=False, help_text="Part of a findable data-collection DOI: public whatever the embargo."
     )
+
+    objects = DatasetQuerySet.as_manager()
 
     class Meta:
         ordering = ["investigation", "start_date", "id"]

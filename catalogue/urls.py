@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from .views import browse, dataset, downloads, investigation
 
 app_name = "catalogue"
 
 urlpatterns = [
-    path("experiments/", views.experiments, name="experiments"),
-    path("public/", views.public, name="public"),
-    path("search/", views.search, name="search"),
-    path("investigations/<int:pk>/", views.investigation_detail, name="investigation-detail"),
-    path("datasets/<int:pk>/", views.dataset_detail, name="dataset-detail"),
-    path("downloads/", views.downloads, name="downloads"),
+    path("experiments/", browse.experiments, name="experiments"),
+    path("public/", browse.public, name="public"),
+    path("search/", browse.search, name="search"),
+    path("investigations/<int:pk>/", investigation.investigation_detail, name="investigation-detail"),
+    path("datasets/<int:pk>/", dataset.dataset_detail, name="dataset-detail"),
+    path("datafiles/<int:pk>/download", downloads.datafile_download, name="datafile-download"),
+    path("downloads/", downloads.downloads, name="downloads"),
 ]

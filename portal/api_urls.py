@@ -6,4 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("catalogue.api_urls")),
+    path("", include("logbook.api_urls")),
+    path("", include("shipments.api_urls")),
+    path("", include("doi.api_urls")),
 ]

@@ -1,0 +1,34 @@
+"""Generate the demo facility: each app adds its part from its own `demo.py` module.
+
+Deterministic (fixed random seeds) and idempotent: `--if-empty` does nothing when the catalogue
+already has investigations, which is how `make run` calls it.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from catalogue.models import Investigation
+
+# Order matters: later steps build on the catalogue the first one creates.
+DEMO_STEPS = ["catalogue.demo"]
+
+
+class Command(BaseCommand):
+    help = "Fill the database and DATA_ROOT with a realistic demo facility."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--if-empty", action="store_true", help="only when there is no investigation")
+
+    def handle(self, *args, if_empty: bool = False, **options) -> None:
+        if if_empty and Investigation.objects.exists():
+            self.stdout.write("The database already has a facility; leaving it as it is.")
+            return
+        for module_name in DEMO_STEPS:
+            step = importlib.import_module(module_name)
+            with transaction.atomic():
+                step.seed(out=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo facility ready."))
