@@ -37,7 +37,7 @@ def test_member_logs_in_and_walks_the_navigation(page: Page, screenshot, transac
     expect(page.locator("h1")).to_contain_text(team.participant.display_name)
 
     page.goto(f"/investigations/{team.investigation.pk}/")
-    expect(page.locator("h1")).to_contain_text(team.investigation.name)
+    expect(page.locator(".investigation-header")).to_contain_text(team.investigation.name)
 
     page.click("#user-menu")
     page.click("text=Log out")
