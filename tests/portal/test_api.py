@@ -1,0 +1,47 @@
+"""API groundwork: schema and docs served offline, token and session auth, cursor pagination."""
+
+from __future__ import annotations
+
+from rest_framework.authtoken.models import Token
+
+from tests import factories
+
+
+def test_schema_is_openapi_and_docs_load_their_assets_from_this_site(client, db) -> None:
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert schema.status_code == 200
+    assert schema.json()["openapi"].startswith("3.")
+    assert "/api/investigations/" in schema.json()["paths"]
+
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs.text
+    assert "cdn" not in docs.text.lower()
+
+
+def test_token_auth_shows_the_members_embargoed_investigation(client, team) -> None:
+    token = Token.objects.create(user=team.participant)
+
+    anonymous = client.get("/api/investigations/")
+    with_token = client.get("/api/investigations/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert [row["name"] for row in anonymous.json()["results"]] == []
+    assert [row["name"] for row in with_token.json()["results"]] == [team.investigation.name]
+
+
+def test_embargoed_investigation_is_404_in_the_api_for_outsiders(client, team) -> None:
+    client.force_login(team.outsider)
+    assert client.get(f"/api/investigations/{team.investigation.pk}/").status_code == 404
+    client.force_login(team.participant)
+    assert client.get(f"/api/investigations/{team.investigation.pk}/").status_code == 200
+
+
+def test_lists_are_paginated_by_cursor(client, db) -> None:
+    factories.InvestigationFactory.create_batch(5, released=True)
+
+    first = client.get("/api/investigations/?page_size=2").json()
+    second = client.get(first["next"]).json()
+
+    assert "cursor=" in first["next"]
+    assert len(first["results"]) == len(second["results"]) == 2
+    assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
