@@ -33,3 +33,11 @@ def celery_worker(transactional_db, tmp_path: Path) -> Iterator[CeleryWorker]:
 def team(db) -> factories.Team:
     """An embargoed investigation with one user of each role, and an outsider."""
     return factories.make_team()
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Rate-limit counters and cached pages must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
