@@ -19,8 +19,9 @@ GRID = (222, 226, 230)
 LINE_COLOURS = [(13, 110, 253), (220, 53, 69), (25, 135, 84), (253, 126, 20)]
 
 
-def image_png(array: np.ndarray, path: Path, *, log: bool = True, cmap: str = "viridis",
-              size: int = 256) -> None:
+def image_png(
+    array: np.ndarray, path: Path, *, log: bool = True, cmap: str = "viridis", size: int = 256
+) -> None:
     """A 2D array as a false-colour image (log scale for detector counts)."""
     data = np.asarray(array, dtype=np.float64)
     if log:
@@ -34,8 +35,18 @@ def image_png(array: np.ndarray, path: Path, *, log: bool = True, cmap: str = "v
     image.save(path, compress_level=2)
 
 
-def plot_png(x: np.ndarray, ys: list[np.ndarray], path: Path, *, title: str, xlabel: str,
-             ylabel: str, logy: bool = False, width: int = 520, height: int = 340) -> None:
+def plot_png(
+    x: np.ndarray,
+    ys: list[np.ndarray],
+    path: Path,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    logy: bool = False,
+    width: int = 520,
+    height: int = 340,
+) -> None:
     """A line plot with a frame, a few labelled ticks and a title."""
     left, right, top, bottom = 70, 30, 30, 44
     image = Image.new("RGB", (width, height), "white")
@@ -87,7 +98,9 @@ def crystal_snapshot_png(path: Path, *, seed: int, size: tuple[int, int] = (360,
     cx, cy = width / 2, height / 2
     loop_rx, loop_ry = 70 + generator.integers(0, 30), 55 + generator.integers(0, 20)
     draw.line([(0, cy + 8), (cx - loop_rx, cy)], fill=(70, 60, 50), width=5)  # the pin
-    draw.ellipse([cx - loop_rx, cy - loop_ry, cx + loop_rx, cy + loop_ry], outline=(90, 80, 60), width=3)
+    draw.ellipse(
+        [cx - loop_rx, cy - loop_ry, cx + loop_rx, cy + loop_ry], outline=(90, 80, 60), width=3
+    )
     corners = generator.integers(5, 8)
     angles = np.sort(generator.uniform(0, 2 * np.pi, corners))
     radius = generator.uniform(18, 40)
