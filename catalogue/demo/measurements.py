@@ -242,6 +242,9 @@ class Crystallography(Kind):
             100 - generator.exponential(1.0, 10) - np.linspace(0, 3, 10), 80, 100
         )
         cc_half = np.clip(1 - 0.002 * np.exp(np.linspace(0, 5.2, 10)), 0.3, 1)
+        # Spot finding per image, as the quick-look pipeline reports it.
+        image_number = np.arange(1, 361)
+        spots = generator.poisson(180 + 40 * np.sin(image_number / 30) ** 2)
         self._nexus(
             folder / f"{name}.h5",
             params,
@@ -251,6 +254,8 @@ class Crystallography(Kind):
                 "I_over_sigma": (i_sigma, ""),
                 "completeness": (completeness, "%"),
                 "cc_half": (cc_half, ""),
+                "image_number": (image_number, ""),
+                "spots_per_image": (spots, ""),
             },
             plot=("I_over_sigma", "d_min"),
         )
