@@ -126,6 +126,8 @@ def _people() -> dict[str, User]:
     for username, full_name, affiliation in PEOPLE:
         staff_member = affiliation == "FACILITY"
         given, _, family = full_name.removeprefix("Dr ").removeprefix("Prof. ").partition(" ")
+        if username == "admin":  # not a person: the admin greets "admin", not "Facility"
+            given = family = ""
         users[username], _ = User.objects.update_or_create(
             username=username,
             defaults={
