@@ -7,6 +7,7 @@ already has investigations, which is how `make run` calls it.
 from __future__ import annotations
 
 import importlib
+import time
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
@@ -21,14 +22,18 @@ class Command(BaseCommand):
     help = "Fill the database and DATA_ROOT with a realistic demo facility."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--if-empty", action="store_true", help="only when there is no investigation")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="only when there is no investigation"
+        )
 
     def handle(self, *args, if_empty: bool = False, **options) -> None:
         if if_empty and Investigation.objects.exists():
             self.stdout.write("The database already has a facility; leaving it as it is.")
             return
+        started = time.monotonic()
         for module_name in DEMO_STEPS:
             step = importlib.import_module(module_name)
             with transaction.atomic():
                 step.seed(out=self.stdout)
-        self.stdout.write(self.style.SUCCESS("Demo facility ready."))
+        elapsed = time.monotonic() - started
+        self.stdout.write(self.style.SUCCESS(f"Demo facility ready ({elapsed:.0f} s)."))

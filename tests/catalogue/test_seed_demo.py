@@ -1,0 +1,263 @@
+"""`manage.py seed_demo` builds a believable facility with real files; running it again is safe.
+
+The facility is generated once for the module (twice, in fact, to check idempotency), committed to
+the test database and flushed at the end, because generating it takes a while.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from PIL import Image
+
+from catalogue import access
+from catalogue.models import (
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    DatasetType,
+    Instrument,
+    Investigation,
+    InvestigationUser,
+    Role,
+    Sample,
+)
+from portal.models import User
+
+DEMO_LOGINS = ["admin", "mdubois", "jsmith", "akowalska", "pnovak", "emartin", "sgarcia", "tlee",
+               "rbrown"]  # fmt: skip
+
+
+@dataclass
+class Demo:
+    data_root: Path
+    counts_after_first_run: dict[str, int]
+    counts_after_second_run: dict[str, int]
+    ids_after_first_run: set[int]
+    if_empty_output: str
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            User,
+            Instrument,
+            Investigation,
+            InvestigationUser,
+            Sample,
+            Dataset,
+            DatasetParameter,
+            Datafile,
+        )  # fmt: skip
+    }
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]:
+    root = tmp_path_factory.mktemp("demo")
+    roots = {name: root / name.lower() for name in ("DATA_ROOT", "DOWNLOAD_ROOT", "MEDIA_ROOT")}
+    with django_db_blocker.unblock(), override_settings(**roots):
+        call_command("seed_demo", stdout=io.StringIO())
+        first = _counts()
+        ids = set(Datafile.objects.values_list("id", flat=True))
+        call_command("seed_demo", stdout=io.StringIO())
+        second = _counts()
+        output = io.StringIO()
+        call_command("seed_demo", "--if-empty", stdout=output)
+        yield Demo(roots["DATA_ROOT"], first, second, ids, output.getvalue())
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_demo_has_seven_beamlines_with_techniques_and_scientists(demo, db) -> None:
+    beamlines = Instrument.objects.prefetch_related("techniques", "scientists")
+    assert {b.name for b in beamlines} >= {"ID23-1", "BM29", "ID01", "ID19", "ID21", "BM23", "ID31"}
+    for beamline in beamlines:
+        assert beamline.techniques.exists(), beamline
+        assert beamline.scientists.exists(), beamline
+    assert Instrument.objects.get(name="ID23-1").scientists.filter(username="pnovak").exists()
+    assert Instrument.objects.get(name="BM29").scientists.filter(username="emartin").exists()
+
+
+def test_demo_spans_six_years_with_released_embargoed_and_proprietary_sessions(demo, db) -> None:
+    now = timezone.now()
+    investigations = Investigation.objects.all()
+    assert investigations.count() >= 40
+    assert len({i.start_date.year for i in investigations}) >= 6
+    assert Investigation.objects.released(now).count() >= 10
+    assert Investigation.objects.embargoed(now).filter(proprietary=False).count() >= 10
+    proprietary = Investigation.objects.get(proprietary=True)
+    assert proprietary.name.startswith("IN-")
+    assert proprietary.release_date < now and not proprietary.is_released
+    assert {"MX-2468", "SC-5123", "HC-4821", "ES-1290", "IN-1187"} <= set(
+        investigations.values_list("name", flat=True)
+    )
+
+
+def test_every_session_has_a_team_with_a_pi_and_a_local_contact_scientist(demo, db) -> None:
+    for investigation in Investigation.objects.select_related("instrument"):
+        roles = dict(investigation.members.values_list("role", "user__username"))
+        assert Role.PRINCIPAL_INVESTIGATOR in roles, investigation
+        local_contact = roles[Role.LOCAL_CONTACT]
+        assert investigation.instrument.scientists.filter(username=local_contact).exists()
+        assert investigation.samples.exists()
+        assert investigation.parameters.exists()
+
+
+def test_demo_has_raw_and_processed_datasets_with_plausible_parameters(demo, db) -> None:
+    assert Dataset.objects.count() >= 400
+    raw = Dataset.objects.filter(type=DatasetType.RAW)
+    processed = Dataset.objects.filter(type=DatasetType.PROCESSED).prefetch_related("derived_from")
+    assert raw.count() > 0 and processed.count() > 0
+    for dataset in processed:
+        sources = list(dataset.derived_from.all())
+        assert sources, dataset
+        assert all(s.type == DatasetType.RAW and s.sample_id == dataset.sample_id for s in sources)
+    assert not Dataset.objects.filter(parameters__isnull=True).exists()
+    energies = DatasetParameter.objects.filter(type__name="energy", type__units="keV")
+    assert energies.count() == raw.count()
+    assert all(4 < energy < 100 for energy in energies.values_list("numeric_value", flat=True))
+    wavelength = DatasetParameter.objects.filter(type__name="wavelength").first()
+    assert wavelength.type.units == "Å"
+
+
+def test_every_datafile_is_on_disk_with_its_size_and_checksum(demo, db) -> None:
+    files = list(Datafile.objects.select_related("dataset__investigation__instrument"))
+    assert len(files) >= 800
+    for datafile in files:
+        path = demo.data_root / datafile.location
+        content = path.read_bytes()
+        assert len(content) == datafile.size < 300_000, datafile.location
+        assert datafile.checksum == "sha256:" + hashlib.sha256(content).hexdigest()
+        assert datafile.file_mod_time is not None
+        investigation = datafile.dataset.investigation
+        proposal, beamline, session, kind = datafile.location.split("/")[:4]
+        assert (proposal, beamline, session) == (
+            investigation.name,
+            investigation.instrument.name,
+            investigation.visit_id,
+        )
+        expected = "RAW_DATA" if datafile.dataset.type == DatasetType.RAW else "PROCESSED_DATA"
+        assert kind == expected
+
+
+def _arrays(h5: h5py.File) -> list[h5py.Dataset]:
+    found: list[h5py.Dataset] = []
+    h5.visititems(lambda _, item: found.append(item) if isinstance(item, h5py.Dataset) else None)
+    return found
+
+
+def test_hdf5_files_open_and_hold_nexus_arrays(demo, db) -> None:
+    names = Datafile.objects.filter(name__endswith=".h5").values_list("location", flat=True)
+    assert len(names) >= 400
+    for location in names:
+        with h5py.File(demo.data_root / location, "r") as h5:
+            assert h5["entry"].attrs["NX_class"] == "NXentry"
+            assert "instrument" in h5["entry"]
+            arrays = _arrays(h5)
+            assert any(a.ndim >= 1 and a.size > 50 for a in arrays), location
+    frame = (
+        demo.data_root
+        / Datafile.objects.filter(
+            dataset__investigation__name="MX-2468",
+            dataset__type=DatasetType.RAW,
+            name__endswith=".h5",
+        ).values_list("location", flat=True)[0]
+    )
+    with h5py.File(frame, "r") as h5:
+        image = h5["entry/instrument/detector/data"][0]
+        assert image.ndim == 2 and image.max() > 10 * np.median(image)  # Bragg spots stand out
+
+
+def test_png_files_are_real_images(demo, db) -> None:
+    locations = Datafile.objects.filter(name__endswith=".png").values_list("location", flat=True)
+    assert len(locations) >= 400
+    for location in locations:
+        with Image.open(demo.data_root / location) as image:
+            image.verify()
+            assert image.size[0] >= 200
+
+
+def test_totals_are_recomputed_from_the_files(demo, db) -> None:
+    investigation = Investigation.objects.get(name="MX-2468", visit_id="id231-24681")
+    files = Datafile.objects.filter(dataset__investigation=investigation)
+    assert investigation.dataset_count == investigation.datasets.count() > 0
+    assert investigation.datafile_count == files.count()
+    assert investigation.volume == sum(files.values_list("size", flat=True))
+
+
+def test_running_it_again_changes_nothing(demo, db) -> None:
+    assert demo.counts_after_second_run == demo.counts_after_first_run
+    assert set(Datafile.objects.values_list("id", flat=True)) == demo.ids_after_first_run
+
+
+def test_if_empty_leaves_an_existing_facility_alone(demo, db) -> None:
+    assert "already has a facility" in demo.if_empty_output
+    assert _counts() == demo.counts_after_first_run
+
+
+def test_demo_users_log_in_with_the_demo_password(demo, db, client) -> None:
+    for username in DEMO_LOGINS:
+        assert client.login(username=username, password="demo"), username
+        client.logout()
+
+
+def test_marie_sees_her_embargoed_proposals_and_the_outsider_sees_none(demo, db, client) -> None:
+    now = timezone.now()
+    marie = User.objects.get(username="mdubois")
+    hers = access.my_investigations(marie)
+    assert hers.filter(name="MX-2468").embargoed(now).count() >= 2
+    assert hers.filter(name="MX-2468").released(now).exists()
+    assert hers.embargoed(now).count() >= 4
+    outsider = User.objects.get(username="rbrown")
+    assert not access.my_investigations(outsider).exists()
+    assert (
+        access.visible_investigations(outsider).count() == Investigation.objects.released().count()
+    )
+
+    embargoed = hers.embargoed(now).first()
+    client.force_login(outsider)
+    assert client.get(embargoed.get_absolute_url()).status_code == 404
+    client.force_login(marie)
+    page = client.get("/experiments/").content.decode()
+    assert "MX-2468" in page and "SC-5123" in page
+
+
+def test_each_role_of_the_brief_holds(demo, db) -> None:
+    pnovak = User.objects.get(username="pnovak")
+    beamline_sessions = Investigation.objects.filter(instrument__name="ID23-1")
+    assert set(access.my_investigations(pnovak)) == set(beamline_sessions)
+    assert (
+        InvestigationUser.objects.filter(
+            user=pnovak, role=Role.LOCAL_CONTACT, investigation__name__startswith="MX-"
+        ).count()
+        == beamline_sessions.count()
+    )
+    anna = InvestigationUser.objects.filter(user__username="akowalska").select_related("added_by")
+    assert {(m.role, m.added_by.username) for m in anna} == {(Role.COLLABORATOR, "mdubois")}
+    james = InvestigationUser.objects.filter(user__username="jsmith", role=Role.PARTICIPANT)
+    assert james.filter(investigation__members__user__username="mdubois").count() >= 3
+    assert access.is_safety_officer(User.objects.get(username="sgarcia"))
+    tom = User.objects.get(username="tlee")
+    assert tom.is_staff and tom.groups.filter(name="Stores").exists()
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_demo_logins_prints_the_url_and_every_login(demo, db) -> None:
+    output = io.StringIO()
+    call_command("demo_logins", "--url", "http://127.0.0.1:8000/", stdout=output)
+    text = output.getvalue()
+    assert "http://127.0.0.1:8000/" in text
+    for username in DEMO_LOGINS:
+        assert f"\n{username} " in text
+    assert "outsider" in text and "principal investigator" in text
