@@ -42,7 +42,7 @@ def test_recorded_icat_every_record_is_read_once_whatever_the_batch_size(limit: 
     assert sorted(seen) == sorted(gateway.tables["User"])
 
 
-def test_recorded_icat_records_changed_after_a_run_are_read_by_the_next(db) -> None:
+def test_recorded_icat_records_changed_after_a_run_are_read_by_the_next() -> None:
     gateway = crowded_recording()
     _, cursor = read_all(gateway, 16)
     gateway.put("User", [{"id": 5, "modTime": (START + timedelta(minutes=5)).isoformat(), "name": "changed"}])
