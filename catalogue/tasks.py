@@ -29,7 +29,7 @@ def sync_icat(*, full: bool = False) -> str:
 
 @shared_task(bind=True, soft_time_limit=1700, time_limit=1800, max_retries=20)
 def sync_icat_investigation(self, *, name: str) -> str:
-    """"Resync now" from the admin: waits for a running sync rather than being lost."""
+    """ "Resync now" from the admin: waits for a running sync rather than being lost."""
     from catalogue.icat.sync import SyncBusy, icat_sync
 
     try:

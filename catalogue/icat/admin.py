@@ -19,8 +19,10 @@ from catalogue.models import IcatUser, SyncCursor, SyncRun
 
 class ResyncForm(forms.Form):
     investigation = forms.CharField(
-        label="Proposal", max_length=100, strip=True,
-        help_text="e.g. MX-2468: every session of it is read again from ICAT, whatever the cursors say.",
+        label="Proposal",
+        max_length=100,
+        strip=True,
+        help_text="e.g. MX-2468: read again from ICAT now, whatever the cursors say.",
     )
 
 
@@ -38,9 +40,26 @@ def _summary(counts: dict) -> str:
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    list_display = ["started", "finished", "kind", "investigation", "status", "changes", "error_count"]
+    list_display = [
+        "started",
+        "finished",
+        "kind",
+        "investigation",
+        "status",
+        "changes",
+        "error_count",
+    ]
     list_filter = ["status", "kind"]
-    readonly_fields = ["started", "finished", "status", "kind", "investigation", "reconciled", "counts", "errors"]
+    readonly_fields = [
+        "started",
+        "finished",
+        "status",
+        "kind",
+        "investigation",
+        "reconciled",
+        "counts",
+        "errors",
+    ]
     change_list_template = "admin/catalogue/syncrun/change_list.html"
 
     @admin.display(description="changes")
@@ -58,8 +77,10 @@ class SyncRunAdmin(admin.ModelAdmin):
         return False
 
     def get_urls(self):
-        return [path("icat/", self.admin_site.admin_view(self.sync_view), name="catalogue_icat_sync"),
-                *super().get_urls()]
+        return [
+            path("icat/", self.admin_site.admin_view(self.sync_view), name="catalogue_icat_sync"),
+            *super().get_urls(),
+        ]
 
     def sync_view(self, request: HttpRequest) -> HttpResponse:
         """Cursors and last runs; POST "sync" or a proposal name to queue a run now."""
@@ -76,7 +97,9 @@ class SyncRunAdmin(admin.ModelAdmin):
 
             if "investigation" not in request.POST:
                 transaction.on_commit(lambda: tasks.sync_icat.delay())
-                messages.success(request, "An ICAT sync is queued; it starts as soon as any running one ends.")
+                messages.success(
+                    request, "An ICAT sync is queued; it starts as soon as any running one ends."
+                )
                 return redirect("admin:catalogue_icat_sync")
             if form.is_valid():
                 name = form.cleaned_data["investigation"]

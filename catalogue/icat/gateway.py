@@ -12,7 +12,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from catalogue.icat.records import ENTITIES, SPECS, Batch, Cursor, GatewayError, Record, page_by_mod_time, parse_time
+from catalogue.icat.records import (
+    ENTITIES,
+    SPECS,
+    Batch,
+    Cursor,
+    GatewayError,
+    Record,
+    page_by_mod_time,
+    parse_time,
+)
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +32,13 @@ log = logging.getLogger(__name__)
 
 def icat_timestamp(moment: datetime, zone: tzinfo = UTC) -> str:
     """ICAT's timestamp literal, in the server's time zone, to the second (its precision)."""
-    return "{ts %s}" % moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    stamp = moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    return "{ts " + stamp + "}"
 
 
 def icat_string(value: str) -> str:
-    return "'%s'" % value.replace("'", "''")
+    escaped = value.replace("'", "''")
+    return f"'{escaped}'"
 
 
 def _query(client: Any, entity: str, **kwargs: Any) -> Any:
@@ -36,25 +47,46 @@ def _query(client: Any, entity: str, **kwargs: Any) -> Any:
     return Query(client, entity, includes=list(SPECS[entity].includes) or None, **kwargs)
 
 
-def query_same_second(client: Any, entity: str, second: datetime, after_id: int, limit: int,
-                      zone: tzinfo = UTC) -> Any:
+def query_same_second(
+    client: Any, entity: str, second: datetime, after_id: int, limit: int, zone: tzinfo = UTC
+) -> Any:
     """The rest of one second of modTime, by id."""
     after = second + timedelta(seconds=1)
-    return _query(client, entity, order=["id"], limit=(0, limit), conditions={
-        "modTime": [f">= {icat_timestamp(second, zone)}", f"< {icat_timestamp(after, zone)}"],
-        "id": f"> {int(after_id)}"})
+    return _query(
+        client,
+        entity,
+        order=["id"],
+        limit=(0, limit),
+        conditions={
+            "modTime": [f">= {icat_timestamp(second, zone)}", f"< {icat_timestamp(after, zone)}"],
+            "id": f"> {int(after_id)}",
+        },
+    )
 
 
-def query_later(client: Any, entity: str, from_second: datetime, limit: int, zone: tzinfo = UTC) -> Any:
-    return _query(client, entity, order=["modTime", "id"], limit=(0, limit),
-                  conditions={"modTime": f">= {icat_timestamp(from_second, zone)}"})
+def query_later(
+    client: Any, entity: str, from_second: datetime, limit: int, zone: tzinfo = UTC
+) -> Any:
+    return _query(
+        client,
+        entity,
+        order=["modTime", "id"],
+        limit=(0, limit),
+        conditions={"modTime": f">= {icat_timestamp(from_second, zone)}"},
+    )
 
 
 def query_ids(client: Any, entity: str, after_id: int, limit: int) -> Any:
     from icat.query import Query
 
-    return Query(client, entity, attributes="id", order=["id"], limit=(0, limit),
-                 conditions={"id": f"> {int(after_id)}"})
+    return Query(
+        client,
+        entity,
+        attributes="id",
+        order=["id"],
+        limit=(0, limit),
+        conditions={"id": f"> {int(after_id)}"},
+    )
 
 
 def query_by_ids(client: Any, entity: str, ids: Sequence[int]) -> Any:
@@ -68,8 +100,13 @@ def query_investigation(client: Any, entity: str, name: str, after_id: int, limi
     if path is None:
         raise ValueError(f"{entity} does not belong to an investigation")
     attr = f"{path}.name" if path else "name"
-    return _query(client, entity, order=["id"], limit=(0, limit),
-                  conditions={attr: f"= {icat_string(name)}", "id": f"> {int(after_id)}"})
+    return _query(
+        client,
+        entity,
+        order=["id"],
+        limit=(0, limit),
+        conditions={attr: f"= {icat_string(name)}", "id": f"> {int(after_id)}"},
+    )
 
 
 def to_record(entity: str, obj: Any) -> Record:
@@ -78,7 +115,9 @@ def to_record(entity: str, obj: Any) -> Record:
     for rel in SPECS[entity].includes:
         related = getattr(obj, rel, None)
         fields[rel] = related.as_dict() if related is not None else None
-    return Record(entity=entity, id=int(fields["id"]), mod_time=parse_time(fields["modTime"]), fields=fields)
+    return Record(
+        entity=entity, id=int(fields["id"]), mod_time=parse_time(fields["modTime"]), fields=fields
+    )
 
 
 # --- the live gateway -------------------------------------------------------------------------
@@ -91,12 +130,21 @@ def read_password() -> str:
 
 
 class IcatGateway:
-    """Reads the facility's ICAT with python-icat. Every failure to reach ICAT or to stay logged
-    in becomes a GatewayError, which stops the run cleanly; the next run resumes from the cursors."""
+    """Reads the facility's ICAT with python-icat. Every failure to reach ICAT or to stay
+    logged in becomes a GatewayError, which stops the run cleanly; the next run resumes from
+    the cursors."""
 
-    def __init__(self, *, url: str | None = None, auth: str | None = None, username: str | None = None,
-                 password: str | None = None, check_cert: bool | None = None, time_zone: str | None = None,
-                 client_factory: Callable[..., Any] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str | None = None,
+        auth: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        check_cert: bool | None = None,
+        time_zone: str | None = None,
+        client_factory: Callable[..., Any] | None = None,
+    ) -> None:
         self.url = url or settings.ICAT_URL
         self.auth = auth or settings.ICAT_AUTH
         self.username = username or settings.ICAT_USERNAME
@@ -113,7 +161,9 @@ class IcatGateway:
 
         if self.client is None:
             try:
-                self.client = (self.client_factory or icat.Client)(self.url, checkCert=self.check_cert)
+                self.client = (self.client_factory or icat.Client)(
+                    self.url, checkCert=self.check_cert
+                )
                 self.client.login(self.auth, {"username": self.username, "password": self.password})
             except icat.exception.ICATError as error:
                 self.client = None
@@ -137,7 +187,9 @@ class IcatGateway:
             except icat.exception.ICATSessionError as error:
                 self.client = None
                 if attempt == 2:
-                    raise GatewayError(f"ICAT session expired and login again failed: {error}") from error
+                    raise GatewayError(
+                        f"ICAT session expired and login again failed: {error}"
+                    ) from error
                 log.info("ICAT session expired, logging in again")
             except icat.exception.ICATError as error:
                 raise GatewayError(f"ICAT refused {str(query)!r}: {error}") from error
@@ -156,8 +208,11 @@ class IcatGateway:
             after=after,
             limit=limit,
             same_second=lambda second, after_id, n: self._records(
-                entity, lambda c: query_same_second(c, entity, second, after_id, n, self.zone)),
-            later=lambda second, n: self._records(entity, lambda c: query_later(c, entity, second, n, self.zone)),
+                entity, lambda c: query_same_second(c, entity, second, after_id, n, self.zone)
+            ),
+            later=lambda second, n: self._records(
+                entity, lambda c: query_later(c, entity, second, n, self.zone)
+            ),
         )
 
     def read_ids(self, entity: str, after_id: int, limit: int) -> list[int]:
@@ -167,7 +222,9 @@ class IcatGateway:
         return self._records(entity, lambda c: query_by_ids(c, entity, ids)) if ids else []
 
     def read_investigation(self, entity: str, name: str, after_id: int, limit: int) -> list[Record]:
-        return self._records(entity, lambda c: query_investigation(c, entity, name, after_id, limit))
+        return self._records(
+            entity, lambda c: query_investigation(c, entity, name, after_id, limit)
+        )
 
     def _records(self, entity: str, build: Callable[[Any], Any]) -> list[Record]:
         return [to_record(entity, obj) for obj in self._search(build)]

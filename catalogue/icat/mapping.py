@@ -21,9 +21,23 @@ from django.db.models.functions import Lower
 
 from catalogue.icat.records import Record, parse_time
 from catalogue.models import (
-    Datafile, Dataset, DatasetParameter, DatasetType, IcatLink, IcatUser, Instrument, Investigation,
-    InvestigationParameter, InvestigationUser, ParameterType, Role, Sample, SampleParameter, Technique,
-    ValueType, default_release_date,
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    DatasetType,
+    IcatLink,
+    IcatUser,
+    Instrument,
+    Investigation,
+    InvestigationParameter,
+    InvestigationUser,
+    ParameterType,
+    Role,
+    Sample,
+    SampleParameter,
+    Technique,
+    ValueType,
+    default_release_date,
 )
 
 log = logging.getLogger(__name__)
@@ -75,7 +89,9 @@ def _pks(model: type[models.Model], icat_ids: Iterable[int | None]) -> dict[int,
 
 def _links(entity: str, icat_ids: Iterable[int | None]) -> dict[int, IcatLink]:
     wanted = {i for i in icat_ids if i is not None}
-    return {link.icat_id: link for link in IcatLink.objects.filter(entity=entity, icat_id__in=wanted)}
+    return {
+        link.icat_id: link for link in IcatLink.objects.filter(entity=entity, icat_id__in=wanted)
+    }
 
 
 def _refs(records: list[Record], rel: str) -> list[int | None]:
@@ -88,7 +104,9 @@ def _refs(records: list[Record], rel: str) -> list[int | None]:
     return out
 
 
-def _build(records: list[Record], done: Applied, make: Callable[[Record], models.Model | None]) -> list[tuple[Record, models.Model]]:
+def _build(
+    records: list[Record], done: Applied, make: Callable[[Record], models.Model | None]
+) -> list[tuple[Record, models.Model]]:
     rows = []
     for record in records:
         try:
@@ -101,8 +119,12 @@ def _build(records: list[Record], done: Applied, make: Callable[[Record], models
     return rows
 
 
-def _upsert(model: type[models.Model], rows: list[tuple[Record, models.Model]], update_fields: list[str],
-            done: Applied) -> list[models.Model]:
+def _upsert(
+    model: type[models.Model],
+    rows: list[tuple[Record, models.Model]],
+    update_fields: list[str],
+    done: Applied,
+) -> list[models.Model]:
     """Insert or update by ICAT id in one statement; if the database refuses the batch (a unique
     name clash, a value too long), retry row by row so that only the bad records are skipped."""
     objs = [obj for _, obj in rows]
@@ -136,16 +158,30 @@ def _mirrored(record: Record) -> dict[str, Any]:
 
 
 def apply_Technique(records: list[Record], done: Applied) -> None:
-    rows = _build(records, done, lambda r: Technique(
-        **_mirrored(r), name=_text(r.fields, "name", required=True), pid=_text(r.fields, "pid"),
-        description=_text(r.fields, "description")))
+    rows = _build(
+        records,
+        done,
+        lambda r: Technique(
+            **_mirrored(r),
+            name=_text(r.fields, "name", required=True),
+            pid=_text(r.fields, "pid"),
+            description=_text(r.fields, "description"),
+        ),
+    )
     _upsert(Technique, rows, ["mod_time", "name", "pid", "description"], done)
 
 
 def apply_Instrument(records: list[Record], done: Applied) -> None:
-    rows = _build(records, done, lambda r: Instrument(
-        **_mirrored(r), name=_text(r.fields, "name", required=True), full_name=_text(r.fields, "fullName"),
-        description=_text(r.fields, "description")))
+    rows = _build(
+        records,
+        done,
+        lambda r: Instrument(
+            **_mirrored(r),
+            name=_text(r.fields, "name", required=True),
+            full_name=_text(r.fields, "fullName"),
+            description=_text(r.fields, "description"),
+        ),
+    )
     _upsert(Instrument, rows, ["mod_time", "name", "full_name", "description"], done)
 
 
@@ -154,11 +190,20 @@ def apply_ParameterType(records: list[Record], done: Applied) -> None:
         kind = _text(r.fields, "valueType", required=True).upper()
         if kind not in {"NUMERIC", "STRING", "DATE_AND_TIME"}:
             raise Malformed(f"unknown valueType {kind!r}")
-        return ParameterType(**_mirrored(r), name=_text(r.fields, "name", required=True),
-                             units=_text(r.fields, "units"), description=_text(r.fields, "description"),
-                             value_type=ValueType.NUMERIC if kind == "NUMERIC" else ValueType.STRING)
+        return ParameterType(
+            **_mirrored(r),
+            name=_text(r.fields, "name", required=True),
+            units=_text(r.fields, "units"),
+            description=_text(r.fields, "description"),
+            value_type=ValueType.NUMERIC if kind == "NUMERIC" else ValueType.STRING,
+        )
 
-    _upsert(ParameterType, _build(records, done, make), ["mod_time", "name", "units", "value_type", "description"], done)
+    _upsert(
+        ParameterType,
+        _build(records, done, make),
+        ["mod_time", "name", "units", "value_type", "description"],
+        done,
+    )
 
 
 def _investigation_dates(fields: dict[str, Any]) -> tuple:
@@ -178,12 +223,29 @@ def apply_Investigation(records: list[Record], done: Applied) -> None:
     def make(r: Record) -> Investigation:
         start, end, release = _investigation_dates(r.fields)
         return Investigation(
-            **_mirrored(r), name=_text(r.fields, "name", required=True),
-            visit_id=_text(r.fields, "visitId", required=True), title=_text(r.fields, "title")[:500],
-            summary=_text(r.fields, "summary"), doi=_text(r.fields, "doi"), start_date=start, end_date=end,
-            release_date=release, instrument=placeholder)
+            **_mirrored(r),
+            name=_text(r.fields, "name", required=True),
+            visit_id=_text(r.fields, "visitId", required=True),
+            title=_text(r.fields, "title")[:500],
+            summary=_text(r.fields, "summary"),
+            doi=_text(r.fields, "doi"),
+            start_date=start,
+            end_date=end,
+            release_date=release,
+            instrument=placeholder,
+        )
 
-    fields = ["mod_time", "name", "visit_id", "title", "summary", "doi", "start_date", "end_date", "release_date"]
+    fields = [
+        "mod_time",
+        "name",
+        "visit_id",
+        "title",
+        "summary",
+        "doi",
+        "start_date",
+        "end_date",
+        "release_date",
+    ]
     _upsert(Investigation, _build(records, done, make), fields, done)
     done.investigations.update(_pks(Investigation, [r.id for r in records]).values())
 
@@ -194,12 +256,25 @@ def apply_Sample(records: list[Record], done: Applied) -> None:
 
     def make(r: Record) -> Sample:
         type_id = _ref(r.fields, "type", required=False)
-        type_name = types[type_id].name if type_id in types else ((r.fields.get("type") or {}).get("name") or "")
-        return Sample(**_mirrored(r), investigation_id=_parent(investigations, r, "investigation"),
-                      name=_text(r.fields, "name", required=True), type=type_name,
-                      description=_text(r.fields, "description"))
+        type_name = (
+            types[type_id].name
+            if type_id in types
+            else ((r.fields.get("type") or {}).get("name") or "")
+        )
+        return Sample(
+            **_mirrored(r),
+            investigation_id=_parent(investigations, r, "investigation"),
+            name=_text(r.fields, "name", required=True),
+            type=type_name,
+            description=_text(r.fields, "description"),
+        )
 
-    _upsert(Sample, _build(records, done, make), ["mod_time", "investigation", "name", "type", "description"], done)
+    _upsert(
+        Sample,
+        _build(records, done, make),
+        ["mod_time", "investigation", "name", "type", "description"],
+        done,
+    )
 
 
 def _parent(pks: dict[int, int], record: Record, rel: str) -> int:
@@ -210,14 +285,18 @@ def _parent(pks: dict[int, int], record: Record, rel: str) -> int:
 
 
 def dataset_kind(type_name: str) -> str:
-    return DatasetType.PROCESSED if re.search(r"process|analy|reduc", type_name, re.I) else DatasetType.RAW
+    return (
+        DatasetType.PROCESSED
+        if re.search(r"process|analy|reduc", type_name, re.I)
+        else DatasetType.RAW
+    )
 
 
 def relative_location(location: str) -> str:
     # Datafile.location is relative to DATA_ROOT; ICAT usually stores absolute paths.
     prefix = settings.ICAT_LOCATION_PREFIX
     if prefix and location.startswith(prefix):
-        location = location[len(prefix):]
+        location = location[len(prefix) :]
     return location.lstrip("/")
 
 
@@ -228,16 +307,35 @@ def apply_Dataset(records: list[Record], done: Applied) -> None:
 
     def make(r: Record) -> Dataset:
         type_id = _ref(r.fields, "type", required=False)
-        type_name = types[type_id].name if type_id in types else ((r.fields.get("type") or {}).get("name") or "")
+        type_name = (
+            types[type_id].name
+            if type_id in types
+            else ((r.fields.get("type") or {}).get("name") or "")
+        )
         sample_id = _ref(r.fields, "sample", required=False)
         return Dataset(
-            **_mirrored(r), investigation_id=_parent(investigations, r, "investigation"),
-            sample_id=samples.get(sample_id) if sample_id else None, name=_text(r.fields, "name", required=True),
-            type=dataset_kind(type_name), description=_text(r.fields, "description"),
+            **_mirrored(r),
+            investigation_id=_parent(investigations, r, "investigation"),
+            sample_id=samples.get(sample_id) if sample_id else None,
+            name=_text(r.fields, "name", required=True),
+            type=dataset_kind(type_name),
+            description=_text(r.fields, "description"),
             location=relative_location(_text(r.fields, "location")),
-            start_date=parse_time(r.fields.get("startDate")), end_date=parse_time(r.fields.get("endDate")))
+            start_date=parse_time(r.fields.get("startDate")),
+            end_date=parse_time(r.fields.get("endDate")),
+        )
 
-    fields = ["mod_time", "investigation", "sample", "name", "type", "description", "location", "start_date", "end_date"]
+    fields = [
+        "mod_time",
+        "investigation",
+        "sample",
+        "name",
+        "type",
+        "description",
+        "location",
+        "start_date",
+        "end_date",
+    ]
     kept = _upsert(Dataset, _build(records, done, make), fields, done)
     done.investigations.update(obj.investigation_id for obj in kept)
 
@@ -250,9 +348,14 @@ def apply_Datafile(records: list[Record], done: Applied) -> None:
         if not isinstance(size, int) or size < 0:
             raise Malformed(f"fileSize {size!r} is not a byte count")
         return Datafile(
-            **_mirrored(r), dataset_id=_parent(datasets, r, "dataset"), name=_text(r.fields, "name", required=True),
-            location=relative_location(_text(r.fields, "location")), size=size,
-            checksum=_text(r.fields, "checksum"), file_mod_time=parse_time(r.fields.get("datafileModTime")))
+            **_mirrored(r),
+            dataset_id=_parent(datasets, r, "dataset"),
+            name=_text(r.fields, "name", required=True),
+            location=relative_location(_text(r.fields, "location")),
+            size=size,
+            checksum=_text(r.fields, "checksum"),
+            file_mod_time=parse_time(r.fields.get("datafileModTime")),
+        )
 
     fields = ["mod_time", "dataset", "name", "location", "size", "checksum", "file_mod_time"]
     kept = _upsert(Datafile, _build(records, done, make), fields, done)
@@ -270,11 +373,20 @@ def _parameters(model: type[models.Model], parent_model: type[models.Model], rel
                 raise Malformed(f"numericValue {numeric!r} is not a number")
             text = _text(r.fields, "stringValue")
             moment = parse_time(r.fields.get("dateTimeValue"))
-            return model(**_mirrored(r), **{f"{rel}_id": _parent(parents, r, rel)},
-                         type_id=_parent(types, r, "type"), numeric_value=numeric,
-                         string_value=text or (moment.isoformat() if moment else ""))
+            return model(
+                **_mirrored(r),
+                **{f"{rel}_id": _parent(parents, r, rel)},
+                type_id=_parent(types, r, "type"),
+                numeric_value=numeric,
+                string_value=text or (moment.isoformat() if moment else ""),
+            )
 
-        _upsert(model, _build(records, done, make), ["mod_time", rel, "type", "numeric_value", "string_value"], done)
+        _upsert(
+            model,
+            _build(records, done, make),
+            ["mod_time", rel, "type", "numeric_value", "string_value"],
+            done,
+        )
 
     return apply
 
@@ -323,16 +435,23 @@ def _new_portal_user(fields: dict[str, Any]) -> Any:
     while User.objects.filter(username=username).exists():
         n += 1
         username = f"{base}-{n}"
-    user = User(username=username, icat_name=name, email=fields.get("email") or "",
-                full_name=fields.get("fullName") or "", affiliation=(fields.get("affiliation") or "")[:255],
-                orcid=(fields.get("orcidId") or "")[:19])
+    user = User(
+        username=username,
+        icat_name=name,
+        email=fields.get("email") or "",
+        full_name=fields.get("fullName") or "",
+        affiliation=(fields.get("affiliation") or "")[:255],
+        orcid=(fields.get("orcidId") or "")[:19],
+    )
     user.set_unusable_password()  # they log in through the facility's SSO / LDAP
     user.save()
     return user.pk
 
 
 def apply_User(records: list[Record], done: Applied) -> None:
-    existing = {u.icat_id: u.user_id for u in IcatUser.objects.filter(icat_id__in=[r.id for r in records])}
+    existing = {
+        u.icat_id: u.user_id for u in IcatUser.objects.filter(icat_id__in=[r.id for r in records])
+    }
     valid = []
     for r in records:
         try:
@@ -347,17 +466,32 @@ def apply_User(records: list[Record], done: Applied) -> None:
         if user_id is None and settings.ICAT_CREATE_USERS:
             with transaction.atomic():
                 user_id = _new_portal_user(r.fields)
-        return IcatUser(**_mirrored(r), name=r.fields["name"], full_name=_text(r.fields, "fullName")[:255],
-                        email=_text(r.fields, "email")[:255], user_id=user_id)
+        return IcatUser(
+            **_mirrored(r),
+            name=r.fields["name"],
+            full_name=_text(r.fields, "fullName")[:255],
+            email=_text(r.fields, "email")[:255],
+            user_id=user_id,
+        )
 
-    _upsert(IcatUser, _build(valid, done, make), ["mod_time", "name", "full_name", "email", "user"], done)
+    _upsert(
+        IcatUser,
+        _build(valid, done, make),
+        ["mod_time", "name", "full_name", "email", "user"],
+        done,
+    )
 
 
 ROLES = {
-    "principal_investigator": Role.PRINCIPAL_INVESTIGATOR, "pi": Role.PRINCIPAL_INVESTIGATOR,
-    "principalinvestigator": Role.PRINCIPAL_INVESTIGATOR, "main_proposer": Role.PRINCIPAL_INVESTIGATOR,
-    "local_contact": Role.LOCAL_CONTACT, "localcontact": Role.LOCAL_CONTACT, "collaborator": Role.COLLABORATOR,
-    "participant": Role.PARTICIPANT, "team_member": Role.PARTICIPANT,
+    "principal_investigator": Role.PRINCIPAL_INVESTIGATOR,
+    "pi": Role.PRINCIPAL_INVESTIGATOR,
+    "principalinvestigator": Role.PRINCIPAL_INVESTIGATOR,
+    "main_proposer": Role.PRINCIPAL_INVESTIGATOR,
+    "local_contact": Role.LOCAL_CONTACT,
+    "localcontact": Role.LOCAL_CONTACT,
+    "collaborator": Role.COLLABORATOR,
+    "participant": Role.PARTICIPANT,
+    "team_member": Role.PARTICIPANT,
 }
 
 
@@ -367,7 +501,11 @@ def portal_role(icat_role: str) -> str:
 
 def _portal_users(records: list[Record]) -> dict[int, int]:
     ids = {i for i in _refs(records, "user") if i is not None}
-    return dict(IcatUser.objects.filter(icat_id__in=ids, user__isnull=False).values_list("icat_id", "user_id"))
+    return dict(
+        IcatUser.objects.filter(icat_id__in=ids, user__isnull=False).values_list(
+            "icat_id", "user_id"
+        )
+    )
 
 
 def apply_InvestigationUser(records: list[Record], done: Applied) -> None:
@@ -375,18 +513,34 @@ def apply_InvestigationUser(records: list[Record], done: Applied) -> None:
     users = _portal_users(records)
 
     def make(r: Record) -> InvestigationUser:
-        return InvestigationUser(**_mirrored(r), investigation_id=_parent(investigations, r, "investigation"),
-                                 user_id=_parent(users, r, "user"), role=portal_role(_text(r.fields, "role")),
-                                 added_at=parse_time(r.fields.get("createTime")) or r.mod_time)
+        return InvestigationUser(
+            **_mirrored(r),
+            investigation_id=_parent(investigations, r, "investigation"),
+            user_id=_parent(users, r, "user"),
+            role=portal_role(_text(r.fields, "role")),
+            added_at=parse_time(r.fields.get("createTime")) or r.mod_time,
+        )
 
-    _upsert(InvestigationUser, _build(records, done, make), ["mod_time", "investigation", "user", "role"], done)
+    _upsert(
+        InvestigationUser,
+        _build(records, done, make),
+        ["mod_time", "investigation", "user", "role"],
+        done,
+    )
 
 
 # --- link entities: many-to-many rows and type names, remembered in IcatLink --------------------
 
 
-def _apply_links(records: list[Record], done: Applied, *, entity: str, ends: tuple[tuple[str, Any], tuple[str, Any]],
-                 through: Any, columns: tuple[str, str]) -> None:
+def _apply_links(
+    records: list[Record],
+    done: Applied,
+    *,
+    entity: str,
+    ends: tuple[tuple[str, Any], tuple[str, Any]],
+    through: Any,
+    columns: tuple[str, str],
+) -> None:
     (left_rel, left_pks), (right_rel, right_pks) = ends
     previous = _links(entity, [r.id for r in records])
     links, rows = [], []
@@ -399,25 +553,46 @@ def _apply_links(records: list[Record], done: Applied, *, entity: str, ends: tup
         old = previous.get(r.id)
         if old and (old.source, old.target) != (left, right):
             through.objects.filter(**{columns[0]: old.source, columns[1]: old.target}).delete()
-        links.append(IcatLink(entity=entity, icat_id=r.id, source=left, target=right, mod_time=r.mod_time))
+        links.append(
+            IcatLink(entity=entity, icat_id=r.id, source=left, target=right, mod_time=r.mod_time)
+        )
         rows.append(through(**{columns[0]: left, columns[1]: right}))
     through.objects.bulk_create(rows, ignore_conflicts=True)
-    IcatLink.objects.bulk_create(links, update_conflicts=True, unique_fields=["entity", "icat_id"],
-                                 update_fields=["source", "target", "mod_time"])
+    IcatLink.objects.bulk_create(
+        links,
+        update_conflicts=True,
+        unique_fields=["entity", "icat_id"],
+        update_fields=["source", "target", "mod_time"],
+    )
     done.applied += len(links)
 
 
 def apply_InstrumentScientist(records: list[Record], done: Applied) -> None:
-    _apply_links(records, done, entity="InstrumentScientist",
-                 ends=(("instrument", _pks(Instrument, _refs(records, "instrument"))), ("user", _portal_users(records))),
-                 through=Instrument.scientists.through, columns=("instrument_id", "user_id"))
+    _apply_links(
+        records,
+        done,
+        entity="InstrumentScientist",
+        ends=(
+            ("instrument", _pks(Instrument, _refs(records, "instrument"))),
+            ("user", _portal_users(records)),
+        ),
+        through=Instrument.scientists.through,
+        columns=("instrument_id", "user_id"),
+    )
 
 
 def apply_DatasetTechnique(records: list[Record], done: Applied) -> None:
-    _apply_links(records, done, entity="DatasetTechnique",
-                 ends=(("dataset", _pks(Dataset, _refs(records, "dataset"))),
-                       ("technique", _pks(Technique, _refs(records, "technique")))),
-                 through=Dataset.techniques.through, columns=("dataset_id", "technique_id"))
+    _apply_links(
+        records,
+        done,
+        entity="DatasetTechnique",
+        ends=(
+            ("dataset", _pks(Dataset, _refs(records, "dataset"))),
+            ("technique", _pks(Technique, _refs(records, "technique"))),
+        ),
+        through=Dataset.techniques.through,
+        columns=("dataset_id", "technique_id"),
+    )
 
 
 def apply_InvestigationInstrument(records: list[Record], done: Applied) -> None:
@@ -426,15 +601,29 @@ def apply_InvestigationInstrument(records: list[Record], done: Applied) -> None:
     links = []
     for r in records:
         try:
-            investigation, instrument = _parent(investigations, r, "investigation"), _parent(instruments, r, "instrument")
+            investigation, instrument = (
+                _parent(investigations, r, "investigation"),
+                _parent(instruments, r, "instrument"),
+            )
         except (KeyError, TypeError, ValueError) as error:
             done.skip(r, str(error))
             continue
         Investigation.objects.filter(pk=investigation).update(instrument_id=instrument)
-        links.append(IcatLink(entity="InvestigationInstrument", icat_id=r.id, source=investigation,
-                              target=instrument, mod_time=r.mod_time))
-    IcatLink.objects.bulk_create(links, update_conflicts=True, unique_fields=["entity", "icat_id"],
-                                 update_fields=["source", "target", "mod_time"])
+        links.append(
+            IcatLink(
+                entity="InvestigationInstrument",
+                icat_id=r.id,
+                source=investigation,
+                target=instrument,
+                mod_time=r.mod_time,
+            )
+        )
+    IcatLink.objects.bulk_create(
+        links,
+        update_conflicts=True,
+        unique_fields=["entity", "icat_id"],
+        update_fields=["source", "target", "mod_time"],
+    )
     done.applied += len(links)
 
 
@@ -451,8 +640,12 @@ def _apply_type_names(entity: str, records: list[Record], done: Applied) -> None
         if entity == "SampleType" and old and old.name != name:
             Sample.objects.filter(type=old.name).update(type=name)  # a renamed sample type
         links.append(IcatLink(entity=entity, icat_id=r.id, name=name[:255], mod_time=r.mod_time))
-    IcatLink.objects.bulk_create(links, update_conflicts=True, unique_fields=["entity", "icat_id"],
-                                 update_fields=["name", "mod_time"])
+    IcatLink.objects.bulk_create(
+        links,
+        update_conflicts=True,
+        unique_fields=["entity", "icat_id"],
+        update_fields=["name", "mod_time"],
+    )
     done.applied += len(links)
 
 
@@ -465,5 +658,5 @@ def apply_DatasetType(records: list[Record], done: Applied) -> None:
 
 
 APPLY: dict[str, Callable[[list[Record], Applied], None]] = {
-    name[len("apply_"):]: fn for name, fn in globals().items() if name.startswith("apply_")
+    name[len("apply_") :]: fn for name, fn in globals().items() if name.startswith("apply_")
 }

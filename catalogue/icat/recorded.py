@@ -10,17 +10,30 @@ from pathlib import Path
 from typing import Any
 
 from catalogue.icat.records import (
-    ENTITIES, SPECS, Batch, Cursor, GatewayError, Record, floor_second, page_by_mod_time, parse_time,
+    ENTITIES,
+    SPECS,
+    Batch,
+    Cursor,
+    GatewayError,
+    Record,
+    floor_second,
+    page_by_mod_time,
+    parse_time,
 )
 
 
 def to_record(entity: str, fields: dict[str, Any]) -> Record:
-    return Record(entity=entity, id=int(fields["id"]), mod_time=parse_time(fields["modTime"]), fields=fields)
+    return Record(
+        entity=entity, id=int(fields["id"]), mod_time=parse_time(fields["modTime"]), fields=fields
+    )
 
 
 class RecordedGateway:
-    def __init__(self, entities: dict[str, Iterable[dict[str, Any]]] | None = None,
-                 version: tuple[int, int] = (5, 0)) -> None:
+    def __init__(
+        self,
+        entities: dict[str, Iterable[dict[str, Any]]] | None = None,
+        version: tuple[int, int] = (5, 0),
+    ) -> None:
         self.version = version
         self.tables: dict[str, dict[int, Record]] = {spec.name: {} for spec in ENTITIES}
         self.down = False  # True: every call fails as if ICAT could not be reached
@@ -64,7 +77,11 @@ class RecordedGateway:
 
     def read_batch(self, entity: str, after: Cursor, limit: int) -> Batch:
         def same_second(second, after_id, n):
-            rows = [r for r in self._sorted(entity) if floor_second(r.mod_time) == second and r.id > after_id]
+            rows = [
+                r
+                for r in self._sorted(entity)
+                if floor_second(r.mod_time) == second and r.id > after_id
+            ]
             return sorted(rows, key=lambda r: r.id)[:n]
 
         def later(second, n):
@@ -85,7 +102,11 @@ class RecordedGateway:
         path = SPECS[entity].investigation_path
         if path is None:
             raise ValueError(f"{entity} does not belong to an investigation")
-        rows = [r for r in self.tables[entity].values() if r.id > after_id and self._investigation_name(r, path) == name]
+        rows = [
+            r
+            for r in self.tables[entity].values()
+            if r.id > after_id and self._investigation_name(r, path) == name
+        ]
         return sorted(rows, key=lambda r: r.id)[:limit]
 
     def _investigation_name(self, record: Record, path: str) -> str | None:
@@ -94,7 +115,9 @@ class RecordedGateway:
         entity = record.entity
         for rel in path.split(".") if path else []:
             related = (fields or {}).get(rel)
-            entity = {"investigation": "Investigation", "dataset": "Dataset", "sample": "Sample"}[rel]
+            entity = {"investigation": "Investigation", "dataset": "Dataset", "sample": "Sample"}[
+                rel
+            ]
             target = self.tables[entity].get(related["id"]) if related else None
             fields = target.fields if target else None
         return (fields or {}).get("name")

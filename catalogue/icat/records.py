@@ -37,18 +37,36 @@ ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec("DatasetType"),
     EntitySpec("ParameterType"),
     EntitySpec("Investigation", investigation_path=""),
-    EntitySpec("InvestigationInstrument", includes=("investigation", "instrument"),
-               investigation_path="investigation"),
-    EntitySpec("InvestigationUser", includes=("investigation", "user"), investigation_path="investigation"),
+    EntitySpec(
+        "InvestigationInstrument",
+        includes=("investigation", "instrument"),
+        investigation_path="investigation",
+    ),
+    EntitySpec(
+        "InvestigationUser", includes=("investigation", "user"), investigation_path="investigation"
+    ),
     EntitySpec("Sample", includes=("investigation", "type"), investigation_path="investigation"),
-    EntitySpec("Dataset", includes=("investigation", "type", "sample"), investigation_path="investigation"),
+    EntitySpec(
+        "Dataset", includes=("investigation", "type", "sample"), investigation_path="investigation"
+    ),
     EntitySpec("Datafile", includes=("dataset",), investigation_path="dataset.investigation"),
-    EntitySpec("InvestigationParameter", includes=("investigation", "type"),
-               investigation_path="investigation"),
-    EntitySpec("SampleParameter", includes=("sample", "type"), investigation_path="sample.investigation"),
-    EntitySpec("DatasetParameter", includes=("dataset", "type"), investigation_path="dataset.investigation"),
-    EntitySpec("DatasetTechnique", includes=("dataset", "technique"),
-               investigation_path="dataset.investigation", since_version=(5, 0)),
+    EntitySpec(
+        "InvestigationParameter",
+        includes=("investigation", "type"),
+        investigation_path="investigation",
+    ),
+    EntitySpec(
+        "SampleParameter", includes=("sample", "type"), investigation_path="sample.investigation"
+    ),
+    EntitySpec(
+        "DatasetParameter", includes=("dataset", "type"), investigation_path="dataset.investigation"
+    ),
+    EntitySpec(
+        "DatasetTechnique",
+        includes=("dataset", "technique"),
+        investigation_path="dataset.investigation",
+        since_version=(5, 0),
+    ),
 )
 SPECS = {spec.name: spec for spec in ENTITIES}
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -89,7 +107,9 @@ class Gateway(Protocol):
 
     def read_by_ids(self, entity: str, ids: Sequence[int]) -> list[Record]: ...
 
-    def read_investigation(self, entity: str, name: str, after_id: int, limit: int) -> list[Record]: ...
+    def read_investigation(
+        self, entity: str, name: str, after_id: int, limit: int
+    ) -> list[Record]: ...
 
     def close(self) -> None: ...
 

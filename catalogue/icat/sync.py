@@ -24,10 +24,23 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from catalogue.icat.mapping import APPLY, Applied
-from catalogue.icat.records import ENTITIES, EPOCH, SPECS, Cursor, Gateway, GatewayError, Record
+from catalogue.icat.records import EPOCH, SPECS, Cursor, Gateway, GatewayError, Record
 from catalogue.models import (
-    Datafile, Dataset, DatasetParameter, IcatLink, IcatUser, Instrument, Investigation, InvestigationParameter,
-    InvestigationUser, ParameterType, Sample, SampleParameter, SyncCursor, SyncRun, Technique,
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    IcatLink,
+    IcatUser,
+    Instrument,
+    Investigation,
+    InvestigationParameter,
+    InvestigationUser,
+    ParameterType,
+    Sample,
+    SampleParameter,
+    SyncCursor,
+    SyncRun,
+    Technique,
 )
 
 log = logging.getLogger(__name__)
@@ -35,10 +48,18 @@ LOCK_KEY = "catalogue:icat-sync-lock"
 Progress = Callable[[str], None]
 
 MIRROR_MODELS: dict[str, type[models.Model]] = {
-    "Technique": Technique, "Instrument": Instrument, "User": IcatUser, "ParameterType": ParameterType,
-    "Investigation": Investigation, "InvestigationUser": InvestigationUser, "Sample": Sample,
-    "Dataset": Dataset, "Datafile": Datafile, "InvestigationParameter": InvestigationParameter,
-    "SampleParameter": SampleParameter, "DatasetParameter": DatasetParameter,
+    "Technique": Technique,
+    "Instrument": Instrument,
+    "User": IcatUser,
+    "ParameterType": ParameterType,
+    "Investigation": Investigation,
+    "InvestigationUser": InvestigationUser,
+    "Sample": Sample,
+    "Dataset": Dataset,
+    "Datafile": Datafile,
+    "InvestigationParameter": InvestigationParameter,
+    "SampleParameter": SampleParameter,
+    "DatasetParameter": DatasetParameter,
 }
 LINK_THROUGH = {
     "InstrumentScientist": (Instrument.scientists.through, "instrument_id", "user_id"),
@@ -56,9 +77,15 @@ def default_gateway() -> Gateway:
     return IcatGateway()
 
 
-def icat_sync(*, gateway: Gateway | None = None, full: bool = False, investigation: str = "",
-              since: datetime | None = None, reconcile: bool | None = None,
-              progress: Progress | None = None) -> SyncRun:
+def icat_sync(
+    *,
+    gateway: Gateway | None = None,
+    full: bool = False,
+    investigation: str = "",
+    since: datetime | None = None,
+    reconcile: bool | None = None,
+    progress: Progress | None = None,
+) -> SyncRun:
     """One sync run. Raises SyncBusy if a run is already going; ICAT failures end the run as
     "failed" with the error recorded (the next run resumes from the cursors)."""
     token = uuid.uuid4().hex
@@ -66,7 +93,10 @@ def icat_sync(*, gateway: Gateway | None = None, full: bool = False, investigati
         raise SyncBusy("an ICAT sync is already running")
     # Runs still "running" without the lock were killed with their worker.
     SyncRun.objects.filter(status=SyncRun.Status.RUNNING).update(
-        status=SyncRun.Status.FAILED, finished=timezone.now(), errors=[{"error": "interrupted (worker stopped)"}])
+        status=SyncRun.Status.FAILED,
+        finished=timezone.now(),
+        errors=[{"error": "interrupted (worker stopped)"}],
+    )
     kind = "investigation" if investigation else "full" if full else "incremental"
     run = SyncRun.objects.create(kind=kind, investigation=investigation)
     say = progress or (lambda message: None)
@@ -106,21 +136,31 @@ def icat_sync(*, gateway: Gateway | None = None, full: bool = False, investigati
 
 
 def _summary(counts: dict) -> str:
-    parts = [f"{entity} {c.get('applied', 0)}" + (f" (-{c['deleted']})" if c.get("deleted") else "")
-             + (f" ({c['skipped']} skipped)" if c.get("skipped") else "")
-             for entity, c in counts.items() if any(c.values())]
+    parts = [
+        f"{entity} {c.get('applied', 0)}"
+        + (f" (-{c['deleted']})" if c.get("deleted") else "")
+        + (f" ({c['skipped']} skipped)" if c.get("skipped") else "")
+        for entity, c in counts.items()
+        if any(c.values())
+    ]
     return ", ".join(parts) or "nothing changed"
 
 
 def _reset_cursors(entities: list[str], moment: datetime) -> None:
     for entity in entities:
-        SyncCursor.objects.update_or_create(entity=entity, defaults={"mod_time": moment, "last_id": 0})
+        SyncCursor.objects.update_or_create(
+            entity=entity, defaults={"mod_time": moment, "last_id": 0}
+        )
 
 
 def _reconcile_due() -> bool:
-    last = SyncRun.objects.filter(reconciled=True, status__in=[SyncRun.Status.SUCCESS, SyncRun.Status.PARTIAL])
+    last = SyncRun.objects.filter(
+        reconciled=True, status__in=[SyncRun.Status.SUCCESS, SyncRun.Status.PARTIAL]
+    )
     latest = last.order_by("-started").values_list("started", flat=True).first()
-    return latest is None or timezone.now() - latest >= timedelta(hours=settings.ICAT_RECONCILE_HOURS)
+    return latest is None or timezone.now() - latest >= timedelta(
+        hours=settings.ICAT_RECONCILE_HOURS
+    )
 
 
 def refresh_derived(done: Applied) -> None:
@@ -129,7 +169,10 @@ def refresh_derived(done: Applied) -> None:
     if done.datasets:
         Dataset.objects.filter(pk__in=done.datasets).refresh_totals()
         done.investigations.update(
-            Dataset.objects.filter(pk__in=done.datasets).values_list("investigation_id", flat=True).distinct())
+            Dataset.objects.filter(pk__in=done.datasets)
+            .values_list("investigation_id", flat=True)
+            .distinct()
+        )
     if done.investigations:
         Investigation.objects.filter(pk__in=done.investigations).refresh_totals()
 
@@ -152,10 +195,13 @@ class _Runner:
                 refresh_derived(done)
             if cursor is not None:
                 SyncCursor.objects.update_or_create(
-                    entity=entity, defaults={"mod_time": cursor.mod_time, "last_id": cursor.last_id})
+                    entity=entity, defaults={"mod_time": cursor.mod_time, "last_id": cursor.last_id}
+                )
         self._count(entity, "applied", done.applied)
         self._count(entity, "skipped", len(done.skipped))
-        self.run.errors += [{"entity": e, "icat_id": i, "error": why} for e, i, why in done.skipped[:100]]
+        self.run.errors += [
+            {"entity": e, "icat_id": i, "error": why} for e, i, why in done.skipped[:100]
+        ]
         cache.touch(LOCK_KEY, settings.ICAT_SYNC_LOCK_SECONDS)
         return done
 
@@ -182,7 +228,9 @@ class _Runner:
                 continue
             after = 0
             while True:
-                records = self.gateway.read_investigation(entity, name, after, settings.ICAT_BATCH_SIZE)
+                records = self.gateway.read_investigation(
+                    entity, name, after, settings.ICAT_BATCH_SIZE
+                )
                 if not records:
                     break
                 self.apply(entity, records)
@@ -239,7 +287,9 @@ class _Runner:
                 deleted = _delete_in_mirror(entity, ids, done)
                 refresh_derived(done)
         except ProtectedError as error:
-            self.run.errors.append({"entity": entity, "icat_id": ids[0], "error": f"not deleted: {error.args[0]}"})
+            self.run.errors.append(
+                {"entity": entity, "icat_id": ids[0], "error": f"not deleted: {error.args[0]}"}
+            )
             return
         self.say(f"{entity}: {deleted} deleted in ICAT, removed")
         self._count(entity, "deleted", deleted)
@@ -247,10 +297,18 @@ class _Runner:
 
 def _mirror_ids(entity: str) -> Iterator[int]:
     model = MIRROR_MODELS.get(entity)
-    rows = model.objects.filter(icat_id__isnull=False) if model else IcatLink.objects.filter(entity=entity)
+    rows = (
+        model.objects.filter(icat_id__isnull=False)
+        if model
+        else IcatLink.objects.filter(entity=entity)
+    )
     after = -1
     while True:
-        ids = list(rows.filter(icat_id__gt=after).order_by("icat_id").values_list("icat_id", flat=True)[:10000])
+        ids = list(
+            rows.filter(icat_id__gt=after)
+            .order_by("icat_id")
+            .values_list("icat_id", flat=True)[:10000]
+        )
         yield from ids
         if len(ids) < 10000:
             return
@@ -259,9 +317,13 @@ def _mirror_ids(entity: str) -> Iterator[int]:
 
 def _delete_in_mirror(entity: str, ids: list[int], done: Applied) -> int:
     if entity == "Datafile":
-        done.datasets.update(Datafile.objects.filter(icat_id__in=ids).values_list("dataset_id", flat=True))
+        done.datasets.update(
+            Datafile.objects.filter(icat_id__in=ids).values_list("dataset_id", flat=True)
+        )
     if entity == "Dataset":
-        done.investigations.update(Dataset.objects.filter(icat_id__in=ids).values_list("investigation_id", flat=True))
+        done.investigations.update(
+            Dataset.objects.filter(icat_id__in=ids).values_list("investigation_id", flat=True)
+        )
     model = MIRROR_MODELS.get(entity)
     if model is not None:
         return model.objects.filter(icat_id__in=ids).delete()[1].get(model._meta.label, 0)

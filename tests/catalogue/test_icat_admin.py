@@ -31,7 +31,9 @@ def test_url_name_is_stable() -> None:
 
 
 def test_page_shows_cursors_and_last_runs_after_a_recorded_icat_sync(client, operator) -> None:
-    icat_sync(gateway=RecordedGateway.from_json(FIXTURES / "initial.json", FIXTURES / "malformed.json"))
+    icat_sync(
+        gateway=RecordedGateway.from_json(FIXTURES / "initial.json", FIXTURES / "malformed.json")
+    )
     client.force_login(operator)
 
     response = client.get(URL)
@@ -76,26 +78,37 @@ def test_resync_with_an_empty_proposal_shows_the_field_error(client, operator, s
     assert "This field is required." in response.content.decode()
 
 
-def test_resync_button_runs_on_a_real_worker_and_records_icat_down(client, operator, settings,
-                                                                    transactional_db, tmp_path) -> None:
+def test_resync_button_runs_on_a_real_worker_and_records_icat_down(
+    client, operator, settings, transactional_db, tmp_path
+) -> None:
     """The task goes through the broker to a real worker, which tries the real python-icat client
     against a closed port: the run stops cleanly with the error recorded."""
     settings.ICAT_URL = "http://127.0.0.1:9/"
     purge_queues()
-    worker = CeleryWorker(tmp_path / "worker.log", extra_env={"ICAT_URL": settings.ICAT_URL}).start()
+    worker = CeleryWorker(
+        tmp_path / "worker.log", extra_env={"ICAT_URL": settings.ICAT_URL}
+    ).start()
     try:
         client.force_login(operator)
         response = client.post(URL, {"investigation": "MX-2468"}, follow=True)
         assert "MX-2468 will be read again from ICAT now." in response.content.decode()
 
-        run = wait_for(lambda: SyncRun.objects.filter(status=SyncRun.Status.FAILED).first(), timeout=90,
-                       message=f"the worker's failed run\n{worker.log()}")
+        run = wait_for(
+            lambda: SyncRun.objects.filter(status=SyncRun.Status.FAILED).first(),
+            timeout=90,
+            message=f"the worker's failed run\n{worker.log()}",
+        )
         assert (run.kind, run.investigation) == ("investigation", "MX-2468")
         assert "unreachable at http://127.0.0.1:9/" in run.errors[0]["error"]
 
         client.post(URL, {"sync": "1"})
-        wait_for(lambda: SyncRun.objects.filter(kind="incremental", status=SyncRun.Status.FAILED).exists(),
-                 timeout=90, message=f"the incremental run\n{worker.log()}")
+        wait_for(
+            lambda: SyncRun.objects.filter(
+                kind="incremental", status=SyncRun.Status.FAILED
+            ).exists(),
+            timeout=90,
+            message=f"the incremental run\n{worker.log()}",
+        )
         assert "catalogue.tasks.sync_icat" in worker.log()
     finally:
         worker.stop()

@@ -42,17 +42,26 @@ def test_command_resyncs_one_investigation_from_recorded_icat(db) -> None:
 
 def test_command_reports_skipped_recorded_icat_records_on_stderr(db) -> None:
     err = StringIO()
-    call_command("sync_icat", "--recorded", str(FIXTURES / "initial.json"), str(FIXTURES / "malformed.json"),
-                 stdout=StringIO(), stderr=err)
+    call_command(
+        "sync_icat",
+        "--recorded",
+        str(FIXTURES / "initial.json"),
+        str(FIXTURES / "malformed.json"),
+        stdout=StringIO(),
+        stderr=err,
+    )
     assert "Datafile 406 fileSize 'large' is not a byte count" in err.getvalue()
     assert Datafile.objects.filter(icat_id=408).exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--since", "last tuesday"], "'last tuesday' is not a date"),
-    (["--investigation", "MX-1", "--full"], "cannot be combined"),
-    ([], "ICAT_URL is not set"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--since", "last tuesday"], "'last tuesday' is not a date"),
+        (["--investigation", "MX-1", "--full"], "cannot be combined"),
+        ([], "ICAT_URL is not set"),
+    ],
+)
 def test_command_refuses_bad_arguments_and_changes_nothing(db, args, message) -> None:
     recorded = ["--recorded", str(FIXTURES / "initial.json")] if args else []
     with pytest.raises(CommandError, match=message):

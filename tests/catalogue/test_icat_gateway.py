@@ -18,7 +18,13 @@ import suds.sudsobject
 from icat.helper import Version
 
 from catalogue.icat.gateway import (
-    IcatGateway, query_by_ids, query_ids, query_investigation, query_later, query_same_second, to_record,
+    IcatGateway,
+    query_by_ids,
+    query_ids,
+    query_investigation,
+    query_later,
+    query_same_second,
+    to_record,
 )
 from catalogue.icat.records import ENTITIES, Cursor, GatewayError
 
@@ -58,10 +64,15 @@ class RecordedSchemaClient(icat.client.Client):
         self.url, self.kwargs, self.sessionId = url, kwargs, None
         self.apiversion = Version(data["apiversion"])
         entities = dict(data["entities"])
-        entities["Parameter"] = {"constraint": [], "fields": [
-            f for f in entities["DatasetParameter"]["fields"] if f["name"] != "dataset"]}
+        entities["Parameter"] = {
+            "constraint": [],
+            "fields": [f for f in entities["DatasetParameter"]["fields"] if f["name"] != "dataset"],
+        }
         self.entityInfoCache = {
-            bean: _Info(constraints=[_Info(fieldNames=v["constraint"])], fields=[_Info(f) for f in v["fields"]])
+            bean: _Info(
+                constraints=[_Info(fieldNames=v["constraint"])],
+                fields=[_Info(f) for f in v["fields"]],
+            )
             for bean, v in entities.items()
         }
         self.factory = _Factory(self.entityInfoCache)
@@ -103,7 +114,8 @@ def test_every_include_and_investigation_path_exists_in_the_icat5_schema(client)
     # python-icat's Query checks each attribute and relation against the entity info.
     for spec in ENTITIES:
         assert str(query_later(client, spec.name, datetime(2024, 1, 1, tzinfo=UTC), 10)).startswith(
-            f"SELECT o FROM {spec.name} o WHERE")
+            f"SELECT o FROM {spec.name} o WHERE"
+        )
         if spec.investigation_path is not None:
             assert "MX-2468" in str(query_investigation(client, spec.name, "MX-2468", 0, 10))
 
@@ -111,14 +123,19 @@ def test_every_include_and_investigation_path_exists_in_the_icat5_schema(client)
 def test_later_query_reads_in_mod_time_then_id_order_with_includes(client) -> None:
     query = query_later(client, "Dataset", datetime(2024, 3, 1, 8, 0, 0, 500000, tzinfo=UTC), 1000)
     text = str(query)
-    assert text.startswith("SELECT o FROM Dataset o WHERE o.modTime >= {ts 2024-03-01 08:00:00} ORDER BY o.modTime, o.id")
+    assert text.startswith(
+        "SELECT o FROM Dataset o WHERE o.modTime >= {ts 2024-03-01 08:00:00}"
+        " ORDER BY o.modTime, o.id"
+    )
     assert text.endswith("LIMIT 0, 1000")
     for rel in ("o.investigation", "o.type", "o.sample"):
         assert rel in text.split("INCLUDE", 1)[1]
 
 
 def test_same_second_query_reads_the_rest_of_one_second_by_id(client) -> None:
-    text = str(query_same_second(client, "Datafile", datetime(2024, 3, 1, 8, 0, tzinfo=UTC), 42, 500))
+    text = str(
+        query_same_second(client, "Datafile", datetime(2024, 3, 1, 8, 0, tzinfo=UTC), 42, 500)
+    )
     assert text == (
         "SELECT o FROM Datafile o WHERE o.id > 42 AND o.modTime >= {ts 2024-03-01 08:00:00}"
         " AND o.modTime < {ts 2024-03-01 08:00:01} ORDER BY o.id INCLUDE o.dataset LIMIT 0, 500"
@@ -128,7 +145,11 @@ def test_same_second_query_reads_the_rest_of_one_second_by_id(client) -> None:
 def test_timestamps_are_written_in_the_icat_server_time_zone(client) -> None:
     from zoneinfo import ZoneInfo
 
-    text = str(query_later(client, "User", datetime(2024, 7, 1, 8, 0, tzinfo=UTC), 5, ZoneInfo("Europe/Paris")))
+    text = str(
+        query_later(
+            client, "User", datetime(2024, 7, 1, 8, 0, tzinfo=UTC), 5, ZoneInfo("Europe/Paris")
+        )
+    )
     assert "{ts 2024-07-01 10:00:00}" in text
 
 
@@ -141,18 +162,31 @@ def test_investigation_query_joins_through_the_dataset_and_quotes_the_name(clien
 
 def test_id_queries_for_the_reconciliation(client) -> None:
     assert str(query_ids(client, "Datafile", 99, 10000)) == (
-        "SELECT o.id FROM Datafile o WHERE o.id > 99 ORDER BY o.id LIMIT 0, 10000")
+        "SELECT o.id FROM Datafile o WHERE o.id > 99 ORDER BY o.id LIMIT 0, 10000"
+    )
     assert "WHERE o.id IN (3, 5)" in str(query_by_ids(client, "Sample", [3, 5]))
 
 
 def test_a_python_icat_entity_becomes_a_plain_record_with_its_relations(client) -> None:
     investigation = client.new("Investigation", id=100, name="MX-2468", visitId="id231")
     dataset_type = client.new("DatasetType", id=31, name="acquisition")
-    dataset = client.new("Dataset", id=300, name="lyso_0001", location="/data/x", investigation=investigation,
-                         type=dataset_type)
-    dataset.instance.modTime = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)  # set by the server, never by clients
+    dataset = client.new(
+        "Dataset",
+        id=300,
+        name="lyso_0001",
+        location="/data/x",
+        investigation=investigation,
+        type=dataset_type,
+    )
+    dataset.instance.modTime = datetime(
+        2024, 3, 1, 8, 0, tzinfo=UTC
+    )  # set by the server, never by clients
     record = to_record("Dataset", dataset)
-    assert (record.entity, record.id, record.mod_time) == ("Dataset", 300, datetime(2024, 3, 1, 8, 0, tzinfo=UTC))
+    assert (record.entity, record.id, record.mod_time) == (
+        "Dataset",
+        300,
+        datetime(2024, 3, 1, 8, 0, tzinfo=UTC),
+    )
     assert record.fields["name"] == "lyso_0001"
     assert record.fields["investigation"]["id"] == 100
     assert record.fields["type"]["name"] == "acquisition"
@@ -161,8 +195,14 @@ def test_a_python_icat_entity_becomes_a_plain_record_with_its_relations(client) 
 
 def _gateway(**kwargs: Any) -> IcatGateway:
     RecordedSchemaClient.instances.clear()
-    return IcatGateway(url="https://icat.invalid", auth="simple", username="reader", password="secret",
-                       client_factory=RecordedSchemaClient, **kwargs)
+    return IcatGateway(
+        url="https://icat.invalid",
+        auth="simple",
+        username="reader",
+        password="secret",
+        client_factory=RecordedSchemaClient,
+        **kwargs,
+    )
 
 
 def test_gateway_logs_in_once_and_refreshes_before_each_search() -> None:
@@ -186,7 +226,9 @@ def test_gateway_logs_in_again_when_the_session_expired() -> None:
 def test_gateway_turns_icat_failures_into_gateway_errors() -> None:
     gateway = _gateway()
     gateway.read_ids("User", 0, 10)
-    RecordedSchemaClient.instances[0].answers.append(icat.exception.ICATInternalError("database down"))
+    RecordedSchemaClient.instances[0].answers.append(
+        icat.exception.ICATInternalError("database down")
+    )
     with pytest.raises(GatewayError, match="database down"):
         gateway.read_ids("User", 0, 10)
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from catalogue.icat.records import Cursor
 from catalogue.icat.recorded import RecordedGateway
+from catalogue.icat.records import Cursor
 
 START = datetime(2024, 3, 1, 8, tzinfo=UTC)
 
@@ -18,14 +18,24 @@ START = datetime(2024, 3, 1, 8, tzinfo=UTC)
 def crowded_recording(n: int = 300, seconds: int = 4) -> RecordedGateway:
     rng = random.Random(8)
     ids = rng.sample(range(1, 10 * n), n)
-    rows = [{"id": i, "modTime": (START + timedelta(seconds=rng.randrange(seconds),
-                                                    microseconds=rng.randrange(1_000_000))).isoformat(),
-             "name": f"u{i}"} for i in ids]
+    rows = [
+        {
+            "id": i,
+            "modTime": (
+                START
+                + timedelta(seconds=rng.randrange(seconds), microseconds=rng.randrange(1_000_000))
+            ).isoformat(),
+            "name": f"u{i}",
+        }
+        for i in ids
+    ]
     return RecordedGateway({"User": rows})
 
 
-def read_all(gateway: RecordedGateway, limit: int, after: Cursor = Cursor()) -> tuple[list[int], Cursor]:
-    seen, cursor = [], after
+def read_all(
+    gateway: RecordedGateway, limit: int, after: Cursor | None = None
+) -> tuple[list[int], Cursor]:
+    seen, cursor = [], after or Cursor()
     for _ in range(10_000):
         batch = gateway.read_batch("User", cursor, limit)
         seen += [r.id for r in batch.records]
@@ -45,7 +55,10 @@ def test_recorded_icat_every_record_is_read_once_whatever_the_batch_size(limit: 
 def test_recorded_icat_records_changed_after_a_run_are_read_by_the_next() -> None:
     gateway = crowded_recording()
     _, cursor = read_all(gateway, 16)
-    gateway.put("User", [{"id": 5, "modTime": (START + timedelta(minutes=5)).isoformat(), "name": "changed"}])
+    gateway.put(
+        "User",
+        [{"id": 5, "modTime": (START + timedelta(minutes=5)).isoformat(), "name": "changed"}],
+    )
 
     seen, _ = read_all(gateway, 16, cursor)
 

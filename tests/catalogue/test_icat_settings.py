@@ -14,12 +14,21 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 def beat_schedule(**env: str) -> dict:
-    code = ("import json, portal.settings as s; "
-            "print(json.dumps({k: [v['task'], v['schedule'].total_seconds()] for k, v in s.CELERY_BEAT_SCHEDULE.items()}))")
+    code = (
+        "import json, portal.settings as s; "
+        "print(json.dumps({k: [v['task'], v['schedule'].total_seconds()]"
+        " for k, v in s.CELERY_BEAT_SCHEDULE.items()}))"
+    )
     environment = {k: v for k, v in os.environ.items() if not k.startswith("ICAT_")}
     environment.update(SECRET_KEY="x", **env)
-    result = subprocess.run([sys.executable, "-c", code], cwd=BASE_DIR, env=environment, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 

@@ -12,19 +12,45 @@ from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 
 from catalogue.icat import mapping
-from catalogue.icat.records import Cursor, GatewayError
 from catalogue.icat.recorded import RecordedGateway
+from catalogue.icat.records import Cursor, GatewayError
 from catalogue.icat.sync import LOCK_KEY, SyncBusy, icat_sync
 from catalogue.models import (
-    Datafile, Dataset, DatasetParameter, IcatLink, IcatUser, Instrument, Investigation, InvestigationParameter,
-    InvestigationUser, Role, Sample, SampleParameter, SyncCursor, SyncRun, Technique,
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    IcatLink,
+    IcatUser,
+    Instrument,
+    Investigation,
+    InvestigationParameter,
+    InvestigationUser,
+    Role,
+    Sample,
+    SampleParameter,
+    SyncCursor,
+    SyncRun,
+    Technique,
 )
 from portal.models import User
 from tests import factories
 
 FIXTURES = Path(__file__).parent / "icat_fixtures"
-MIRROR = [Technique, Instrument, IcatUser, IcatLink, Investigation, InvestigationUser, Sample, Dataset, Datafile,
-          InvestigationParameter, DatasetParameter, SampleParameter, User]
+MIRROR = [
+    Technique,
+    Instrument,
+    IcatUser,
+    IcatLink,
+    Investigation,
+    InvestigationUser,
+    Sample,
+    Dataset,
+    Datafile,
+    InvestigationParameter,
+    DatasetParameter,
+    SampleParameter,
+    User,
+]
 
 
 def recorded(*names: str) -> RecordedGateway:
@@ -63,19 +89,34 @@ def test_first_import_from_recorded_icat_fills_the_mirror(db) -> None:
     assert run.status == SyncRun.Status.SUCCESS and run.finished and run.reconciled
     assert run.counts["Datafile"] == {"applied": 4}
     mx = Investigation.objects.get(name="MX-2468")
-    assert (mx.visit_id, mx.title, mx.instrument.name) == ("id231", "Lysozyme at room temperature", "ID23-1")
+    assert (mx.visit_id, mx.title, mx.instrument.name) == (
+        "id231",
+        "Lysozyme at room temperature",
+        "ID23-1",
+    )
     assert mx.release_date == datetime(2024, 2, 29, 8, tzinfo=UTC) + relativedelta(years=3)
     hc = Investigation.objects.get(name="HC-5000")
-    assert (hc.release_date, hc.doi, hc.instrument.name) == (datetime(2021, 1, 12, 8, tzinfo=UTC), "10.15151/ESRF-ES-1", "BM29")
+    assert (hc.release_date, hc.doi, hc.instrument.name) == (
+        datetime(2021, 1, 12, 8, tzinfo=UTC),
+        "10.15151/ESRF-ES-1",
+        "BM29",
+    )
     assert hc.is_released and not mx.is_released
     roles = {(m.user.username, m.role) for m in InvestigationUser.objects.filter(investigation=mx)}
-    assert roles == {("mdubois", Role.PRINCIPAL_INVESTIGATOR), ("james", Role.PARTICIPANT),
-                     ("pnovak", Role.LOCAL_CONTACT)}
+    assert roles == {
+        ("mdubois", Role.PRINCIPAL_INVESTIGATOR),
+        ("james", Role.PARTICIPANT),
+        ("pnovak", Role.LOCAL_CONTACT),
+    }
     # Marie by ICAT name, James by e-mail (any case); Petr had no portal account: one is made.
     assert IcatUser.objects.get(name="esrf/mdubois").user == marie
     assert IcatUser.objects.get(name="esrf/jsmith").user == james
     petr = User.objects.get(username="pnovak")
-    assert (petr.icat_name, petr.full_name, petr.has_usable_password()) == ("esrf/pnovak", "Dr Petr Novák", False)
+    assert (petr.icat_name, petr.full_name, petr.has_usable_password()) == (
+        "esrf/pnovak",
+        "Dr Petr Novák",
+        False,
+    )
     assert list(Instrument.objects.get(name="ID23-1").scientists.all()) == [petr]
     raw = Dataset.objects.get(icat_id=300)
     assert (raw.type, raw.sample.name, raw.sample.type) == ("raw", "lysozyme", "protein")
@@ -106,10 +147,19 @@ def test_incremental_run_from_recorded_icat_applies_only_what_changed(imported) 
 
     run = icat_sync(gateway=imported)
 
-    assert run.counts == {"Investigation": {"applied": 1}, "InvestigationInstrument": {"applied": 1},
-                          "Dataset": {"applied": 1}, "Datafile": {"applied": 2}}
+    assert run.counts == {
+        "Investigation": {"applied": 1},
+        "InvestigationInstrument": {"applied": 1},
+        "Dataset": {"applied": 1},
+        "Datafile": {"applied": 2},
+    }
     raw = Dataset.objects.get(icat_id=300)
-    assert (raw.name, raw.description, raw.file_count, raw.size) == ("lyso_0001_renamed", "re-indexed", 3, 5024)
+    assert (raw.name, raw.description, raw.file_count, raw.size) == (
+        "lyso_0001_renamed",
+        "re-indexed",
+        3,
+        5024,
+    )
     assert Investigation.objects.get(name="MX-2468").volume == 5524
     assert Investigation.objects.get(name="MX-2469").instrument.name == "ID23-1"
     assert Datafile.objects.filter(dataset=raw).count() == 3
@@ -117,7 +167,9 @@ def test_incremental_run_from_recorded_icat_applies_only_what_changed(imported) 
 
 def test_deletions_in_recorded_icat_are_found_by_the_id_reconciliation(imported) -> None:
     mx = Investigation.objects.get(name="MX-2468")
-    collaborator = factories.InvestigationUserFactory(investigation=mx, role=Role.COLLABORATOR)  # added in the portal
+    collaborator = factories.InvestigationUserFactory(
+        investigation=mx, role=Role.COLLABORATOR
+    )  # added in the portal
     imported.load(FIXTURES / "deletions.json")
 
     icat_sync(gateway=imported)  # not due yet: an incremental run cannot see deletions
@@ -148,14 +200,18 @@ def test_reconciliation_with_recorded_icat_reads_again_what_the_mirror_lacks(imp
 
 
 def test_reconciliation_runs_by_itself_when_due(imported, settings) -> None:
-    SyncRun.objects.update(started=datetime.now(UTC) - timedelta(hours=settings.ICAT_RECONCILE_HOURS + 1))
+    SyncRun.objects.update(
+        started=datetime.now(UTC) - timedelta(hours=settings.ICAT_RECONCILE_HOURS + 1)
+    )
     imported.load(FIXTURES / "deletions.json")
 
     assert icat_sync(gateway=imported).reconciled
     assert not Datafile.objects.filter(icat_id=401).exists()
 
 
-def test_crash_mid_batch_with_recorded_icat_then_resume_applies_everything_once(db, monkeypatch) -> None:
+def test_crash_mid_batch_with_recorded_icat_then_resume_applies_everything_once(
+    db, monkeypatch
+) -> None:
     gateway = recorded("initial")
     real = mapping.APPLY["Datafile"]
     calls = []
@@ -172,7 +228,10 @@ def test_crash_mid_batch_with_recorded_icat_then_resume_applies_everything_once(
 
     crashed = SyncRun.objects.get()
     assert crashed.status == SyncRun.Status.FAILED and "worker killed" in crashed.errors[0]["error"]
-    assert sorted(Datafile.objects.values_list("icat_id", flat=True)) == [400, 401]  # first batch only
+    assert sorted(Datafile.objects.values_list("icat_id", flat=True)) == [
+        400,
+        401,
+    ]  # first batch only
     assert SyncCursor.objects.get(entity="Datafile").last_id == 401
     assert Dataset.objects.get(icat_id=300).file_count == 2
 
@@ -192,7 +251,10 @@ def test_a_malformed_record_from_recorded_icat_is_logged_and_skipped(imported, c
     run = icat_sync(gateway=imported)
 
     assert run.status == SyncRun.Status.PARTIAL
-    assert sorted(Datafile.objects.filter(icat_id__gte=405).values_list("icat_id", flat=True)) == [405, 408]
+    assert sorted(Datafile.objects.filter(icat_id__gte=405).values_list("icat_id", flat=True)) == [
+        405,
+        408,
+    ]
     skipped = {(e["entity"], e["icat_id"]) for e in run.errors}
     assert skipped == {("Datafile", 406), ("Datafile", 407), ("Investigation", 103)}
     assert "ICAT Datafile 406 skipped: fileSize 'large' is not a byte count" in caplog.text
@@ -201,7 +263,7 @@ def test_a_malformed_record_from_recorded_icat_is_logged_and_skipped(imported, c
 
 
 class _FailingOn(RecordedGateway):
-    """Recorded ICAT that goes down when `entity` is first read (or its session cannot be renewed)."""
+    """Recorded ICAT whose session cannot be renewed when `fail_entity` is read."""
 
     fail_entity = "Dataset"
     failing = False
@@ -259,7 +321,9 @@ def test_a_run_left_running_by_a_killed_worker_is_marked_failed(db) -> None:
     assert stale.status == SyncRun.Status.FAILED and "interrupted" in stale.errors[0]["error"]
 
 
-def test_resync_of_one_investigation_from_recorded_icat_restores_it_and_keeps_cursors(imported) -> None:
+def test_resync_of_one_investigation_from_recorded_icat_restores_it_and_keeps_cursors(
+    imported,
+) -> None:
     Datafile.objects.filter(dataset__investigation__name="MX-2468").delete()
     Investigation.objects.filter(name="MX-2468").update(title="edited by mistake")
     Investigation.objects.filter(name="HC-5000").update(title="untouched")
@@ -267,7 +331,11 @@ def test_resync_of_one_investigation_from_recorded_icat_restores_it_and_keeps_cu
 
     run = icat_sync(gateway=imported, investigation="MX-2468")
 
-    assert (run.kind, run.investigation, run.status) == ("investigation", "MX-2468", SyncRun.Status.SUCCESS)
+    assert (run.kind, run.investigation, run.status) == (
+        "investigation",
+        "MX-2468",
+        SyncRun.Status.SUCCESS,
+    )
     mx = Investigation.objects.get(name="MX-2468")
     assert (mx.title, mx.datafile_count, mx.volume) == ("Lysozyme at room temperature", 3, 1524)
     assert Investigation.objects.get(name="HC-5000").title == "untouched"
