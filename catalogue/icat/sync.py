@@ -23,7 +23,8 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from catalogue.icat.mapping import APPLY, Applied
+from catalogue.icat import mapping, people
+from catalogue.icat.mapping import Applied
 from catalogue.icat.records import EPOCH, SPECS, Cursor, Gateway, GatewayError, Record
 from catalogue.models import (
     Datafile,
@@ -45,6 +46,9 @@ from catalogue.models import (
 
 log = logging.getLogger(__name__)
 LOCK_KEY = "catalogue:icat-sync-lock"
+MAX_ERRORS = 500
+# How each ICAT entity type is applied to the mirror (tests swap one to simulate a crash).
+APPLY = {**mapping.APPLY, **people.APPLY}
 Progress = Callable[[str], None]
 
 MIRROR_MODELS: dict[str, type[models.Model]] = {
@@ -199,8 +203,10 @@ class _Runner:
                 )
         self._count(entity, "applied", done.applied)
         self._count(entity, "skipped", len(done.skipped))
+        # Every skipped record is logged; the run keeps the first MAX_ERRORS for the admin page.
+        room = max(0, MAX_ERRORS - len(self.run.errors))
         self.run.errors += [
-            {"entity": e, "icat_id": i, "error": why} for e, i, why in done.skipped[:100]
+            {"entity": e, "icat_id": i, "error": why} for e, i, why in done.skipped[:room]
         ]
         cache.touch(LOCK_KEY, settings.ICAT_SYNC_LOCK_SECONDS)
         return done

@@ -11,7 +11,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.cache import cache
 
-from catalogue.icat import mapping
+from catalogue.icat import sync
 from catalogue.icat.recorded import RecordedGateway
 from catalogue.icat.records import Cursor, GatewayError
 from catalogue.icat.sync import LOCK_KEY, SyncBusy, icat_sync
@@ -213,7 +213,7 @@ def test_crash_mid_batch_with_recorded_icat_then_resume_applies_everything_once(
     db, monkeypatch
 ) -> None:
     gateway = recorded("initial")
-    real = mapping.APPLY["Datafile"]
+    real = sync.APPLY["Datafile"]
     calls = []
 
     def crash_on_second_batch(records, done):
@@ -222,7 +222,7 @@ def test_crash_mid_batch_with_recorded_icat_then_resume_applies_everything_once(
         if len(calls) == 2:
             raise RuntimeError("worker killed")  # ... and then the process dies before the commit
 
-    monkeypatch.setitem(mapping.APPLY, "Datafile", crash_on_second_batch)
+    monkeypatch.setitem(sync.APPLY, "Datafile", crash_on_second_batch)
     with pytest.raises(RuntimeError):
         icat_sync(gateway=gateway)
 
@@ -235,7 +235,7 @@ def test_crash_mid_batch_with_recorded_icat_then_resume_applies_everything_once(
     assert SyncCursor.objects.get(entity="Datafile").last_id == 401
     assert Dataset.objects.get(icat_id=300).file_count == 2
 
-    monkeypatch.setitem(mapping.APPLY, "Datafile", real)
+    monkeypatch.setitem(sync.APPLY, "Datafile", real)
     resumed = icat_sync(gateway=gateway)
 
     assert resumed.status == SyncRun.Status.SUCCESS
@@ -368,3 +368,13 @@ def test_a_user_mapping_corrected_by_hand_survives_the_next_sync(imported) -> No
     icat_sync(gateway=imported, full=True)
 
     assert IcatUser.objects.get(name="esrf/pnovak").user == robert
+
+
+def test_an_icat_name_already_taken_is_reused_when_name_matching_is_off(db, settings) -> None:
+    settings.ICAT_USER_MATCH = ["email"]
+    petr = factories.UserFactory(username="petr", email="elsewhere@example.org", icat_name="esrf/pnovak")
+
+    run = icat_sync(gateway=recorded("initial"))
+
+    assert run.status == SyncRun.Status.SUCCESS
+    assert IcatUser.objects.get(name="esrf/pnovak").user == petr
