@@ -124,8 +124,15 @@ class SyncRunAdmin(admin.ModelAdmin):
 
 @admin.register(SyncCursor)
 class SyncCursorAdmin(admin.ModelAdmin):
+    """Read-only: to read again from a date, use `sync_icat --since` (it moves every cursor)."""
+
     list_display = ["entity", "mod_time", "last_id", "updated_at"]
-    readonly_fields = ["entity", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SyncCursor | None = None) -> bool:
+        return False
 
 
 @admin.register(IcatUser)
