@@ -65,6 +65,17 @@ MIRROR_MODELS: dict[str, type[models.Model]] = {
     "SampleParameter": SampleParameter,
     "DatasetParameter": DatasetParameter,
 }
+# How each mirrored model reaches its proposal name, for "resync one investigation".
+INVESTIGATION_LOOKUPS = {
+    "Investigation": "name",
+    "InvestigationUser": "investigation__name",
+    "Sample": "investigation__name",
+    "Dataset": "investigation__name",
+    "Datafile": "dataset__investigation__name",
+    "InvestigationParameter": "investigation__name",
+    "SampleParameter": "sample__investigation__name",
+    "DatasetParameter": "dataset__investigation__name",
+}
 LINK_THROUGH = {
     "InstrumentScientist": (Instrument.scientists.through, "instrument_id", "user_id"),
     "DatasetTechnique": (Dataset.techniques.through, "dataset_id", "technique_id"),
@@ -112,7 +123,7 @@ def icat_sync(
             runner.resync_investigation(entities, investigation)
         else:
             if full or since:
-                _reset_cursors(entities, since or EPOCH)
+                _rewind_cursors(entities, EPOCH if full else since)
             for entity in entities:
                 runner.sync_entity(entity)
             if reconcile if reconcile is not None else (full or _reconcile_due()):
@@ -150,11 +161,12 @@ def _summary(counts: dict) -> str:
     return ", ".join(parts) or "nothing changed"
 
 
-def _reset_cursors(entities: list[str], moment: datetime) -> None:
-    for entity in entities:
-        SyncCursor.objects.update_or_create(
-            entity=entity, defaults={"mod_time": moment, "last_id": 0}
-        )
+def _rewind_cursors(entities: list[str], moment: datetime) -> None:
+    """Read again from `moment`: cursors only ever move back (a later date would skip changes,
+    and a type never read is read from the start anyway)."""
+    SyncCursor.objects.filter(entity__in=entities, mod_time__gt=moment).update(
+        mod_time=moment, last_id=0
+    )
 
 
 def _reconcile_due() -> bool:
@@ -228,22 +240,30 @@ class _Runner:
         self.run.save(update_fields=["counts", "errors"])
 
     def resync_investigation(self, entities: list[str], name: str) -> None:
-        """Read everything of one proposal again, whatever the cursors say (they do not move)."""
+        """Read everything of one proposal again, whatever the cursors say (they do not move),
+        and drop what ICAT no longer has of it (one proposal's ids fit in memory)."""
         for entity in entities:
             if SPECS[entity].investigation_path is None:
                 continue
-            after = 0
+            after, seen = 0, set()
             while True:
                 records = self.gateway.read_investigation(
                     entity, name, after, settings.ICAT_BATCH_SIZE
                 )
-                if not records:
-                    break
                 self.apply(entity, records)
-                self.say(f"{name} {entity}: {len(records)} read")
-                after = records[-1].id
+                seen.update(r.id for r in records)
+                if records:
+                    self.say(f"{name} {entity}: {len(records)} read")
+                    after = records[-1].id
                 if len(records) < settings.ICAT_BATCH_SIZE:
                     break
+            if entity in INVESTIGATION_LOOKUPS:
+                rows = MIRROR_MODELS[entity].objects.filter(
+                    icat_id__isnull=False, **{INVESTIGATION_LOOKUPS[entity]: name}
+                )
+                gone = sorted(set(rows.values_list("icat_id", flat=True)) - seen)
+                for chunk in range(0, len(gone), 1000):
+                    self._delete(entity, gone[chunk : chunk + 1000])
 
     # --- deletions ---
 

@@ -110,7 +110,7 @@ def client() -> RecordedSchemaClient:
     return RecordedSchemaClient()
 
 
-def test_every_include_and_investigation_path_exists_in_the_icat5_schema(client) -> None:
+def test_every_include_and_investigation_path_exists_in_the_recorded_icat5_schema(client) -> None:
     # python-icat's Query checks each attribute and relation against the entity info.
     for spec in ENTITIES:
         assert str(query_later(client, spec.name, datetime(2024, 1, 1, tzinfo=UTC), 10)).startswith(
@@ -120,7 +120,7 @@ def test_every_include_and_investigation_path_exists_in_the_icat5_schema(client)
             assert "MX-2468" in str(query_investigation(client, spec.name, "MX-2468", 0, 10))
 
 
-def test_later_query_reads_in_mod_time_then_id_order_with_includes(client) -> None:
+def test_later_query_on_recorded_schema_reads_in_mod_time_then_id_order(client) -> None:
     query = query_later(client, "Dataset", datetime(2024, 3, 1, 8, 0, 0, 500000, tzinfo=UTC), 1000)
     text = str(query)
     assert text.startswith(
@@ -132,7 +132,7 @@ def test_later_query_reads_in_mod_time_then_id_order_with_includes(client) -> No
         assert rel in text.split("INCLUDE", 1)[1]
 
 
-def test_same_second_query_reads_the_rest_of_one_second_by_id(client) -> None:
+def test_same_second_query_on_recorded_schema_reads_the_rest_of_a_second_by_id(client) -> None:
     text = str(
         query_same_second(client, "Datafile", datetime(2024, 3, 1, 8, 0, tzinfo=UTC), 42, 500)
     )
@@ -142,7 +142,7 @@ def test_same_second_query_reads_the_rest_of_one_second_by_id(client) -> None:
     )
 
 
-def test_timestamps_are_written_in_the_icat_server_time_zone(client) -> None:
+def test_recorded_schema_timestamps_are_written_in_the_icat_server_time_zone(client) -> None:
     from zoneinfo import ZoneInfo
 
     text = str(
@@ -153,21 +153,21 @@ def test_timestamps_are_written_in_the_icat_server_time_zone(client) -> None:
     assert "{ts 2024-07-01 10:00:00}" in text
 
 
-def test_investigation_query_joins_through_the_dataset_and_quotes_the_name(client) -> None:
+def test_investigation_query_on_recorded_schema_joins_and_quotes_the_name(client) -> None:
     text = str(query_investigation(client, "DatasetParameter", "O'Brien-1", 7, 100))
     assert "JOIN o.dataset AS ds JOIN ds.investigation AS" in text
     assert ".name = 'O''Brien-1'" in text
     assert "o.id > 7" in text
 
 
-def test_id_queries_for_the_reconciliation(client) -> None:
+def test_id_queries_on_recorded_schema_for_the_reconciliation(client) -> None:
     assert str(query_ids(client, "Datafile", 99, 10000)) == (
         "SELECT o.id FROM Datafile o WHERE o.id > 99 ORDER BY o.id LIMIT 0, 10000"
     )
     assert "WHERE o.id IN (3, 5)" in str(query_by_ids(client, "Sample", [3, 5]))
 
 
-def test_a_python_icat_entity_becomes_a_plain_record_with_its_relations(client) -> None:
+def test_a_python_icat_entity_of_the_recorded_schema_becomes_a_plain_record(client) -> None:
     investigation = client.new("Investigation", id=100, name="MX-2468", visitId="id231")
     dataset_type = client.new("DatasetType", id=31, name="acquisition")
     dataset = client.new(
@@ -205,7 +205,7 @@ def _gateway(**kwargs: Any) -> IcatGateway:
     )
 
 
-def test_gateway_logs_in_once_and_refreshes_before_each_search() -> None:
+def test_gateway_on_recorded_schema_client_logs_in_once_and_refreshes_each_search() -> None:
     gateway = _gateway()
     gateway.read_ids("Datafile", 0, 10)
     gateway.read_ids("Datafile", 0, 10)
@@ -214,7 +214,7 @@ def test_gateway_logs_in_once_and_refreshes_before_each_search() -> None:
     assert gateway.entity_types() == [spec.name for spec in ENTITIES]
 
 
-def test_gateway_logs_in_again_when_the_session_expired() -> None:
+def test_gateway_on_recorded_schema_client_logs_in_again_when_the_session_expired() -> None:
     gateway = _gateway()
     gateway.read_ids("User", 0, 10)
     first = RecordedSchemaClient.instances[0]
@@ -223,7 +223,7 @@ def test_gateway_logs_in_again_when_the_session_expired() -> None:
     assert len(RecordedSchemaClient.instances) == 2  # a new client, logged in afresh
 
 
-def test_gateway_turns_icat_failures_into_gateway_errors() -> None:
+def test_gateway_on_recorded_schema_client_turns_icat_failures_into_gateway_errors() -> None:
     gateway = _gateway()
     gateway.read_ids("User", 0, 10)
     RecordedSchemaClient.instances[0].answers.append(
@@ -233,7 +233,7 @@ def test_gateway_turns_icat_failures_into_gateway_errors() -> None:
         gateway.read_ids("User", 0, 10)
 
 
-def test_an_unreachable_icat_is_a_gateway_error_with_the_url() -> None:
+def test_an_unreachable_icat_with_the_real_client_is_a_gateway_error() -> None:
     # The real python-icat client, pointed at a closed port.
     gateway = IcatGateway(url="http://127.0.0.1:9/", auth="simple", username="u", password="p")
     started = time.monotonic()

@@ -372,9 +372,33 @@ def test_a_user_mapping_corrected_by_hand_survives_the_next_sync(imported) -> No
 
 def test_an_icat_name_already_taken_is_reused_when_name_matching_is_off(db, settings) -> None:
     settings.ICAT_USER_MATCH = ["email"]
-    petr = factories.UserFactory(username="petr", email="elsewhere@example.org", icat_name="esrf/pnovak")
+    petr = factories.UserFactory(
+        username="petr", email="elsewhere@example.org", icat_name="esrf/pnovak"
+    )
 
     run = icat_sync(gateway=recorded("initial"))
 
     assert run.status == SyncRun.Status.SUCCESS
     assert IcatUser.objects.get(name="esrf/pnovak").user == petr
+
+
+def test_since_a_date_after_the_cursor_skips_nothing_from_recorded_icat(db) -> None:
+    gateway = recorded("initial")
+
+    run = icat_sync(gateway=gateway, since=datetime(2030, 1, 1, tzinfo=UTC))
+
+    assert run.counts["Datafile"] == {"applied": 4}  # never read: read from the start
+    assert SyncCursor.objects.get(entity="Datafile").mod_time < datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def test_resync_of_one_investigation_drops_what_recorded_icat_deleted_of_it_only(imported) -> None:
+    imported.load(FIXTURES / "deletions.json")
+
+    run = icat_sync(gateway=imported, investigation="MX-2468")
+
+    assert (
+        run.counts["Datafile"]["deleted"] == 1 and run.counts["InvestigationUser"]["deleted"] == 1
+    )
+    assert not Datafile.objects.filter(icat_id=401).exists()
+    assert Dataset.objects.get(icat_id=300).file_count == 1
+    assert Dataset.objects.filter(icat_id=302).exists()  # HC-5000's: for the next reconciliation
