@@ -142,7 +142,15 @@ ROLES = {
     "collaborator": Role.COLLABORATOR,
     "participant": Role.PARTICIPANT,
     "team_member": Role.PARTICIPANT,
+    "proposer": Role.PRINCIPAL_INVESTIGATOR,
 }
+# ICAT may give one person several roles in a proposal; the portal keeps one, the strongest.
+STRONGEST_FIRST = [
+    Role.PRINCIPAL_INVESTIGATOR,
+    Role.LOCAL_CONTACT,
+    Role.COLLABORATOR,
+    Role.PARTICIPANT,
+]
 
 
 def portal_role(icat_role: str) -> str:
@@ -173,10 +181,35 @@ def apply_InvestigationUser(records: list[Record], done: Applied) -> None:
 
     _upsert(
         InvestigationUser,
-        _build(records, done, make),
+        _one_role_each(_build(records, done, make), done),
         ["mod_time", "investigation", "user", "role"],
         done,
     )
+
+
+def _one_role_each(
+    rows: list[tuple[Record, InvestigationUser]], done: Applied
+) -> list[tuple[Record, InvestigationUser]]:
+    """Merge a second ICAT role of a member into the membership they already have."""
+    strength = STRONGEST_FIRST.index
+    best: dict[tuple[int, int], tuple[Record, InvestigationUser]] = {}
+    for record, member in rows:
+        key = (member.investigation_id, member.user_id)
+        if key not in best or strength(member.role) < strength(best[key][1].role):
+            best[key] = (record, member)
+    done.applied += len(rows) - len(best)
+    existing = InvestigationUser.objects.filter(
+        investigation_id__in={k[0] for k in best}, user_id__in={k[1] for k in best}
+    ).exclude(icat_id__in=[record.id for record, _ in best.values()])
+    for other in existing:
+        pair = best.get((other.investigation_id, other.user_id))
+        if pair is None:
+            continue
+        if strength(pair[1].role) < strength(other.role):
+            InvestigationUser.objects.filter(pk=other.pk).update(role=pair[1].role)
+        del best[(other.investigation_id, other.user_id)]
+        done.applied += 1
+    return list(best.values())
 
 
 # --- link entities: many-to-many rows and type names, remembered in IcatLink --------------------

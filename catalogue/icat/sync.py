@@ -250,9 +250,9 @@ class _Runner:
                 records = self.gateway.read_investigation(
                     entity, name, after, settings.ICAT_BATCH_SIZE
                 )
-                self.apply(entity, records)
                 seen.update(r.id for r in records)
                 if records:
+                    self.apply(entity, records)
                     self.say(f"{name} {entity}: {len(records)} read")
                     after = records[-1].id
                 if len(records) < settings.ICAT_BATCH_SIZE:

@@ -106,7 +106,7 @@ def test_first_import_from_recorded_icat_fills_the_mirror(db) -> None:
     assert roles == {
         ("mdubois", Role.PRINCIPAL_INVESTIGATOR),
         ("james", Role.PARTICIPANT),
-        ("pnovak", Role.LOCAL_CONTACT),
+        ("pnovak", Role.LOCAL_CONTACT),  # also "Participant" in ICAT: the stronger role wins
     }
     # Marie by ICAT name, James by e-mail (any case); Petr had no portal account: one is made.
     assert IcatUser.objects.get(name="esrf/mdubois").user == marie
@@ -402,3 +402,17 @@ def test_resync_of_one_investigation_drops_what_recorded_icat_deleted_of_it_only
     assert not Datafile.objects.filter(icat_id=401).exists()
     assert Dataset.objects.get(icat_id=300).file_count == 1
     assert Dataset.objects.filter(icat_id=302).exists()  # HC-5000's: for the next reconciliation
+
+
+def test_a_stronger_second_role_in_recorded_icat_upgrades_the_membership(imported) -> None:
+    james = dict(imported.tables["InvestigationUser"][121].fields)
+    james.update(id=125, role="Local contact", modTime="2024-03-05T08:00:00+00:00")
+    imported.put("InvestigationUser", [james])
+
+    run = icat_sync(gateway=imported)
+
+    assert run.status == SyncRun.Status.SUCCESS
+    member = InvestigationUser.objects.get(
+        investigation__name="MX-2468", user__icat_name="esrf/jsmith"
+    )
+    assert (member.role, member.icat_id) == (Role.LOCAL_CONTACT, 121)
