@@ -40,15 +40,7 @@ def _summary(counts: dict) -> str:
 
 @admin.register(SyncRun)
 class SyncRunAdmin(admin.ModelAdmin):
-    list_display = [
-        "started",
-        "finished",
-        "kind",
-        "investigation",
-        "status",
-        "changes",
-        "error_count",
-    ]
+    list_display = ["started", "what", "status", "changes", "error_count"]
     list_filter = ["status", "kind"]
     readonly_fields = [
         "started",
@@ -62,9 +54,17 @@ class SyncRunAdmin(admin.ModelAdmin):
     ]
     change_list_template = "admin/catalogue/syncrun/change_list.html"
 
+    @admin.display(description="run", ordering="kind")
+    def what(self, run: SyncRun) -> str:
+        return f"{run.kind} {run.investigation}".strip()
+
     @admin.display(description="changes")
     def changes(self, run: SyncRun) -> str:
-        return _summary(run.counts)
+        # Totals here; the sync page and the run itself list them per entity type.
+        totals = {
+            key: sum(c.get(key, 0) for c in run.counts.values()) for key in ("applied", "deleted")
+        }
+        return f"{totals['applied']} applied, {totals['deleted']} deleted"
 
     @admin.display(description="errors")
     def error_count(self, run: SyncRun) -> int:
@@ -143,4 +143,8 @@ class IcatUserAdmin(admin.ModelAdmin):
     search_fields = ["name", "full_name", "email", "user__username"]
     list_filter = [("user", admin.EmptyFieldListFilter)]
     raw_id_fields = ["user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # they come from ICAT
+
     readonly_fields = ["icat_id", "mod_time", "name", "full_name", "email"]
