@@ -416,3 +416,21 @@ def test_a_stronger_second_role_in_recorded_icat_upgrades_the_membership(importe
         investigation__name="MX-2468", user__icat_name="esrf/jsmith"
     )
     assert (member.role, member.icat_id) == (Role.LOCAL_CONTACT, 121)
+
+
+def test_without_user_creation_unmatched_recorded_icat_members_are_reported(db, settings) -> None:
+    settings.ICAT_CREATE_USERS = False
+    factories.UserFactory(username="mdubois", icat_name="esrf/mdubois")
+
+    run = icat_sync(gateway=recorded("initial"))
+
+    assert run.status == SyncRun.Status.PARTIAL
+    assert not User.objects.filter(username="pnovak").exists()
+    assert IcatUser.objects.get(name="esrf/pnovak").user is None
+    members = InvestigationUser.objects.filter(investigation__name="MX-2468")
+    assert [m.user.username for m in members] == ["mdubois"]
+    assert {
+        "entity": "InvestigationUser",
+        "icat_id": 121,
+        "error": "user 11 is not in the mirror",
+    } in run.errors
