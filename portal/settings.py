@@ -262,3 +262,27 @@ LOGGING = {
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+
+# ICAT sync (catalogue/icat/): set ICAT_URL to mirror the facility's ICAT; without it the
+# catalogue is filled by `seed_demo` and nothing talks to ICAT.
+ICAT_URL = env_str("ICAT_URL")  # e.g. https://icat.example.org
+ICAT_AUTH = env_str("ICAT_AUTH", "simple")  # the ICAT authenticator plugin (simple, ldap, db, ...)
+ICAT_USERNAME = env_str("ICAT_USERNAME")
+ICAT_PASSWORD = env_str("ICAT_PASSWORD")
+ICAT_PASSWORD_FILE = env_str("ICAT_PASSWORD_FILE")  # a secret file; wins over ICAT_PASSWORD
+ICAT_CHECK_CERT = env_bool("ICAT_CHECK_CERT", True)
+ICAT_TIME_ZONE = env_str("ICAT_TIME_ZONE", "UTC")  # zone of the ICAT server's timestamps
+ICAT_BATCH_SIZE = env_int("ICAT_BATCH_SIZE", 1000)
+# How ICAT users become portal users, tried in order: name (User.icat_name), email, subject
+# (portal username = the part after "<plugin>/" of the ICAT name, as SSO logins create them).
+ICAT_USER_MATCH = env_list("ICAT_USER_MATCH", ["name", "email"])
+ICAT_CREATE_USERS = env_bool("ICAT_CREATE_USERS", True)  # unmatched ICAT users get a portal user
+ICAT_LOCATION_PREFIX = env_str("ICAT_LOCATION_PREFIX")  # stripped from ICAT locations (-> DATA_ROOT)
+ICAT_SYNC_INTERVAL_MINUTES = env_int("ICAT_SYNC_INTERVAL_MINUTES", 10)
+ICAT_RECONCILE_HOURS = env_int("ICAT_RECONCILE_HOURS", 24)  # how often deletions are looked for
+ICAT_SYNC_LOCK_SECONDS = env_int("ICAT_SYNC_LOCK_SECONDS", 1800)  # a lock outlives no dead worker longer
+if ICAT_URL:
+    CELERY_BEAT_SCHEDULE["catalogue-sync-icat"] = {
+        "task": "catalogue.tasks.sync_icat",
+        "schedule": timedelta(minutes=ICAT_SYNC_INTERVAL_MINUTES),
+    }
