@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import mongomock
+import pytest
+
+from logbook.store.mongo import MongoEventStore
+from logbook.store.orm import OrmEventStore
+
+# The MongoDB backend runs on mongomock here (a stand-in, named in the test ids), and on a real
+# server as well whenever MONGO_URL is set.
+BACKENDS = ["orm", "mongomock-stand-in"] + (["mongodb"] if os.environ.get("MONGO_URL") else [])
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request) -> Iterator:
+    if request.param == "orm":
+        request.getfixturevalue("db")
+        yield OrmEventStore()
+        return
+    if request.param == "mongomock-stand-in":
+        collection = mongomock.MongoClient(tz_aware=True).db.events
+        store = MongoEventStore(collection, text_index=False)
+        store.ensure_indexes()
+        yield store
+        return
+    import pymongo
+
+    client = pymongo.MongoClient(os.environ["MONGO_URL"], tz_aware=True)
+    db_name = f"test_logbook_{uuid.uuid4().hex[:8]}"
+    store = MongoEventStore(client[db_name]["events"])
+    store.ensure_indexes()
+    yield store
+    client.drop_database(db_name)
