@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..forms import EntryForm, TagForm
+from ..models import Tag
 from ..presenters import present, tag_colours
 from ..scopes import Scope, beamline_scope, event_scope, investigation_scope
 from ..services import EventInvalid, event_create, event_update, image_store
@@ -143,19 +144,13 @@ def event_restore(request: HttpRequest, event_id: str) -> HttpResponse:
 
 def _tag_create(request: HttpRequest, scope: Scope) -> HttpResponse:
     _require_writer(scope)
-    form = TagForm(request.POST)
+    form = TagForm(request.POST, instance=Tag(investigation=scope.investigation, instrument=scope.instrument))
     if form.is_valid():
-        tag = form.save(commit=False)
-        tag.investigation, tag.instrument = scope.investigation, scope.instrument
-        try:
-            tag.full_clean()
-            tag.save()
-        except (IntegrityError, Exception) as error:  # duplicate name, bad colour
-            messages.error(request, f"Tag not created: {getattr(error, 'messages', [error])[0]}")
-        else:
-            messages.success(request, f"Tag “{tag.name}” created.")
+        tag = form.save()
+        messages.success(request, f"Tag “{tag.name}” created.")
     else:
-        messages.error(request, "Tag not created: " + "; ".join(e for errs in form.errors.values() for e in errs))
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"Tag not created: {errors}")
     return redirect(scope.url(""))
 
 
