@@ -16,14 +16,17 @@ CATEGORY_CHOICES = [(Category.COMMANDLINE, "Command lines"), (Category.COMMENT, 
                     (Category.FILE, "Files")]
 
 
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
 class FilterForm(forms.Form):
     """The timeline's filters; they live in the query string so views are shareable."""
 
     q = forms.CharField(required=False, max_length=200, label="Search")
-    type = forms.MultipleChoiceField(required=False, choices=TYPE_CHOICES, widget=forms.CheckboxSelectMultiple)
+    type = forms.MultipleChoiceField(required=False, choices=TYPE_CHOICES, widget=CHECKBOXES)
     category = forms.MultipleChoiceField(required=False, choices=CATEGORY_CHOICES,
-                                         widget=forms.CheckboxSelectMultiple)
-    tag = forms.MultipleChoiceField(required=False, choices=[], widget=forms.CheckboxSelectMultiple)
+                                         widget=CHECKBOXES)
+    tag = forms.MultipleChoiceField(required=False, choices=[], widget=CHECKBOXES)
     author = forms.CharField(required=False, max_length=150)
     day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))

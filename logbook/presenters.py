@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -15,6 +16,15 @@ from .store import get_store
 from .text import content_html, content_text, highlight
 
 ATTACHMENT_IMG = re.compile(r'<img([^>]*?) src="(/logbook/attachments/[0-9a-f-]{36}/)"([^>]*)>')
+
+
+@cache
+def _url_pattern(name: str) -> str:
+    return reverse(f"logbook:{name}", args=["__event__"])
+
+
+def _url(name: str, event_id: str) -> str:
+    return _url_pattern(name).replace("__event__", event_id)
 
 
 @dataclass
@@ -35,6 +45,23 @@ class EventView:
     parent_excerpt: str = ""
     versions: int = 0
     classes: list[str] = field(default_factory=list)
+
+    # Reversed once per process: 50 events x 4 links would otherwise dominate rendering.
+    @property
+    def edit_url(self) -> str:
+        return _url("event-edit", self.id)
+
+    @property
+    def history_url(self) -> str:
+        return _url("event-history", self.id)
+
+    @property
+    def remove_url(self) -> str:
+        return _url("event-remove", self.id)
+
+    @property
+    def restore_url(self) -> str:
+        return _url("event-restore", self.id)
 
     @property
     def is_command(self) -> bool:
