@@ -19,8 +19,7 @@ import statistics
 import sys
 import time
 import types
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,16 +46,49 @@ from logbook.models import Event, Tag  # noqa: E402
 from logbook.store import EventQuery, get_store  # noqa: E402
 from portal.models import User  # noqa: E402
 
-WORDS = ("sample crystal detector beam energy scan motor alignment buffer flux shutter cryo mesh "
-         "centring dose resolution wedge frame exposure attenuator undulator gap slit mirror").split()
-COMMANDS = ["ascan samy -1 1 40 0.1", "collect(osc=0.1, n=3600)", "mv phi {n}", "ct 0.5", "mesh_scan(20, 20)",
-            "set_energy(12.{n})", "dscan sz -0.5 0.5 50 0.2"]
+WORDS = (
+    "sample crystal detector beam energy scan motor alignment buffer flux shutter cryo mesh "
+    "centring dose resolution wedge frame exposure attenuator undulator gap slit mirror"
+).split()
+COMMANDS = [
+    "ascan samy -1 1 40 0.1",
+    "collect(osc=0.1, n=3600)",
+    "mv phi {n}",
+    "ct 0.5",
+    "mesh_scan(20, 20)",
+    "set_energy(12.{n})",
+    "dscan sz -0.5 0.5 50 0.2",
+]
 TAGS = ["calibration", "best sample", "to reprocess", "alignment", "radiation damage"]
-COLUMNS = ("type", "category", "title", "content", "tags", "username", "creation_date", "investigation_id",
-           "investigation_name", "instrument_name", "software", "file", "superseded", "removed", "search_text",
-           "dataset_name", "machine", "source", "filename", "content_type")
-DROP = ["logbook_ev_inv_time", "logbook_ev_instr_time", "logbook_ev_broadcast", "logbook_ev_search",
-        "logbook_ev_tags"]
+COLUMNS = (
+    "type",
+    "category",
+    "title",
+    "content",
+    "tags",
+    "username",
+    "creation_date",
+    "investigation_id",
+    "investigation_name",
+    "instrument_name",
+    "software",
+    "file",
+    "superseded",
+    "removed",
+    "search_text",
+    "dataset_name",
+    "machine",
+    "source",
+    "filename",
+    "content_type",
+)
+DROP = [
+    "logbook_ev_inv_time",
+    "logbook_ev_instr_time",
+    "logbook_ev_broadcast",
+    "logbook_ev_search",
+    "logbook_ev_tags",
+]
 
 
 def empty(request) -> HttpResponse:
@@ -69,8 +101,10 @@ def install_floor_view() -> None:
     sys.modules[module.__name__] = module
     settings.ROOT_URLCONF = module.__name__
     # Pages are rendered without collectstatic's manifest (DEBUG is off, as in production).
-    settings.STORAGES = {**settings.STORAGES,
-                         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def load(total: int) -> tuple[Investigation, User]:
@@ -81,17 +115,25 @@ def load(total: int) -> tuple[Investigation, User]:
         print(f"reusing {Event.objects.count():,} events already loaded")
         return big, User.objects.get(username="bench-member")
     instrument, _ = Instrument.objects.get_or_create(name="ID23-1")
-    start = datetime(2024, 1, 1, tzinfo=dt_timezone.utc)
-    investigations = Investigation.objects.bulk_create([
-        Investigation(name="BENCH-BIG" if i == 0 else f"BENCH-{i:04d}", visit_id=f"v{i}", title=f"Bench {i}",
-                      instrument=instrument, start_date=start + timedelta(days=i),
-                      end_date=start + timedelta(days=i + 30), release_date=start + timedelta(days=5000))
-        for i in range(500)
-    ])
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    investigations = Investigation.objects.bulk_create(
+        [
+            Investigation(
+                name="BENCH-BIG" if i == 0 else f"BENCH-{i:04d}",
+                visit_id=f"v{i}",
+                title=f"Bench {i}",
+                instrument=instrument,
+                start_date=start + timedelta(days=i),
+                end_date=start + timedelta(days=i + 30),
+                release_date=start + timedelta(days=5000),
+            )
+            for i in range(500)
+        ]
+    )
     big = investigations[0]
     member = User.objects.create(username="bench-member", full_name="Bench Member")
     InvestigationUser.objects.create(investigation=big, user=member, role=Role.PARTICIPANT)
-    for i, name in enumerate(TAGS):
+    for name in TAGS:
         Tag.objects.create(investigation=big, instrument=instrument, name=name, colour="#0b5ed7")
     call_command("migrate", "logbook", "0001", verbosity=0)  # no search column/GIN during the load
     with connection.cursor() as cursor:
@@ -99,9 +141,10 @@ def load(total: int) -> tuple[Investigation, User]:
             cursor.execute(f"DROP INDEX IF EXISTS {index}")
     # A tenth of the events in one big investigation (deep pages), the rest spread over 499.
     t0 = time.perf_counter()
-    with connection.cursor() as cursor, cursor.copy(
-        f"COPY logbook_event ({', '.join(COLUMNS)}) FROM STDIN"
-    ) as copy:
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY logbook_event ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+    ):
         for n in range(total):
             inv = big if n % 10 == 0 else investigations[1 + n % 499]
             when = inv.start_date + timedelta(seconds=(n // 500) * 2 + rng.randint(0, 1))
@@ -111,20 +154,48 @@ def load(total: int) -> tuple[Investigation, User]:
             if category == "error":
                 text = "Detector timeout " + text
             tags = [rng.choice(TAGS)] if n % 20 == 0 else []
-            copy.write_row((kind, category, "", json.dumps([{"format": "plainText", "text": text}]),
-                            json.dumps(tags), "bench-member" if kind == "annotation" else "",
-                            when, inv.pk, inv.name, "ID23-1", "BLISS", "[]", False, False,
-                            f"{text} {' '.join(tags)}", "", "", "", "", ""))
+            copy.write_row(
+                (
+                    kind,
+                    category,
+                    "",
+                    json.dumps([{"format": "plainText", "text": text}]),
+                    json.dumps(tags),
+                    "bench-member" if kind == "annotation" else "",
+                    when,
+                    inv.pk,
+                    inv.name,
+                    "ID23-1",
+                    "BLISS",
+                    "[]",
+                    False,
+                    False,
+                    f"{text} {' '.join(tags)}",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                )
+            )
     print(f"COPY {total:,} events: {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     call_command("migrate", "logbook", verbosity=0)  # 0002: generated tsvector + GIN indexes
     with connection.cursor() as cursor:
-        cursor.execute('CREATE INDEX logbook_ev_inv_time ON logbook_event (investigation_id, creation_date, id) '
-                       'WHERE NOT superseded')
-        cursor.execute('CREATE INDEX logbook_ev_instr_time ON logbook_event (instrument_name, creation_date, id) '
-                       'WHERE NOT superseded')
-        cursor.execute("CREATE INDEX logbook_ev_broadcast ON logbook_event (type, creation_date, id) "
-                       "WHERE type = 'broadcast' AND NOT superseded")
+        cursor.execute(
+            "CREATE INDEX logbook_ev_inv_time ON logbook_event "
+            "(investigation_id, creation_date, id) "
+            "WHERE NOT superseded"
+        )
+        cursor.execute(
+            "CREATE INDEX logbook_ev_instr_time ON logbook_event "
+            "(instrument_name, creation_date, id) "
+            "WHERE NOT superseded"
+        )
+        cursor.execute(
+            "CREATE INDEX logbook_ev_broadcast ON logbook_event (type, creation_date, id) "
+            "WHERE type = 'broadcast' AND NOT superseded"
+        )
         cursor.execute("VACUUM ANALYZE logbook_event")
     print(f"indexes and search vectors: {time.perf_counter() - t0:.1f} s")
     return big, member
@@ -149,16 +220,21 @@ def main() -> None:
     args = parser.parse_args()
     install_floor_view()
     big, member = load(args.events)
-    print(f"{Event.objects.count():,} events; investigation {big.name} has "
-          f"{Event.objects.filter(investigation=big).count():,}")
+    print(
+        f"{Event.objects.count():,} events; investigation {big.name} has "
+        f"{Event.objects.filter(investigation=big).count():,}"
+    )
     client = Client()
     client.force_login(member)
     base = f"/investigations/{big.pk}/logbook/"
     # A cursor half-way through the big investigation's timeline.
     store = get_store()
     depth = min(50_000, Event.objects.filter(investigation=big).count() // 2)
-    middle = Event.objects.filter(investigation=big).order_by("-creation_date", "-id").values(
-        "creation_date", "id")[depth]
+    middle = (
+        Event.objects.filter(investigation=big)
+        .order_by("-creation_date", "-id")
+        .values("creation_date", "id")[depth]
+    )
     from logbook.store import Cursor
 
     cursor = Cursor(middle["creation_date"], str(middle["id"])).encode()
@@ -179,8 +255,10 @@ def main() -> None:
         for _ in range(200):
             sql.execute("SELECT 1")
             sql.fetchall()
-        print(f"bare SQL round trip (SELECT 1): {(time.perf_counter() - t0) / 200 * 1000:.2f} ms "
-              "— the machine's load shows here")
+        print(
+            f"bare SQL round trip (SELECT 1): {(time.perf_counter() - t0) / 200 * 1000:.2f} ms "
+            "— the machine's load shows here"
+        )
     floor = None
     print(f"\n{'case':40} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8}")
     for name, (url, headers) in cases.items():

@@ -17,7 +17,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_display = ["name", "instrument", "prefix", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["instrument", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
-    fields = ["name", "instrument", "prefix", "created_by", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "name",
+        "instrument",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at"]
     actions = ["revoke"]
 
@@ -25,7 +33,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
         if not change:
             raw = secrets.token_urlsafe(32)
             obj.prefix, obj.key_hash, obj.created_by = raw[:8], hash_key(raw), request.user
-            messages.warning(request, f"The new API key is {raw} — copy it now, it will not be shown again.")
+            messages.warning(
+                request, f"The new API key is {raw} — copy it now, it will not be shown again."
+            )
         super().save_model(request, obj, form, change)
 
     @admin.action(description="Revoke the selected keys")
@@ -44,7 +54,14 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
-    list_display = ["filename", "content_type", "size", "investigation", "instrument_name", "created_at"]
+    list_display = [
+        "filename",
+        "content_type",
+        "size",
+        "investigation",
+        "instrument_name",
+        "created_at",
+    ]
     raw_id_fields = ["investigation"]
     readonly_fields = ["uuid"]
 
@@ -53,8 +70,16 @@ class AttachmentAdmin(admin.ModelAdmin):
 class EventAdmin(admin.ModelAdmin):
     """The ORM store's rows (with MONGO_URL set, events live in MongoDB instead)."""
 
-    list_display = ["creation_date", "type", "category", "title", "username", "investigation_name",
-                    "instrument_name", "removed"]
+    list_display = [
+        "creation_date",
+        "type",
+        "category",
+        "title",
+        "username",
+        "investigation_name",
+        "instrument_name",
+        "removed",
+    ]
     list_filter = ["type", "category", "removed"]
     search_fields = ["title", "username", "investigation_name"]
     raw_id_fields = ["investigation", "previous_version"]

@@ -10,7 +10,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-
 from .forms import FilterForm
 from .icatplus import to_icat
 from .models import Tag
@@ -45,15 +44,20 @@ class EventList(APIView):
             raise ValidationError(form.errors)
         try:
             size = min(max(int(request.query_params.get("page_size", 50)), 1), 500)
-            docs, cursor = get_store().find(form.query(scope.base_query(), can_restore=scope.can_write),
-                                            after=request.query_params.get("cursor") or None, limit=size)
+            docs, cursor = get_store().find(
+                form.query(scope.base_query(), can_restore=scope.can_write),
+                after=request.query_params.get("cursor") or None,
+                limit=size,
+            )
         except (InvalidCursor, ValueError):
             raise ValidationError({"cursor": "Invalid cursor or page size."}) from None
         next_url = None
         if cursor:
             params = request.query_params.copy()
             params["cursor"] = cursor
-            next_url = request.build_absolute_uri(f"{reverse('api-logbook-event-list')}?{params.urlencode()}")
+            next_url = request.build_absolute_uri(
+                f"{reverse('api-logbook-event-list')}?{params.urlencode()}"
+            )
         return Response({"next": next_url, "results": [to_icat(d) for d in docs]})
 
     def post(self, request: Request) -> Response:
@@ -65,9 +69,17 @@ class EventList(APIView):
         scope = _scope_from(request.user, data)
         _writer(scope)
         try:
-            doc = event_create(investigation=scope.investigation, instrument=scope.instrument, type="annotation",
-                               category="comment", by=request.user.username, title=data["title"],
-                               html=data["content"], tags=data["tags"], parent_event_id=data["parent"] or None)
+            doc = event_create(
+                investigation=scope.investigation,
+                instrument=scope.instrument,
+                type="annotation",
+                category="comment",
+                by=request.user.username,
+                title=data["title"],
+                html=data["content"],
+                tags=data["tags"],
+                parent_event_id=data["parent"] or None,
+            )
         except EventInvalid as error:
             raise ValidationError({error.field: error.message}) from None
         return Response(to_icat(doc), status=status.HTTP_201_CREATED)
@@ -97,10 +109,14 @@ class EventDetail(APIView):
         data = serializer.validated_data
         try:
             updated = event_update(
-                event=doc, by=request.user.username, title=data.get("title", doc.get("title") or ""),
+                event=doc,
+                by=request.user.username,
+                title=data.get("title", doc.get("title") or ""),
                 html=data["content"] if "content" in data else content_html(doc),
-                tags=data.get("tags", doc.get("tag") or []), investigation=scope.investigation,
-                instrument=scope.instrument)
+                tags=data.get("tags", doc.get("tag") or []),
+                investigation=scope.investigation,
+                instrument=scope.instrument,
+            )
         except EventInvalid as error:
             raise ValidationError({error.field: error.message}) from None
         return Response(to_icat(updated))
@@ -110,5 +126,3 @@ class EventHistory(APIView):
     def get(self, request: Request, event_id: str) -> Response:
         doc, _ = _event(request, event_id)
         return Response([to_icat(v) for v in get_store().history(doc["_id"])])
-
-

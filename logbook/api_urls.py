@@ -6,6 +6,12 @@ from . import api
 
 urlpatterns = [
     path("logbook/events/", api.EventList.as_view(), name="api-logbook-event-list"),
-    path("logbook/events/<str:event_id>/", api.EventDetail.as_view(), name="api-logbook-event-detail"),
-    path("logbook/events/<str:event_id>/history/", api.EventHistory.as_view(), name="api-logbook-event-history"),
+    path(
+        "logbook/events/<str:event_id>/", api.EventDetail.as_view(), name="api-logbook-event-detail"
+    ),
+    path(
+        "logbook/events/<str:event_id>/history/",
+        api.EventHistory.as_view(),
+        name="api-logbook-event-history",
+    ),
 ]

@@ -9,11 +9,20 @@ from .models import Category, EventType, Tag
 from .store import EventQuery
 
 ORDER_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first")]
-TYPE_CHOICES = [(EventType.ANNOTATION, "Annotations"), (EventType.NOTIFICATION, "Notifications"),
-                (EventType.BROADCAST, "Broadcasts"), (EventType.ATTACHMENT, "Images")]
-CATEGORY_CHOICES = [(Category.COMMANDLINE, "Command lines"), (Category.COMMENT, "Comments"),
-                    (Category.ERROR, "Errors"), (Category.INFO, "Info"), (Category.DEBUG, "Debug"),
-                    (Category.FILE, "Files")]
+TYPE_CHOICES = [
+    (EventType.ANNOTATION, "Annotations"),
+    (EventType.NOTIFICATION, "Notifications"),
+    (EventType.BROADCAST, "Broadcasts"),
+    (EventType.ATTACHMENT, "Images"),
+]
+CATEGORY_CHOICES = [
+    (Category.COMMANDLINE, "Command lines"),
+    (Category.COMMENT, "Comments"),
+    (Category.ERROR, "Errors"),
+    (Category.INFO, "Info"),
+    (Category.DEBUG, "Debug"),
+    (Category.FILE, "Files"),
+]
 
 
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
@@ -24,13 +33,18 @@ class FilterForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     type = forms.MultipleChoiceField(required=False, choices=TYPE_CHOICES, widget=CHECKBOXES)
-    category = forms.MultipleChoiceField(required=False, choices=CATEGORY_CHOICES,
-                                         widget=CHECKBOXES)
+    category = forms.MultipleChoiceField(
+        required=False, choices=CATEGORY_CHOICES, widget=CHECKBOXES
+    )
     tag = forms.MultipleChoiceField(required=False, choices=[], widget=CHECKBOXES)
     author = forms.CharField(required=False, max_length=150)
     day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
     order = forms.ChoiceField(required=False, choices=ORDER_CHOICES)
     removed = forms.BooleanField(required=False, label="Removed events")
 
@@ -52,12 +66,23 @@ class FilterForm(forms.Form):
             date_from = at(data["start"]) if data.get("start") else None
             date_to = at(data["end"] + timedelta(days=1)) if data.get("end") else None
         return EventQuery(
-            **{k: getattr(base, k) for k in ("investigation_id", "instrument_name", "beamline_only",
-                                              "broadcasts_between", "all_broadcasts")},
-            types=tuple(data.get("type") or ()), categories=tuple(data.get("category") or ()),
+            **{
+                k: getattr(base, k)
+                for k in (
+                    "investigation_id",
+                    "instrument_name",
+                    "beamline_only",
+                    "broadcasts_between",
+                    "all_broadcasts",
+                )
+            },
+            types=tuple(data.get("type") or ()),
+            categories=tuple(data.get("category") or ()),
             tags=tuple(data.get("tag") or ()),
             usernames=(data["author"].strip(),) if data.get("author", "").strip() else (),
-            date_from=date_from, date_to=date_to, text=data.get("q") or "",
+            date_from=date_from,
+            date_to=date_to,
+            text=data.get("q") or "",
             removed=bool(data.get("removed")) and can_restore,
             newest_first=data.get("order") != "oldest",
         )
@@ -67,10 +92,17 @@ class EntryForm(forms.Form):
     """An annotation: rich text (HTML, sanitised on the server), tags, an optional image."""
 
     title = forms.CharField(required=False, max_length=500)
-    content = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 5, "data-rich-text": "1"}),
-                              help_text="Paste images straight into the text.")
-    tags = forms.CharField(required=False, max_length=500, help_text="Comma separated; new tags are created.",
-                           widget=forms.TextInput(attrs={"list": "logbook-tag-names"}))
+    content = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "data-rich-text": "1"}),
+        help_text="Paste images straight into the text.",
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Comma separated; new tags are created.",
+        widget=forms.TextInput(attrs={"list": "logbook-tag-names"}),
+    )
     image = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP")
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
     broadcast = forms.BooleanField(required=False, label="Broadcast to every logbook (staff)")

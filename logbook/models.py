@@ -73,15 +73,18 @@ class Event(models.Model):
         ordering = ["-creation_date", "-id"]
         indexes = [
             models.Index(
-                fields=["investigation", "creation_date", "id"], name="logbook_ev_inv_time",
+                fields=["investigation", "creation_date", "id"],
+                name="logbook_ev_inv_time",
                 condition=Q(superseded=False),
             ),
             models.Index(
-                fields=["instrument_name", "creation_date", "id"], name="logbook_ev_instr_time",
+                fields=["instrument_name", "creation_date", "id"],
+                name="logbook_ev_instr_time",
                 condition=Q(superseded=False),
             ),
             models.Index(
-                fields=["type", "creation_date", "id"], name="logbook_ev_broadcast",
+                fields=["type", "creation_date", "id"],
+                name="logbook_ev_broadcast",
                 condition=Q(type="broadcast", superseded=False),
             ),
         ]
@@ -96,26 +99,41 @@ class Tag(models.Model):
     name = models.CharField(max_length=60)
     colour = models.CharField(max_length=7, default="#0b5ed7", help_text="#rrggbb")
     investigation = models.ForeignKey(
-        "catalogue.Investigation", on_delete=models.CASCADE, null=True, blank=True,
+        "catalogue.Investigation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="logbook_tags",
     )
     instrument = models.ForeignKey(
-        "catalogue.Instrument", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="logbook_tags", help_text="beamline-wide tag (leave the investigation empty)",
+        "catalogue.Instrument",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="logbook_tags",
+        help_text="beamline-wide tag (leave the investigation empty)",
     )
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["investigation", "name"], name="tag_unique_per_investigation",
-                                    condition=Q(investigation__isnull=False)),
-            models.UniqueConstraint(fields=["instrument", "name"], name="tag_unique_per_beamline",
-                                    condition=Q(investigation__isnull=True)),
+            models.UniqueConstraint(
+                fields=["investigation", "name"],
+                name="tag_unique_per_investigation",
+                condition=Q(investigation__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["instrument", "name"],
+                name="tag_unique_per_beamline",
+                condition=Q(investigation__isnull=True),
+            ),
             models.CheckConstraint(
                 condition=Q(investigation__isnull=False) | Q(instrument__isnull=False),
                 name="tag_has_scope",
             ),
-            models.CheckConstraint(condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_colour_hex"),
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="tag_colour_hex"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,8 +187,13 @@ class ApiKeyQuerySet(models.QuerySet):
     def create_key(self, *, name: str, instrument=None, created_by=None) -> tuple[ApiKey, str]:
         """Create a key; the raw key is returned once and only its hash is stored."""
         raw = secrets.token_urlsafe(32)
-        key = self.create(name=name, instrument=instrument, created_by=created_by,
-                          prefix=raw[:8], key_hash=hash_key(raw))
+        key = self.create(
+            name=name,
+            instrument=instrument,
+            created_by=created_by,
+            prefix=raw[:8],
+            key_hash=hash_key(raw),
+        )
         return key, raw
 
 
@@ -179,10 +202,16 @@ class ApiKey(models.Model):
 
     name = models.CharField(max_length=100, help_text="who uses it, e.g. 'ID23-1 MXCuBE'")
     instrument = models.ForeignKey(
-        "catalogue.Instrument", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="logbook_api_keys", help_text="empty = every beamline",
+        "catalogue.Instrument",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="logbook_api_keys",
+        help_text="empty = every beamline",
     )
-    prefix = models.CharField(max_length=8, editable=False, help_text="first characters, to recognise it")
+    prefix = models.CharField(
+        max_length=8, editable=False, help_text="first characters, to recognise it"
+    )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -20,7 +20,12 @@ IMAGE_URL = re.compile(r"/logbook/attachments/([0-9a-f-]{36})/")
 
 
 def _images(docs: list[dict]) -> dict[str, Attachment]:
-    ids = {m for d in docs for c in d.get("content") or [] for m in IMAGE_URL.findall(c.get("text") or "")}
+    ids = {
+        m
+        for d in docs
+        for c in d.get("content") or []
+        for m in IMAGE_URL.findall(c.get("text") or "")
+    }
     return {str(a.uuid): a for a in Attachment.objects.filter(uuid__in=ids)} if ids else {}
 
 
@@ -29,18 +34,29 @@ def logbook_pdf(*, title: str, docs: list[dict], out: BinaryIO, truncated: bool 
     meta = ParagraphStyle("meta", parent=styles["Normal"], fontSize=8, textColor=colors.grey)
     error = ParagraphStyle("error", parent=styles["Normal"], textColor=colors.HexColor("#b02a37"))
     mono = ParagraphStyle("mono", parent=styles["Code"], fontSize=8, leading=10)
-    story = [Paragraph(escape(title), styles["Title"]),
-             Paragraph(f"{len(docs)} events, exported {timezone.localtime():%d %b %Y %H:%M}", meta)]
+    story = [
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(f"{len(docs)} events, exported {timezone.localtime():%d %b %Y %H:%M}", meta),
+    ]
     if truncated:
-        story.append(Paragraph("Only the first events are included: narrow the filters for the rest.", meta))
+        story.append(
+            Paragraph("Only the first events are included: narrow the filters for the rest.", meta)
+        )
     story.append(Spacer(1, 0.4 * cm))
     images = _images(docs)
     for doc in docs:
         when = timezone.localtime(doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
         tags = ", ".join(doc.get("tag") or [])
-        story.append(Paragraph(escape(f"{when} · {doc.get('type')}/{doc.get('category')} · "
-                                      f"{doc.get('username') or doc.get('software') or ''}"
-                                      + (f" · tags: {tags}" if tags else "")), meta))
+        story.append(
+            Paragraph(
+                escape(
+                    f"{when} · {doc.get('type')}/{doc.get('category')} · "
+                    f"{doc.get('username') or doc.get('software') or ''}"
+                    + (f" · tags: {tags}" if tags else "")
+                ),
+                meta,
+            )
+        )
         if doc.get("title"):
             story.append(Paragraph(f"<b>{escape(doc['title'])}</b>", styles["Normal"]))
         text = content_text(doc)
@@ -59,10 +75,15 @@ def logbook_pdf(*, title: str, docs: list[dict], out: BinaryIO, truncated: bool 
                     path = (attachment.thumbnail or attachment.file).path
                     image = Image(path)
                     scale = min(12 * cm / image.drawWidth, 8 * cm / image.drawHeight, 1)
-                    image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
+                    image.drawWidth, image.drawHeight = (
+                        image.drawWidth * scale,
+                        image.drawHeight * scale,
+                    )
                     image.hAlign = "LEFT"
                     story.append(image)
                 except OSError:
                     story.append(Paragraph(f"[image {escape(attachment.filename)} missing]", meta))
         story.append(Spacer(1, 0.25 * cm))
-    SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=2 * cm, rightMargin=2 * cm).build(story)
+    SimpleDocTemplate(out, pagesize=A4, title=title, leftMargin=2 * cm, rightMargin=2 * cm).build(
+        story
+    )

@@ -75,7 +75,9 @@ class EventView:
 def thumbnails(html: str) -> str:
     """Stored images show as thumbnails that open the full-size file."""
     return ATTACHMENT_IMG.sub(
-        r'<a href="\2" target="_blank" class="logbook-image"><img\1 src="\2thumbnail" loading="lazy"\3></a>', html
+        r'<a href="\2" target="_blank" class="logbook-image">'
+        r'<img\1 src="\2thumbnail" loading="lazy"\3></a>',
+        html,
     )
 
 
@@ -83,24 +85,40 @@ def tag_colours(scope_filter: dict) -> dict[str, str]:
     return dict(Tag.objects.filter(**scope_filter).values_list("name", "colour"))
 
 
-def present(docs: list[dict], *, colours: dict[str, str], words: list[str] | None = None) -> list[EventView]:
+def present(
+    docs: list[dict], *, colours: dict[str, str], words: list[str] | None = None
+) -> list[EventView]:
     usernames = {d.get("username") for d in docs if d.get("username")}
-    names = dict(get_user_model().objects.filter(username__in=usernames).values_list("username", "full_name"))
+    names = dict(
+        get_user_model().objects.filter(username__in=usernames).values_list("username", "full_name")
+    )
     parent_ids = [d["parentEventId"] for d in docs if d.get("parentEventId")]
     parents = get_store().get_many(parent_ids) if parent_ids else {}
     views = []
     for doc in docs:
         body = thumbnails(content_html(doc))
         parent = parents.get(doc.get("parentEventId") or "")
-        views.append(EventView(
-            doc=doc, id=doc["_id"],
-            author=names.get(doc.get("username")) or doc.get("username") or doc.get("software") or "",
-            html=highlight(body, words or []), title=title_html(doc, words or []),
-            tags=[TagView(t, colours.get(t, "#6c757d")) for t in doc.get("tag") or []],
-            parent=parent,
-            parent_excerpt=(parent.get("title") or content_text(parent))[:120] if parent else "",
-            classes=[f"event-{doc.get('type')}", f"category-{(doc.get('category') or '').lower()}"],
-        ))
+        views.append(
+            EventView(
+                doc=doc,
+                id=doc["_id"],
+                author=names.get(doc.get("username"))
+                or doc.get("username")
+                or doc.get("software")
+                or "",
+                html=highlight(body, words or []),
+                title=title_html(doc, words or []),
+                tags=[TagView(t, colours.get(t, "#6c757d")) for t in doc.get("tag") or []],
+                parent=parent,
+                parent_excerpt=(parent.get("title") or content_text(parent))[:120]
+                if parent
+                else "",
+                classes=[
+                    f"event-{doc.get('type')}",
+                    f"category-{(doc.get('category') or '').lower()}",
+                ],
+            )
+        )
     return views
 
 

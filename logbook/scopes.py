@@ -39,8 +39,9 @@ class Scope:
             # Broadcasts of the session's period (a day of margin either side for set-up).
             period = (inv.start_date - timedelta(days=1), inv.end_date + timedelta(days=1))
             return EventQuery(investigation_id=inv.pk, broadcasts_between=period)
-        return EventQuery(instrument_name=self.instrument.name, beamline_only=not self.across,
-                          all_broadcasts=True)
+        return EventQuery(
+            instrument_name=self.instrument.name, beamline_only=not self.across, all_broadcasts=True
+        )
 
     def url(self, name: str) -> str:
         if self.investigation is not None:
@@ -69,16 +70,25 @@ class Scope:
 
 def investigation_scope(user, pk: int) -> Scope:
     investigation = access.get_investigation_or_404(user, pk)
-    return Scope(investigation=investigation, instrument=investigation.instrument,
-                 can_write=access.can_write_logbook(user, investigation), can_broadcast=False)
+    return Scope(
+        investigation=investigation,
+        instrument=investigation.instrument,
+        can_write=access.can_write_logbook(user, investigation),
+        can_broadcast=False,
+    )
 
 
 def beamline_scope(user, name: str, *, across: bool = False) -> Scope:
     instrument = get_object_or_404(Instrument, name=name)
     if not access.can_view_beamline(user, instrument):
         raise Http404("No such beamline logbook")
-    return Scope(investigation=None, instrument=instrument, can_write=True,
-                 can_broadcast=bool(user.is_staff), across=across)
+    return Scope(
+        investigation=None,
+        instrument=instrument,
+        can_write=True,
+        can_broadcast=bool(user.is_staff),
+        across=across,
+    )
 
 
 def event_scope(user, doc: dict) -> Scope:
@@ -89,6 +99,10 @@ def event_scope(user, doc: dict) -> Scope:
     if doc.get("instrumentName"):
         return beamline_scope(user, doc["instrumentName"])
     if doc.get("type") == "broadcast":
-        return Scope(investigation=None, instrument=None, can_write=bool(user.is_staff),
-                     can_broadcast=bool(user.is_staff))
+        return Scope(
+            investigation=None,
+            instrument=None,
+            can_write=bool(user.is_staff),
+            can_broadcast=bool(user.is_staff),
+        )
     raise Http404("No such event")

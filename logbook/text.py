@@ -10,21 +10,55 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "b", "em", "i", "u", "s", "sub", "sup", "code", "pre", "blockquote",
-    "ul", "ol", "li", "h1", "h2", "h3", "h4", "a", "img", "span", "table", "thead", "tbody", "tr",
-    "th", "td", "hr",
+    "p",
+    "br",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "a",
+    "img",
+    "span",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "hr",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title", "width", "height"}}
 
 
 def sanitise(raw: str) -> str:
     """HTML that can go to any browser: no script, no event handler, no javascript: or data: URL."""
-    return nh3.clean(raw or "", tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        raw or "",
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def html_to_text(raw: str) -> str:
-    text = nh3.clean(re.sub(r"<(br|/p|/li|/h\d|/div)\s*/?>", "\n", raw or "", flags=re.I), tags=set())
+    text = nh3.clean(
+        re.sub(r"<(br|/p|/li|/h\d|/div)\s*/?>", "\n", raw or "", flags=re.I), tags=set()
+    )
     return html.unescape(text).strip()
 
 
@@ -40,7 +74,9 @@ def content_text(doc: dict) -> str:
 
 
 def search_text(doc: dict) -> str:
-    return " ".join(filter(None, [doc.get("title") or "", content_text(doc), " ".join(doc.get("tag") or [])]))
+    return " ".join(
+        filter(None, [doc.get("title") or "", content_text(doc), " ".join(doc.get("tag") or [])])
+    )
 
 
 def content_html(doc: dict) -> str:

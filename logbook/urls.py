@@ -8,10 +8,24 @@ app_name = "logbook"
 
 urlpatterns = [
     path("investigations/<int:pk>/logbook/", pages.investigation_logbook, name="investigation"),
-    path("investigations/<int:pk>/logbook/live/", pages.investigation_live, name="investigation-live"),
-    path("investigations/<int:pk>/logbook/export.pdf", pages.investigation_pdf, name="investigation-pdf"),
-    path("investigations/<int:pk>/logbook/new/", entries.investigation_create, name="investigation-create"),
-    path("investigations/<int:pk>/logbook/tags/", entries.investigation_tag_create, name="investigation-tags"),
+    path(
+        "investigations/<int:pk>/logbook/live/", pages.investigation_live, name="investigation-live"
+    ),
+    path(
+        "investigations/<int:pk>/logbook/export.pdf",
+        pages.investigation_pdf,
+        name="investigation-pdf",
+    ),
+    path(
+        "investigations/<int:pk>/logbook/new/",
+        entries.investigation_create,
+        name="investigation-create",
+    ),
+    path(
+        "investigations/<int:pk>/logbook/tags/",
+        entries.investigation_tag_create,
+        name="investigation-tags",
+    ),
     path("beamlines/<str:name>/logbook/", pages.beamline_logbook, name="beamline"),
     path("beamlines/<str:name>/logbook/live/", pages.beamline_live, name="beamline-live"),
     path("beamlines/<str:name>/logbook/export.pdf", pages.beamline_pdf, name="beamline-pdf"),
@@ -22,5 +36,9 @@ urlpatterns = [
     path("logbook/events/<str:event_id>/remove/", entries.event_remove, name="event-remove"),
     path("logbook/events/<str:event_id>/restore/", entries.event_restore, name="event-restore"),
     path("logbook/attachments/<uuid:uuid>/", files.attachment, name="attachment"),
-    path("logbook/attachments/<uuid:uuid>/thumbnail", files.attachment_thumbnail, name="attachment-thumbnail"),
+    path(
+        "logbook/attachments/<uuid:uuid>/thumbnail",
+        files.attachment_thumbnail,
+        name="attachment-thumbnail",
+    ),
 ]

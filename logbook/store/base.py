@@ -22,10 +22,28 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 FIELDS = (
-    "type", "category", "title", "content", "tag", "username", "creationDate", "investigationId",
-    "investigationName", "instrumentName", "datasetId", "datasetName", "software", "machine",
-    "source", "filename", "contentType", "fileSize", "file", "parentEventId",
-    "previousVersionEvent", "removed",
+    "type",
+    "category",
+    "title",
+    "content",
+    "tag",
+    "username",
+    "creationDate",
+    "investigationId",
+    "investigationName",
+    "instrumentName",
+    "datasetId",
+    "datasetName",
+    "software",
+    "machine",
+    "source",
+    "filename",
+    "contentType",
+    "fileSize",
+    "file",
+    "parentEventId",
+    "previousVersionEvent",
+    "removed",
 )
 # What an edit may change; the rest describes where and when the event happened.
 EDITABLE = ("title", "content", "tag", "category")
@@ -64,8 +82,13 @@ class EventQuery:
             return None
         if self.types and "broadcast" not in self.types:
             return None
-        return replace(self, investigation_id=None, instrument_name=None, beamline_only=False,
-                       types=("broadcast",))
+        return replace(
+            self,
+            investigation_id=None,
+            instrument_name=None,
+            beamline_only=False,
+            types=("broadcast",),
+        )
 
 
 @dataclass(frozen=True)
@@ -94,11 +117,16 @@ class Cursor:
 class EventStore(ABC):
     """Backends implement the `_` methods; timelines and merging are shared."""
 
-    def find(self, query: EventQuery, *, after: str | None = None, limit: int = 50) -> tuple[list[dict], str | None]:
+    def find(
+        self, query: EventQuery, *, after: str | None = None, limit: int = 50
+    ) -> tuple[list[dict], str | None]:
         """One page of the timeline and the cursor of the next page (None at the end)."""
         cursor = Cursor.decode(after) if after else None
         parts = [p for p in (query.main_part(), query.broadcast_part()) if p is not None]
-        pages = [self._select(part, cursor=cursor, limit=limit + 1, broadcast=part is not query) for part in parts]
+        pages = [
+            self._select(part, cursor=cursor, limit=limit + 1, broadcast=part is not query)
+            for part in parts
+        ]
         key = self._sort_key
         merged = list(heapq.merge(*pages, key=key, reverse=query.newest_first))[: limit + 1]
         more = len(merged) > limit
@@ -113,13 +141,18 @@ class EventStore(ABC):
         found = []
         for part in (query.main_part(), query.broadcast_part()):
             if part is not None:
-                found += self._select_newer(part, last_id=last_id, limit=limit, broadcast=part is not query)
+                found += self._select_newer(
+                    part, last_id=last_id, limit=limit, broadcast=part is not query
+                )
         found.sort(key=self._sort_key, reverse=True)
         return found[:limit]
 
     def latest_id(self, query: EventQuery) -> str | None:
-        ids = [self._latest_id(p, broadcast=p is not query)
-               for p in (query.main_part(), query.broadcast_part()) if p is not None]
+        ids = [
+            self._latest_id(p, broadcast=p is not query)
+            for p in (query.main_part(), query.broadcast_part())
+            if p is not None
+        ]
         ids = [i for i in ids if i is not None]
         return max(ids, key=self._id_key) if ids else None
 
@@ -183,10 +216,14 @@ class EventStore(ABC):
     def _update(self, event_id: str, changes: dict) -> None: ...
 
     @abstractmethod
-    def _select(self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool) -> list[dict]: ...
+    def _select(
+        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+    ) -> list[dict]: ...
 
     @abstractmethod
-    def _select_newer(self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool) -> list[dict]: ...
+    def _select_newer(
+        self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
+    ) -> list[dict]: ...
 
     @abstractmethod
     def _latest_id(self, query: EventQuery, *, broadcast: bool) -> str | None: ...

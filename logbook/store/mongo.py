@@ -84,7 +84,9 @@ class MongoEventStore(EventStore):
     def _insert_many(self, docs: list[dict]) -> int:
         if not docs:
             return 0
-        return len(self.collection.insert_many([_to_raw(d) for d in docs], ordered=False).inserted_ids)
+        return len(
+            self.collection.insert_many([_to_raw(d) for d in docs], ordered=False).inserted_ids
+        )
 
     def _update(self, event_id: str, changes: dict) -> None:
         self.collection.update_one({"_id": _oid(event_id)}, {"$set": _to_raw(changes)})
@@ -107,7 +109,9 @@ class MongoEventStore(EventStore):
             conditions.append({"type": {"$in": list(query.types)}})
         if query.categories:
             # ICAT+ spells it commandLine or commandline
-            cats = list(query.categories) + (["commandLine"] if "commandline" in query.categories else [])
+            cats = list(query.categories) + (
+                ["commandLine"] if "commandline" in query.categories else []
+            )
             conditions.append({"category": {"$in": cats}})
         if query.usernames:
             conditions.append({"username": {"$in": list(query.usernames)}})
@@ -123,34 +127,53 @@ class MongoEventStore(EventStore):
             else:
                 for word in query.text.split():
                     pattern = re.compile(re.escape(word), re.I)
-                    conditions.append({"$or": [{"title": pattern}, {"content.text": pattern}, {"tag": pattern}]})
+                    conditions.append(
+                        {"$or": [{"title": pattern}, {"content.text": pattern}, {"tag": pattern}]}
+                    )
         return {"$and": conditions}
 
-    def _select(self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool) -> list[dict]:
+    def _select(
+        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+    ) -> list[dict]:
         flt = self._filter(query, broadcast=broadcast)
         op = "$lt" if query.newest_first else "$gt"
         if cursor is not None:
-            flt["$and"].append({"$or": [
-                {"creationDate": {op: cursor.when}},
-                {"creationDate": cursor.when, "_id": {op: _oid(cursor.id)}},
-            ]})
+            flt["$and"].append(
+                {
+                    "$or": [
+                        {"creationDate": {op: cursor.when}},
+                        {"creationDate": cursor.when, "_id": {op: _oid(cursor.id)}},
+                    ]
+                }
+            )
         direction = -1 if query.newest_first else 1
-        found = self.collection.find(flt).sort([("creationDate", direction), ("_id", direction)]).limit(limit)
+        found = (
+            self.collection.find(flt)
+            .sort([("creationDate", direction), ("_id", direction)])
+            .limit(limit)
+        )
         return [_to_doc(r) for r in found]
 
-    def _select_newer(self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool) -> list[dict]:
+    def _select_newer(
+        self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
+    ) -> list[dict]:
         flt = self._filter(query, broadcast=broadcast)
         flt["$and"].append({"_id": {"$gt": _oid(last_id)}})
         return [_to_doc(r) for r in self.collection.find(flt).sort([("_id", -1)]).limit(limit)]
 
     def _latest_id(self, query: EventQuery, *, broadcast: bool) -> str | None:
-        found = list(self.collection.find(self._filter(query, broadcast=broadcast), {"_id": 1})
-                     .sort([("_id", -1)]).limit(1))
+        found = list(
+            self.collection.find(self._filter(query, broadcast=broadcast), {"_id": 1})
+            .sort([("_id", -1)])
+            .limit(1)
+        )
         return str(found[0]["_id"]) if found else None
 
     def _day_counts(self, query: EventQuery, *, broadcast: bool) -> dict[date, int]:
         counts: dict[date, int] = {}
-        for raw in self.collection.find(self._filter(query, broadcast=broadcast), {"creationDate": 1}):
+        for raw in self.collection.find(
+            self._filter(query, broadcast=broadcast), {"creationDate": 1}
+        ):
             day = timezone.localtime(_aware(raw["creationDate"])).date()
             counts[day] = counts.get(day, 0) + 1
         return counts

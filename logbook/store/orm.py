@@ -16,13 +16,28 @@ from .base import Cursor, EventQuery, EventStore
 
 # ICAT+ document key -> model field
 COLUMNS = {
-    "type": "type", "category": "category", "title": "title", "content": "content", "tag": "tags",
-    "username": "username", "creationDate": "creation_date", "investigationId": "investigation_id",
-    "investigationName": "investigation_name", "instrumentName": "instrument_name",
-    "datasetId": "dataset_id", "datasetName": "dataset_name", "software": "software",
-    "machine": "machine", "source": "source", "filename": "filename", "contentType": "content_type",
-    "fileSize": "file_size", "file": "file", "parentEventId": "parent_event",
-    "previousVersionEvent": "previous_version_id", "removed": "removed",
+    "type": "type",
+    "category": "category",
+    "title": "title",
+    "content": "content",
+    "tag": "tags",
+    "username": "username",
+    "creationDate": "creation_date",
+    "investigationId": "investigation_id",
+    "investigationName": "investigation_name",
+    "instrumentName": "instrument_name",
+    "datasetId": "dataset_id",
+    "datasetName": "dataset_name",
+    "software": "software",
+    "machine": "machine",
+    "source": "source",
+    "filename": "filename",
+    "contentType": "content_type",
+    "fileSize": "file_size",
+    "file": "file",
+    "parentEventId": "parent_event",
+    "previousVersionEvent": "previous_version_id",
+    "removed": "removed",
 }
 _INT_REFS = {"parentEventId", "previousVersionEvent"}
 _NULLABLE = {"investigationId", "datasetId", "fileSize", "parentEventId", "previousVersionEvent"}
@@ -116,37 +131,55 @@ class OrmEventStore(EventStore):
                 qs = qs.filter(tags__icontains=json.dumps(tag))
         if query.text.strip():
             if postgres:  # the generated tsvector column and its GIN index (migration 0002)
-                qs = qs.extra(where=["logbook_event.search @@ websearch_to_tsquery('english', %s)"],
-                              params=[query.text])
+                qs = qs.extra(
+                    where=["logbook_event.search @@ websearch_to_tsquery('english', %s)"],
+                    params=[query.text],
+                )
             else:
                 for word in query.text.split():
                     qs = qs.filter(search_text__icontains=word)
         return qs
 
-    def _select(self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool) -> list[dict]:
+    def _select(
+        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+    ) -> list[dict]:
         qs = self._filtered(query, broadcast=broadcast)
         if cursor is not None:
             pk = _int_id(cursor.id) or 0
             if query.newest_first:
-                qs = qs.filter(Q(creation_date__lt=cursor.when) | Q(creation_date=cursor.when, id__lt=pk))
+                qs = qs.filter(
+                    Q(creation_date__lt=cursor.when) | Q(creation_date=cursor.when, id__lt=pk)
+                )
             else:
-                qs = qs.filter(Q(creation_date__gt=cursor.when) | Q(creation_date=cursor.when, id__gt=pk))
+                qs = qs.filter(
+                    Q(creation_date__gt=cursor.when) | Q(creation_date=cursor.when, id__gt=pk)
+                )
         order = ["-creation_date", "-id"] if query.newest_first else ["creation_date", "id"]
         return [_to_doc(r) for r in qs.order_by(*order).values(*_VALUES)[:limit]]
 
-    def _select_newer(self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool) -> list[dict]:
+    def _select_newer(
+        self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
+    ) -> list[dict]:
         qs = self._filtered(query, broadcast=broadcast).filter(id__gt=_int_id(last_id) or 0)
         return [_to_doc(r) for r in qs.order_by("-id").values(*_VALUES)[:limit]]
 
     def _latest_id(self, query: EventQuery, *, broadcast: bool) -> str | None:
-        pk = self._filtered(query, broadcast=broadcast).order_by("-id").values_list("id", flat=True).first()
+        pk = (
+            self._filtered(query, broadcast=broadcast)
+            .order_by("-id")
+            .values_list("id", flat=True)
+            .first()
+        )
         return None if pk is None else str(pk)
 
     def _day_counts(self, query: EventQuery, *, broadcast: bool) -> dict[date, int]:
         rows = (
             self._filtered(query, broadcast=broadcast)
             .annotate(day=TruncDate("creation_date", tzinfo=timezone.get_current_timezone()))
-            .order_by().values("day").annotate(n=Count("id")).values_list("day", "n")
+            .order_by()
+            .values("day")
+            .annotate(n=Count("id"))
+            .values_list("day", "n")
         )
         return dict(rows)
 

@@ -32,8 +32,13 @@ def _image_html(form: EntryForm, scope: Scope, username: str) -> str:
     upload = form.cleaned_data.get("image")
     if not upload:
         return ""
-    attachment = image_store(data=upload.read(), filename=upload.name, investigation=scope.investigation,
-                             instrument_name=scope.instrument.name if scope.instrument else "", by=username)
+    attachment = image_store(
+        data=upload.read(),
+        filename=upload.name,
+        investigation=scope.investigation,
+        instrument_name=scope.instrument.name if scope.instrument else "",
+        by=username,
+    )
     return f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>'
 
 
@@ -44,20 +49,26 @@ def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
         broadcast = form.cleaned_data["broadcast"] and scope.can_broadcast
         try:
             with transaction.atomic():
-                html = (form.cleaned_data["content"] or "") + _image_html(form, scope, request.user.username)
+                html = (form.cleaned_data["content"] or "") + _image_html(
+                    form, scope, request.user.username
+                )
                 event_create(
                     investigation=None if broadcast else scope.investigation,
                     instrument=None if broadcast else scope.instrument,
                     type="broadcast" if broadcast else "annotation",
                     category="info" if broadcast else "comment",
-                    by=request.user.username, title=form.cleaned_data["title"], html=html,
+                    by=request.user.username,
+                    title=form.cleaned_data["title"],
+                    html=html,
                     tags=[] if broadcast else form.tag_names(),
                     parent_event_id=form.cleaned_data["parent"] or None,
                 )
         except EventInvalid as error:
             form.add_error("image" if error.field == "image" else "content", error.message)
         else:
-            messages.success(request, "Broadcast sent." if broadcast else "Entry added to the logbook.")
+            messages.success(
+                request, "Broadcast sent." if broadcast else "Entry added to the logbook."
+            )
             return redirect(scope.url(""))
     return _timeline(request, scope, entry_form=form)
 
@@ -94,21 +105,43 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 with transaction.atomic():
-                    html = (form.cleaned_data["content"] or "") + _image_html(form, scope, request.user.username)
-                    event_update(event=doc, by=request.user.username, title=form.cleaned_data["title"],
-                                 html=html, tags=form.tag_names(), investigation=scope.investigation,
-                                 instrument=scope.instrument)
+                    html = (form.cleaned_data["content"] or "") + _image_html(
+                        form, scope, request.user.username
+                    )
+                    event_update(
+                        event=doc,
+                        by=request.user.username,
+                        title=form.cleaned_data["title"],
+                        html=html,
+                        tags=form.tag_names(),
+                        investigation=scope.investigation,
+                        instrument=scope.instrument,
+                    )
             except EventInvalid as error:
                 form.add_error("content", error.message)
             else:
                 messages.success(request, "Entry updated; the previous version is in its history.")
                 return redirect(f"{scope.url('')}#event-{doc['_id']}")
     else:
-        form = EntryForm(initial={"title": doc.get("title"), "content": content_html(doc),
-                                  "tags": ", ".join(doc.get("tag") or [])})
-    return render(request, "logbook/event_edit.html",
-                  {"form": form, "event": doc, "event_id": doc["_id"], "scope": scope, "investigation": scope.investigation,
-                   "tags": tag_colours(scope.tag_filter()) if scope.instrument else {}})
+        form = EntryForm(
+            initial={
+                "title": doc.get("title"),
+                "content": content_html(doc),
+                "tags": ", ".join(doc.get("tag") or []),
+            }
+        )
+    return render(
+        request,
+        "logbook/event_edit.html",
+        {
+            "form": form,
+            "event": doc,
+            "event_id": doc["_id"],
+            "scope": scope,
+            "investigation": scope.investigation,
+            "tags": tag_colours(scope.tag_filter()) if scope.instrument else {},
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -116,17 +149,26 @@ def event_history(request: HttpRequest, event_id: str) -> HttpResponse:
     doc, scope = _event_or_404(request, event_id)
     versions = get_store().history(doc["_id"])
     colours = tag_colours(scope.tag_filter()) if scope.instrument else {}
-    return render(request, "logbook/event_history.html",
-                  {"event": doc, "versions": present(versions, colours=colours), "scope": scope,
-                   "investigation": scope.investigation})
+    return render(
+        request,
+        "logbook/event_history.html",
+        {
+            "event": doc,
+            "versions": present(versions, colours=colours),
+            "scope": scope,
+            "investigation": scope.investigation,
+        },
+    )
 
 
 def _set_removed(request: HttpRequest, event_id: str, removed: bool) -> HttpResponse:
     doc, scope = _event_or_404(request, event_id)
     _require_writer(scope)
     get_store().set_removed(doc["_id"], removed)
-    messages.success(request, "Entry removed; tick “Removed events” to restore it." if removed
-                     else "Entry restored.")
+    messages.success(
+        request,
+        "Entry removed; tick “Removed events” to restore it." if removed else "Entry restored.",
+    )
     return redirect(scope.url("") + ("?removed=1" if not removed else ""))
 
 
@@ -144,7 +186,9 @@ def event_restore(request: HttpRequest, event_id: str) -> HttpResponse:
 
 def _tag_create(request: HttpRequest, scope: Scope) -> HttpResponse:
     _require_writer(scope)
-    form = TagForm(request.POST, instance=Tag(investigation=scope.investigation, instrument=scope.instrument))
+    form = TagForm(
+        request.POST, instance=Tag(investigation=scope.investigation, instrument=scope.instrument)
+    )
     if form.is_valid():
         tag = form.save()
         messages.success(request, f"Tag “{tag.name}” created.")

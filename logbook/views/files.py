@@ -12,7 +12,9 @@ from ..models import Attachment
 
 
 def _attachment_or_404(request: HttpRequest, uuid) -> Attachment:
-    attachment = Attachment.objects.select_related("investigation__instrument").filter(uuid=uuid).first()
+    attachment = (
+        Attachment.objects.select_related("investigation__instrument").filter(uuid=uuid).first()
+    )
     if attachment is None:
         raise Http404("No such file")
     if attachment.investigation is not None:
@@ -45,5 +47,8 @@ def attachment(request: HttpRequest, uuid) -> HttpResponse:
 @require_GET
 def attachment_thumbnail(request: HttpRequest, uuid) -> HttpResponse:
     item = _attachment_or_404(request, uuid)
-    return _serve(item.thumbnail or item.file, "image/jpeg" if item.thumbnail else item.content_type,
-                  item.filename)
+    return _serve(
+        item.thumbnail or item.file,
+        "image/jpeg" if item.thumbnail else item.content_type,
+        item.filename,
+    )

@@ -57,7 +57,9 @@ def _calendar(counts: dict[date, int]) -> list[dict]:
     return out
 
 
-def _timeline(request: HttpRequest, scope: Scope, *, entry_form: EntryForm | None = None) -> HttpResponse:
+def _timeline(
+    request: HttpRequest, scope: Scope, *, entry_form: EntryForm | None = None
+) -> HttpResponse:
     form, query, tags = _filters(request, scope)
     store = get_store()
     after = request.GET.get("after") or None
@@ -68,25 +70,39 @@ def _timeline(request: HttpRequest, scope: Scope, *, entry_form: EntryForm | Non
         after, (docs, next_cursor) = None, store.find(query, limit=PAGE_SIZE)
     words = query.text.split()
     context = {
-        "scope": scope, "investigation": scope.investigation, "instrument": scope.instrument,
-        "form": form, "events": present(docs, colours={t.name: t.colour for t in tags}, words=words),
+        "scope": scope,
+        "investigation": scope.investigation,
+        "instrument": scope.instrument,
+        "form": form,
+        "events": present(docs, colours={t.name: t.colour for t in tags}, words=words),
         "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
-        "filtered": bool(request.GET.get("q") or any(request.GET.getlist(k) for k in
-                         ("type", "category", "tag", "author", "day", "start", "end", "removed"))),
-        "newest_first": query.newest_first, "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
+        "filtered": bool(
+            request.GET.get("q")
+            or any(
+                request.GET.getlist(k)
+                for k in ("type", "category", "tag", "author", "day", "start", "end", "removed")
+            )
+        ),
+        "newest_first": query.newest_first,
+        "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
         "active_tab": "logbook",
     }
     template = "logbook/logbook.html"
     if request.htmx and after:
         return render(request, template + "#page", context)
-    context["live_url"] = f"{scope.url('-live')}?{_querystring(request, after=None, last=store.latest_id(query) or '')}"
+    context["live_url"] = (
+        f"{scope.url('-live')}?"
+        f"{_querystring(request, after=None, last=store.latest_id(query) or '')}"
+    )
     if request.htmx:
         return render(request, template + "#timeline", context)
     context.update(
-        calendar=_calendar(store.day_counts(query)), tags=tags,
+        calendar=_calendar(store.day_counts(query)),
+        tags=tags,
         calendar_link=f"?{_querystring(request, day=None, start=None, end=None, after=None)}",
         pdf_url=f"{scope.url('-pdf')}?{_querystring(request, after=None)}",
-        entry_form=entry_form or EntryForm(initial={"parent": request.GET.get("reply", "")[:40]}), tag_form=TagForm(),
+        entry_form=entry_form or EntryForm(initial={"parent": request.GET.get("reply", "")[:40]}),
+        tag_form=TagForm(),
     )
     return render(request, template, context)
 
@@ -103,8 +119,11 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
     except ValueError:
         seen = len(docs)
     context = {
-        "scope": scope, "events": present(docs, colours={t.name: t.colour for t in tags}),
-        "seen": seen, "newest_first": query.newest_first, "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
+        "scope": scope,
+        "events": present(docs, colours={t.name: t.colour for t in tags}),
+        "seen": seen,
+        "newest_first": query.newest_first,
+        "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
         "live_url": f"{scope.url('-live')}?{_querystring(request, last=latest, seen=str(seen))}",
     }
     return render(request, "logbook/_live.html", context)
@@ -120,7 +139,9 @@ def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
         if cursor is None:
             break
     response = HttpResponse(content_type="application/pdf")
-    name = (scope.investigation.name if scope.investigation else scope.instrument.name).replace(" ", "_")
+    name = (scope.investigation.name if scope.investigation else scope.instrument.name).replace(
+        " ", "_"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}-logbook.pdf"'
     logbook_pdf(title=scope.title, docs=docs, out=response, truncated=cursor is not None)
     return response

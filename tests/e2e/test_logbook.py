@@ -1,4 +1,5 @@
-"""The logbook in a real browser: write with a pasted image, tag, filter, edit, history; live events."""
+"""The logbook in a real browser: write with a pasted image, tag, filter, edit, see the
+history; events posted by beamline software appear live."""
 
 from __future__ import annotations
 
@@ -25,7 +26,9 @@ pytestmark = pytest.mark.e2e
 def plot_png() -> str:
     image = Image.new("RGB", (320, 200), "white")
     draw = ImageDraw.Draw(image)
-    draw.line([(10 + x, 180 - int(160 * (x / 300) ** 2)) for x in range(0, 300, 5)], fill="navy", width=3)
+    draw.line(
+        [(10 + x, 180 - int(160 * (x / 300) ** 2)) for x in range(0, 300, 5)], fill="navy", width=3
+    )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode()
@@ -37,18 +40,35 @@ PASTE = """([data]) => {
   const transfer = new DataTransfer();
   transfer.items.add(file);
   const editor = document.querySelector(".logbook-editor .ql-editor");
-  editor.dispatchEvent(new ClipboardEvent("paste", {clipboardData: transfer, bubbles: true, cancelable: true}));
+  const paste = {clipboardData: transfer, bubbles: true, cancelable: true};
+  editor.dispatchEvent(new ClipboardEvent("paste", paste));
 }"""
 
 
-def test_write_with_pasted_image_tag_filter_edit_and_history(page: Page, screenshot, transactional_db) -> None:
+def test_write_with_pasted_image_tag_filter_edit_and_history(
+    page: Page, screenshot, transactional_db
+) -> None:
     team = factories.make_team()
     inv = team.investigation
     for i in range(3):
-        event_create(investigation=inv, instrument=inv.instrument, type="notification", category="commandline",
-                     by="", text=f"collect(osc=0.1, n={3600 + i})", extra={"software": "MXCuBE"})
-    event_create(investigation=inv, instrument=inv.instrument, type="notification", category="error", by="",
-                 text="Detector timeout after 30 s", extra={"software": "BLISS"})
+        event_create(
+            investigation=inv,
+            instrument=inv.instrument,
+            type="notification",
+            category="commandline",
+            by="",
+            text=f"collect(osc=0.1, n={3600 + i})",
+            extra={"software": "MXCuBE"},
+        )
+    event_create(
+        investigation=inv,
+        instrument=inv.instrument,
+        type="notification",
+        category="error",
+        by="",
+        text="Detector timeout after 30 s",
+        extra={"software": "BLISS"},
+    )
     log_in(page, team.participant.username)
     page.goto(f"/investigations/{inv.pk}/logbook/")
     expect(page.locator(".investigation-header .nav-link.active")).to_have_text("Logbook")
@@ -92,12 +112,22 @@ def test_notification_posted_by_beamline_software_appears_on_the_open_page(
 ) -> None:
     settings.LOGBOOK_LIVE_POLL_SECONDS = 1
     instrument = factories.InstrumentFactory(name="ID23-1")
-    inv = factories.InvestigationFactory(name="MX-2468", instrument=instrument,
-                                         start_date=timezone.now() - timedelta(hours=3),
-                                         end_date=timezone.now() + timedelta(hours=21))
+    inv = factories.InvestigationFactory(
+        name="MX-2468",
+        instrument=instrument,
+        start_date=timezone.now() - timedelta(hours=3),
+        end_date=timezone.now() + timedelta(hours=21),
+    )
     team = factories.make_team(inv)
-    event_create(investigation=inv, instrument=instrument, type="notification", category="commandline", by="",
-                 text="mv phi 0", extra={"software": "MXCuBE"})
+    event_create(
+        investigation=inv,
+        instrument=instrument,
+        type="notification",
+        category="commandline",
+        by="",
+        text="mv phi 0",
+        extra={"software": "MXCuBE"},
+    )
     _, key = ApiKey.objects.create_key(name="MXCuBE", instrument=instrument)
     log_in(page, team.participant.username)
     page.goto(f"/investigations/{inv.pk}/logbook/")
@@ -105,9 +135,16 @@ def test_notification_posted_by_beamline_software_appears_on_the_open_page(
 
     api = DataAcquisitionApi(ApiClient(Configuration(host=f"{live_server.url}/icatplus")))
     api.dataacquisition_api_key_notification_post(
-        key, investigation_name="MX-2468", instrument_name="ID23-1",
-        event=Event(type="notification", category="commandLine", software="MXCuBE",
-                    content=[{"format": "plainText", "text": "collect(osc=0.1, n=1800)"}]))
+        key,
+        investigation_name="MX-2468",
+        instrument_name="ID23-1",
+        event=Event(
+            type="notification",
+            category="commandLine",
+            software="MXCuBE",
+            content=[{"format": "plainText", "text": "collect(osc=0.1, n=1800)"}],
+        ),
+    )
     expect(page.locator("#events article").first).to_contain_text("collect(osc=0.1, n=1800)")
     expect(page.locator("#new-events")).to_contain_text("1 new event")
     screenshot("live")

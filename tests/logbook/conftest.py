@@ -42,10 +42,31 @@ def add_event():
     """Store an event in the configured store, as beamline software or a person would."""
     from logbook.services import event_create
 
-    def add(investigation, *, type="notification", category="commandline", by="", text=None, html=None,
-            title="", tags=None, when=None, **extra):
-        return event_create(investigation=investigation, instrument=investigation.instrument, type=type,
-                            category=category, by=by, title=title, text=text, html=html, tags=tags,
-                            when=when, extra=extra)
+    def add(
+        investigation,
+        *,
+        type="notification",
+        category="commandline",
+        by="",
+        text=None,
+        html=None,
+        title="",
+        tags=None,
+        when=None,
+        **extra,
+    ):
+        return event_create(
+            investigation=investigation,
+            instrument=investigation.instrument,
+            type=type,
+            category=category,
+            by=by,
+            title=title,
+            text=text,
+            html=html,
+            tags=tags,
+            when=when,
+            extra=extra,
+        )
 
     return add

@@ -14,13 +14,26 @@ def url(team, **extra) -> str:
 
 
 def beamline_note(team, text: str) -> dict:
-    return event_create(investigation=None, instrument=team.investigation.instrument, type="annotation",
-                        category="comment", by="pnovak", html=f"<p>{text}</p>")
+    return event_create(
+        investigation=None,
+        instrument=team.investigation.instrument,
+        type="annotation",
+        category="comment",
+        by="pnovak",
+        html=f"<p>{text}</p>",
+    )
 
 
-@pytest.mark.parametrize("who,status", [
-    ("scientist", 200), ("staff", 200), ("other_scientist", 404), ("participant", 404), ("outsider", 404),
-])
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        ("scientist", 200),
+        ("staff", 200),
+        ("other_scientist", 404),
+        ("participant", 404),
+        ("outsider", 404),
+    ],
+)
 def test_beamline_logbook_access(client, team, who, status) -> None:
     beamline_note(team, "weekly alignment")
     client.force_login(getattr(team, who))
@@ -49,14 +62,18 @@ def test_scientist_writes_in_the_beamline_logbook_but_cannot_broadcast(client, t
     client.force_login(team.scientist)
     create = reverse("logbook:beamline-create", args=[team.investigation.instrument.name])
     client.post(create, {"content": "<p>detector calibrated</p>", "broadcast": "on"})
-    doc = get_store().find(EventQuery(instrument_name=team.investigation.instrument.name, beamline_only=True))[0][0]
+    doc = get_store().find(
+        EventQuery(instrument_name=team.investigation.instrument.name, beamline_only=True)
+    )[0][0]
     assert doc["type"] == "annotation" and doc["investigationId"] is None
 
 
 def test_staff_broadcast_appears_in_every_logbook_of_the_period(client, team) -> None:
     client.force_login(team.staff)
     create = reverse("logbook:beamline-create", args=[team.investigation.instrument.name])
-    response = client.post(create, {"title": "Beam loss", "content": "<p>RF trip</p>", "broadcast": "on"})
+    response = client.post(
+        create, {"title": "Beam loss", "content": "<p>RF trip</p>", "broadcast": "on"}
+    )
     assert response.status_code == 302
     # The broadcast was sent now; move the session's period around it to see it there.
     from django.utils import timezone

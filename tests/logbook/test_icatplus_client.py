@@ -28,8 +28,10 @@ from tests import factories
 def beamline(transactional_db):
     instrument = factories.InstrumentFactory(name="ID23-1")
     running = factories.InvestigationFactory(
-        name="MX-2468", instrument=instrument,
-        start_date=timezone.now() - timedelta(hours=10), end_date=timezone.now() + timedelta(hours=14),
+        name="MX-2468",
+        instrument=instrument,
+        start_date=timezone.now() - timedelta(hours=10),
+        end_date=timezone.now() + timedelta(hours=14),
     )
     factories.DatasetFactory(investigation=running, name="lyso_1")
     _, raw = ApiKey.objects.create_key(name="ID23-1 MXCuBE", instrument=instrument)
@@ -47,14 +49,23 @@ def png_data_uri() -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def test_notification_from_icat_plus_client_lands_in_the_running_session(beamline, client_config) -> None:
+def test_notification_from_icat_plus_client_lands_in_the_running_session(
+    beamline, client_config
+) -> None:
     instrument, running, key = beamline
     api = DataAcquisitionApi(client_config)
-    event = Event(type="notification", category="commandLine", title="",
-                  content=[{"format": "plainText", "text": "collect(osc=0.1, n=3600)"}],
-                  software="MXCuBE", machine="id231ctrl", tag=[{"name": "lysozyme"}])
-    stored = api.dataacquisition_api_key_notification_post(key, investigation_name="MX-2468",
-                                                           instrument_name="ID23-1", event=event)
+    event = Event(
+        type="notification",
+        category="commandLine",
+        title="",
+        content=[{"format": "plainText", "text": "collect(osc=0.1, n=3600)"}],
+        software="MXCuBE",
+        machine="id231ctrl",
+        tag=[{"name": "lysozyme"}],
+    )
+    stored = api.dataacquisition_api_key_notification_post(
+        key, investigation_name="MX-2468", instrument_name="ID23-1", event=event
+    )
     assert stored.investigation_id == running.pk
     assert stored.category == "commandline"
     assert stored.tag[0].name == "lysozyme"
@@ -66,14 +77,24 @@ def test_notification_from_icat_plus_client_lands_in_the_running_session(beamlin
 
 def test_logbook_event_path_and_base64_image_from_the_client(beamline, client_config) -> None:
     instrument, running, key = beamline
-    stored = LogbookApi(client_config).logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_post(
-        "MX-2468", "ID23-1", key,
-        event=Event(type="notification", category="error", content=[{"format": "plainText", "text": "Beam lost"}]),
+    stored = LogbookApi(
+        client_config
+    ).logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_post(
+        "MX-2468",
+        "ID23-1",
+        key,
+        event=Event(
+            type="notification",
+            category="error",
+            content=[{"format": "plainText", "text": "Beam lost"}],
+        ),
     )
     assert stored.investigation_name == "MX-2468"
     image = DataAcquisitionApi(client_config).dataacquisition_api_key_base64_post(
-        key, DataacquisitionApiKeyBase64PostRequest(base64=png_data_uri(), usernames="pnovak"),
-        investigation_name="MX-2468", instrument_name="ID23-1",
+        key,
+        DataacquisitionApiKeyBase64PostRequest(base64=png_data_uri(), usernames="pnovak"),
+        investigation_name="MX-2468",
+        instrument_name="ID23-1",
     )
     assert image.type == "attachment"
     assert image.content_type == "image/png"
@@ -95,7 +116,11 @@ def test_client_with_a_wrong_key_gets_401_and_nothing_is_stored(beamline, client
     api = DataAcquisitionApi(client_config)
     with pytest.raises(ApiException) as error:
         api.dataacquisition_api_key_notification_post(
-            "not-a-key", instrument_name="ID23-1",
-            event=Event(type="notification", category="info", content=[{"format": "plainText", "text": "x"}]))
+            "not-a-key",
+            instrument_name="ID23-1",
+            event=Event(
+                type="notification", category="info", content=[{"format": "plainText", "text": "x"}]
+            ),
+        )
     assert error.value.status == 401
     assert get_store().find(EventQuery(instrument_name="ID23-1"))[0] == []

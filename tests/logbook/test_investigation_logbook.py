@@ -14,11 +14,22 @@ from tests import factories
 def url(inv, **params) -> str:
     from urllib.parse import urlencode
 
-    return reverse("logbook:investigation", args=[inv.pk]) + (f"?{urlencode(params, doseq=True)}" if params else "")
+    return reverse("logbook:investigation", args=[inv.pk]) + (
+        f"?{urlencode(params, doseq=True)}" if params else ""
+    )
 
 
-@pytest.mark.parametrize("who", ["principal_investigator", "participant", "collaborator", "local_contact",
-                                 "scientist", "staff"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
+)
 def test_team_reads_the_embargoed_logbook(client, team, add_event, who) -> None:
     add_event(team.investigation, text="collect(osc=0.1)")
     client.force_login(getattr(team, who))
@@ -36,7 +47,10 @@ def test_embargoed_logbook_is_404_for_others(client, team, add_event, who) -> No
     assert client.get(url(team.investigation)).status_code == 404
     live = reverse("logbook:investigation-live", args=[team.investigation.pk])
     assert client.get(live).status_code == 404
-    assert client.get(reverse("logbook:investigation-pdf", args=[team.investigation.pk])).status_code == 404
+    assert (
+        client.get(reverse("logbook:investigation-pdf", args=[team.investigation.pk])).status_code
+        == 404
+    )
 
 
 def test_released_logbook_is_readable_by_anyone_but_not_writable(client, db, add_event) -> None:
@@ -55,15 +69,27 @@ def test_released_logbook_is_readable_by_anyone_but_not_writable(client, db, add
 def test_wrong_method_is_405(client, team) -> None:
     client.force_login(team.participant)
     assert client.post(url(team.investigation)).status_code == 405
-    assert client.get(reverse("logbook:investigation-create", args=[team.investigation.pk])).status_code == 405
+    assert (
+        client.get(
+            reverse("logbook:investigation-create", args=[team.investigation.pk])
+        ).status_code
+        == 405
+    )
 
 
-def test_timeline_query_count_does_not_grow_with_the_page(client, team, add_event, django_assert_max_num_queries) -> None:
+def test_timeline_query_count_does_not_grow_with_the_page(
+    client, team, add_event, django_assert_max_num_queries
+) -> None:
     for i in range(60):
         add_event(team.investigation, text=f"cmd {i}", tags=["alignment"] if i % 2 else [])
     for i in range(5):
-        add_event(team.investigation, type="annotation", category="comment", by=team.participant.username,
-                  html=f"<p>note {i}</p>")
+        add_event(
+            team.investigation,
+            type="annotation",
+            category="comment",
+            by=team.participant.username,
+            html=f"<p>note {i}</p>",
+        )
     client.force_login(team.participant)
     with django_assert_max_num_queries(20):
         response = client.get(url(team.investigation))
@@ -75,14 +101,23 @@ def test_timeline_query_count_does_not_grow_with_the_page(client, team, add_even
 def test_infinite_scroll_loads_the_next_page_with_a_cursor(client, team, add_event) -> None:
     start = timezone.now() - timedelta(hours=2)
     for i in range(55):
-        add_event(team.investigation, text=f"command number {i:02d}", when=start + timedelta(minutes=i))
+        add_event(
+            team.investigation, text=f"command number {i:02d}", when=start + timedelta(minutes=i)
+        )
     client.force_login(team.participant)
     first = client.get(url(team.investigation)).content.decode()
     assert "command number 54" in first and "command number 04" not in first
     assert 'hx-trigger="revealed"' in first
-    next_url = first.split('hx-trigger="revealed"')[0].rsplit('hx-get="', 1)[1].split('"')[0].replace("&amp;", "&")
-    page = client.get(reverse("logbook:investigation", args=[team.investigation.pk]) + next_url,
-                      headers={"HX-Request": "true"})
+    next_url = (
+        first.split('hx-trigger="revealed"')[0]
+        .rsplit('hx-get="', 1)[1]
+        .split('"')[0]
+        .replace("&amp;", "&")
+    )
+    page = client.get(
+        reverse("logbook:investigation", args=[team.investigation.pk]) + next_url,
+        headers={"HX-Request": "true"},
+    )
     body = page.content.decode()
     assert "<html" not in body
     assert "command number 04" in body and "command number 00" in body
@@ -106,8 +141,14 @@ def test_filters_by_type_category_tag_author_and_day(client, team, add_event) ->
     yesterday = timezone.now() - timedelta(days=1)
     add_event(inv, text="mv phi 90")
     add_event(inv, category="error", text="Detector timeout")
-    add_event(inv, type="annotation", category="comment", by=team.participant.username, html="<p>nice crystal</p>",
-              tags=["best sample"])
+    add_event(
+        inv,
+        type="annotation",
+        category="comment",
+        by=team.participant.username,
+        html="<p>nice crystal</p>",
+        tags=["best sample"],
+    )
     add_event(inv, category="info", text="old result", when=yesterday)
     client.force_login(team.participant)
 
@@ -126,7 +167,9 @@ def test_search_highlights_matches(client, team, add_event) -> None:
     add_event(team.investigation, text="Beam lost during collection")
     add_event(team.investigation, text="mv phi 90")
     client.force_login(team.participant)
-    body = client.get(url(team.investigation, q="beam"), headers={"HX-Request": "true"}).content.decode()
+    body = client.get(
+        url(team.investigation, q="beam"), headers={"HX-Request": "true"}
+    ).content.decode()
     assert "<mark>Beam</mark> lost" in body
     assert "mv phi" not in body
 
@@ -148,11 +191,15 @@ def test_live_poll_returns_new_events_and_the_marker(client, team, add_event) ->
     first = add_event(team.investigation, text="before")
     client.force_login(team.participant)
     live = reverse("logbook:investigation-live", args=[team.investigation.pk])
-    quiet = client.get(f"{live}?last={first['_id']}", headers={"HX-Request": "true"}).content.decode()
+    quiet = client.get(
+        f"{live}?last={first['_id']}", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "new event" not in quiet and 'id="logbook-live"' in quiet
     add_event(team.investigation, text="fresh from the beamline")
     add_event(team.investigation, text="and another")
-    body = client.get(f"{live}?last={first['_id']}", headers={"HX-Request": "true"}).content.decode()
+    body = client.get(
+        f"{live}?last={first['_id']}", headers={"HX-Request": "true"}
+    ).content.decode()
     assert "fresh from the beamline" in body and "and another" in body
     assert "2 new events" in body
     assert 'hx-swap-oob="afterbegin:#events"' in body
@@ -162,10 +209,24 @@ def test_broadcast_of_the_period_appears_in_the_investigation_logbook(client, te
     from logbook.services import event_create
 
     inv = team.investigation
-    event_create(investigation=None, instrument=None, type="broadcast", category="info", by="admin",
-                 title="Machine shutdown", when=inv.start_date + timedelta(hours=1))
-    event_create(investigation=None, instrument=None, type="broadcast", category="info", by="admin",
-                 title="Long ago", when=inv.start_date - timedelta(days=300))
+    event_create(
+        investigation=None,
+        instrument=None,
+        type="broadcast",
+        category="info",
+        by="admin",
+        title="Machine shutdown",
+        when=inv.start_date + timedelta(hours=1),
+    )
+    event_create(
+        investigation=None,
+        instrument=None,
+        type="broadcast",
+        category="info",
+        by="admin",
+        title="Long ago",
+        when=inv.start_date - timedelta(days=300),
+    )
     client.force_login(team.participant)
     body = client.get(url(inv)).content.decode()
     assert "Machine shutdown" in body and "Long ago" not in body

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from logbook.store import EventQuery, InvalidCursor
 from tests import factories
 
-T0 = datetime(2025, 3, 10, 9, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -20,10 +19,16 @@ def inv(db):
 
 def note(inv, minutes: int, **extra) -> dict:
     doc = {
-        "type": "notification", "category": "commandline", "title": "",
+        "type": "notification",
+        "category": "commandline",
+        "title": "",
         "content": [{"format": "plainText", "text": f"mxcube collect {minutes}"}],
-        "tag": [], "username": "pnovak", "creationDate": T0 + timedelta(minutes=minutes),
-        "investigationId": inv.pk, "investigationName": inv.name, "instrumentName": "ID23-1",
+        "tag": [],
+        "username": "pnovak",
+        "creationDate": T0 + timedelta(minutes=minutes),
+        "investigationId": inv.pk,
+        "investigationName": inv.name,
+        "instrumentName": "ID23-1",
     }
     doc.update(extra)
     return doc
@@ -75,12 +80,16 @@ def test_bad_cursor_is_rejected(store, inv) -> None:
 
 
 def test_filters_by_type_category_tag_author_and_date(store, inv) -> None:
-    store.insert_many([
-        note(inv, 1),
-        note(inv, 2, type="annotation", category="comment", username="mdubois", tag=["crystal"]),
-        note(inv, 3, category="error", tag=["crystal", "beam"]),
-        note(inv, 60 * 24, category="info"),
-    ])
+    store.insert_many(
+        [
+            note(inv, 1),
+            note(
+                inv, 2, type="annotation", category="comment", username="mdubois", tag=["crystal"]
+            ),
+            note(inv, 3, category="error", tag=["crystal", "beam"]),
+            note(inv, 60 * 24, category="info"),
+        ]
+    )
 
     def titles(**kw) -> list[str]:
         page, _ = store.find(EventQuery(investigation_id=inv.pk, **kw))
@@ -96,11 +105,15 @@ def test_filters_by_type_category_tag_author_and_date(store, inv) -> None:
 
 
 def test_full_text_search_finds_words_in_title_and_content(store, inv) -> None:
-    store.insert_many([
-        note(inv, 1, content=[{"format": "plainText", "text": "beam lost during collection"}]),
-        note(inv, 2, title="Lysozyme crystal centred"),
-        note(inv, 3, content=[{"format": "html", "text": "<p>the <b>crystal</b> diffracts</p>"}]),
-    ])
+    store.insert_many(
+        [
+            note(inv, 1, content=[{"format": "plainText", "text": "beam lost during collection"}]),
+            note(inv, 2, title="Lysozyme crystal centred"),
+            note(
+                inv, 3, content=[{"format": "html", "text": "<p>the <b>crystal</b> diffracts</p>"}]
+            ),
+        ]
+    )
     found, _ = store.find(EventQuery(investigation_id=inv.pk, text="crystal"))
     assert len(found) == 2
     found, _ = store.find(EventQuery(investigation_id=inv.pk, text="beam"))
@@ -109,29 +122,50 @@ def test_full_text_search_finds_words_in_title_and_content(store, inv) -> None:
 
 def test_scopes_investigation_beamline_and_broadcasts(store, inv) -> None:
     other = factories.InvestigationFactory(instrument=inv.instrument)
-    store.insert_many([
-        note(inv, 1),
-        note(other, 2),
-        note(inv, 3, investigationId=None, investigationName=None, title="beamline only"),
-        note(inv, 4, type="broadcast", category="info", investigationId=None, instrumentName=None,
-             title="Beam loss"),
-        note(inv, 60 * 24 * 400, type="broadcast", category="info", investigationId=None,
-             instrumentName=None, title="Much later"),
-    ])
+    store.insert_many(
+        [
+            note(inv, 1),
+            note(other, 2),
+            note(inv, 3, investigationId=None, investigationName=None, title="beamline only"),
+            note(
+                inv,
+                4,
+                type="broadcast",
+                category="info",
+                investigationId=None,
+                instrumentName=None,
+                title="Beam loss",
+            ),
+            note(
+                inv,
+                60 * 24 * 400,
+                type="broadcast",
+                category="info",
+                investigationId=None,
+                instrumentName=None,
+                title="Much later",
+            ),
+        ]
+    )
     period = (T0, T0 + timedelta(days=5))
     timeline, _ = store.find(EventQuery(investigation_id=inv.pk, broadcasts_between=period))
     assert [d["type"] for d in timeline] == ["broadcast", "notification"]
-    beamline, _ = store.find(EventQuery(instrument_name="ID23-1", beamline_only=True, all_broadcasts=True))
+    beamline, _ = store.find(
+        EventQuery(instrument_name="ID23-1", beamline_only=True, all_broadcasts=True)
+    )
     assert [d["title"] for d in beamline] == ["Much later", "Beam loss", "beamline only"]
     across, _ = store.find(EventQuery(instrument_name="ID23-1"))
     assert len(across) == 3
-    only_broadcasts, _ = store.find(EventQuery(investigation_id=inv.pk, types=("broadcast",),
-                                               broadcasts_between=period))
+    only_broadcasts, _ = store.find(
+        EventQuery(investigation_id=inv.pk, types=("broadcast",), broadcasts_between=period)
+    )
     assert [d["title"] for d in only_broadcasts] == ["Beam loss"]
 
 
 def test_edit_keeps_every_previous_version(store, inv) -> None:
-    doc = store.insert(note(inv, 1, type="annotation", category="comment", title="v1", username="jsmith"))
+    doc = store.insert(
+        note(inv, 1, type="annotation", category="comment", title="v1", username="jsmith")
+    )
     store.update(doc["_id"], {"title": "v2", "investigationId": 12345}, by="mdubois")
     edited = store.update(doc["_id"], {"title": "v3", "tag": ["done"]}, by="jsmith")
     assert edited["_id"] == doc["_id"]
