@@ -9,8 +9,11 @@ nothing is stored. Bad input gets 400 naming the field or the unknown proposal/b
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
@@ -63,8 +66,23 @@ def authenticate(raw: str) -> ApiKey:
         raise ApiError(401, "Unknown API key")
     if not key.is_active:
         raise ApiError(403, "This API key has been revoked")
+    _throttle(key)
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
+
+
+def _throttle(key: ApiKey) -> None:
+    """At most the project's "apikey" rate (e.g. 600/min) per key, counted in the shared cache."""
+    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("apikey", "600/min")
+    limit = int(rate.split("/")[0])
+    bucket = f"icatplus-rate:{key.pk}:{int(time.time() // 60)}"
+    cache.add(bucket, 0, timeout=120)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        count = 1
+    if count > limit:
+        raise ApiError(429, "Too many requests for this API key; slow down")
 
 
 def _json_body(request: HttpRequest) -> dict:

@@ -9,7 +9,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
+
+from catalogue import access
 
 from ..forms import EntryForm, FilterForm, TagForm
 from ..models import Tag
@@ -101,6 +104,11 @@ def _timeline(
         tags=tags,
         calendar_link=f"?{_querystring(request, day=None, start=None, end=None, after=None)}",
         pdf_url=f"{scope.url('-pdf')}?{_querystring(request, after=None)}",
+        beamline_url=(
+            reverse("logbook:beamline", args=[scope.instrument.name])
+            if scope.investigation and access.can_view_beamline(request.user, scope.instrument)
+            else ""
+        ),
         entry_form=entry_form or EntryForm(initial={"parent": request.GET.get("reply", "")[:40]}),
         tag_form=TagForm(),
     )

@@ -228,3 +228,12 @@ def test_investigation_and_dataset_lookups(client, setup) -> None:
 def test_keys_are_stored_hashed(setup) -> None:
     assert not ApiKey.objects.filter(key_hash=setup["key"]).exists()
     assert all(len(k.key_hash) == 64 for k in ApiKey.objects.all())
+
+
+def test_a_key_is_rate_limited(client, setup, settings) -> None:
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"apikey": "2/min"}}
+    from django.core.cache import cache
+
+    cache.clear()  # counters of earlier tests' keys
+    url = f"/icatplus/dataacquisition/{setup['key']}/investigation"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
