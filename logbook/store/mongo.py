@@ -157,6 +157,8 @@ class MongoEventStore(EventStore):
     def _select_newer(
         self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
     ) -> list[dict]:
+        if _oid(last_id) is None:
+            return []
         flt = self._filter(query, broadcast=broadcast)
         flt["$and"].append({"_id": {"$gt": _oid(last_id)}})
         return [_to_doc(r) for r in self.collection.find(flt).sort([("_id", -1)]).limit(limit)]

@@ -160,7 +160,9 @@ class OrmEventStore(EventStore):
     def _select_newer(
         self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
     ) -> list[dict]:
-        qs = self._filtered(query, broadcast=broadcast).filter(id__gt=_int_id(last_id) or 0)
+        if _int_id(last_id) is None:
+            return []
+        qs = self._filtered(query, broadcast=broadcast).filter(id__gt=_int_id(last_id))
         return [_to_doc(r) for r in qs.order_by("-id").values(*_VALUES)[:limit]]
 
     def _latest_id(self, query: EventQuery, *, broadcast: bool) -> str | None:

@@ -198,6 +198,7 @@ def test_newer_than_and_latest_id_drive_live_updates(store, inv) -> None:
     later = store.insert(note(inv, 0, title="posted late with an old date"))
     assert [d["_id"] for d in store.newer_than(query, last_id=first["_id"])] == [later["_id"]]
     assert store.latest_id(query) == later["_id"]
+    assert store.newer_than(query, last_id="garbage") == []
 
 
 def test_day_counts_for_the_calendar(store, inv) -> None:
