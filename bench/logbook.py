@@ -185,16 +185,16 @@ def load(total: int) -> tuple[Investigation, User]:
         cursor.execute(
             "CREATE INDEX logbook_ev_inv_time ON logbook_event "
             "(investigation_id, creation_date, id) "
-            "WHERE NOT superseded"
+            "WHERE NOT superseded AND NOT removed"
         )
         cursor.execute(
             "CREATE INDEX logbook_ev_instr_time ON logbook_event "
             "(instrument_name, creation_date, id) "
-            "WHERE NOT superseded"
+            "WHERE NOT superseded AND NOT removed"
         )
         cursor.execute(
             "CREATE INDEX logbook_ev_broadcast ON logbook_event (type, creation_date, id) "
-            "WHERE type = 'broadcast' AND NOT superseded"
+            "WHERE type = 'broadcast' AND NOT superseded AND NOT removed"
         )
         cursor.execute("VACUUM ANALYZE logbook_event")
     print(f"indexes and search vectors: {time.perf_counter() - t0:.1f} s")

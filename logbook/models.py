@@ -75,17 +75,17 @@ class Event(models.Model):
             models.Index(
                 fields=["investigation", "creation_date", "id"],
                 name="logbook_ev_inv_time",
-                condition=Q(superseded=False),
+                condition=Q(superseded=False, removed=False),
             ),
             models.Index(
                 fields=["instrument_name", "creation_date", "id"],
                 name="logbook_ev_instr_time",
-                condition=Q(superseded=False),
+                condition=Q(superseded=False, removed=False),
             ),
             models.Index(
                 fields=["type", "creation_date", "id"],
                 name="logbook_ev_broadcast",
-                condition=Q(type="broadcast", superseded=False),
+                condition=Q(type="broadcast", superseded=False, removed=False),
             ),
         ]
 

@@ -147,15 +147,6 @@ class EventStore(ABC):
         found.sort(key=self._sort_key, reverse=True)
         return found[:limit]
 
-    def latest_id(self, query: EventQuery) -> str | None:
-        ids = [
-            self._latest_id(p, broadcast=p is not query)
-            for p in (query.main_part(), query.broadcast_part())
-            if p is not None
-        ]
-        ids = [i for i in ids if i is not None]
-        return max(ids, key=self._id_key) if ids else None
-
     def day_counts(self, query: EventQuery) -> dict[date, int]:
         """Events per local day, for the activity calendar (filters other than dates apply)."""
         counts: dict[date, int] = {}
@@ -226,7 +217,8 @@ class EventStore(ABC):
     ) -> list[dict]: ...
 
     @abstractmethod
-    def _latest_id(self, query: EventQuery, *, broadcast: bool) -> str | None: ...
+    def high_water_mark(self) -> str | None:
+        """The newest id in the whole store: an open page asks for its scope's events above it."""
 
     @abstractmethod
     def _day_counts(self, query: EventQuery, *, broadcast: bool) -> dict[date, int]: ...

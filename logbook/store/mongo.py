@@ -138,6 +138,8 @@ class MongoEventStore(EventStore):
         flt = self._filter(query, broadcast=broadcast)
         op = "$lt" if query.newest_first else "$gt"
         if cursor is not None:
+            bound = "$lte" if query.newest_first else "$gte"
+            flt["$and"].append({"creationDate": {bound: cursor.when}})
             flt["$and"].append(
                 {
                     "$or": [
@@ -163,12 +165,8 @@ class MongoEventStore(EventStore):
         flt["$and"].append({"_id": {"$gt": _oid(last_id)}})
         return [_to_doc(r) for r in self.collection.find(flt).sort([("_id", -1)]).limit(limit)]
 
-    def _latest_id(self, query: EventQuery, *, broadcast: bool) -> str | None:
-        found = list(
-            self.collection.find(self._filter(query, broadcast=broadcast), {"_id": 1})
-            .sort([("_id", -1)])
-            .limit(1)
-        )
+    def high_water_mark(self) -> str | None:
+        found = list(self.collection.find({}, {"_id": 1}).sort([("_id", -1)]).limit(1))
         return str(found[0]["_id"]) if found else None
 
     def _day_counts(self, query: EventQuery, *, broadcast: bool) -> dict[date, int]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import calendar
+import hashlib
 from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -60,6 +62,13 @@ def _calendar(counts: dict[date, int]) -> list[dict]:
     return out
 
 
+def _day_counts(store, query: EventQuery) -> dict:
+    """Per-day counts for the calendar, cached a minute: counting a busy logbook's days reads
+    every one of its events, and the calendar does not need to be exact to the second."""
+    key = "logbook-days:" + hashlib.sha256(repr(query).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: store.day_counts(query), 60)
+
+
 def _timeline(
     request: HttpRequest, scope: Scope, *, entry_form: EntryForm | None = None
 ) -> HttpResponse:
@@ -95,12 +104,12 @@ def _timeline(
         return render(request, template + "#page", context)
     context["live_url"] = (
         f"{scope.url('-live')}?"
-        f"{_querystring(request, after=None, last=store.latest_id(query) or '')}"
+        f"{_querystring(request, after=None, last=store.high_water_mark() or '')}"
     )
     if request.htmx:
         return render(request, template + "#timeline", context)
     context.update(
-        calendar=_calendar(store.day_counts(query)),
+        calendar=_calendar(_day_counts(store, query)),
         tags=tags,
         calendar_link=f"?{_querystring(request, day=None, start=None, end=None, after=None)}",
         pdf_url=f"{scope.url('-pdf')}?{_querystring(request, after=None)}",
@@ -121,7 +130,7 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
     store = get_store()
     last = request.GET.get("last") or ""
     docs = store.newer_than(query, last_id=last, limit=PAGE_SIZE) if last else []
-    latest = docs[0]["_id"] if docs else (last or store.latest_id(query) or "")
+    latest = docs[0]["_id"] if docs else (last or store.high_water_mark() or "")
     try:
         seen = int(request.GET.get("seen", "0")) + len(docs)
     except ValueError:

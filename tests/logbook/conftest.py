@@ -70,3 +70,12 @@ def add_event():
         )
 
     return add
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """The calendar and rate limits are cached; ids repeat between tests on SQLite."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -231,7 +231,10 @@ def test_keys_are_stored_hashed(setup) -> None:
 
 
 def test_a_key_is_rate_limited(client, setup, settings) -> None:
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"apikey": "2/min"}}
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"apikey": "2/min"},
+    }
     from django.core.cache import cache
 
     cache.clear()  # counters of earlier tests' keys

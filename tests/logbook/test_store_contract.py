@@ -190,14 +190,14 @@ def test_soft_delete_hides_and_restore_brings_back(store, inv) -> None:
     assert len(store.find(EventQuery(investigation_id=inv.pk))[0]) == 1
 
 
-def test_newer_than_and_latest_id_drive_live_updates(store, inv) -> None:
+def test_newer_than_and_high_water_mark_drive_live_updates(store, inv) -> None:
     first = store.insert(note(inv, 1))
     query = EventQuery(investigation_id=inv.pk)
-    assert store.latest_id(query) == first["_id"]
+    assert store.high_water_mark() == first["_id"]
     assert store.newer_than(query, last_id=first["_id"]) == []
     later = store.insert(note(inv, 0, title="posted late with an old date"))
     assert [d["_id"] for d in store.newer_than(query, last_id=first["_id"])] == [later["_id"]]
-    assert store.latest_id(query) == later["_id"]
+    assert store.high_water_mark() == later["_id"]
     assert store.newer_than(query, last_id="garbage") == []
 
 
