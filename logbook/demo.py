@@ -116,7 +116,7 @@ def seed(*, out) -> None:
     investigations = list(
         Investigation.objects.select_related("instrument")
         .prefetch_related("members__user", "datasets")
-        .order_by("start_date")[:60]
+        .order_by("-start_date")[:80]
     )
     for inv in investigations:
         kind = (
@@ -206,7 +206,7 @@ def seed(*, out) -> None:
                     }
                 )
         for dataset in datasets[:2]:
-            if images >= 40:
+            if images >= 24:
                 break
             attachment = image_store(
                 data=_plot(rng, dataset.name),
@@ -272,7 +272,7 @@ def seed(*, out) -> None:
                 }
             )
     if investigations:
-        inv = investigations[-1]
+        inv = investigations[0]  # the newest session
         docs.append(
             {
                 "type": "broadcast",
