@@ -148,3 +148,35 @@ def test_notification_posted_by_beamline_software_appears_on_the_open_page(
     expect(page.locator("#events article").first).to_contain_text("collect(osc=0.1, n=1800)")
     expect(page.locator("#new-events")).to_contain_text("1 new event")
     screenshot("live")
+
+
+def test_staff_broadcast_from_the_beamline_logbook_reaches_the_sessions(
+    page: Page, screenshot, transactional_db
+) -> None:
+    inv = factories.InvestigationFactory(
+        start_date=timezone.now() - timedelta(hours=3),
+        end_date=timezone.now() + timedelta(hours=21),
+    )
+    team = factories.make_team(inv)
+    event_create(
+        investigation=None,
+        instrument=inv.instrument,
+        type="annotation",
+        category="comment",
+        by=team.scientist.username,
+        html="<p>Weekly alignment done, flux nominal.</p>",
+    )
+    log_in(page, team.staff.username)
+    page.goto(f"/beamlines/{inv.instrument.name}/logbook/")
+    expect(page.locator("h1")).to_have_text("Beamline logbook")
+    expect(page.locator("#events")).to_contain_text("Weekly alignment done")
+    page.click("summary:has-text('Write an entry')")
+    page.fill("#id_title", "Beam loss")
+    page.click(".logbook-editor .ql-editor")
+    page.keyboard.type("RF trip at 14:02, refill within the hour.")
+    page.check("#id_broadcast")
+    page.click("button:has-text('Save entry')")
+    expect(page.locator("article.event-broadcast")).to_contain_text("RF trip")
+    screenshot("beamline")
+    page.goto(f"/investigations/{inv.pk}/logbook/")
+    expect(page.locator("article.event-broadcast")).to_contain_text("Beam loss")
