@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -14,7 +15,7 @@ from .forms import FilterForm
 from .icatplus import to_icat
 from .models import Tag
 from .scopes import Scope, beamline_scope, event_scope, investigation_scope
-from .serializers import EventWriteSerializer
+from .serializers import EventPageSerializer, EventSerializer, EventWriteSerializer
 from .services import EventInvalid, event_create, event_update
 from .store import InvalidCursor, get_store
 from .text import content_html
@@ -37,6 +38,29 @@ class EventList(APIView):
     """GET: events of `?investigation=<id>` or `?beamline=<name>` with the page filters (type,
     category, tag, author, q, day, start, end, order), cursor paginated. POST: a new annotation."""
 
+    @extend_schema(
+        operation_id="logbook_events_list",
+        parameters=[
+            OpenApiParameter(name, str, description=text)
+            for name, text in [
+                ("investigation", "investigation id"),
+                ("beamline", "beamline name (its scientists and staff)"),
+                ("scope", "'all': a beamline's events across its investigations"),
+                ("type", "annotation, notification, broadcast, attachment (repeatable)"),
+                ("category", "commandline, comment, error, info, debug, file (repeatable)"),
+                ("tag", "tag name (repeatable)"),
+                ("author", "username"),
+                ("q", "full-text search"),
+                ("day", "YYYY-MM-DD"),
+                ("start", "YYYY-MM-DD"),
+                ("end", "YYYY-MM-DD"),
+                ("order", "newest (default) or oldest"),
+                ("cursor", "from the previous page's 'next'"),
+                ("page_size", "1-500"),
+            ]
+        ],
+        responses=EventPageSerializer,
+    )
     def get(self, request: Request) -> Response:
         scope = _scope_from(request.user, request.query_params)
         form = FilterForm(request.query_params, tags=list(Tag.objects.filter(**scope.tag_filter())))
@@ -60,6 +84,7 @@ class EventList(APIView):
             )
         return Response({"next": next_url, "results": [to_icat(d) for d in docs]})
 
+    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
     def post(self, request: Request) -> Response:
         serializer = EventWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -95,10 +120,12 @@ def _event(request: Request, event_id: str) -> tuple[dict, Scope]:
 class EventDetail(APIView):
     """GET one event; PATCH its title, content (HTML) or tags — the previous version is kept."""
 
+    @extend_schema(responses=EventSerializer)
     def get(self, request: Request, event_id: str) -> Response:
         doc, _ = _event(request, event_id)
         return Response(to_icat(doc))
 
+    @extend_schema(request=EventWriteSerializer, responses=EventSerializer)
     def patch(self, request: Request, event_id: str) -> Response:
         doc, scope = _event(request, event_id)
         _writer(scope)
@@ -123,6 +150,7 @@ class EventDetail(APIView):
 
 
 class EventHistory(APIView):
+    @extend_schema(responses=EventSerializer(many=True))
     def get(self, request: Request, event_id: str) -> Response:
         doc, _ = _event(request, event_id)
         return Response([to_icat(v) for v in get_store().history(doc["_id"])])

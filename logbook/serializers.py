@@ -25,3 +25,37 @@ class EventWriteSerializer(serializers.Serializer):
         if not (data.get("title") or data.get("content", "").strip()):
             raise serializers.ValidationError({"content": "Write something."})
         return data
+
+
+class ContentSerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["plainText", "html"])
+    text = serializers.CharField()
+
+
+class TagNameSerializer(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class EventSerializer(serializers.Serializer):
+    """An event as ICAT+ returns it (documentation of the API's answers)."""
+
+    _id = serializers.CharField()
+    type = serializers.CharField()
+    category = serializers.CharField()
+    title = serializers.CharField()
+    content = ContentSerializer(many=True)
+    tag = TagNameSerializer(many=True)
+    username = serializers.CharField()
+    creationDate = serializers.DateTimeField()  # noqa: N815 - ICAT+'s name
+    investigationId = serializers.IntegerField(required=False)  # noqa: N815
+    investigationName = serializers.CharField(required=False)  # noqa: N815
+    instrumentName = serializers.CharField(required=False)  # noqa: N815
+    datasetId = serializers.IntegerField(required=False)  # noqa: N815
+    datasetName = serializers.CharField(required=False)  # noqa: N815
+    software = serializers.CharField(required=False)
+    previousVersionEvent = serializers.DictField(required=False)  # noqa: N815
+
+
+class EventPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True)
+    results = EventSerializer(many=True)
