@@ -286,3 +286,10 @@ if ICAT_URL:
         "task": "catalogue.tasks.sync_icat",
         "schedule": timedelta(minutes=ICAT_SYNC_INTERVAL_MINUTES),
     }
+# Logbook: events live in MongoDB (ICAT+-shaped documents) when MONGO_URL is set, else in the
+# ORM. Images (pasted, uploaded or posted by beamline software) are size- and type-checked.
+MONGO_URL = env_str("MONGO_URL")
+MONGO_DB = env_str("MONGO_DB", "icatplus")
+LOGBOOK_MAX_IMAGE_BYTES = env_int("LOGBOOK_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+LOGBOOK_LIVE_POLL_SECONDS = env_int("LOGBOOK_LIVE_POLL_SECONDS", 5)
+STATICFILES_DIRS.append(("vendor/quill", NODE_MODULES / "quill" / "dist"))

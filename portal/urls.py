@@ -25,4 +25,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
+    path("icatplus/", include("logbook.icatplus_urls")),
 ]

@@ -16,6 +16,7 @@ from catalogue.models import Investigation
 
 # Order matters: later steps build on the catalogue the first one creates.
 DEMO_STEPS = ["catalogue.demo"]
+DEMO_STEPS.append("logbook.demo")
 
 
 class Command(BaseCommand):

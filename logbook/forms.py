@@ -1,0 +1,124 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+
+from .models import Category, EventType, Tag
+from .store import EventQuery
+
+ORDER_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first")]
+TYPE_CHOICES = [
+    (EventType.ANNOTATION, "Annotations"),
+    (EventType.NOTIFICATION, "Notifications"),
+    (EventType.BROADCAST, "Broadcasts"),
+    (EventType.ATTACHMENT, "Images"),
+]
+CATEGORY_CHOICES = [
+    (Category.COMMANDLINE, "Command lines"),
+    (Category.COMMENT, "Comments"),
+    (Category.ERROR, "Errors"),
+    (Category.INFO, "Info"),
+    (Category.DEBUG, "Debug"),
+    (Category.FILE, "Files"),
+]
+
+
+CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+
+
+class FilterForm(forms.Form):
+    """The timeline's filters; they live in the query string so views are shareable."""
+
+    q = forms.CharField(required=False, max_length=200, label="Search")
+    type = forms.MultipleChoiceField(required=False, choices=TYPE_CHOICES, widget=CHECKBOXES)
+    category = forms.MultipleChoiceField(
+        required=False, choices=CATEGORY_CHOICES, widget=CHECKBOXES
+    )
+    tag = forms.MultipleChoiceField(required=False, choices=[], widget=CHECKBOXES)
+    author = forms.CharField(required=False, max_length=150)
+    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    order = forms.ChoiceField(required=False, choices=ORDER_CHOICES)
+    removed = forms.BooleanField(required=False, label="Removed events")
+
+    def __init__(self, *args, tags: list[Tag], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tag"].choices = [(t.name, t.name) for t in tags]
+
+    def query(self, base: EventQuery, *, can_restore: bool) -> EventQuery:
+        data = self.cleaned_data if self.is_valid() else {}
+        tz = timezone.get_current_timezone()
+
+        def at(day) -> datetime:
+            return timezone.make_aware(datetime.combine(day, time.min), tz)
+
+        date_from = date_to = None
+        if data.get("day"):
+            date_from, date_to = at(data["day"]), at(data["day"] + timedelta(days=1))
+        else:
+            date_from = at(data["start"]) if data.get("start") else None
+            date_to = at(data["end"] + timedelta(days=1)) if data.get("end") else None
+        return EventQuery(
+            **{
+                k: getattr(base, k)
+                for k in (
+                    "investigation_id",
+                    "instrument_name",
+                    "beamline_only",
+                    "broadcasts_between",
+                    "all_broadcasts",
+                )
+            },
+            types=tuple(data.get("type") or ()),
+            categories=tuple(data.get("category") or ()),
+            tags=tuple(data.get("tag") or ()),
+            usernames=(data["author"].strip(),) if data.get("author", "").strip() else (),
+            date_from=date_from,
+            date_to=date_to,
+            text=data.get("q") or "",
+            removed=bool(data.get("removed")) and can_restore,
+            newest_first=data.get("order") != "oldest",
+        )
+
+
+class EntryForm(forms.Form):
+    """An annotation: rich text (HTML, sanitised on the server), tags, an optional image."""
+
+    title = forms.CharField(required=False, max_length=500)
+    content = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5, "data-rich-text": "1"}),
+        help_text="Paste images straight into the text.",
+    )
+    tags = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="Comma separated; new tags are created.",
+        widget=forms.TextInput(attrs={"list": "logbook-tag-names"}),
+    )
+    image = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP")
+    parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    broadcast = forms.BooleanField(required=False, label="Broadcast to every logbook (staff)")
+
+    def tag_names(self) -> list[str]:
+        return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("title") or (data.get("content") or "").strip() or data.get("image")):
+            raise forms.ValidationError("Write something, or attach an image.")
+        return data
+
+
+class TagForm(forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "colour"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}

@@ -1,0 +1,491 @@
+"""ICAT+-compatible acquisition endpoints for beamline software (`/icatplus/...`).
+
+Paths, parameters and payloads follow ICAT+'s OpenAPI (the `icat-plus-client` package is generated
+from it), so beamline software written against ICAT+ works unchanged. The API key in the path is
+the only credential: unknown keys get 401, revoked ones or keys of another beamline 403, and
+nothing is stored. Bad input gets 400 naming the field or the unknown proposal/beamline.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from catalogue.models import Dataset, Instrument, Investigation
+
+from .models import ApiKey, Category, EventType, hash_key
+from .services import EventInvalid, decode_data_uri, event_create, image_store
+from .text import sanitise
+
+MAX_BODY = 30 * 1024 * 1024
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+    def response(self) -> JsonResponse:
+        body = {"message": self.message}
+        if self.field:
+            body["field"] = self.field
+        return JsonResponse(body, status=self.status)
+
+
+def _api(view):
+    """CSRF-exempt (no cookies here), and every ApiError/EventInvalid becomes its JSON answer."""
+
+    @csrf_exempt
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ApiError as error:
+            return error.response()
+        except EventInvalid as error:
+            return ApiError(400, f"{error.field} {error.message}", error.field).response()
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def authenticate(raw: str) -> ApiKey:
+    key = ApiKey.objects.select_related("instrument").filter(key_hash=hash_key(raw or "")).first()
+    if key is None:
+        raise ApiError(401, "Unknown API key")
+    if not key.is_active:
+        raise ApiError(403, "This API key has been revoked")
+    _throttle(key)
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    return key
+
+
+def _throttle(key: ApiKey) -> None:
+    """At most the project's "apikey" rate (e.g. 600/min) per key, counted in the shared cache."""
+    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("apikey", "600/min")
+    limit = int(rate.split("/")[0])
+    bucket = f"icatplus-rate:{key.pk}:{int(time.time() // 60)}"
+    cache.add(bucket, 0, timeout=120)
+    try:
+        count = cache.incr(bucket)
+    except ValueError:  # expired between add and incr
+        count = 1
+    if count > limit:
+        raise ApiError(429, "Too many requests for this API key; slow down")
+
+
+def _json_body(request: HttpRequest) -> dict:
+    if len(request.body) > MAX_BODY:
+        raise ApiError(400, "The request body is too large", "body")
+    try:
+        body = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "The body is not valid JSON", "body") from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "The body must be a JSON object", "body")
+    return body
+
+
+def _parse_when(value) -> datetime:
+    if value in (None, ""):
+        return timezone.now()
+    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    if parsed is None:
+        raise ApiError(400, f"creationDate '{value}' is not an ISO 8601 date-time", "creationDate")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def resolve_target(
+    *,
+    key: ApiKey,
+    instrument_name: str | None,
+    investigation_name: str | None,
+    investigation_id=None,
+    when: datetime,
+) -> tuple[Investigation | None, Instrument]:
+    """The logbook an event goes to: the proposal's session running on the beamline at `when`;
+    with no proposal, whatever runs there then; with nothing running, the beamline logbook."""
+    investigation = None
+    if investigation_id not in (None, ""):
+        try:
+            investigation = Investigation.objects.select_related("instrument").get(
+                pk=int(investigation_id)
+            )
+        except (ValueError, TypeError, Investigation.DoesNotExist):
+            raise ApiError(
+                400, f"Unknown investigation id '{investigation_id}'", "investigationId"
+            ) from None
+    name = (instrument_name or "").split(",")[0].strip()
+    if not name:
+        name = (
+            investigation.instrument.name
+            if investigation
+            else (key.instrument.name if key.instrument else "")
+        )
+    if not name:
+        raise ApiError(400, "instrumentName is required", "instrumentName")
+    instrument = Instrument.objects.filter(name__iexact=name).first()
+    if instrument is None:
+        raise ApiError(400, f"Unknown beamline '{name}'", "instrumentName")
+    if not key.allows(instrument.name):
+        raise ApiError(403, f"This API key is not valid for beamline {instrument.name}")
+    if investigation is not None:
+        if investigation.instrument_id != instrument.pk:
+            raise ApiError(
+                400,
+                f"Investigation {investigation.pk} is not on beamline {instrument.name}",
+                "investigationId",
+            )
+        return investigation, instrument
+    sessions = Investigation.objects.filter(instrument=instrument)
+    running = Q(start_date__lte=when, end_date__gte=when)
+    if investigation_name:
+        sessions = sessions.filter(name__iexact=investigation_name.strip())
+        if not sessions.exists():
+            raise ApiError(
+                400,
+                f"Unknown proposal '{investigation_name}' on beamline {instrument.name}",
+                "investigationName",
+            )
+        nearest = (
+            sessions.filter(running).first()
+            or sessions.filter(start_date__lte=when).order_by("-start_date").first()
+        )
+        return nearest or sessions.order_by("start_date").first(), instrument
+    return sessions.filter(running).order_by("-start_date").first(), instrument
+
+
+def _tag_names(value, field: str = "tag") -> list[str]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ApiError(400, "tag must be a list of {name}", field)
+    names = []
+    for item in value:
+        name = item.get("name") if isinstance(item, dict) else item
+        if not isinstance(name, str):
+            raise ApiError(400, "tag must be a list of {name}", field)
+        names.append(name)
+    return names
+
+
+def _optional_str(body: dict, field: str, limit: int = 255) -> str:
+    value = body.get(field)
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or len(value) > limit:
+        raise ApiError(400, f"{field} must be a string of at most {limit} characters", field)
+    return value
+
+
+def _dataset(body: dict, investigation: Investigation | None) -> dict:
+    dataset_id = body.get("datasetId")
+    if dataset_id in (None, ""):
+        return (
+            {"datasetName": _optional_str(body, "datasetName") or None}
+            if body.get("datasetName")
+            else {}
+        )
+    if not isinstance(dataset_id, int) or isinstance(dataset_id, bool):
+        raise ApiError(400, "datasetId must be an integer", "datasetId")
+    name = (
+        Dataset.objects.filter(pk=dataset_id, investigation=investigation)
+        .values_list("name", flat=True)
+        .first()
+    )
+    return {
+        "datasetId": dataset_id,
+        "datasetName": name or _optional_str(body, "datasetName") or None,
+    }
+
+
+def to_icat(doc: dict) -> dict:
+    """A stored document as ICAT+ returns it."""
+    out = {
+        "_id": doc["_id"],
+        "type": doc.get("type"),
+        "category": doc.get("category"),
+        "title": doc.get("title") or "",
+        "content": doc.get("content") or [],
+        "tag": [{"name": t} for t in doc.get("tag") or []],
+        "username": doc.get("username") or "",
+        "creationDate": doc["creationDate"].isoformat() if doc.get("creationDate") else None,
+        "investigationId": doc.get("investigationId"),
+        "investigationName": doc.get("investigationName"),
+        "instrumentName": doc.get("instrumentName"),
+        "datasetId": doc.get("datasetId"),
+        "datasetName": doc.get("datasetName"),
+        "software": doc.get("software"),
+        "machine": doc.get("machine"),
+        "source": doc.get("source"),
+        "filename": doc.get("filename"),
+        "contentType": doc.get("contentType"),
+        "fileSize": doc.get("fileSize"),
+        "file": doc.get("file") or None,
+    }
+    if doc.get("previousVersionEvent"):
+        out["previousVersionEvent"] = {"_id": doc["previousVersionEvent"]}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _create_event(
+    key: ApiKey, body: dict, *, instrument_name, investigation_name, investigation_id
+) -> JsonResponse:
+    kind = body.get("type")
+    if kind not in (EventType.NOTIFICATION, EventType.ANNOTATION, EventType.BROADCAST):
+        raise ApiError(400, "type must be notification, annotation or broadcast", "type")
+    category = str(body.get("category") or "").lower()
+    if category not in Category.values:
+        raise ApiError(400, f"Unknown category '{body.get('category')}'", "category")
+    content = body.get("content") or []
+    if not isinstance(content, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("text", ""), str) for c in content
+    ):
+        raise ApiError(400, "content must be a list of {format, text}", "content")
+    for item in content:
+        if item.get("format", "plainText") not in ("plainText", "html", "markdown"):
+            raise ApiError(400, f"Unknown content format '{item.get('format')}'", "content")
+    when = _parse_when(body.get("creationDate"))
+    investigation, instrument = resolve_target(
+        key=key,
+        instrument_name=instrument_name or body.get("instrumentName"),
+        investigation_name=investigation_name or body.get("investigationName"),
+        investigation_id=investigation_id or body.get("investigationId"),
+        when=when,
+    )
+    if kind == EventType.BROADCAST and key.instrument_id is not None:
+        raise ApiError(403, "Only a facility-wide key may broadcast")
+    html = "".join(sanitise(c.get("text", "")) for c in content if c.get("format") == "html")
+    text = "\n".join(c.get("text", "") for c in content if c.get("format", "plainText") != "html")
+    extra = {
+        "software": _optional_str(body, "software") or None,
+        "machine": _optional_str(body, "machine") or None,
+        "source": _optional_str(body, "source") or None,
+        **_dataset(body, investigation),
+    }
+    with transaction.atomic():
+        doc = event_create(
+            investigation=None if kind == EventType.BROADCAST else investigation,
+            instrument=None if kind == EventType.BROADCAST else instrument,
+            type=kind,
+            category=category,
+            by=_optional_str(body, "username", 150),
+            title=_optional_str(body, "title", 500),
+            html=html or None,
+            text=text or None,
+            tags=_tag_names(body.get("tag")),
+            when=when,
+            extra={k: v for k, v in extra.items() if v is not None},
+        )
+    return JsonResponse(to_icat(doc))
+
+
+@_api
+@require_POST
+def notification(request: HttpRequest, api_key: str) -> JsonResponse:
+    """POST dataacquisition/{apiKey}/notification
+    (query: investigationName, instrumentName, investigationId; body: an ICAT+ Event)."""
+    key = authenticate(api_key)
+    return _create_event(
+        key,
+        _json_body(request),
+        instrument_name=request.GET.get("instrumentName"),
+        investigation_name=request.GET.get("investigationName"),
+        investigation_id=request.GET.get("investigationId"),
+    )
+
+
+@_api
+@require_POST
+def logbook_event(
+    request: HttpRequest, api_key: str, investigation_name: str, instrument_name: str
+) -> JsonResponse:
+    """POST logbook/{apiKey}/investigation/name/{investigationName}/instrument/name/
+    {instrumentName}/event"""
+    key = authenticate(api_key)
+    return _create_event(
+        key,
+        _json_body(request),
+        instrument_name=instrument_name,
+        investigation_name=investigation_name,
+        investigation_id=None,
+    )
+
+
+@_api
+@require_POST
+def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
+    """POST dataacquisition/{apiKey}/base64: an image as a data URI, stored as an attachment
+    event."""
+    key = authenticate(api_key)
+    body = _json_body(request)
+    if not isinstance(body.get("base64"), str) or not body["base64"]:
+        raise ApiError(400, "base64 is required (a data:image/...;base64, URI)", "base64")
+    data = decode_data_uri(body["base64"])
+    investigation, instrument = resolve_target(
+        key=key,
+        instrument_name=request.GET.get("instrumentName"),
+        investigation_name=request.GET.get("investigationName"),
+        investigation_id=None,
+        when=timezone.now(),
+    )
+    username = (_optional_str(body, "usernames") or "").split(",")[0].strip()
+    with transaction.atomic():
+        attachment = image_store(
+            data=data,
+            filename="image",
+            investigation=investigation,
+            instrument_name=instrument.name,
+            by=username,
+            field="base64",
+        )
+        extra = {
+            "filename": attachment.filename,
+            "contentType": attachment.content_type,
+            "fileSize": attachment.size,
+            "file": [str(attachment.uuid)],
+            **_dataset(body, investigation),
+        }
+        for field in ("software", "machine"):
+            if _optional_str(body, field):
+                extra[field] = body[field]
+        doc = event_create(
+            investigation=investigation,
+            instrument=instrument,
+            type=EventType.ATTACHMENT,
+            category=Category.FILE,
+            by=username,
+            html=f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>',
+            tags=_tag_names(body.get("tag")),
+            extra=extra,
+        )
+    return JsonResponse(to_icat(doc))
+
+
+def _paging(request: HttpRequest) -> tuple[int, int]:
+    try:
+        limit = min(int(request.GET.get("limit") or 100), 1000)
+        skip = max(int(request.GET.get("skip") or 0), 0)
+    except ValueError:
+        raise ApiError(400, "limit and skip must be integers", "limit") from None
+    return limit, skip
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+@_api
+@require_GET
+def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
+    """GET dataacquisition/{apiKey}/investigation: sessions of the key's beamlines; by default the
+    ones running now (filters: instrumentName, investigationName, ids, time, startDate, endDate)."""
+    key = authenticate(api_key)
+    qs = Investigation.objects.select_related("instrument").order_by("-start_date", "-id")
+    if key.instrument_id:
+        qs = qs.filter(instrument_id=key.instrument_id)
+    params = request.GET
+    if params.get("instrumentName"):
+        names = [n.strip() for n in params["instrumentName"].split(",") if n.strip()]
+        known = set(Instrument.objects.filter(name__in=names).values_list("name", flat=True))
+        if unknown := [n for n in names if n not in known]:
+            raise ApiError(400, f"Unknown beamline '{unknown[0]}'", "instrumentName")
+        qs = qs.filter(instrument__name__in=names)
+    if params.get("investigationName"):
+        qs = qs.filter(name__iexact=params["investigationName"])
+    if params.get("ids"):
+        try:
+            qs = qs.filter(pk__in=[int(i) for i in params["ids"].split(",") if i.strip()])
+        except ValueError:
+            raise ApiError(400, "ids must be comma-separated integers", "ids") from None
+    dated = False
+    for field, lookup in (("startDate", "end_date__gte"), ("endDate", "start_date__lte")):
+        if params.get(field):
+            qs = qs.filter(**{lookup: _parse_date_param(params[field], field)})
+            dated = True
+    if params.get("time") or not (dated or params.get("ids") or params.get("investigationName")):
+        moment = _parse_date_param(params["time"], "time") if params.get("time") else timezone.now()
+        qs = qs.filter(start_date__lte=moment, end_date__gte=moment)
+    limit, skip = _paging(request)
+    out = [
+        {
+            "id": inv.pk,
+            "name": inv.name,
+            "title": inv.title,
+            "visitId": inv.visit_id,
+            "summary": inv.summary,
+            "startDate": _iso(inv.start_date),
+            "endDate": _iso(inv.end_date),
+            "releaseDate": _iso(inv.release_date),
+            "doi": inv.doi or None,
+            "instrument": {"id": inv.instrument.pk, "name": inv.instrument.name},
+        }
+        for inv in qs[skip : skip + limit]
+    ]
+    return JsonResponse([{k: v for k, v in o.items() if v is not None} for o in out], safe=False)
+
+
+def _parse_date_param(value: str, field: str) -> datetime:
+    parsed = parse_datetime(value) or (
+        parse_datetime(value + "T00:00:00") if len(value) == 10 else None
+    )
+    if parsed is None:
+        raise ApiError(400, f"{field} '{value}' is not a date", field)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+@_api
+@require_GET
+def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
+    """GET dataacquisition/{apiKey}/dataset?investigationId=: the datasets of one session."""
+    key = authenticate(api_key)
+    raw_id = request.GET.get("investigationId")
+    if not raw_id:
+        raise ApiError(400, "investigationId is required", "investigationId")
+    try:
+        investigation = Investigation.objects.select_related("instrument").get(pk=int(raw_id))
+    except (ValueError, Investigation.DoesNotExist):
+        raise ApiError(400, f"Unknown investigation id '{raw_id}'", "investigationId") from None
+    if not key.allows(investigation.instrument.name):
+        raise ApiError(
+            403, f"This API key is not valid for beamline {investigation.instrument.name}"
+        )
+    limit, skip = _paging(request)
+    qs = investigation.datasets.select_related("sample").order_by("start_date", "id")
+    if request.GET.get("search"):
+        qs = qs.filter(name__icontains=request.GET["search"])
+    light = {
+        "id": investigation.pk,
+        "name": investigation.name,
+        "title": investigation.title,
+        "visitId": investigation.visit_id,
+        "startDate": _iso(investigation.start_date),
+        "endDate": _iso(investigation.end_date),
+    }
+    out = [
+        {
+            "id": ds.pk,
+            "name": ds.name,
+            "investigation": light,
+            "startDate": _iso(ds.start_date),
+            "endDate": _iso(ds.end_date),
+            "location": ds.location,
+            "type": ds.type,
+            "sampleName": ds.sample.name if ds.sample else None,
+            "sampleId": ds.sample_id,
+            "instrumentName": investigation.instrument.name,
+        }
+        for ds in qs[skip : skip + limit]
+    ]
+    return JsonResponse([{k: v for k, v in o.items() if v is not None} for o in out], safe=False)

@@ -1,0 +1,27 @@
+"""ICAT+-compatible acquisition API, mounted at /icatplus/ (paths as in ICAT+'s OpenAPI)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from . import icatplus
+
+urlpatterns = [
+    path(
+        "dataacquisition/<str:api_key>/notification",
+        icatplus.notification,
+        name="icatplus-notification",
+    ),
+    path("dataacquisition/<str:api_key>/base64", icatplus.base64_image, name="icatplus-base64"),
+    path(
+        "dataacquisition/<str:api_key>/investigation",
+        icatplus.investigations,
+        name="icatplus-investigation",
+    ),
+    path("dataacquisition/<str:api_key>/dataset", icatplus.datasets, name="icatplus-dataset"),
+    path(
+        "logbook/<str:api_key>/investigation/name/<str:investigation_name>/instrument/name/<str:instrument_name>/event",
+        icatplus.logbook_event,
+        name="icatplus-logbook-event",
+    ),
+]

@@ -1,0 +1,232 @@
+"""Logbook workflows shared by the pages, the JSON API and the acquisition API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import re
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from PIL import Image, UnidentifiedImageError
+
+from catalogue.models import Instrument, Investigation
+
+from .models import Attachment, Category, EventType, Tag
+from .store import get_store
+from .text import sanitise
+
+IMAGE_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+THUMBNAIL_SIZE = (480, 360)
+TAG_PALETTE = [
+    "#0b5ed7",
+    "#198754",
+    "#d63384",
+    "#fd7e14",
+    "#6f42c1",
+    "#20c997",
+    "#dc3545",
+    "#0dcaf0",
+]
+DATA_URI = re.compile(r"data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]*)", re.I)
+
+
+@dataclass
+class EventInvalid(Exception):
+    """Bad input, naming the field; nothing was stored."""
+
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+def decode_data_uri(value: str, *, field: str = "base64") -> bytes:
+    match = DATA_URI.fullmatch((value or "").strip())
+    raw = match.group(2) if match else (value or "")
+    try:
+        data = base64.b64decode(re.sub(r"\s", "", raw), validate=True)
+    except (binascii.Error, ValueError):
+        raise EventInvalid(field, "is not valid base64 image data") from None
+    if not data:
+        raise EventInvalid(field, "is empty")
+    return data
+
+
+def image_store(
+    *,
+    data: bytes,
+    filename: str,
+    investigation: Investigation | None,
+    instrument_name: str,
+    by: str,
+    field: str = "image",
+) -> Attachment:
+    """Check an uploaded image (size, real type) and store it with a thumbnail under MEDIA_ROOT."""
+    if len(data) > settings.LOGBOOK_MAX_IMAGE_BYTES:
+        limit = settings.LOGBOOK_MAX_IMAGE_BYTES // (1024 * 1024)
+        raise EventInvalid(field, f"is larger than the {limit} MiB allowed")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise EventInvalid(field, "is not an image (PNG, JPEG, GIF or WebP)") from None
+    if image.format not in IMAGE_TYPES:
+        raise EventInvalid(
+            field, f"{image.format} images are not accepted (PNG, JPEG, GIF or WebP)"
+        )
+    extension = "jpg" if image.format == "JPEG" else image.format.lower()
+    stem = re.sub(r"[^\w.-]+", "_", filename.rsplit(".", 1)[0])[:100] or "image"
+    attachment = Attachment(
+        investigation=investigation,
+        instrument_name=instrument_name,
+        filename=f"{stem}.{extension}",
+        content_type=IMAGE_TYPES[image.format],
+        size=len(data),
+        uploaded_by=by,
+    )
+    attachment.file.save(attachment.filename, ContentFile(data), save=False)
+    thumb = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    buffer = io.BytesIO()
+    thumb.save(buffer, format="JPEG", quality=85)
+    attachment.thumbnail.save(f"{stem}-thumb.jpg", ContentFile(buffer.getvalue()), save=False)
+    attachment.save()
+    return attachment
+
+
+def _store_pasted_images(html: str, *, investigation, instrument_name: str, by: str) -> str:
+    """Pasted images arrive as data: URLs; store each and point the HTML at the stored file."""
+
+    def replace(match: re.Match) -> str:
+        data = decode_data_uri(match.group(0), field="content")
+        attachment = image_store(
+            data=data,
+            filename="pasted",
+            investigation=investigation,
+            instrument_name=instrument_name,
+            by=by,
+            field="content",
+        )
+        return attachment.get_absolute_url()
+
+    return DATA_URI.sub(replace, html)
+
+
+def _normalise_category(value: str | None) -> str:
+    category = (value or "").strip().lower()
+    if category not in Category.values:
+        raise EventInvalid("category", f"'{value}' is not one of {', '.join(Category.values)}")
+    return category
+
+
+def tags_ensure(
+    *, names: list[str], investigation: Investigation | None, instrument: Instrument | None
+) -> list[str]:
+    """Tag names, cleaned; unknown ones are created with the next colour of the palette."""
+    clean = []
+    for name in names:
+        name = re.sub(r"\s+", " ", str(name)).strip()[:60]
+        if name and name not in clean:
+            clean.append(name)
+    if investigation is not None:
+        scope = {"investigation": investigation}
+    elif instrument is not None:
+        scope = {"investigation": None, "instrument": instrument}
+    else:
+        return clean
+    existing = set(Tag.objects.filter(**scope, name__in=clean).values_list("name", flat=True))
+    count = Tag.objects.filter(**scope).count()
+    for name in clean:
+        if name not in existing:
+            Tag.objects.create(
+                name=name,
+                colour=TAG_PALETTE[count % len(TAG_PALETTE)],
+                instrument=instrument or getattr(investigation, "instrument", None),
+                **scope,
+            )
+            count += 1
+    return clean
+
+
+def event_create(
+    *,
+    investigation: Investigation | None,
+    instrument: Instrument | None,
+    type: str,
+    category: str,
+    by: str,
+    title: str = "",
+    html: str | None = None,
+    text: str | None = None,
+    tags: list[str] | None = None,
+    when=None,
+    parent_event_id: str | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """Validate, sanitise and store one event; returns the stored document."""
+    if type not in EventType.values:
+        raise EventInvalid("type", f"'{type}' is not one of {', '.join(EventType.values)}")
+    category = _normalise_category(category)
+    if len(title or "") > 500:
+        raise EventInvalid("title", "is longer than 500 characters")
+    instrument_name = instrument.name if instrument else ""
+    content = []
+    if html is not None and html.strip():
+        html = _store_pasted_images(
+            html, investigation=investigation, instrument_name=instrument_name, by=by
+        )
+        content.append({"format": "html", "text": sanitise(html)})
+    if text:
+        content.append({"format": "plainText", "text": text})
+    if type == EventType.ANNOTATION and not content and not title:
+        raise EventInvalid("content", "write something")
+    doc = {
+        "type": type,
+        "category": category,
+        "title": title or "",
+        "content": content,
+        "tag": tags_ensure(names=tags or [], investigation=investigation, instrument=instrument),
+        "username": by,
+        "creationDate": when or timezone.now(),
+        "investigationId": investigation.pk if investigation else None,
+        "investigationName": investigation.name if investigation else None,
+        "instrumentName": instrument_name or None,
+        "removed": False,
+        "parentEventId": parent_event_id,
+    }
+    doc.update(extra or {})
+    return get_store().insert(doc)
+
+
+def event_update(
+    *,
+    event: dict,
+    by: str,
+    title: str,
+    html: str,
+    tags: list[str],
+    investigation: Investigation | None,
+    instrument: Instrument | None,
+) -> dict:
+    """Edit an event's title, text and tags; the previous version stays in its history."""
+    html = _store_pasted_images(
+        html or "",
+        investigation=investigation,
+        instrument_name=instrument.name if instrument else "",
+        by=by,
+    )
+    # The editor shows the event as HTML, so the edited HTML replaces every earlier format.
+    content = [{"format": "html", "text": sanitise(html)}] if html.strip() else []
+    changes = {
+        "title": title or "",
+        "content": content,
+        "tag": tags_ensure(names=tags, investigation=investigation, instrument=instrument),
+    }
+    return get_store().update(event["_id"], changes, by=by)

@@ -1,0 +1,227 @@
+"""The logbook store interface: ICAT+-shaped event documents in, the same documents out.
+
+A document is a dict with ICAT+'s keys: `_id` (a string here, whatever the backend uses), `type`,
+`category`, `title`, `content` ([{format, text}]), `tag` (tag names), `username`, `creationDate`
+(aware datetime), `investigationId`, `investigationName`, `instrumentName`, `datasetId`,
+`datasetName`, `software`, `machine`, `source`, `filename`, `contentType`, `fileSize`, `file`,
+`parentEventId`, `previousVersionEvent`, `removed`.
+
+Timelines are read with keyset cursors on (creationDate, _id). Broadcasts live outside every
+investigation and are merged into a timeline by a second indexed query, never by an OR that would
+defeat the indexes.
+"""
+
+from __future__ import annotations
+
+import heapq
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+FIELDS = (
+    "type",
+    "category",
+    "title",
+    "content",
+    "tag",
+    "username",
+    "creationDate",
+    "investigationId",
+    "investigationName",
+    "instrumentName",
+    "datasetId",
+    "datasetName",
+    "software",
+    "machine",
+    "source",
+    "filename",
+    "contentType",
+    "fileSize",
+    "file",
+    "parentEventId",
+    "previousVersionEvent",
+    "removed",
+)
+# What an edit may change; the rest describes where and when the event happened.
+EDITABLE = ("title", "content", "tag", "category")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class EventQuery:
+    """Which events a timeline shows. Exactly one scope: an investigation, or a beamline."""
+
+    investigation_id: int | None = None
+    instrument_name: str | None = None
+    beamline_only: bool = False  # with instrument_name: only events outside any investigation
+    broadcasts_between: tuple[datetime, datetime] | None = None
+    all_broadcasts: bool = False
+    types: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    usernames: tuple[str, ...] = ()
+    date_from: datetime | None = None  # inclusive
+    date_to: datetime | None = None  # exclusive
+    text: str = ""
+    removed: bool = False  # True: the removed events only (to restore them)
+    newest_first: bool = True
+
+    def main_part(self) -> EventQuery | None:
+        if self.types and not set(self.types) - {"broadcast"}:
+            return None
+        return self
+
+    def broadcast_part(self) -> EventQuery | None:
+        if not (self.broadcasts_between or self.all_broadcasts):
+            return None
+        if self.types and "broadcast" not in self.types:
+            return None
+        return replace(
+            self,
+            investigation_id=None,
+            instrument_name=None,
+            beamline_only=False,
+            types=("broadcast",),
+        )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    when: datetime
+    id: str
+
+    def encode(self) -> str:
+        return f"{self.when.isoformat()}~{self.id}"
+
+    @classmethod
+    def decode(cls, raw: str) -> Cursor:
+        when, _, ident = raw.partition("~")
+        parsed = parse_datetime(when) if when else None
+        if parsed is None or not ident:
+            raise InvalidCursor(raw)
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, timezone.utc)
+        return cls(parsed, ident)
+
+    @classmethod
+    def of(cls, doc: dict) -> Cursor:
+        return cls(doc["creationDate"], doc["_id"])
+
+
+class EventStore(ABC):
+    """Backends implement the `_` methods; timelines and merging are shared."""
+
+    def find(
+        self, query: EventQuery, *, after: str | None = None, limit: int = 50
+    ) -> tuple[list[dict], str | None]:
+        """One page of the timeline and the cursor of the next page (None at the end)."""
+        cursor = Cursor.decode(after) if after else None
+        parts = [p for p in (query.main_part(), query.broadcast_part()) if p is not None]
+        pages = [
+            self._select(part, cursor=cursor, limit=limit + 1, broadcast=part is not query)
+            for part in parts
+        ]
+        key = self._sort_key
+        merged = list(heapq.merge(*pages, key=key, reverse=query.newest_first))[: limit + 1]
+        more = len(merged) > limit
+        page = merged[:limit]
+        return page, (Cursor.of(page[-1]).encode() if more and page else None)
+
+    def _sort_key(self, doc: dict) -> tuple:
+        return (doc["creationDate"], self._id_key(doc["_id"]))
+
+    def newer_than(self, query: EventQuery, *, last_id: str, limit: int = 50) -> list[dict]:
+        """Events stored after `last_id` (the newest one a page shows), newest first."""
+        found = []
+        for part in (query.main_part(), query.broadcast_part()):
+            if part is not None:
+                found += self._select_newer(
+                    part, last_id=last_id, limit=limit, broadcast=part is not query
+                )
+        found.sort(key=self._sort_key, reverse=True)
+        return found[:limit]
+
+    def day_counts(self, query: EventQuery) -> dict[date, int]:
+        """Events per local day, for the activity calendar (filters other than dates apply)."""
+        counts: dict[date, int] = {}
+        base = replace(query, date_from=None, date_to=None)
+        for part in (base.main_part(), base.broadcast_part()):
+            if part is not None:
+                for day, n in self._day_counts(part, broadcast=part is not base).items():
+                    counts[day] = counts.get(day, 0) + n
+        return counts
+
+    def update(self, event_id: str, changes: dict, *, by: str) -> dict:
+        """Apply an edit; the version before it is kept and linked as `previousVersionEvent`."""
+        changes = {k: v for k, v in changes.items() if k in EDITABLE}
+        current = self.get(event_id)
+        if current is None:
+            raise KeyError(event_id)
+        old = {k: v for k, v in current.items() if k != "_id"}
+        old_id = self._insert(old, superseded=True)
+        changes.update(previousVersionEvent=old_id, username=by)
+        self._update(event_id, changes)
+        return self.get(event_id)
+
+    def history(self, event_id: str) -> list[dict]:
+        """The event as it is now, then each earlier version, newest first."""
+        versions = []
+        doc = self.get(event_id)
+        while doc is not None and len(versions) < 1000:
+            versions.append(doc)
+            prev = doc.get("previousVersionEvent")
+            doc = self.get(prev) if prev else None
+        return versions
+
+    def insert(self, doc: dict) -> dict:
+        new_id = self._insert({k: doc.get(k) for k in FIELDS if k in doc}, superseded=False)
+        return self.get(new_id)
+
+    def insert_many(self, docs: list[dict]) -> int:
+        return self._insert_many([{k: d.get(k) for k in FIELDS if k in d} for d in docs])
+
+    def set_removed(self, event_id: str, removed: bool) -> dict:
+        self._update(event_id, {"removed": removed})
+        return self.get(event_id)
+
+    def get_many(self, ids: list[str]) -> dict[str, dict]:
+        return {i: d for i in ids if (d := self.get(i)) is not None}
+
+    # Backend primitives --------------------------------------------------------------------
+    @abstractmethod
+    def get(self, event_id: str) -> dict | None: ...
+
+    @abstractmethod
+    def _insert(self, doc: dict, *, superseded: bool) -> str: ...
+
+    @abstractmethod
+    def _insert_many(self, docs: list[dict]) -> int: ...
+
+    @abstractmethod
+    def _update(self, event_id: str, changes: dict) -> None: ...
+
+    @abstractmethod
+    def _select(
+        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+    ) -> list[dict]: ...
+
+    @abstractmethod
+    def _select_newer(
+        self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
+    ) -> list[dict]: ...
+
+    @abstractmethod
+    def high_water_mark(self) -> str | None:
+        """The newest id in the whole store: an open page asks for its scope's events above it."""
+
+    @abstractmethod
+    def _day_counts(self, query: EventQuery, *, broadcast: bool) -> dict[date, int]: ...
+
+    @abstractmethod
+    def _id_key(self, event_id: str): ...

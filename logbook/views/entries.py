@@ -1,0 +1,210 @@
+"""Writing a logbook: annotations (with pasted or uploaded images), comments, edits with history,
+soft delete and restore, tags."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..forms import EntryForm, TagForm
+from ..models import Tag
+from ..presenters import present, tag_colours
+from ..scopes import Scope, beamline_scope, event_scope, investigation_scope
+from ..services import EventInvalid, event_create, event_update, image_store
+from ..store import get_store
+from ..text import content_html
+from .pages import _timeline
+
+
+def _require_writer(scope: Scope) -> None:
+    # Readers of a released logbook who are not in the team see it but may not write: 403 is
+    # right here, the logbook itself is public.
+    if not scope.can_write:
+        raise PermissionDenied("Only the team and staff write in this logbook.")
+
+
+def _image_html(form: EntryForm, scope: Scope, username: str) -> str:
+    upload = form.cleaned_data.get("image")
+    if not upload:
+        return ""
+    attachment = image_store(
+        data=upload.read(),
+        filename=upload.name,
+        investigation=scope.investigation,
+        instrument_name=scope.instrument.name if scope.instrument else "",
+        by=username,
+    )
+    return f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>'
+
+
+def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
+    _require_writer(scope)
+    form = EntryForm(request.POST, request.FILES)
+    if form.is_valid():
+        broadcast = form.cleaned_data["broadcast"] and scope.can_broadcast
+        try:
+            with transaction.atomic():
+                html = (form.cleaned_data["content"] or "") + _image_html(
+                    form, scope, request.user.username
+                )
+                event_create(
+                    investigation=None if broadcast else scope.investigation,
+                    instrument=None if broadcast else scope.instrument,
+                    type="broadcast" if broadcast else "annotation",
+                    category="info" if broadcast else "comment",
+                    by=request.user.username,
+                    title=form.cleaned_data["title"],
+                    html=html,
+                    tags=[] if broadcast else form.tag_names(),
+                    parent_event_id=form.cleaned_data["parent"] or None,
+                )
+        except EventInvalid as error:
+            form.add_error("image" if error.field == "image" else "content", error.message)
+        else:
+            messages.success(
+                request, "Broadcast sent." if broadcast else "Entry added to the logbook."
+            )
+            return redirect(scope.url(""))
+    return _timeline(request, scope, entry_form=form)
+
+
+@login_required
+@require_POST
+def investigation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _create(request, investigation_scope(request.user, pk))
+
+
+@login_required
+@require_POST
+def beamline_create(request: HttpRequest, name: str) -> HttpResponse:
+    return _create(request, beamline_scope(request.user, name))
+
+
+def _event_or_404(request: HttpRequest, event_id: str) -> tuple[dict, Scope]:
+    doc = get_store().get(event_id)
+    if doc is None:
+        raise Http404("No such event")
+    return doc, event_scope(request.user, doc)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
+    doc, scope = _event_or_404(request, event_id)
+    _require_writer(scope)
+    if doc.get("type") not in ("annotation", "broadcast"):
+        # What the beamline software recorded stays as recorded; comment on it instead.
+        raise PermissionDenied("Only annotations and broadcasts can be edited.")
+    if request.method == "POST":
+        form = EntryForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    html = (form.cleaned_data["content"] or "") + _image_html(
+                        form, scope, request.user.username
+                    )
+                    event_update(
+                        event=doc,
+                        by=request.user.username,
+                        title=form.cleaned_data["title"],
+                        html=html,
+                        tags=form.tag_names(),
+                        investigation=scope.investigation,
+                        instrument=scope.instrument,
+                    )
+            except EventInvalid as error:
+                form.add_error("content", error.message)
+            else:
+                messages.success(request, "Entry updated; the previous version is in its history.")
+                return redirect(f"{scope.url('')}#event-{doc['_id']}")
+    else:
+        form = EntryForm(
+            initial={
+                "title": doc.get("title"),
+                "content": content_html(doc),
+                "tags": ", ".join(doc.get("tag") or []),
+            }
+        )
+    return render(
+        request,
+        "logbook/event_edit.html",
+        {
+            "form": form,
+            "event": doc,
+            "event_id": doc["_id"],
+            "scope": scope,
+            "investigation": scope.investigation,
+            "tags": tag_colours(scope.tag_filter()) if scope.instrument else {},
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def event_history(request: HttpRequest, event_id: str) -> HttpResponse:
+    doc, scope = _event_or_404(request, event_id)
+    versions = get_store().history(doc["_id"])
+    colours = tag_colours(scope.tag_filter()) if scope.instrument else {}
+    return render(
+        request,
+        "logbook/event_history.html",
+        {
+            "event": doc,
+            "versions": present(versions, colours=colours),
+            "scope": scope,
+            "investigation": scope.investigation,
+        },
+    )
+
+
+def _set_removed(request: HttpRequest, event_id: str, removed: bool) -> HttpResponse:
+    doc, scope = _event_or_404(request, event_id)
+    _require_writer(scope)
+    get_store().set_removed(doc["_id"], removed)
+    messages.success(
+        request,
+        "Entry removed; tick “Removed events” to restore it." if removed else "Entry restored.",
+    )
+    return redirect(scope.url("") + ("?removed=1" if not removed else ""))
+
+
+@login_required
+@require_POST
+def event_remove(request: HttpRequest, event_id: str) -> HttpResponse:
+    return _set_removed(request, event_id, True)
+
+
+@login_required
+@require_POST
+def event_restore(request: HttpRequest, event_id: str) -> HttpResponse:
+    return _set_removed(request, event_id, False)
+
+
+def _tag_create(request: HttpRequest, scope: Scope) -> HttpResponse:
+    _require_writer(scope)
+    form = TagForm(
+        request.POST, instance=Tag(investigation=scope.investigation, instrument=scope.instrument)
+    )
+    if form.is_valid():
+        tag = form.save()
+        messages.success(request, f"Tag “{tag.name}” created.")
+    else:
+        errors = "; ".join(e for errs in form.errors.values() for e in errs)
+        messages.error(request, f"Tag not created: {errors}")
+    return redirect(scope.url(""))
+
+
+@login_required
+@require_POST
+def investigation_tag_create(request: HttpRequest, pk: int) -> HttpResponse:
+    return _tag_create(request, investigation_scope(request.user, pk))
+
+
+@login_required
+@require_POST
+def beamline_tag_create(request: HttpRequest, name: str) -> HttpResponse:
+    return _tag_create(request, beamline_scope(request.user, name))

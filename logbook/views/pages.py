@@ -1,0 +1,198 @@
+"""Reading a logbook: the timeline with filters and search, the calendar, live updates, PDF."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from catalogue import access
+
+from ..forms import EntryForm, FilterForm, TagForm
+from ..models import Tag
+from ..pdf import logbook_pdf
+from ..presenters import present
+from ..scopes import Scope, beamline_scope, investigation_scope
+from ..store import EventQuery, InvalidCursor, get_store
+
+PAGE_SIZE = 50
+PDF_LIMIT = 5000
+
+
+def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery, list[Tag]]:
+    tags = list(Tag.objects.filter(**scope.tag_filter()))
+    form = FilterForm(request.GET, tags=tags)
+    return form, form.query(scope.base_query(), can_restore=scope.can_write), tags
+
+
+def _querystring(request: HttpRequest, **changes) -> str:
+    params = request.GET.copy()
+    for key, value in changes.items():
+        params.pop(key, None)
+        if value is not None:
+            params[key] = value
+    return params.urlencode()
+
+
+def _calendar(counts: dict[date, int]) -> list[dict]:
+    """Months with activity (the latest twelve), each a grid of weeks; darker days have more."""
+    if not counts:
+        return []
+    peak = max(counts.values())
+    months = sorted({(d.year, d.month) for d in counts})[-12:]
+    out = []
+    for year, month in months:
+        weeks = []
+        for week in calendar.Calendar().monthdatescalendar(year, month):
+            cells = []
+            for day in week:
+                n = counts.get(day, 0) if day.month == month else None
+                level = 0 if not n else min(4, 1 + (4 * n - 1) // peak)
+                cells.append({"day": day, "count": n, "level": level})
+            weeks.append(cells)
+        out.append({"label": date(year, month, 1), "weeks": weeks})
+    return out
+
+
+def _day_counts(store, query: EventQuery) -> dict:
+    """Per-day counts for the calendar, cached a minute: counting a busy logbook's days reads
+    every one of its events, and the calendar does not need to be exact to the second."""
+    key = "logbook-days:" + hashlib.sha256(repr(query).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: store.day_counts(query), 60)
+
+
+def _timeline(
+    request: HttpRequest, scope: Scope, *, entry_form: EntryForm | None = None
+) -> HttpResponse:
+    form, query, tags = _filters(request, scope)
+    store = get_store()
+    after = request.GET.get("after") or None
+    try:
+        docs, next_cursor = store.find(query, after=after, limit=PAGE_SIZE)
+    except InvalidCursor:
+        messages.error(request, "That link to a page of the logbook is broken; showing the start.")
+        after, (docs, next_cursor) = None, store.find(query, limit=PAGE_SIZE)
+    words = query.text.split()
+    context = {
+        "scope": scope,
+        "investigation": scope.investigation,
+        "instrument": scope.instrument,
+        "form": form,
+        "events": present(docs, colours={t.name: t.colour for t in tags}, words=words),
+        "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
+        "filtered": bool(
+            request.GET.get("q")
+            or any(
+                request.GET.getlist(k)
+                for k in ("type", "category", "tag", "author", "day", "start", "end", "removed")
+            )
+        ),
+        "newest_first": query.newest_first,
+        "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
+        "active_tab": "logbook",
+    }
+    template = "logbook/logbook.html"
+    if request.htmx and after:
+        return render(request, template + "#page", context)
+    context["live_url"] = (
+        f"{scope.url('-live')}?"
+        f"{_querystring(request, after=None, last=store.high_water_mark() or '')}"
+    )
+    if request.htmx:
+        return render(request, template + "#timeline", context)
+    context.update(
+        calendar=_calendar(_day_counts(store, query)),
+        tags=tags,
+        calendar_link=f"?{_querystring(request, day=None, start=None, end=None, after=None)}",
+        pdf_url=f"{scope.url('-pdf')}?{_querystring(request, after=None)}",
+        beamline_url=(
+            reverse("logbook:beamline", args=[scope.instrument.name])
+            if scope.investigation and access.can_view_beamline(request.user, scope.instrument)
+            else ""
+        ),
+        entry_form=entry_form or EntryForm(initial={"parent": request.GET.get("reply", "")[:40]}),
+        tag_form=TagForm(),
+    )
+    return render(request, template, context)
+
+
+def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Polled by open pages: the events stored since the newest one shown, and their count."""
+    form, query, tags = _filters(request, scope)
+    store = get_store()
+    last = request.GET.get("last") or ""
+    docs = store.newer_than(query, last_id=last, limit=PAGE_SIZE) if last else []
+    latest = docs[0]["_id"] if docs else (last or store.high_water_mark() or "")
+    try:
+        seen = int(request.GET.get("seen", "0")) + len(docs)
+    except ValueError:
+        seen = len(docs)
+    context = {
+        "scope": scope,
+        "events": present(docs, colours={t.name: t.colour for t in tags}),
+        "seen": seen,
+        "newest_first": query.newest_first,
+        "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
+        "live_url": f"{scope.url('-live')}?{_querystring(request, last=latest, seen=str(seen))}",
+    }
+    return render(request, "logbook/_live.html", context)
+
+
+def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
+    form, query, tags = _filters(request, scope)
+    store = get_store()
+    docs, cursor = [], None
+    while len(docs) < PDF_LIMIT:
+        page, cursor = store.find(query, after=cursor, limit=500)
+        docs += page
+        if cursor is None:
+            break
+    response = HttpResponse(content_type="application/pdf")
+    name = (scope.investigation.name if scope.investigation else scope.instrument.name).replace(
+        " ", "_"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}-logbook.pdf"'
+    logbook_pdf(title=scope.title, docs=docs, out=response, truncated=cursor is not None)
+    return response
+
+
+@require_GET
+def investigation_logbook(request: HttpRequest, pk: int) -> HttpResponse:
+    return _timeline(request, investigation_scope(request.user, pk))
+
+
+@require_GET
+def investigation_live(request: HttpRequest, pk: int) -> HttpResponse:
+    return _live(request, investigation_scope(request.user, pk))
+
+
+@require_GET
+def investigation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf(request, investigation_scope(request.user, pk))
+
+
+def _across(request: HttpRequest) -> bool:
+    return request.GET.get("scope") == "all"
+
+
+@require_GET
+def beamline_logbook(request: HttpRequest, name: str) -> HttpResponse:
+    return _timeline(request, beamline_scope(request.user, name, across=_across(request)))
+
+
+@require_GET
+def beamline_live(request: HttpRequest, name: str) -> HttpResponse:
+    return _live(request, beamline_scope(request.user, name, across=_across(request)))
+
+
+@require_GET
+def beamline_pdf(request: HttpRequest, name: str) -> HttpResponse:
+    return _pdf(request, beamline_scope(request.user, name, across=_across(request)))
