@@ -34,6 +34,7 @@ from .models import ArchiveStatus, Datafile, Dataset, DownloadJob, DownloadJobSt
 
 log = logging.getLogger(__name__)
 CHUNK = 1024 * 1024  # large reads: the zip must keep up with the raw disk (bench/zip_throughput.py)
+HEARTBEAT_SECONDS = 0.5  # how often a job's worker reports progress (and proves it is alive)
 
 
 class DownloadError(Exception):
@@ -347,7 +348,7 @@ def _write(stream: ZipStream, tmp: Path, *, mine: QuerySet, on_chunk: Callable[[
                 on_chunk()
             if throttle:  # demos and the kill test: a job slow enough to watch
                 time.sleep(max(0.0, started + done / throttle - time.monotonic()))
-            if time.monotonic() - last_beat > 0.5:
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
                 last_beat = time.monotonic()
                 if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
                     raise _Superseded
