@@ -39,7 +39,10 @@ GiB = 2**30
 
 
 def entries_for(paths: list[Path]) -> list[ZipEntry]:
-    return [ZipEntry(arcname=f"bench/{p.name}", path=p, size=p.stat().st_size, location=p.name) for p in paths]
+    return [
+        ZipEntry(arcname=f"bench/{p.name}", path=p, size=p.stat().st_size, location=p.name)
+        for p in paths
+    ]
 
 
 def evict(paths: list[Path]) -> None:
@@ -93,8 +96,10 @@ def throughput(args: argparse.Namespace, folder: Path) -> None:
             zips.append(timed(zipped, paths, cold=cold))
         raw, zip_ = statistics.median(raws), statistics.median(zips)
         label = "from disk (page cache evicted)" if cold else "warm page cache (CPU-bound)"
-        print(f"  {label:32s} raw {raw:8.0f} MiB/s   zip {zip_:8.0f} MiB/s   ratio {zip_ / raw:.2f}"
-              + ("   (target >= 0.80)" if cold else ""))
+        print(
+            f"  {label:32s} raw {raw:8.0f} MiB/s   zip {zip_:8.0f} MiB/s   ratio {zip_ / raw:.2f}"
+            + ("   (target >= 0.80)" if cold else "")
+        )
     for path in paths:
         path.unlink()
 
@@ -126,19 +131,26 @@ def memory(folder: Path) -> None:
         started = time.perf_counter()
         out = subprocess.run(
             [sys.executable, __file__, "--child-memory", str(size), "--folder", str(sub)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.split()
         peak_kib, before_kib, produced = int(out[0]), int(out[1]), int(out[2])
         peaks[size] = peak_kib
-        print(f"  {size} GiB archive ({produced / GiB:.2f} GiB streamed, ZIP64 {'yes' if produced > 4 * GiB else 'no'}, "
-              f"{time.perf_counter() - started:.0f} s): peak RSS {peak_kib / 1024:.1f} MB "
-              f"(after Django setup: {before_kib / 1024:.1f} MB)")
+        zip64 = "yes" if produced > 4 * GiB else "no"
+        print(
+            f"  {size} GiB archive ({produced / GiB:.2f} GiB streamed, ZIP64 {zip64}, "
+            f"{time.perf_counter() - started:.0f} s): peak RSS {peak_kib / 1024:.1f} MB "
+            f"(after Django setup: {before_kib / 1024:.1f} MB)"
+        )
     diff = (peaks[8] - peaks[1]) / 1024
     print(f"  difference 8 GiB - 1 GiB: {diff:+.1f} MB   (target: within 20 MB)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--files", type=int, default=48)
     parser.add_argument("--file-mib", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=3)

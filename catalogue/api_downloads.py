@@ -23,26 +23,48 @@ class DownloadJobSerializer(serializers.ModelSerializer):
     class Meta:
         model = DownloadJob
         fields = [
-            "id", "name", "label", "status", "file_count", "total_bytes", "done_bytes", "percent",
-            "error", "created_at", "finished_at", "expires_at", "url", "file_url",
+            "id",
+            "name",
+            "label",
+            "status",
+            "file_count",
+            "total_bytes",
+            "done_bytes",
+            "percent",
+            "error",
+            "created_at",
+            "finished_at",
+            "expires_at",
+            "url",
+            "file_url",
         ]
 
     def get_url(self, job: DownloadJob) -> str:
-        return self.context["request"].build_absolute_uri(reverse("api-download-detail", args=[job.pk]))
+        return self.context["request"].build_absolute_uri(
+            reverse("api-download-detail", args=[job.pk])
+        )
 
     def get_file_url(self, job: DownloadJob) -> str | None:
         if job.status != DownloadJobStatus.READY:
             return None
-        return self.context["request"].build_absolute_uri(reverse("catalogue:download-job-file", args=[job.pk]))
+        return self.context["request"].build_absolute_uri(
+            reverse("catalogue:download-job-file", args=[job.pk])
+        )
 
 
 class DownloadRequestSerializer(serializers.Serializer):
-    datasets = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
-    datafiles = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list)
+    datasets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list
+    )
+    datafiles = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list
+    )
 
     def validate(self, attrs: dict) -> dict:
         if not attrs["datasets"] and not attrs["datafiles"]:
-            raise serializers.ValidationError({"datasets": "Give at least one dataset or datafile id."})
+            raise serializers.ValidationError(
+                {"datasets": "Give at least one dataset or datafile id."}
+            )
         return attrs
 
 
@@ -67,14 +89,16 @@ class DownloadJobList(generics.ListCreateAPIView):
         given = DownloadRequestSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         selection = svc.Selection(
-            user=request.user, dataset_ids=given.validated_data["datasets"],
+            user=request.user,
+            dataset_ids=given.validated_data["datasets"],
             datafile_ids=given.validated_data["datafiles"],
         )
         summary = selection.summary()
         problem = {
             "empty": "None of these datasets or files exist (or you may not see them).",
             "offline": "Some datasets are on tape: restore them first ("
-            + ", ".join(d.name for d in summary.offline) + ").",
+            + ", ".join(d.name for d in summary.offline)
+            + ").",
             "too-large": "Too large for one zip: use the metalink or Globus.",
         }.get(summary.mode)
         if problem:

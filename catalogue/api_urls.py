@@ -14,5 +14,9 @@ from . import api_downloads  # noqa: E402
 
 urlpatterns += [
     path("downloads/", api_downloads.DownloadJobList.as_view(), name="api-download-list"),
-    path("downloads/<uuid:pk>/", api_downloads.DownloadJobDetail.as_view(), name="api-download-detail"),
+    path(
+        "downloads/<uuid:pk>/",
+        api_downloads.DownloadJobDetail.as_view(),
+        name="api-download-detail",
+    ),
 ]

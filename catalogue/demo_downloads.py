@@ -22,7 +22,8 @@ LARGE_FILE_SIZE = 3 * 2**30
 def seed(*, out) -> None:
     online = (
         Dataset.objects.filter(archive_status=ArchiveStatus.ONLINE, file_count__gt=0)
-        .select_related("investigation").order_by("investigation__start_date", "id")
+        .select_related("investigation")
+        .order_by("investigation__start_date", "id")
     )
     released = online.filter(investigation__in=Investigation.objects.released())
     to_archive = list(released[:2])
@@ -31,7 +32,10 @@ def seed(*, out) -> None:
     archived_ids = [d.pk for d in to_archive]
 
     large = [
-        online.exclude(pk__in=archived_ids).filter(investigation__name="MX-2468").order_by("-id").first(),
+        online.exclude(pk__in=archived_ids)
+        .filter(investigation__name="MX-2468")
+        .order_by("-id")
+        .first(),
         released.exclude(pk__in=archived_ids).order_by("-investigation__start_date", "-id").first(),
     ]
     large = [d for i, d in enumerate(large) if d is not None and d not in large[:i]]
@@ -39,7 +43,7 @@ def seed(*, out) -> None:
         _add_sparse_file(dataset)
     out.write(
         f"Downloads: archived {', '.join(d.name for d in to_archive) or 'nothing'}; "
-        f"large (job needed): {', '.join(f'{d.investigation.name}/{d.name}' for d in large) or 'nothing'}."
+        f"large (job needed): {', '.join(f'{d.investigation}/{d.name}' for d in large) or '-'}."
     )
 
 
@@ -61,7 +65,8 @@ def _add_sparse_file(dataset: Dataset) -> None:
     with open(path, "wb") as handle:
         handle.truncate(LARGE_FILE_SIZE)  # sparse: reads as zeros, takes no disk space
     Datafile.objects.get_or_create(
-        dataset=dataset, location=location,
+        dataset=dataset,
+        location=location,
         defaults={"name": path.name, "size": LARGE_FILE_SIZE, "checksum": ""},
     )
     Dataset.objects.filter(pk=dataset.pk).refresh_totals()

@@ -1,4 +1,4 @@
-"""Downloads: safe paths under DATA_ROOT, zip members, selections, zip jobs, tape restores, metalink.
+"""Downloads: safe paths under DATA_ROOT, zip members, selections, zip jobs, restores, metalink.
 
 The same zip builder serves the streamed download (the bytes go to the browser as they are made)
 and the download job (a Celery worker writes them to a temporary file, then renames it). A job's
@@ -21,13 +21,13 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape, quoteattr
 
+import zipstream.ng
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-import zipstream.ng
 from isal.isal_zlib import crc32 as isal_crc32
 from zipstream import ZipStream
 
@@ -83,7 +83,7 @@ def member_name(datafile: Datafile) -> str:
     dataset = datafile.dataset
     prefix = dataset.location.strip("/") + "/" if dataset.location.strip("/") else ""
     location = datafile.location.strip("/")
-    inner = location[len(prefix):] if prefix and location.startswith(prefix) else datafile.name
+    inner = location[len(prefix) :] if prefix and location.startswith(prefix) else datafile.name
     parts = [p for p in inner.split("/") if p not in ("", ".")]
     return "/".join(
         clean_component(p)
@@ -132,7 +132,9 @@ class Selection:
             .distinct()
             .order_by("id")
         )
-        return SelectionSummary(file_count=totals["n"] or 0, size=totals["size"] or 0, offline=offline)
+        return SelectionSummary(
+            file_count=totals["n"] or 0, size=totals["size"] or 0, offline=offline
+        )
 
 
 @dataclass
@@ -200,7 +202,9 @@ def zip_entries(datafiles: Iterable[Datafile]) -> list[ZipEntry]:
         try:
             size = path.stat().st_size
         except FileNotFoundError:
-            raise MissingFile(f"The file {datafile.location} is missing from the data storage.") from None
+            raise MissingFile(
+                f"The file {datafile.location} is missing from the data storage."
+            ) from None
         if not path.is_file():
             raise MissingFile(f"{datafile.location} is not a file.")
         entries.append(ZipEntry(arcname=arcname, path=path, size=size, location=datafile.location))
@@ -228,7 +232,9 @@ def zip_stream(*, entries: list[ZipEntry]) -> ZipStream:
 # Download jobs ----------------------------------------------------------------------------------
 
 
-def download_job_create(*, owner, datafiles: list[Datafile], label: str = "") -> tuple[DownloadJob, bool]:
+def download_job_create(
+    *, owner, datafiles: list[Datafile], label: str = ""
+) -> tuple[DownloadJob, bool]:
     """The job for these files, reusing the owner's job for the same selection. (job, created)."""
     ids = sorted({f.pk for f in datafiles})
     key = selection_key(ids)
@@ -238,8 +244,13 @@ def download_job_create(*, owner, datafiles: list[Datafile], label: str = "") ->
     try:
         with transaction.atomic():
             job = DownloadJob.objects.create(
-                owner=owner, selection_key=key, datafile_ids=ids, name=archive_name(datafiles),
-                label=label[:255], file_count=len(ids), total_bytes=sum(f.size for f in datafiles),
+                owner=owner,
+                selection_key=key,
+                datafile_ids=ids,
+                name=archive_name(datafiles),
+                label=label[:255],
+                file_count=len(ids),
+                total_bytes=sum(f.size for f in datafiles),
             )
     except IntegrityError:  # the same selection, asked twice at the same moment
         return DownloadJob.objects.active().get(owner=owner, selection_key=key), False
@@ -260,8 +271,17 @@ def download_job_claim(*, job_id) -> DownloadJob | None:
     stale = now - timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
     claimed = (
         DownloadJob.objects.filter(pk=job_id)
-        .filter(Q(status=DownloadJobStatus.PENDING) | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale))
-        .update(status=DownloadJobStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now, done_bytes=0, error="")
+        .filter(
+            Q(status=DownloadJobStatus.PENDING)
+            | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale)
+        )
+        .update(
+            status=DownloadJobStatus.RUNNING,
+            attempt=F("attempt") + 1,
+            heartbeat_at=now,
+            done_bytes=0,
+            error="",
+        )
     )
     return DownloadJob.objects.select_related("owner").get(pk=job_id) if claimed else None
 
@@ -293,12 +313,16 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
     tmp = partial / f"{job.pk}-{attempt}.part"
     try:
         datafiles = list(
-            access.visible_datafiles(job.owner).filter(id__in=job.datafile_ids)
-            .select_related("dataset__investigation").order_by("dataset_id", "name", "id")
+            access.visible_datafiles(job.owner)
+            .filter(id__in=job.datafile_ids)
+            .select_related("dataset__investigation")
+            .order_by("dataset_id", "name", "id")
         )
         if len(datafiles) != len(set(job.datafile_ids)):
             raise DownloadError("Some of the files are no longer available to you.")
-        offline = sorted({f.dataset.name for f in datafiles if f.dataset.archive_status != ArchiveStatus.ONLINE})
+        offline = sorted(
+            {f.dataset.name for f in datafiles if f.dataset.archive_status != ArchiveStatus.ONLINE}
+        )
         if offline:
             raise DownloadError(f"Dataset {', '.join(offline)} is on tape: restore it first.")
         stream = zip_stream(entries=zip_entries(datafiles))
@@ -316,8 +340,11 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
         os.replace(tmp, final)
         now = timezone.now()
         if not mine.update(
-            status=DownloadJobStatus.READY, done_bytes=total, archive=f"{job.pk}/{job.name}",
-            finished_at=now, expires_at=now + timedelta(days=settings.DOWNLOAD_EXPIRY_DAYS),
+            status=DownloadJobStatus.READY,
+            done_bytes=total,
+            archive=f"{job.pk}/{job.name}",
+            finished_at=now,
+            expires_at=now + timedelta(days=settings.DOWNLOAD_EXPIRY_DAYS),
         ):
             return None
         job.refresh_from_db()
@@ -342,7 +369,9 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
     return job
 
 
-def _write(stream: ZipStream, tmp: Path, *, mine: QuerySet, on_chunk: Callable[[], None] | None) -> None:
+def _write(
+    stream: ZipStream, tmp: Path, *, mine: QuerySet, on_chunk: Callable[[], None] | None
+) -> None:
     throttle = settings.DOWNLOAD_THROTTLE_BPS
     started = last_beat = time.monotonic()
     done = 0
@@ -374,11 +403,14 @@ def _notify_ready(job: DownloadJob) -> None:
         send_mail(
             subject=f"Your download {job.name} is ready",
             message=(
-                f"Hello {job.owner.display_name},\n\nThe zip you asked for ({job.label or job.name}, "
+                f"Hello {job.owner.display_name},\n\n"
+                f"The zip you asked for ({job.label or job.name}, "
                 f"{filesizeformat(job.total_bytes)}) is ready:\n{link}\n\nIt will be deleted on "
-                f"{timezone.localtime(job.expires_at):%d %B %Y}.\n\n{settings.FACILITY_NAME} data portal"
+                f"{timezone.localtime(job.expires_at):%d %B %Y}.\n\n"
+                f"{settings.FACILITY_NAME} data portal"
             ),
-            from_email=None, recipient_list=[job.owner.email],
+            from_email=None,
+            recipient_list=[job.owner.email],
         )
     except Exception:  # noqa: BLE001 - a mail server outage must not fail a finished job
         log.exception("could not e-mail %s about download %s", job.owner.email, job.pk)
@@ -390,11 +422,13 @@ def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
     now = timezone.now()
     active = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
     count = 0
-    for job_id in DownloadJob.objects.filter(status__in=active, heartbeat_at__lt=now - stale_after).values_list("pk", flat=True):
+    for job_id in DownloadJob.objects.filter(
+        status__in=active, heartbeat_at__lt=now - stale_after
+    ).values_list("pk", flat=True):
         with transaction.atomic():
-            if DownloadJob.objects.filter(pk=job_id, status__in=active, heartbeat_at__lt=now - stale_after).update(
-                status=DownloadJobStatus.PENDING, heartbeat_at=now
-            ):
+            if DownloadJob.objects.filter(
+                pk=job_id, status__in=active, heartbeat_at__lt=now - stale_after
+            ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
                 _enqueue_build(job_id)
                 count += 1
     return count
@@ -457,9 +491,11 @@ def dataset_restore(*, dataset_id: int) -> bool:
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
-    return bool(Dataset.objects.filter(pk=dataset_id, archive_status=ArchiveStatus.RESTORING).update(
-        archive_status=ArchiveStatus.ONLINE
-    ))
+    return bool(
+        Dataset.objects.filter(pk=dataset_id, archive_status=ArchiveStatus.RESTORING).update(
+            archive_status=ArchiveStatus.ONLINE
+        )
+    )
 
 
 def _slow_copy(source: Path, target: Path) -> None:
@@ -475,21 +511,35 @@ def _slow_copy(source: Path, target: Path) -> None:
 
 # Metalink, aria2, Globus ------------------------------------------------------------------------
 
-_HASH_TYPES = {"sha256": "sha-256", "sha-256": "sha-256", "sha1": "sha-1", "sha-1": "sha-1",
-               "md5": "md5", "sha512": "sha-512", "sha-512": "sha-512"}
+_HASH_TYPES = {
+    "sha256": "sha-256",
+    "sha-256": "sha-256",
+    "sha1": "sha-1",
+    "sha-1": "sha-1",
+    "md5": "md5",
+    "sha512": "sha-512",
+    "sha-512": "sha-512",
+}
 
 
 def checksum_parts(checksum: str) -> tuple[str, str] | None:
     """("sha-256", "ab12...") from the catalogue's "sha256:ab12...", or None for other kinds."""
     kind, _, digest = checksum.partition(":")
     kind = _HASH_TYPES.get(kind.strip().lower())
-    return (kind, digest.strip().lower()) if kind and re.fullmatch(r"[0-9a-fA-F]+", digest.strip()) else None
+    return (
+        (kind, digest.strip().lower())
+        if kind and re.fullmatch(r"[0-9a-fA-F]+", digest.strip())
+        else None
+    )
 
 
-def metalink_lines(*, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]) -> Iterator[str]:
+def metalink_lines(
+    *, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]
+) -> Iterator[str]:
     """RFC 5854 (.meta4): every file with its size, checksum and URL."""
     files = list(datafiles)
-    yield '<?xml version="1.0" encoding="UTF-8"?>\n<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield '<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
     yield f"  <generator>{escape(settings.FACILITY_NAME)} data portal</generator>\n"
     yield f"  <published>{timezone.now().strftime('%Y-%m-%dT%H:%M:%SZ')}</published>\n"
     for datafile, name in zip(files, unique_names(member_name(f) for f in files), strict=True):
@@ -500,7 +550,9 @@ def metalink_lines(*, datafiles: Iterable[Datafile], url_for: Callable[[Datafile
     yield "</metalink>\n"
 
 
-def aria2_lines(*, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]) -> Iterator[str]:
+def aria2_lines(
+    *, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]
+) -> Iterator[str]:
     """An aria2c input file (`aria2c -i`): URL, then indented options for that file."""
     files = list(datafiles)
     for datafile, name in zip(files, unique_names(member_name(f) for f in files), strict=True):
@@ -513,7 +565,13 @@ def globus_url(dataset: Dataset) -> str:
     """The Globus web app at the dataset's folder on the facility endpoint, or "" when unset."""
     if not settings.GLOBUS_ENDPOINT_ID or not dataset.location:
         return ""
-    path = "/" + "/".join(p for p in (settings.GLOBUS_PATH_PREFIX.strip("/"), dataset.location.strip("/")) if p) + "/"
+    path = (
+        "/"
+        + "/".join(
+            p for p in (settings.GLOBUS_PATH_PREFIX.strip("/"), dataset.location.strip("/")) if p
+        )
+        + "/"
+    )
     return "https://app.globus.org/file-manager?" + urlencode(
         {"origin_id": settings.GLOBUS_ENDPOINT_ID, "origin_path": path}, quote_via=quote
     )

@@ -337,7 +337,9 @@ class DownloadJobQuerySet(models.QuerySet):
     def active(self) -> DownloadJobQuerySet:
         """Jobs that still are, or will be, a usable archive: the ones a new request may reuse."""
         return self.filter(
-            status__in=[DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING, DownloadJobStatus.READY]
+            status__in=[
+                DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING, DownloadJobStatus.READY,
+            ]
         )
 
 
@@ -350,19 +352,25 @@ class DownloadJob(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="download_jobs")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="download_jobs"
+    )
     # sha256 of the sorted datafile ids: the same selection asked twice reuses the job.
     selection_key = models.CharField(max_length=64)
     datafile_ids = models.JSONField(default=list)
     name = models.CharField(max_length=255, help_text="file name of the zip")
     label = models.CharField(max_length=255, blank=True, help_text="what is in it, for people")
-    status = models.CharField(max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING)
+    status = models.CharField(
+        max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING
+    )
     file_count = models.PositiveIntegerField(default=0)
     total_bytes = models.PositiveBigIntegerField(default=0, help_text="size of the finished zip")
     done_bytes = models.PositiveBigIntegerField(default=0)
     attempt = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    archive = models.CharField(max_length=1024, blank=True, help_text="path relative to DOWNLOAD_ROOT")
+    archive = models.CharField(
+        max_length=1024, blank=True, help_text="path relative to DOWNLOAD_ROOT"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     heartbeat_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
 """Template helpers for the download basket and the dataset download panel, so that any page can
-include `catalogue/_basket_toggle.html` or `catalogue/_dataset_download_panel.html` given a dataset."""
+include `catalogue/_basket_toggle.html` or `catalogue/_dataset_download_panel.html` given only a
+dataset."""
 
 from __future__ import annotations
 

@@ -1,16 +1,17 @@
-"""Downloads: one file (with Range), streamed zips, zip jobs, the basket, metalink/aria2, restores."""
+"""Downloads: one file (with Range), streamed zips, jobs, the basket, metalink/aria2, restores."""
 
 from __future__ import annotations
 
 import mimetypes
 import re
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -20,13 +21,18 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, http_date, parse_http_date_safe, url_has_allowed_host_and_scheme
+from django.utils.http import (
+    content_disposition_header,
+    http_date,
+    parse_http_date_safe,
+    url_has_allowed_host_and_scheme,
+)
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue import access
 from catalogue import downloads as svc
 from catalogue.basket import Basket
-from catalogue.models import ArchiveStatus, DownloadJobStatus
+from catalogue.models import ArchiveStatus
 
 mimetypes.add_type("application/x-hdf5", ".h5")
 mimetypes.add_type("application/x-hdf5", ".hdf5")
@@ -36,33 +42,44 @@ mimetypes.add_type("application/x-cbf", ".cbf")
 JOBS_PER_PAGE = 20
 
 
-# One file -----------------------------------------------------------------------------------------
+# One file ----------------------------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "HEAD"])
 def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
     datafile = access.get_datafile_or_404(request.user, pk)
     if datafile.dataset.archive_status != ArchiveStatus.ONLINE:
-        return _unavailable(request, "This file's dataset is archived on tape. Request a restore from "
-                            "the dataset page; the download comes back when it is online.",
-                            dataset=datafile.dataset)
+        return _unavailable(
+            request,
+            "This file's dataset is archived on tape. Request a restore from "
+            "the dataset page; the download comes back when it is online.",
+            dataset=datafile.dataset,
+        )
     try:
         path = svc.safe_path(datafile.location)
     except svc.UnsafePath:
-        return _unavailable(request, "This file cannot be served: its recorded path is invalid.", status=404)
+        return _unavailable(
+            request, "This file cannot be served: its recorded path is invalid.", status=404
+        )
     if settings.DOWNLOAD_X_ACCEL_PREFIX:
         return _x_accel(settings.DOWNLOAD_X_ACCEL_PREFIX, datafile.location, datafile.name)
     if not path.is_file():
-        return _unavailable(request, f"The file {datafile.name} is missing from the data storage. "
-                            "The facility has been told; please try again later.", status=404)
+        return _unavailable(
+            request,
+            f"The file {datafile.name} is missing from the data storage. "
+            "The facility has been told; please try again later.",
+            status=404,
+        )
     return serve_file(request, path, filename=datafile.name)
 
 
 def _x_accel(prefix: str, location: str, filename: str) -> HttpResponse:
     """Let nginx send the bytes (and handle Range) once the portal has checked access."""
-    response = HttpResponse(content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream")
-    response["X-Accel-Redirect"] = prefix.rstrip("/") + "/" + "/".join(
-        _quote(part) for part in location.strip("/").split("/")
+    response = HttpResponse(
+        content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    )
+    response["X-Accel-Redirect"] = (
+        prefix.rstrip("/") + "/" + "/".join(_quote(part) for part in location.strip("/").split("/"))
     )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
@@ -84,9 +101,10 @@ def serve_file(request: HttpRequest, path: Path, *, filename: str) -> HttpRespon
     headers = {"ETag": etag, "Last-Modified": http_date(mtime), "Accept-Ranges": "bytes"}
     if_none_match = request.headers.get("If-None-Match")
     since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
-    if (if_none_match and (if_none_match.strip() == "*" or etag in [t.strip() for t in if_none_match.split(",")])) or (
-        not if_none_match and since is not None and mtime <= since
-    ):
+    if (
+        if_none_match
+        and (if_none_match.strip() == "*" or etag in [t.strip() for t in if_none_match.split(",")])
+    ) or (not if_none_match and since is not None and mtime <= since):
         response = HttpResponseNotModified()
         for key, value in headers.items():
             response[key] = value
@@ -99,11 +117,14 @@ def serve_file(request: HttpRequest, path: Path, *, filename: str) -> HttpRespon
         response["Content-Range"] = f"bytes */{size}"
         return response
     if byte_range is None:
-        response = FileResponse(open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type)
+        response = FileResponse(
+            open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type
+        )
     else:
         start, end = byte_range
-        response = StreamingHttpResponse(_file_slice(path, start, end - start + 1), status=206,
-                                         content_type=content_type)
+        response = StreamingHttpResponse(
+            _file_slice(path, start, end - start + 1), status=206, content_type=content_type
+        )
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
         response["Content-Length"] = str(end - start + 1)
         response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -149,9 +170,15 @@ def _file_slice(path: Path, start: int, length: int):
             yield chunk
 
 
-def _unavailable(request: HttpRequest, message: str, *, status: int = 409, dataset=None) -> HttpResponse:
-    return render(request, "catalogue/downloads_unavailable.html", {"message": message, "dataset": dataset},
-                  status=status)
+def _unavailable(
+    request: HttpRequest, message: str, *, status: int = 409, dataset=None
+) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/downloads_unavailable.html",
+        {"message": message, "dataset": dataset},
+        status=status,
+    )
 
 
 # Selections: a zip, a metalink, an aria2 input file ---------------------------------------------
@@ -162,7 +189,9 @@ def _selection(request: HttpRequest) -> svc.Selection | None:
     params = request.POST if request.method == "POST" else request.GET
     if params.get("basket"):
         basket = Basket(request)
-        return svc.Selection(user=request.user, dataset_ids=basket.datasets, datafile_ids=basket.datafiles)
+        return svc.Selection(
+            user=request.user, dataset_ids=basket.datasets, datafile_ids=basket.datafiles
+        )
     try:
         dataset_ids = [int(v) for v in params.getlist("dataset")]
         datafile_ids = [int(v) for v in params.getlist("file")]
@@ -172,8 +201,9 @@ def _selection(request: HttpRequest) -> svc.Selection | None:
 
 
 def _bad_selection(request: HttpRequest) -> HttpResponse:
-    return _unavailable(request, "Nothing to download: choose at least one dataset or file you can see.",
-                        status=400)
+    return _unavailable(
+        request, "Nothing to download: choose at least one dataset or file you can see.", status=400
+    )
 
 
 def _query(request: HttpRequest) -> dict[str, object]:
@@ -185,7 +215,7 @@ def _query(request: HttpRequest) -> dict[str, object]:
 
 @require_http_methods(["GET", "HEAD"])
 def zip_download(request: HttpRequest) -> HttpResponse:
-    """Stream the zip when it is small enough; otherwise explain and offer a job, metalink, Globus."""
+    """Stream the zip when it is small enough; otherwise explain and offer a job or metalink."""
     selection = _selection(request)
     if selection is None:
         return _bad_selection(request)
@@ -193,9 +223,15 @@ def zip_download(request: HttpRequest) -> HttpResponse:
     if summary.mode == "empty":
         return _bad_selection(request)
     if summary.mode != "stream":
-        return render(request, "catalogue/downloads_selection.html", {
-            "summary": summary, "limits": svc.limits(), **_query(request),
-        })
+        return render(
+            request,
+            "catalogue/downloads_selection.html",
+            {
+                "summary": summary,
+                "limits": svc.limits(),
+                **_query(request),
+            },
+        )
     datafiles = list(selection.datafiles())
     try:
         stream = svc.zip_stream(entries=svc.zip_entries(datafiles))
@@ -209,7 +245,9 @@ def zip_download(request: HttpRequest) -> HttpResponse:
 
 def _file_url(request: HttpRequest):
     def url_for(datafile) -> str:
-        return request.build_absolute_uri(reverse("catalogue:datafile-download", args=[datafile.pk]))
+        return request.build_absolute_uri(
+            reverse("catalogue:datafile-download", args=[datafile.pk])
+        )
 
     return url_for
 
@@ -223,7 +261,9 @@ def metalink(request: HttpRequest) -> HttpResponse:
     if not datafiles.exists():
         return _bad_selection(request)
     response = StreamingHttpResponse(
-        svc.metalink_lines(datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)),
+        svc.metalink_lines(
+            datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)
+        ),
         content_type="application/metalink4+xml",
     )
     response["Content-Disposition"] = content_disposition_header(True, "download.meta4")
@@ -246,7 +286,7 @@ def aria2(request: HttpRequest) -> HttpResponse:
     return response
 
 
-# Download jobs -------------------------------------------------------------------------------------
+# Download jobs -----------------------------------------------------------------------------------
 
 
 @login_required
@@ -260,7 +300,7 @@ def downloads(request: HttpRequest) -> HttpResponse:
     if before:
         try:
             stamp, _, last_id = before.partition("_")
-            created = datetime.fromtimestamp(float(stamp), tz=dt_timezone.utc)
+            created = datetime.fromtimestamp(float(stamp), tz=UTC)
             jobs = jobs.filter(created_at__lte=created).exclude(created_at=created, id__gte=last_id)
         except (ValueError, OverflowError):
             messages.error(request, "That page link is damaged: showing the newest downloads.")
@@ -273,10 +313,16 @@ def downloads(request: HttpRequest) -> HttpResponse:
     template = "catalogue/downloads.html"
     if request.htmx:
         template += "#jobs"
-    return render(request, template, {
-        "jobs": page, "next_cursor": next_cursor, "limits": svc.limits(),
-        "any_active": any(job.is_active for job in page),
-    })
+    return render(
+        request,
+        template,
+        {
+            "jobs": page,
+            "next_cursor": next_cursor,
+            "limits": svc.limits(),
+            "any_active": any(job.is_active for job in page),
+        },
+    )
 
 
 def _create_job(request: HttpRequest) -> HttpResponse:
@@ -287,17 +333,28 @@ def _create_job(request: HttpRequest) -> HttpResponse:
     if summary.mode == "empty":
         return _bad_selection(request)
     if summary.mode in ("offline", "too-large"):
-        return render(request, "catalogue/downloads_selection.html", {
-            "summary": summary, "limits": svc.limits(), **_query(request),
-        }, status=409)
+        return render(
+            request,
+            "catalogue/downloads_selection.html",
+            {
+                "summary": summary,
+                "limits": svc.limits(),
+                **_query(request),
+            },
+            status=409,
+        )
     datafiles = list(selection.datafiles())
     datasets = {f.dataset_id: f.dataset for f in datafiles}
-    label = (f"{next(iter(datasets.values())).name}" if len(datasets) == 1 else f"{len(datasets)} datasets") + (
-        f", {len(datafiles)} files"
-    )
+    label = (
+        f"{next(iter(datasets.values())).name}"
+        if len(datasets) == 1
+        else f"{len(datasets)} datasets"
+    ) + (f", {len(datafiles)} files")
     job, created = svc.download_job_create(owner=request.user, datafiles=datafiles, label=label)
     if created:
-        messages.success(request, "Your zip is being prepared. You will get an e-mail when it is ready.")
+        messages.success(
+            request, "Your zip is being prepared. You will get an e-mail when it is ready."
+        )
     else:
         messages.info(request, "You already asked for this selection: here is that download.")
     return redirect(job)
@@ -323,28 +380,44 @@ def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
     if settings.DOWNLOAD_X_ACCEL_JOB_PREFIX:
         return _x_accel(settings.DOWNLOAD_X_ACCEL_JOB_PREFIX, job.archive, job.name)
     if not path.is_file():
-        return _unavailable(request, "This download's archive is gone; please ask for it again.", status=404)
+        return _unavailable(
+            request, "This download's archive is gone; please ask for it again.", status=404
+        )
     return serve_file(request, path, filename=job.name)
 
 
-# The basket ---------------------------------------------------------------------------------------
+# The basket --------------------------------------------------------------------------------------
 
 
 def basket(request: HttpRequest) -> HttpResponse:
     items = Basket(request)
     datasets = list(
-        access.visible_datasets(request.user).filter(id__in=items.datasets)
-        .select_related("investigation").order_by("investigation__name", "name", "id")
+        access.visible_datasets(request.user)
+        .filter(id__in=items.datasets)
+        .select_related("investigation")
+        .order_by("investigation__name", "name", "id")
     )
     datafiles = list(
-        access.visible_datafiles(request.user).filter(id__in=items.datafiles)
-        .select_related("dataset__investigation").order_by("dataset_id", "name", "id")
+        access.visible_datafiles(request.user)
+        .filter(id__in=items.datafiles)
+        .select_related("dataset__investigation")
+        .order_by("dataset_id", "name", "id")
     )
-    summary = svc.Selection(user=request.user, dataset_ids=items.datasets, datafile_ids=items.datafiles).summary()
-    return render(request, "catalogue/downloads_basket.html", {
-        "datasets": datasets, "datafiles": datafiles, "summary": summary, "limits": svc.limits(),
-        "query": "basket=1", "query_pairs": [("basket", "1")],
-    })
+    summary = svc.Selection(
+        user=request.user, dataset_ids=items.datasets, datafile_ids=items.datafiles
+    ).summary()
+    return render(
+        request,
+        "catalogue/downloads_basket.html",
+        {
+            "datasets": datasets,
+            "datafiles": datafiles,
+            "summary": summary,
+            "limits": svc.limits(),
+            "query": "basket=1",
+            "query_pairs": [("basket", "1")],
+        },
+    )
 
 
 @require_POST
@@ -374,18 +447,27 @@ def basket_clear(request: HttpRequest) -> HttpResponse:
     return redirect("catalogue:basket")
 
 
-# Tape -----------------------------------------------------------------------------------------------
+# Tape --------------------------------------------------------------------------------------------
 
 
 @require_POST
 def dataset_restore(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = access.get_dataset_or_404(request.user, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(dataset.get_absolute_url())
     if not access.can_request_restore(request.user, dataset.investigation):
-        return _unavailable(request, "Only the experiment's team can ask for its data back from tape.",
-                            status=403, dataset=dataset)
+        return _unavailable(
+            request,
+            "Only the experiment's team can ask for its data back from tape.",
+            status=403,
+            dataset=dataset,
+        )
     if svc.dataset_restore_request(dataset=dataset):
-        messages.success(request, f"{dataset.name} is being restored from tape. Its download buttons "
-                         "will appear here when it is back online.")
+        messages.success(
+            request,
+            f"{dataset.name} is being restored from tape. Its download buttons "
+            "will appear here when it is back online.",
+        )
     else:
         messages.info(request, f"{dataset.name} is not waiting on tape.")
     if request.htmx:
@@ -400,4 +482,3 @@ def dataset_download_panel(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.htmx:
         return redirect(dataset)
     return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
-

@@ -62,8 +62,12 @@ def test_anonymous_cannot_use_the_api(api, team) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "field"),
-    [({}, "datasets"), ({"datasets": ["x"]}, "datasets"), ({"datafiles": [0]}, "datafiles"),
-     ({"datasets": "7"}, "datasets")],
+    [
+        ({}, "datasets"),
+        ({"datasets": ["x"]}, "datasets"),
+        ({"datafiles": [0]}, "datafiles"),
+        ({"datasets": "7"}, "datasets"),
+    ],
 )
 def test_bad_input_is_400_naming_the_field(api, team, payload, field) -> None:
     api.force_authenticate(team.participant)

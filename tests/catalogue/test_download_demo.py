@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_archives_old_public_datasets_and_adds_large_sparse_files(client) -> None:
-    old = [dataset_with_files(factories.InvestigationFactory(released=True), seed=i) for i in range(3)]
+    old = [
+        dataset_with_files(factories.InvestigationFactory(released=True), seed=i) for i in range(3)
+    ]
     mx = dataset_with_files(factories.InvestigationFactory(name="MX-2468"), seed=9)
     out = io.StringIO()
 

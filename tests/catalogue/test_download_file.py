@@ -47,10 +47,17 @@ def test_member_downloads_the_whole_file_with_its_name_and_type(client, team, da
 
 @pytest.mark.parametrize(
     ("header", "start", "end"),
-    [("bytes=0-99", 0, 99), ("bytes=1000-1999", 1000, 1999), ("bytes=99000-", 99000, 99999),
-     ("bytes=-500", 99500, 99999), ("bytes=99990-200000", 99990, 99999)],
+    [
+        ("bytes=0-99", 0, 99),
+        ("bytes=1000-1999", 1000, 1999),
+        ("bytes=99000-", 99000, 99999),
+        ("bytes=-500", 99500, 99999),
+        ("bytes=99990-200000", 99990, 99999),
+    ],
 )
-def test_range_returns_exactly_the_requested_bytes(client, team, datafile, header, start, end) -> None:
+def test_range_returns_exactly_the_requested_bytes(
+    client, team, datafile, header, start, end
+) -> None:
     client.force_login(team.participant)
     response = client.get(url(datafile), headers={"Range": header})
     assert response.status_code == 206
@@ -59,7 +66,9 @@ def test_range_returns_exactly_the_requested_bytes(client, team, datafile, heade
     assert response["Content-Length"] == str(end - start + 1)
 
 
-@pytest.mark.parametrize("header", ["bytes=100000-", "bytes=200000-300000", "bytes=500-100", "bytes=-0"])
+@pytest.mark.parametrize(
+    "header", ["bytes=100000-", "bytes=200000-300000", "bytes=500-100", "bytes=-0"]
+)
 def test_unsatisfiable_range_answers_416_with_the_size(client, team, datafile, header) -> None:
     client.force_login(team.participant)
     response = client.get(url(datafile), headers={"Range": header})
@@ -94,15 +103,26 @@ def test_unchanged_file_answers_304(client, team, datafile) -> None:
     assert client.get(url(datafile), headers={"If-None-Match": first["ETag"]}).status_code == 200
 
 
-@pytest.mark.parametrize("who", ["principal_investigator", "participant", "collaborator", "local_contact",
-                                 "scientist", "staff"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
+)
 def test_team_and_staff_may_download_an_embargoed_file(client, team, datafile, who) -> None:
     client.force_login(getattr(team, who))
     assert client.get(url(datafile)).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["outsider", "other_scientist", None])
-def test_outsiders_get_404_for_an_embargoed_file_even_with_its_id(client, team, datafile, who) -> None:
+def test_outsiders_get_404_for_an_embargoed_file_even_with_its_id(
+    client, team, datafile, who
+) -> None:
     if who:
         client.force_login(getattr(team, who))
     response = client.get(url(datafile))
@@ -141,7 +161,9 @@ def test_missing_file_is_a_clear_404_not_a_500(client, team, datafile) -> None:
 
 
 @pytest.mark.parametrize("location", ["../../etc/passwd", "/etc/passwd", "MX/../../secret.txt"])
-def test_a_path_outside_data_root_is_never_served(client, team, datafile, tmp_path, location) -> None:
+def test_a_path_outside_data_root_is_never_served(
+    client, team, datafile, tmp_path, location
+) -> None:
     (tmp_path / "secret.txt").write_text("secret")
     datafile.location = location
     datafile.save()

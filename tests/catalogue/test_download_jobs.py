@@ -15,14 +15,20 @@ from django.utils import timezone
 from catalogue import downloads
 from catalogue.models import ArchiveStatus, Datafile, DownloadJob, DownloadJobStatus
 from tests import factories
-from tests.catalogue.download_helpers import assert_zip_matches_disk, dataset_with_files, start_worker
+from tests.catalogue.download_helpers import (
+    assert_zip_matches_disk,
+    dataset_with_files,
+    start_worker,
+)
 from tests.workers import purge_queues, wait_for
 
 DOWNLOADS = reverse("catalogue:downloads")
 
 
 def make_job(owner, *datasets) -> DownloadJob:
-    files = list(Datafile.objects.filter(dataset__in=datasets).select_related("dataset__investigation"))
+    files = list(
+        Datafile.objects.filter(dataset__in=datasets).select_related("dataset__investigation")
+    )
     job, created = downloads.download_job_create(owner=owner, datafiles=files, label="test")
     assert created
     return job
@@ -64,9 +70,13 @@ def test_a_built_job_is_not_built_again(team) -> None:
 def test_the_same_selection_asked_twice_reuses_the_job(team) -> None:
     dataset = dataset_with_files(team.investigation)
     job = make_job(team.participant, dataset)
-    again, created = downloads.download_job_create(owner=team.participant, datafiles=list(dataset.datafiles.all()))
+    again, created = downloads.download_job_create(
+        owner=team.participant, datafiles=list(dataset.datafiles.all())
+    )
     assert not created and again.pk == job.pk
-    other, created = downloads.download_job_create(owner=team.collaborator, datafiles=list(dataset.datafiles.all()))
+    other, created = downloads.download_job_create(
+        owner=team.collaborator, datafiles=list(dataset.datafiles.all())
+    )
     assert created and other.pk != job.pk
 
 
@@ -133,7 +143,9 @@ def test_a_superseded_attempt_stops_without_touching_the_row(team, monkeypatch) 
 
 @pytest.mark.django_db
 def test_expired_archives_are_removed(team, client) -> None:
-    job = downloads.download_job_build(job_id=make_job(team.participant, dataset_with_files(team.investigation)).pk)
+    job = downloads.download_job_build(
+        job_id=make_job(team.participant, dataset_with_files(team.investigation)).pk
+    )
     path = archive_of(job)
     assert downloads.download_jobs_expire() == 0
     assert downloads.download_jobs_expire(now=job.expires_at + timedelta(seconds=1)) == 1
@@ -185,7 +197,9 @@ def test_a_job_of_archived_data_is_refused_up_front(client, team) -> None:
 
 @pytest.mark.django_db
 def test_job_pages_belong_to_their_owner(client, team) -> None:
-    job = downloads.download_job_build(job_id=make_job(team.participant, dataset_with_files(team.investigation)).pk)
+    job = downloads.download_job_build(
+        job_id=make_job(team.participant, dataset_with_files(team.investigation)).pk
+    )
     pages = [job.get_absolute_url(), reverse("catalogue:download-job-file", args=[job.pk])]
     for who in (team.principal_investigator, team.staff, team.outsider):
         client.force_login(who)
@@ -195,7 +209,9 @@ def test_job_pages_belong_to_their_owner(client, team) -> None:
     client.force_login(team.participant)
     assert client.get(pages[0]).status_code == 200
     file = client.get(pages[1])
-    assert file.status_code == 200 and b"".join(file.streaming_content) == archive_of(job).read_bytes()
+    assert (
+        file.status_code == 200 and b"".join(file.streaming_content) == archive_of(job).read_bytes()
+    )
     assert client.get("/downloads/not-a-uuid/").status_code == 404
 
 
@@ -211,11 +227,15 @@ def test_job_progress_partial_polls_until_done(client, team) -> None:
 
 
 @pytest.mark.django_db
-def test_downloads_list_shows_only_my_jobs_with_keyset_pages(client, team, django_assert_max_num_queries) -> None:
+def test_downloads_list_shows_only_my_jobs_with_keyset_pages(
+    client, team, django_assert_max_num_queries
+) -> None:
     dataset = dataset_with_files(team.investigation, files=30, size=10)
     files = list(dataset.datafiles.select_related("dataset__investigation"))
     for i in range(25):
-        downloads.download_job_create(owner=team.participant, datafiles=files[i : i + 2], label=f"job {i}")
+        downloads.download_job_create(
+            owner=team.participant, datafiles=files[i : i + 2], label=f"job {i}"
+        )
     make_job(team.collaborator, dataset)
     client.force_login(team.participant)
     with django_assert_max_num_queries(6):
@@ -223,7 +243,9 @@ def test_downloads_list_shows_only_my_jobs_with_keyset_pages(client, team, djang
     assert len(first.context["jobs"]) == 20 and first.context["next_cursor"]
     second = client.get(DOWNLOADS, {"before": first.context["next_cursor"]})
     shown = {j.pk for j in first.context["jobs"]} | {j.pk for j in second.context["jobs"]}
-    assert shown == set(DownloadJob.objects.filter(owner=team.participant).values_list("pk", flat=True))
+    assert shown == set(
+        DownloadJob.objects.filter(owner=team.participant).values_list("pk", flat=True)
+    )
     assert b"every 2s" in first.content  # active jobs: the list refreshes itself
     assert client.get(DOWNLOADS, {"before": "garbage"}).status_code == 200
 
@@ -237,41 +259,61 @@ def test_a_worker_builds_the_job_asked_for_in_the_page(client, team_db, celery_w
     client.force_login(team.participant)
     client.post(DOWNLOADS, {"dataset": dataset.pk})
     job = DownloadJob.objects.get()
-    wait_for(lambda: DownloadJob.objects.get(pk=job.pk).status == DownloadJobStatus.READY, timeout=90,
-             message=f"the job to be built; log:\n{celery_worker.log()}")
+    wait_for(
+        lambda: DownloadJob.objects.get(pk=job.pk).status == DownloadJobStatus.READY,
+        timeout=90,
+        message=f"the job to be built; log:\n{celery_worker.log()}",
+    )
     job.refresh_from_db()
     assert_zip_matches_disk(archive_of(job), list(dataset.datafiles.all()))
 
 
 def test_a_job_survives_a_killed_worker(team_db, tmp_path) -> None:
     """SIGKILL a worker mid-zip; the sweeper (and, on Redis, redelivery) gives the job to another
-    worker, which starts it over and finishes a correct archive. No half-built zip is ever served."""
+    worker, which starts it over and finishes a correct archive. No half-built zip is served."""
     team = team_db
     dataset = dataset_with_files(team.investigation, files=20, size=100_000)
     purge_queues()
     job = make_job(team.participant, dataset)
     slow = start_worker(tmp_path, "slow", DOWNLOAD_THROTTLE_BPS=str(200_000))
     try:
-        wait_for(lambda: DownloadJob.objects.get(pk=job.pk).done_bytes > 0, timeout=90,
-                 message=f"the slow worker to start the zip; log:\n{slow.log()}")
+        wait_for(
+            lambda: DownloadJob.objects.get(pk=job.pk).done_bytes > 0,
+            timeout=90,
+            message=f"the slow worker to start the zip; log:\n{slow.log()}",
+        )
     finally:
         slow.kill()
     job.refresh_from_db()
-    assert job.status == DownloadJobStatus.RUNNING and job.attempt == 1 and job.done_bytes < job.total_bytes
+    assert (
+        job.status == DownloadJobStatus.RUNNING
+        and job.attempt == 1
+        and job.done_bytes < job.total_bytes
+    )
     assert not (Path(settings.DOWNLOAD_ROOT) / str(job.pk)).exists()
 
-    wait_for(lambda: downloads.download_jobs_sweep(stale_after=timedelta(seconds=1)), timeout=30,
-             message="the sweeper to see the dead worker's job go stale")
+    wait_for(
+        lambda: downloads.download_jobs_sweep(stale_after=timedelta(seconds=1)),
+        timeout=30,
+        message="the sweeper to see the dead worker's job go stale",
+    )
     second = start_worker(tmp_path, "second", CELERY_VISIBILITY_TIMEOUT="2")
     try:
-        wait_for(lambda: DownloadJob.objects.get(pk=job.pk).status == DownloadJobStatus.READY, timeout=120,
-                 message=f"the second worker to finish the job; log:\n{second.log()}")
+        wait_for(
+            lambda: DownloadJob.objects.get(pk=job.pk).status == DownloadJobStatus.READY,
+            timeout=120,
+            message=f"the second worker to finish the job; log:\n{second.log()}",
+        )
     finally:
         second.stop()
     job.refresh_from_db()
     assert job.attempt >= 2
     assert_zip_matches_disk(archive_of(job), list(dataset.datafiles.all()))
-    assert not [p for p in (Path(settings.DOWNLOAD_ROOT) / ".partial").iterdir() if p.name.startswith(str(job.pk))]
+    assert not [
+        p
+        for p in (Path(settings.DOWNLOAD_ROOT) / ".partial").iterdir()
+        if p.name.startswith(str(job.pk))
+    ]
 
 
 def test_a_worker_restores_an_archived_dataset_from_tape(client, team_db, tmp_path) -> None:
@@ -287,11 +329,19 @@ def test_a_worker_restores_an_archived_dataset_from_tape(client, team_db, tmp_pa
     purge_queues()
     client.force_login(team.participant)
     response = client.post(reverse("catalogue:dataset-restore", args=[dataset.pk]), follow=True)
-    assert b"being restored from tape" in response.content and b"Restoring from tape" in response.content
+    assert (
+        b"being restored from tape" in response.content
+        and b"Restoring from tape" in response.content
+    )
     worker = start_worker(tmp_path, "restore")
     try:
-        wait_for(lambda: dataset.__class__.objects.get(pk=dataset.pk).archive_status == ArchiveStatus.ONLINE,
-                 timeout=90, message=f"the restore; log:\n{worker.log()}")
+        wait_for(
+            lambda: (
+                dataset.__class__.objects.get(pk=dataset.pk).archive_status == ArchiveStatus.ONLINE
+            ),
+            timeout=90,
+            message=f"the restore; log:\n{worker.log()}",
+        )
     finally:
         worker.stop()
     for location, data in originals.items():

@@ -90,7 +90,9 @@ def test_member_names_are_relative_clean_and_unique(client, team) -> None:
     elsewhere = Path(settings.DATA_ROOT) / "elsewhere" / first.name
     elsewhere.parent.mkdir()
     elsewhere.write_bytes(b"other")
-    Datafile.objects.filter(pk=second.pk).update(name=first.name, location=f"elsewhere/{first.name}")
+    Datafile.objects.filter(pk=second.pk).update(
+        name=first.name, location=f"elsewhere/{first.name}"
+    )
     client.force_login(team.participant)
     archive = zipfile.ZipFile(io.BytesIO(streamed(client.get(ZIP, {"dataset": dataset.pk}))))
     prefix = f"{team.investigation.name}/_.._evil/"  # one harmless component, never ".."
@@ -109,7 +111,8 @@ def test_a_location_escaping_data_root_fails_the_zip(client, team, tmp_path) -> 
 
 
 @pytest.mark.parametrize(
-    ("raw", "clean"), [("..", "_"), ("a/b", "a_b"), (".hidden", "hidden"), ("x\x00y", "x_y"), ("C:\\x", "C__x")]
+    ("raw", "clean"),
+    [("..", "_"), ("a/b", "a_b"), (".hidden", "hidden"), ("x\x00y", "x_y"), ("C:\\x", "C__x")],
 )
 def test_clean_component(raw: str, clean: str) -> None:
     assert downloads.clean_component(raw) == clean
@@ -147,7 +150,9 @@ def test_archived_dataset_in_a_selection_is_named(client, team) -> None:
 
 
 def toggle(client, dataset, **headers):
-    return client.post(reverse("catalogue:basket-toggle-dataset", args=[dataset.pk]), headers=headers)
+    return client.post(
+        reverse("catalogue:basket-toggle-dataset", args=[dataset.pk]), headers=headers
+    )
 
 
 def test_anonymous_visitor_fills_a_basket_with_public_data_and_zips_it(client) -> None:
@@ -166,8 +171,10 @@ def test_anonymous_visitor_fills_a_basket_with_public_data_and_zips_it(client) -
 
 def test_toggle_twice_removes_and_plain_post_redirects_back(client) -> None:
     dataset = dataset_with_files(factories.InvestigationFactory(released=True))
-    response = client.post(reverse("catalogue:basket-toggle-dataset", args=[dataset.pk]),
-                           {"next": dataset.get_absolute_url()})
+    response = client.post(
+        reverse("catalogue:basket-toggle-dataset", args=[dataset.pk]),
+        {"next": dataset.get_absolute_url()},
+    )
     assert response.status_code == 302 and response.url == dataset.get_absolute_url()
     toggle(client, dataset)
     assert b'id="basket-count">0<' in client.get(reverse("catalogue:basket")).content
@@ -226,7 +233,9 @@ def test_metalink_lists_every_file_with_size_checksum_and_url(client, team) -> N
 def test_aria2_input_file(client, team) -> None:
     dataset = dataset_with_files(team.investigation, files=2)
     client.force_login(team.participant)
-    text = b"".join(client.get(reverse("catalogue:download-aria2"), {"dataset": dataset.pk}).streaming_content)
+    text = b"".join(
+        client.get(reverse("catalogue:download-aria2"), {"dataset": dataset.pk}).streaming_content
+    )
     lines = text.decode().splitlines()
     first = dataset.datafiles.order_by("name").first()
     assert lines[0] == f"http://testserver/datafiles/{first.pk}/download"
@@ -237,7 +246,10 @@ def test_aria2_input_file(client, team) -> None:
 def test_metalink_of_embargoed_data_is_400_for_outsiders(client, team) -> None:
     dataset = dataset_with_files(team.investigation)
     client.force_login(team.outsider)
-    assert client.get(reverse("catalogue:download-metalink"), {"dataset": dataset.pk}).status_code == 400
+    assert (
+        client.get(reverse("catalogue:download-metalink"), {"dataset": dataset.pk}).status_code
+        == 400
+    )
 
 
 # The dataset panel ------------------------------------------------------------------------------
@@ -275,8 +287,9 @@ def test_globus_button_only_when_configured(client, team, settings) -> None:
 
 
 def test_archived_panel_lets_the_team_restore_but_not_the_public(client, team) -> None:
-    dataset = dataset_with_files(factories.InvestigationFactory(released=True),
-                                 archive_status=ArchiveStatus.ARCHIVED)
+    dataset = dataset_with_files(
+        factories.InvestigationFactory(released=True), archive_status=ArchiveStatus.ARCHIVED
+    )
     factories.InvestigationUserFactory(investigation=dataset.investigation, user=team.participant)
     html = panel(client, dataset)
     assert "Archived" in html and "Restore from tape" not in html and "Download zip" not in html

@@ -18,8 +18,12 @@ def test_basket_from_two_pages_then_a_streamed_zip_then_a_job(
     page: Page, screenshot, celery_worker, settings, tmp_path
 ) -> None:
     team = factories.make_team()
-    first = dataset_with_files(team.investigation, files=3, size=200_000, seed=1, name="lysozyme_001")
-    second = dataset_with_files(team.investigation, files=4, size=150_000, seed=2, name="lysozyme_002")
+    first = dataset_with_files(
+        team.investigation, files=3, size=200_000, seed=1, name="lysozyme_001"
+    )
+    second = dataset_with_files(
+        team.investigation, files=4, size=150_000, seed=2, name="lysozyme_002"
+    )
     expected = [*first.datafiles.all(), *second.datafiles.all()]
     log_in(page, team.participant.username)
 
