@@ -352,3 +352,11 @@ def test_a_worker_restores_an_archived_dataset_from_tape(client, team_db, tmp_pa
 @pytest.fixture
 def team_db(transactional_db) -> factories.Team:
     return factories.make_team()
+
+
+@pytest.mark.django_db
+def test_downloads_list_htmx_fragment(client, team) -> None:
+    job = make_job(team.participant, dataset_with_files(team.investigation))
+    client.force_login(team.participant)
+    html = client.get(DOWNLOADS, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in html and job.name in html and 'id="jobs"' in html

@@ -295,3 +295,21 @@ def test_archived_panel_lets_the_team_restore_but_not_the_public(client, team) -
     assert "Archived" in html and "Restore from tape" not in html and "Download zip" not in html
     client.force_login(team.participant)
     assert "Restore from tape" in panel(client, dataset)
+
+
+# Methods and fragments ------------------------------------------------------------------------
+
+
+def test_wrong_methods_are_405(client) -> None:
+    dataset = dataset_with_files(factories.InvestigationFactory(released=True))
+    assert client.get(reverse("catalogue:basket-toggle-dataset", args=[dataset.pk])).status_code == 405
+    assert client.get(reverse("catalogue:basket-clear")).status_code == 405
+    assert client.post(ZIP, {"dataset": dataset.pk}).status_code == 405
+    assert client.post(reverse("catalogue:download-metalink")).status_code == 405
+
+
+def test_basket_counter_is_in_every_page_navbar(client) -> None:
+    dataset = dataset_with_files(factories.InvestigationFactory(released=True))
+    assert b'id="basket-count">0<' in client.get(reverse("catalogue:public")).content
+    toggle(client, dataset)
+    assert b'id="basket-count">1<' in client.get(reverse("catalogue:public")).content
