@@ -462,17 +462,18 @@ def dataset_restore(request: HttpRequest, pk: int) -> HttpResponse:
             status=403,
             dataset=dataset,
         )
-    if svc.dataset_restore_request(dataset=dataset):
+    started = svc.dataset_restore_request(dataset=dataset)
+    if request.htmx:  # the swapped panel says it; a flash message would show up a page later
+        dataset.refresh_from_db()
+        return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
+    if started:
         messages.success(
             request,
-            f"{dataset.name} is being restored from tape. Its download buttons "
-            "will appear here when it is back online.",
+            f"{dataset.name} is being restored from tape. Its download buttons will appear "
+            "here when it is back online.",
         )
     else:
         messages.info(request, f"{dataset.name} is not waiting on tape.")
-    if request.htmx:
-        dataset.refresh_from_db()
-        return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
     return redirect(dataset)
 
 
