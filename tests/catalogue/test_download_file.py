@@ -193,3 +193,14 @@ def test_nginx_sends_the_bytes_when_x_accel_is_configured(client, team, datafile
     assert response.content == b""
     client.force_login(team.outsider)
     assert client.get(url(datafile)).status_code == 404
+
+
+def test_an_api_token_opens_embargoed_files_for_download_managers(client, team, datafile) -> None:
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=team.participant)
+    response = client.get(url(datafile), headers={"Authorization": f"Token {token.key}"})
+    assert response.status_code == 200 and body(response) == on_disk(datafile)
+    outsider = Token.objects.create(user=team.outsider)
+    assert client.get(url(datafile), headers={"Authorization": f"Token {outsider.key}"}).status_code == 404
+    assert client.get(url(datafile), headers={"Authorization": "Token wrong"}).status_code == 404
