@@ -248,9 +248,17 @@ def zip_download(request: HttpRequest) -> HttpResponse:
         )
     datafiles = list(selection.datafiles())
     try:
-        stream = svc.zip_stream(entries=svc.zip_entries(datafiles))
+        entries = svc.zip_entries(datafiles)
     except svc.DownloadError as error:
         return _unavailable(request, str(error), status=404)
+    if sum(e.size for e in entries) > settings.DOWNLOAD_STREAM_LIMIT:  # the catalogue's sizes lied
+        summary.size = sum(e.size for e in entries)
+        return render(
+            request,
+            "catalogue/downloads_selection.html",
+            {"summary": summary, "limits": svc.limits(), **_query(request)},
+        )
+    stream = svc.zip_stream(entries=entries)
     response = StreamingHttpResponse(stream, content_type="application/zip")
     response["Content-Length"] = str(len(stream))
     response["Content-Disposition"] = content_disposition_header(True, svc.archive_name(datafiles))

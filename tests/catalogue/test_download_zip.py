@@ -302,7 +302,9 @@ def test_archived_panel_lets_the_team_restore_but_not_the_public(client, team) -
 
 def test_wrong_methods_are_405(client) -> None:
     dataset = dataset_with_files(factories.InvestigationFactory(released=True))
-    assert client.get(reverse("catalogue:basket-toggle-dataset", args=[dataset.pk])).status_code == 405
+    assert (
+        client.get(reverse("catalogue:basket-toggle-dataset", args=[dataset.pk])).status_code == 405
+    )
     assert client.get(reverse("catalogue:basket-clear")).status_code == 405
     assert client.post(ZIP, {"dataset": dataset.pk}).status_code == 405
     assert client.post(reverse("catalogue:download-metalink")).status_code == 405
@@ -313,3 +315,14 @@ def test_basket_counter_is_in_every_page_navbar(client) -> None:
     assert b'id="basket-count">0<' in client.get(reverse("catalogue:public")).content
     toggle(client, dataset)
     assert b'id="basket-count">1<' in client.get(reverse("catalogue:public")).content
+
+
+def test_files_larger_on_disk_than_in_the_catalogue_are_not_streamed_past_the_limit(
+    client, team, settings
+) -> None:
+    dataset = dataset_with_files(team.investigation, files=2, size=1000)
+    Datafile.objects.filter(dataset=dataset).update(size=1)  # e.g. a sync that lagged behind
+    settings.DOWNLOAD_STREAM_LIMIT = 1500
+    client.force_login(team.participant)
+    response = client.get(ZIP, {"dataset": dataset.pk})
+    assert not response.streaming and b"Prepare zip" in response.content
