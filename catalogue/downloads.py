@@ -32,7 +32,14 @@ from isal.isal_zlib import crc32 as isal_crc32
 from zipstream import ZipStream
 
 from . import access
-from .models import ArchiveStatus, Datafile, Dataset, DownloadJob, DownloadJobStatus
+from .models import (
+    ArchiveStatus,
+    Datafile,
+    Dataset,
+    DatasetRestore,
+    DownloadJob,
+    DownloadJobStatus,
+)
 
 log = logging.getLogger(__name__)
 # zipstream-ng computes each member's CRC-32 with zlib's, which on our CPUs is slower than the
@@ -417,7 +424,8 @@ def _notify_ready(job: DownloadJob) -> None:
 
 
 def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
-    """Put jobs whose worker went quiet (killed, or their message lost) back in the queue."""
+    """Put jobs and restores whose worker went quiet (killed, or their message lost) back in the
+    queue."""
     stale_after = stale_after or timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
     now = timezone.now()
     active = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
@@ -430,6 +438,15 @@ def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
                 pk=job_id, status__in=active, heartbeat_at__lt=now - stale_after
             ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
                 _enqueue_build(job_id)
+                count += 1
+    for restore_id in DatasetRestore.objects.filter(
+        status__in=active, heartbeat_at__lt=now - stale_after
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            if DatasetRestore.objects.filter(
+                pk=restore_id, status__in=active, heartbeat_at__lt=now - stale_after
+            ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
+                _enqueue_restore(restore_id)
                 count += 1
     return count
 
@@ -455,58 +472,124 @@ def download_job_path(job: DownloadJob) -> Path:
 # Tape restores ----------------------------------------------------------------------------------
 
 
-def dataset_restore_request(*, dataset: Dataset) -> bool:
-    """Ask for the dataset back from tape; False when it is not archived (already on its way)."""
-    if not Dataset.objects.filter(pk=dataset.pk, archive_status=ArchiveStatus.ARCHIVED).update(
-        archive_status=ArchiveStatus.RESTORING
-    ):
-        return False
+def dataset_restore_request(*, dataset: Dataset, by=None) -> DatasetRestore | None:
+    """Ask for the dataset back from tape; None when it is not archived (already on its way)."""
+    with transaction.atomic():
+        if not Dataset.objects.filter(pk=dataset.pk, archive_status=ArchiveStatus.ARCHIVED).update(
+            archive_status=ArchiveStatus.RESTORING
+        ):
+            return None
+        restore = DatasetRestore.objects.create(
+            dataset=dataset, requested_by=by, total_bytes=dataset.size
+        )
+    _enqueue_restore(restore.pk)
+    return restore
+
+
+def _enqueue_restore(restore_id: int) -> None:
     from .tasks import restore_dataset
 
-    transaction.on_commit(lambda: restore_dataset.delay(dataset.pk))
-    return True
+    transaction.on_commit(lambda: restore_dataset.delay(restore_id))
 
 
-def dataset_restore(*, dataset_id: int) -> bool:
+def dataset_restore(*, restore_id: int) -> DatasetRestore | None:
     """Copy the dataset's files from ARCHIVE_ROOT back to DATA_ROOT (slowly, like a tape), then
-    mark it online. Idempotent: files already back are skipped; each copy goes to a temporary name
-    first. A file missing from the archive sends the dataset back to "archived" and says which."""
-    dataset = Dataset.objects.filter(pk=dataset_id, archive_status=ArchiveStatus.RESTORING).first()
-    if dataset is None:
-        return False
-    for datafile in dataset.datafiles.order_by("id").iterator():
-        target = safe_path(datafile.location)
-        source = safe_path(datafile.location, root=settings.ARCHIVE_ROOT)
-        if not source.exists():
-            if target.exists():
-                continue
-            Dataset.objects.filter(pk=dataset_id).update(archive_status=ArchiveStatus.ARCHIVED)
-            raise MissingFile(f"The file {datafile.location} is missing from the archive.")
-        if target.exists() and target.stat().st_size == source.stat().st_size:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.restore-{os.getpid()}")
-        try:
-            _slow_copy(source, tmp)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
-    return bool(
-        Dataset.objects.filter(pk=dataset_id, archive_status=ArchiveStatus.RESTORING).update(
-            archive_status=ArchiveStatus.ONLINE
+    mark it online. Claimed like a download job; idempotent: files already back are skipped and
+    each copy goes to a temporary name first. A file missing from the archive fails the restore,
+    names the file, and leaves the dataset archived."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
+    if (
+        not DatasetRestore.objects.filter(pk=restore_id)
+        .filter(
+            Q(status=DownloadJobStatus.PENDING)
+            | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale)
         )
+        .update(status=DownloadJobStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now)
+    ):
+        return None
+    restore = DatasetRestore.objects.select_related("dataset", "requested_by").get(pk=restore_id)
+    mine = DatasetRestore.objects.filter(
+        pk=restore_id, attempt=restore.attempt, status=DownloadJobStatus.RUNNING
     )
+    dataset = restore.dataset
+    done = 0
+    try:
+        for datafile in dataset.datafiles.order_by("id").iterator():
+            target = safe_path(datafile.location)
+            source = safe_path(datafile.location, root=settings.ARCHIVE_ROOT)
+            if not source.exists():
+                if target.exists():
+                    continue
+                raise MissingFile(f"The file {datafile.location} is missing from the archive.")
+            size = source.stat().st_size
+            if not (target.exists() and target.stat().st_size == size):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.restore-{os.getpid()}")
+                try:
+                    _slow_copy(source, tmp, progress=lambda n, base=done: _beat(mine, base + n))
+                    os.replace(tmp, target)
+                finally:
+                    tmp.unlink(missing_ok=True)
+            done += size
+            _beat(mine, done)
+    except _Superseded:
+        return None
+    except (DownloadError, OSError) as error:
+        message = str(error) if isinstance(error, DownloadError) else f"Copy failed: {error}"
+        if mine.update(status=DownloadJobStatus.FAILED, error=message, finished_at=timezone.now()):
+            Dataset.objects.filter(pk=dataset.pk).update(archive_status=ArchiveStatus.ARCHIVED)
+        restore.refresh_from_db()
+        return restore
+    with transaction.atomic():
+        if not mine.update(
+            status=DownloadJobStatus.READY, done_bytes=done, finished_at=timezone.now()
+        ):
+            return None
+        Dataset.objects.filter(pk=dataset.pk).update(archive_status=ArchiveStatus.ONLINE)
+    restore.refresh_from_db()
+    _notify_restored(restore)
+    return restore
 
 
-def _slow_copy(source: Path, target: Path) -> None:
+def _beat(mine: QuerySet, done: int) -> None:
+    if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
+        raise _Superseded
+
+
+def _slow_copy(source: Path, target: Path, *, progress: Callable[[int], None]) -> None:
     rate = settings.RESTORE_THROTTLE_BPS
-    started, done = time.monotonic(), 0
+    started = last_beat = time.monotonic()
+    done = 0
     with open(source, "rb") as src, open(target, "wb") as out:
         while chunk := src.read(CHUNK):
             out.write(chunk)
             done += len(chunk)
             if rate:  # the demo's tape drive
                 time.sleep(max(0.0, started + done / rate - time.monotonic()))
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = time.monotonic()
+                progress(done)
+
+
+def _notify_restored(restore: DatasetRestore) -> None:
+    user = restore.requested_by
+    if not user or not user.email:
+        return
+    link = settings.SITE_URL + restore.dataset.get_absolute_url()
+    try:
+        send_mail(
+            subject=f"{restore.dataset.name} is back from tape",
+            message=(
+                f"Hello {user.display_name},\n\nThe dataset {restore.dataset.name} you asked "
+                f"for is online again and can be downloaded:\n{link}\n\n"
+                f"{settings.FACILITY_NAME} data portal"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:  # noqa: BLE001 - a mail server outage must not undo a restore
+        log.exception("could not e-mail %s about the restore of %s", user.email, restore.dataset)
 
 
 # Metalink, aria2, Globus ------------------------------------------------------------------------

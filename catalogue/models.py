@@ -410,3 +410,43 @@ class DownloadJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING)
+
+
+class DatasetRestore(models.Model):
+    """One request to bring an archived dataset back from tape, carried out by a Celery worker.
+
+    Like a download job, the row is the state machine (pending -> running -> done | failed) with a
+    heartbeat, so the sweeper can give a restore whose worker died to another worker.
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="restores")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING
+    )
+    total_bytes = models.PositiveBigIntegerField(default=0)
+    done_bytes = models.PositiveBigIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset"], name="one_active_restore_per_dataset",
+                condition=Q(status__in=["pending", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"restore of {self.dataset} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.done_bytes / self.total_bytes)) if self.total_bytes else 0

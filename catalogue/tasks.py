@@ -41,10 +41,11 @@ def download_expire() -> int:
     soft_time_limit=settings.DOWNLOAD_JOB_SOFT_TIME_LIMIT,
     time_limit=settings.DOWNLOAD_JOB_SOFT_TIME_LIMIT + 300,
 )
-def restore_dataset(dataset_id: int) -> bool:
+def restore_dataset(restore_id: int) -> str | None:
     from catalogue.downloads import dataset_restore
 
-    return dataset_restore(dataset_id=dataset_id)
+    restore = dataset_restore(restore_id=restore_id)
+    return restore.status if restore else None
 
 
 # End of downloads ----------------------------------------------------------------------------

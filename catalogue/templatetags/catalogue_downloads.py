@@ -32,4 +32,6 @@ def download_panel(context: template.Context, dataset: Dataset) -> dict:
         "can_restore": not online and access.can_request_restore(user, dataset.investigation),
         "globus_url": svc.globus_url(dataset),
         "limits": svc.limits(),
+        # The latest restore: its progress while it runs, its error if it failed.
+        "restore": None if online else dataset.restores.order_by("-created_at", "-id").first(),
     }

@@ -484,7 +484,7 @@ def dataset_restore(request: HttpRequest, pk: int) -> HttpResponse:
             status=403,
             dataset=dataset,
         )
-    started = svc.dataset_restore_request(dataset=dataset)
+    started = svc.dataset_restore_request(dataset=dataset, by=request.user)
     if request.htmx:  # the swapped panel says it; a flash message would show up a page later
         dataset.refresh_from_db()
         return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})

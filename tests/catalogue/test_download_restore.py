@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from catalogue import downloads
-from catalogue.models import ArchiveStatus, Dataset
+from catalogue.models import ArchiveStatus, Dataset, DatasetRestore
 from tests import factories
 from tests.catalogue.download_helpers import dataset_with_files
 
@@ -34,8 +37,12 @@ def status(dataset) -> str:
     return Dataset.objects.get(pk=dataset.pk).archive_status
 
 
-@pytest.mark.parametrize("who", ["principal_investigator", "participant", "collaborator", "scientist", "staff"])
-def test_the_team_may_ask_for_a_restore(client, team, who, django_capture_on_commit_callbacks) -> None:
+@pytest.mark.parametrize(
+    "who", ["principal_investigator", "participant", "collaborator", "scientist", "staff"]
+)
+def test_the_team_may_ask_for_a_restore(
+    client, team, who, django_capture_on_commit_callbacks
+) -> None:
     dataset = archived(team.investigation)
     client.force_login(getattr(team, who))
     with django_capture_on_commit_callbacks() as callbacks:
@@ -90,21 +97,45 @@ def test_asking_twice_does_not_start_a_second_restore(client, team) -> None:
 def test_restore_copies_every_file_back_and_is_idempotent(team, settings) -> None:
     settings.RESTORE_THROTTLE_BPS = 0
     dataset = archived(team.investigation)
-    assert downloads.dataset_restore_request(dataset=dataset)
-    assert downloads.dataset_restore(dataset_id=dataset.pk)
-    assert status(dataset) == ArchiveStatus.ONLINE
+    restore = downloads.dataset_restore_request(dataset=dataset, by=team.participant)
+    assert downloads.dataset_restore_request(dataset=dataset) is None  # one restore at a time
+    done = downloads.dataset_restore(restore_id=restore.pk)
+    assert (
+        done.status == "ready" and done.percent == 100 and status(dataset) == ArchiveStatus.ONLINE
+    )
     for datafile in dataset.datafiles.all():
         restored = Path(settings.DATA_ROOT) / datafile.location
-        assert restored.read_bytes() == (Path(settings.ARCHIVE_ROOT) / datafile.location).read_bytes()
-    assert not downloads.dataset_restore(dataset_id=dataset.pk)  # a redelivered task: nothing to do
+        assert (
+            restored.read_bytes() == (Path(settings.ARCHIVE_ROOT) / datafile.location).read_bytes()
+        )
+    assert downloads.dataset_restore(restore_id=restore.pk) is None  # redelivered: nothing to do
+    assert mail.outbox[0].to == [team.participant.email]
+    assert dataset.name in mail.outbox[0].subject
 
 
-def test_a_file_missing_from_tape_is_named_and_the_dataset_stays_archived(team, settings) -> None:
+def test_a_file_missing_from_tape_fails_the_restore_naming_it(client, team, settings) -> None:
     settings.RESTORE_THROTTLE_BPS = 0
     dataset = archived(team.investigation)
     lost = dataset.datafiles.last()
     (Path(settings.ARCHIVE_ROOT) / lost.location).unlink()
-    downloads.dataset_restore_request(dataset=dataset)
-    with pytest.raises(downloads.MissingFile, match=lost.location):
-        downloads.dataset_restore(dataset_id=dataset.pk)
+    restore = downloads.dataset_restore_request(dataset=dataset)
+    failed = downloads.dataset_restore(restore_id=restore.pk)
+    assert failed.status == "failed" and lost.location in failed.error
     assert status(dataset) == ArchiveStatus.ARCHIVED
+    client.force_login(team.participant)
+    page = client.get(dataset.get_absolute_url()).content.decode()
+    assert (
+        "The last restore failed" in page and lost.location in page and "Restore from tape" in page
+    )
+
+
+def test_a_stale_restore_is_swept_and_finished_by_the_next_attempt(team, settings) -> None:
+    settings.RESTORE_THROTTLE_BPS = 0
+    dataset = archived(team.investigation)
+    restore = downloads.dataset_restore_request(dataset=dataset)
+    DatasetRestore.objects.filter(pk=restore.pk).update(
+        status="running", attempt=1, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
+    assert downloads.download_jobs_sweep() == 1
+    assert downloads.dataset_restore(restore_id=restore.pk).attempt == 2
+    assert status(dataset) == ArchiveStatus.ONLINE
