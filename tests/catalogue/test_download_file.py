@@ -202,5 +202,8 @@ def test_an_api_token_opens_embargoed_files_for_download_managers(client, team, 
     response = client.get(url(datafile), headers={"Authorization": f"Token {token.key}"})
     assert response.status_code == 200 and body(response) == on_disk(datafile)
     outsider = Token.objects.create(user=team.outsider)
-    assert client.get(url(datafile), headers={"Authorization": f"Token {outsider.key}"}).status_code == 404
+    assert (
+        client.get(url(datafile), headers={"Authorization": f"Token {outsider.key}"}).status_code
+        == 404
+    )
     assert client.get(url(datafile), headers={"Authorization": "Token wrong"}).status_code == 404

@@ -326,3 +326,14 @@ def test_files_larger_on_disk_than_in_the_catalogue_are_not_streamed_past_the_li
     client.force_login(team.participant)
     response = client.get(ZIP, {"dataset": dataset.pk})
     assert not response.streaming and b"Prepare zip" in response.content
+
+
+def test_basket_page_queries_do_not_grow_with_its_size(
+    client, django_assert_max_num_queries
+) -> None:
+    investigation = factories.InvestigationFactory(released=True)
+    for seed in range(12):
+        toggle(client, dataset_with_files(investigation, files=1, seed=seed))
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("catalogue:basket"))
+    assert page.context["summary"].file_count == 12
