@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from .models import (
     Datafile,
     Dataset,
+    DownloadJob,
     Instrument,
     Investigation,
     InvestigationUser,
@@ -152,6 +154,13 @@ def can_request_restore(user: AnyUser, investigation: Investigation) -> bool:
     return is_in_team(user, investigation)
 
 
+def visible_download_jobs(user: AnyUser) -> QuerySet[DownloadJob]:
+    """A download job belongs to its owner alone (not even staff: it is a private shopping list)."""
+    if not user.is_authenticated:
+        return DownloadJob.objects.none()
+    return DownloadJob.objects.filter(owner=user)
+
+
 def can_view_beamline(user: AnyUser, instrument: Instrument) -> bool:
     """The beamline logbook and parcel lists: the beamline's scientists and staff."""
     return _is_staff(user) or is_beamline_scientist(user, instrument)
@@ -197,3 +206,10 @@ def get_sample_or_404(user: AnyUser, pk: int | str) -> Sample:
     except (Sample.DoesNotExist, ValueError):
         raise Http404("No such sample") from None
 
+
+
+def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:
+    try:
+        return visible_download_jobs(user).get(pk=pk)
+    except (DownloadJob.DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such download") from None

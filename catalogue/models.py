@@ -7,6 +7,7 @@ never aggregate over millions of datafiles.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
@@ -398,3 +399,131 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync {self.started:%Y-%m-%d %H:%M} ({self.status})"
+# Downloads ------------------------------------------------------------------------------------
+
+
+class DownloadJobStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a worker"
+    RUNNING = "running", "Building the zip"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+    EXPIRED = "expired", "Expired"
+
+
+class DownloadJobQuerySet(models.QuerySet):
+    def active(self) -> DownloadJobQuerySet:
+        """Jobs that still are, or will be, a usable archive: the ones a new request may reuse."""
+        return self.filter(
+            status__in=[
+                DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING, DownloadJobStatus.READY,
+            ]
+        )
+
+
+class DownloadJob(models.Model):
+    """A zip too large to stream, built by a Celery worker into DOWNLOAD_ROOT.
+
+    The row is the source of truth: pending -> running -> ready -> expired, or -> failed. A worker
+    claims a job by moving it to running with a fresh heartbeat (see downloads.download_job_claim);
+    a job whose heartbeat goes stale is put back to pending by the sweeper and built again.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="download_jobs"
+    )
+    # sha256 of the sorted datafile ids: the same selection asked twice reuses the job.
+    selection_key = models.CharField(max_length=64)
+    datafile_ids = models.JSONField(default=list)
+    name = models.CharField(max_length=255, help_text="file name of the zip")
+    label = models.CharField(max_length=255, blank=True, help_text="what is in it, for people")
+    status = models.CharField(
+        max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING
+    )
+    file_count = models.PositiveIntegerField(default=0)
+    total_bytes = models.PositiveBigIntegerField(default=0, help_text="size of the finished zip")
+    done_bytes = models.PositiveBigIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    archive = models.CharField(
+        max_length=1024, blank=True, help_text="path relative to DOWNLOAD_ROOT"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DownloadJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["owner", "-created_at", "-id"]),
+            models.Index(fields=["owner", "selection_key"]),
+            models.Index(fields=["status", "heartbeat_at"]),
+        ]
+        constraints = [
+            # One live job per selection and owner: asking twice reuses it.
+            models.UniqueConstraint(
+                fields=["owner", "selection_key"], name="one_active_download_per_selection",
+                condition=Q(status__in=["pending", "running", "ready"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:download-job", args=[self.pk])
+
+    @property
+    def percent(self) -> int:
+        if self.status in (DownloadJobStatus.READY, DownloadJobStatus.EXPIRED):
+            return 100
+        if not self.total_bytes:
+            return 0
+        return min(100, int(100 * self.done_bytes / self.total_bytes))
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING)
+
+
+class DatasetRestore(models.Model):
+    """One request to bring an archived dataset back from tape, carried out by a Celery worker.
+
+    Like a download job, the row is the state machine (pending -> running -> done | failed) with a
+    heartbeat, so the sweeper can give a restore whose worker died to another worker.
+    """
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="restores")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING
+    )
+    total_bytes = models.PositiveBigIntegerField(default=0)
+    done_bytes = models.PositiveBigIntegerField(default=0)
+    attempt = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset"], name="one_active_restore_per_dataset",
+                condition=Q(status__in=["pending", "running"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"restore of {self.dataset} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.done_bytes / self.total_bytes)) if self.total_bytes else 0

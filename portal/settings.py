@@ -293,3 +293,31 @@ MONGO_DB = env_str("MONGO_DB", "icatplus")
 LOGBOOK_MAX_IMAGE_BYTES = env_int("LOGBOOK_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 LOGBOOK_LIVE_POLL_SECONDS = env_int("LOGBOOK_LIVE_POLL_SECONDS", 5)
 STATICFILES_DIRS.append(("vendor/quill", NODE_MODULES / "quill" / "dist"))
+# Downloads (catalogue/downloads.py): one file, streamed zips, zip jobs, metalink, Globus, tape.
+# A selection up to DOWNLOAD_STREAM_LIMIT bytes is zipped while it is sent; above it a Celery
+# worker builds the zip into DOWNLOAD_ROOT (a "download job"), kept DOWNLOAD_EXPIRY_DAYS days.
+DOWNLOAD_STREAM_LIMIT = env_int("DOWNLOAD_STREAM_LIMIT", 2 * 2**30)
+# Largest selection a job will build; beyond it the page offers metalink and Globus instead.
+DOWNLOAD_JOB_LIMIT = env_int("DOWNLOAD_JOB_LIMIT", 2**40)
+# Most files in one zip, streamed or built (a zip of millions of small files helps nobody).
+DOWNLOAD_MAX_FILES = env_int("DOWNLOAD_MAX_FILES", 20_000)
+DOWNLOAD_EXPIRY_DAYS = env_int("DOWNLOAD_EXPIRY_DAYS", 7)
+# nginx serves the bytes after the portal checks access, e.g. "/protected-data/" for an
+# `internal` location aliased to DATA_ROOT (and "/protected-downloads/" for DOWNLOAD_ROOT).
+# Empty: Django sends the bytes itself.
+DOWNLOAD_X_ACCEL_PREFIX = env_str("DOWNLOAD_X_ACCEL_PREFIX")
+DOWNLOAD_X_ACCEL_JOB_PREFIX = env_str("DOWNLOAD_X_ACCEL_JOB_PREFIX")
+# A running job whose worker has not reported for this long is taken up again by the sweeper.
+DOWNLOAD_STALE_SECONDS = env_int("DOWNLOAD_STALE_SECONDS", 300)
+DOWNLOAD_JOB_SOFT_TIME_LIMIT = env_int("DOWNLOAD_JOB_SOFT_TIME_LIMIT", 6 * 3600)
+# Bytes per second a job may read (0 = as fast as the disks go): demos and tests slow it down.
+DOWNLOAD_THROTTLE_BPS = env_int("DOWNLOAD_THROTTLE_BPS", 0)
+# The "tape": archived datasets' files live here until a restore copies them back to DATA_ROOT.
+ARCHIVE_ROOT = env_path("ARCHIVE_ROOT", VAR_DIR / "archive")
+RESTORE_THROTTLE_BPS = env_int("RESTORE_THROTTLE_BPS", 20 * 2**20)
+# "Transfer with Globus" opens the Globus web app at the dataset on this endpoint; hidden if unset.
+GLOBUS_ENDPOINT_ID = env_str("GLOBUS_ENDPOINT_ID")
+GLOBUS_PATH_PREFIX = env_str("GLOBUS_PATH_PREFIX", "/")
+CELERY_BEAT_SCHEDULE["download-sweep"] = {"task": "catalogue.tasks.download_sweep", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["download-expire"] = {"task": "catalogue.tasks.download_expire", "schedule": 3600.0}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.basket")

@@ -15,6 +15,7 @@ def isolated_roots(settings, tmp_path: Path) -> Path:
     settings.DATA_ROOT = tmp_path / "data"
     settings.DOWNLOAD_ROOT = tmp_path / "downloads"
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.ARCHIVE_ROOT = tmp_path / "archive"  # the demo "tape" of archived datasets
     for folder in (settings.DATA_ROOT, settings.DOWNLOAD_ROOT, settings.MEDIA_ROOT):
         folder.mkdir(parents=True, exist_ok=True)
     return tmp_path

@@ -1,20 +1,507 @@
+"""Downloads: one file (with Range), streamed zips, jobs, the basket, metalink/aria2, restores."""
+
 from __future__ import annotations
 
+import mimetypes
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotModified,
+    StreamingHttpResponse,
+)
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import (
+    content_disposition_header,
+    http_date,
+    parse_http_date_safe,
+    url_has_allowed_host_and_scheme,
+)
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from catalogue import access
+from catalogue import downloads as svc
+from catalogue.basket import Basket
+from catalogue.models import ArchiveStatus
+
+mimetypes.add_type("application/x-hdf5", ".h5")
+mimetypes.add_type("application/x-hdf5", ".hdf5")
+mimetypes.add_type("application/x-hdf5", ".nxs")
+mimetypes.add_type("application/x-cbf", ".cbf")
+
+JOBS_PER_PAGE = 20
+
+
+# One file ----------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "HEAD"])
+def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
+    datafile = access.get_datafile_or_404(_user_or_token(request), pk)
+    if datafile.dataset.archive_status != ArchiveStatus.ONLINE:
+        return _unavailable(
+            request,
+            "This file's dataset is archived on tape. Request a restore from "
+            "the dataset page; the download comes back when it is online.",
+            dataset=datafile.dataset,
+        )
+    try:
+        path = svc.safe_path(datafile.location)
+    except svc.UnsafePath:
+        return _unavailable(
+            request, "This file cannot be served: its recorded path is invalid.", status=404
+        )
+    if settings.DOWNLOAD_X_ACCEL_PREFIX:
+        return _x_accel(settings.DOWNLOAD_X_ACCEL_PREFIX, datafile.location, datafile.name)
+    if not path.is_file():
+        return _unavailable(
+            request,
+            f"The file {datafile.name} is missing from the data storage. "
+            "The facility has been told; please try again later.",
+            status=404,
+        )
+    return serve_file(request, path, filename=datafile.name)
+
+
+def _user_or_token(request: HttpRequest):
+    """The session's user, or the owner of an API token sent as `Authorization: Token <key>`, so
+    that aria2c/wget fetching a metalink of embargoed files need no browser cookie."""
+    if request.user.is_authenticated or "HTTP_AUTHORIZATION" not in request.META:
+        return request.user
+    try:
+        found = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return request.user
+    return found[0] if found else request.user
+
+
+def _x_accel(prefix: str, location: str, filename: str) -> HttpResponse:
+    """Let nginx send the bytes (and handle Range) once the portal has checked access."""
+    response = HttpResponse(
+        content_type=mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    )
+    response["X-Accel-Redirect"] = (
+        prefix.rstrip("/") + "/" + "/".join(_quote(part) for part in location.strip("/").split("/"))
+    )
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _quote(part: str) -> str:
+    return quote(part, safe="")
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+def serve_file(request: HttpRequest, path: Path, *, filename: str) -> HttpResponse:
+    """A file with ETag/Last-Modified, conditional GET and a single HTTP Range (resume)."""
+    stat = path.stat()
+    size = stat.st_size
+    etag = f'"{size:x}-{stat.st_mtime_ns:x}"'
+    mtime = int(stat.st_mtime)
+    headers = {"ETag": etag, "Last-Modified": http_date(mtime), "Accept-Ranges": "bytes"}
+    if_none_match = request.headers.get("If-None-Match")
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if (
+        if_none_match
+        and (if_none_match.strip() == "*" or etag in [t.strip() for t in if_none_match.split(",")])
+    ) or (not if_none_match and since is not None and mtime <= since):
+        response = HttpResponseNotModified()
+        for key, value in headers.items():
+            response[key] = value
+        return response
+
+    content_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    byte_range = _requested_range(request, etag=etag, mtime=mtime, size=size)
+    if byte_range == "unsatisfiable":
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    if byte_range is None:
+        response = FileResponse(
+            open(path, "rb"), as_attachment=True, filename=filename, content_type=content_type
+        )
+    else:
+        start, end = byte_range
+        response = StreamingHttpResponse(
+            _file_slice(path, start, end - start + 1), status=206, content_type=content_type
+        )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+def _requested_range(request: HttpRequest, *, etag: str, mtime: int, size: int):
+    """(start, end) inclusive, None for the whole file, or "unsatisfiable"."""
+    header = request.headers.get("Range", "").replace(" ", "")
+    if not header:
+        return None
+    if_range = request.headers.get("If-Range")
+    if if_range and if_range != etag and parse_http_date_safe(if_range) != mtime:
+        return None  # the file changed since the first part was fetched: send it whole
+    match = _RANGE.match(header)
+    if not match:  # several ranges or another unit: RFC 9110 lets us send the whole file
+        return None
+    first, last = match.groups()
+    if not first and not last:
+        return None
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return "unsatisfiable"
+        return max(0, size - length), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or (last and int(last) < start):
+        return "unsatisfiable"
+    return start, end
+
+
+def _file_slice(path: Path, start: int, length: int):
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(svc.CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def _unavailable(
+    request: HttpRequest, message: str, *, status: int = 409, dataset=None
+) -> HttpResponse:
+    return render(
+        request,
+        "catalogue/downloads_unavailable.html",
+        {"message": message, "dataset": dataset},
+        status=status,
+    )
+
+
+# Selections: a zip, a metalink, an aria2 input file ---------------------------------------------
+
+
+def _selection(request: HttpRequest) -> svc.Selection | None:
+    """The datasets and files asked for: the basket (`basket=1`) or `dataset=`/`file=` ids."""
+    params = request.POST if request.method == "POST" else request.GET
+    if params.get("basket"):
+        basket = Basket(request)
+        return svc.Selection(
+            user=request.user, dataset_ids=basket.datasets, datafile_ids=basket.datafiles
+        )
+    try:
+        dataset_ids = [int(v) for v in params.getlist("dataset")]
+        datafile_ids = [int(v) for v in params.getlist("file")]
+    except ValueError:
+        return None
+    return svc.Selection(user=request.user, dataset_ids=dataset_ids, datafile_ids=datafile_ids)
+
+
+def _bad_selection(request: HttpRequest) -> HttpResponse:
+    return _unavailable(
+        request, "Nothing to download: choose at least one dataset or file you can see.", status=400
+    )
+
+
+def _query(request: HttpRequest) -> dict[str, object]:
+    """The selection again, for the links (query string) and forms (hidden fields) of the page."""
+    params = request.POST if request.method == "POST" else request.GET
+    pairs = [(k, v) for k in ("basket", "dataset", "file") for v in params.getlist(k)]
+    return {"query": urlencode(pairs), "query_pairs": pairs}
+
+
+@require_http_methods(["GET", "HEAD"])
+def zip_download(request: HttpRequest) -> HttpResponse:
+    """Stream the zip when it is small enough; otherwise explain and offer a job or metalink."""
+    selection = _selection(request)
+    if selection is None:
+        return _bad_selection(request)
+    summary = selection.summary()
+    if summary.mode == "empty":
+        return _bad_selection(request)
+    if summary.mode != "stream":
+        return render(
+            request,
+            "catalogue/downloads_selection.html",
+            {
+                "summary": summary,
+                "limits": svc.limits(),
+                **_query(request),
+            },
+        )
+    datafiles = list(selection.datafiles())
+    try:
+        entries = svc.zip_entries(datafiles)
+    except svc.DownloadError as error:
+        return _unavailable(request, str(error), status=404)
+    if sum(e.size for e in entries) > settings.DOWNLOAD_STREAM_LIMIT:  # the catalogue's sizes lied
+        summary.size = sum(e.size for e in entries)
+        return render(
+            request,
+            "catalogue/downloads_selection.html",
+            {"summary": summary, "limits": svc.limits(), **_query(request)},
+        )
+    stream = svc.zip_stream(entries=entries)
+    response = StreamingHttpResponse(stream, content_type="application/zip")
+    response["Content-Length"] = str(len(stream))
+    response["Content-Disposition"] = content_disposition_header(True, svc.archive_name(datafiles))
+    return response
+
+
+def _file_url(request: HttpRequest):
+    def url_for(datafile) -> str:
+        return request.build_absolute_uri(
+            reverse("catalogue:datafile-download", args=[datafile.pk])
+        )
+
+    return url_for
+
+
+@require_http_methods(["GET", "HEAD"])
+def metalink(request: HttpRequest) -> HttpResponse:
+    selection = _selection(request)
+    if selection is None:
+        return _bad_selection(request)
+    datafiles = selection.datafiles()
+    if not datafiles.exists():
+        return _bad_selection(request)
+    response = StreamingHttpResponse(
+        svc.metalink_lines(
+            datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)
+        ),
+        content_type="application/metalink4+xml",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, "download.meta4")
+    return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def aria2(request: HttpRequest) -> HttpResponse:
+    selection = _selection(request)
+    if selection is None:
+        return _bad_selection(request)
+    datafiles = selection.datafiles()
+    if not datafiles.exists():
+        return _bad_selection(request)
+    response = StreamingHttpResponse(
+        svc.aria2_lines(datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)),
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Content-Disposition"] = content_disposition_header(True, "download-aria2.txt")
+    return response
+
+
+# Download jobs -----------------------------------------------------------------------------------
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def downloads(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalogue/downloads.html", {})
+    """GET: the user's jobs, newest first (keyset pages). POST: a job for a selection."""
+    if request.method == "POST":
+        return _create_job(request)
+    jobs = access.visible_download_jobs(request.user).order_by("-created_at", "-id")
+    before = request.GET.get("before", "")
+    if before:
+        try:
+            stamp, _, last_id = before.partition("_")
+            created = datetime.fromtimestamp(float(stamp), tz=UTC)
+            jobs = jobs.filter(created_at__lte=created).exclude(created_at=created, id__gte=last_id)
+        except (ValueError, OverflowError):
+            messages.error(request, "That page link is damaged: showing the newest downloads.")
+    page = list(jobs[: JOBS_PER_PAGE + 1])
+    next_cursor = ""
+    if len(page) > JOBS_PER_PAGE:
+        page = page[:JOBS_PER_PAGE]
+        last = page[-1]
+        next_cursor = f"{last.created_at.timestamp():.6f}_{last.pk}"
+    template = "catalogue/downloads.html"
+    if request.htmx:
+        template += "#jobs"
+    return render(
+        request,
+        template,
+        {
+            "jobs": page,
+            "next_cursor": next_cursor,
+            "limits": svc.limits(),
+            "any_active": any(job.is_active for job in page),
+        },
+    )
 
 
-def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
-    datafile = access.get_datafile_or_404(request.user, pk)
-    from django.conf import settings
+def _create_job(request: HttpRequest) -> HttpResponse:
+    selection = _selection(request)
+    if selection is None:
+        return _bad_selection(request)
+    summary = selection.summary()
+    if summary.mode == "empty":
+        return _bad_selection(request)
+    if summary.mode in ("offline", "too-large"):
+        return render(
+            request,
+            "catalogue/downloads_selection.html",
+            {
+                "summary": summary,
+                "limits": svc.limits(),
+                **_query(request),
+            },
+            status=409,
+        )
+    datafiles = list(selection.datafiles())
+    datasets = {f.dataset_id: f.dataset for f in datafiles}
+    label = (
+        f"{next(iter(datasets.values())).name}"
+        if len(datasets) == 1
+        else f"{len(datasets)} datasets"
+    ) + (f", {len(datafiles)} files")
+    job, created = svc.download_job_create(owner=request.user, datafiles=datafiles, label=label)
+    if created:
+        messages.success(
+            request, "Your zip is being prepared. You will get an e-mail when it is ready."
+        )
+    else:
+        messages.info(request, "You already asked for this selection: here is that download.")
+    return redirect(job)
 
-    return FileResponse(open(settings.DATA_ROOT / datafile.location, "rb"), as_attachment=True,
-                        filename=datafile.name)
+
+@login_required
+def download_job(request: HttpRequest, pk: str) -> HttpResponse:
+    job = access.get_download_job_or_404(request.user, pk)
+    template = "catalogue/downloads_job.html"
+    if request.htmx:
+        template += "#progress"
+    return render(request, template, {"job": job})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
+    job = access.get_download_job_or_404(request.user, pk)
+    try:
+        path = svc.download_job_path(job)
+    except svc.DownloadError:
+        return _unavailable(request, "This download is not ready (or has expired).", status=404)
+    if settings.DOWNLOAD_X_ACCEL_JOB_PREFIX:
+        return _x_accel(settings.DOWNLOAD_X_ACCEL_JOB_PREFIX, job.archive, job.name)
+    if not path.is_file():
+        return _unavailable(
+            request, "This download's archive is gone; please ask for it again.", status=404
+        )
+    return serve_file(request, path, filename=job.name)
+
+
+# The basket --------------------------------------------------------------------------------------
+
+
+def basket(request: HttpRequest) -> HttpResponse:
+    items = Basket(request)
+    datasets = list(
+        access.visible_datasets(request.user)
+        .filter(id__in=items.datasets)
+        .select_related("investigation")
+        .order_by("investigation__name", "name", "id")
+    )
+    datafiles = list(
+        access.visible_datafiles(request.user)
+        .filter(id__in=items.datafiles)
+        .select_related("dataset__investigation")
+        .order_by("dataset_id", "name", "id")
+    )
+    summary = svc.Selection(
+        user=request.user, dataset_ids=items.datasets, datafile_ids=items.datafiles
+    ).summary()
+    return render(
+        request,
+        "catalogue/downloads_basket.html",
+        {
+            "datasets": datasets,
+            "datafiles": datafiles,
+            "summary": summary,
+            "limits": svc.limits(),
+            "query": "basket=1",
+            "query_pairs": [("basket", "1")],
+        },
+    )
+
+
+@require_POST
+def basket_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Add or remove a dataset (`kind` "dataset") or a single file ("datafile")."""
+    if kind == "dataset":
+        obj = access.get_dataset_or_404(request.user, pk)
+        context = {"dataset": obj}
+    else:
+        obj = access.get_datafile_or_404(request.user, pk)
+        context = {"datafile": obj}
+    items = Basket(request)
+    items.toggle(kind, obj.pk)
+    if request.htmx:
+        context["basket_count"] = len(items)
+        return render(request, "catalogue/_basket_toggle.html", {**context, "oob_counter": True})
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("catalogue:basket")
+    return redirect(next_url)
+
+
+@require_POST
+def basket_clear(request: HttpRequest) -> HttpResponse:
+    Basket(request).clear()
+    messages.info(request, "Your download basket is empty.")
+    return redirect("catalogue:basket")
+
+
+# Tape --------------------------------------------------------------------------------------------
+
+
+@require_POST
+def dataset_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    dataset = access.get_dataset_or_404(request.user, pk)
+    if not request.user.is_authenticated:
+        return redirect_to_login(dataset.get_absolute_url())
+    if not access.can_request_restore(request.user, dataset.investigation):
+        return _unavailable(
+            request,
+            "Only the experiment's team can ask for its data back from tape.",
+            status=403,
+            dataset=dataset,
+        )
+    started = svc.dataset_restore_request(dataset=dataset, by=request.user)
+    if request.htmx:  # the swapped panel says it; a flash message would show up a page later
+        dataset.refresh_from_db()
+        return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
+    if started:
+        messages.success(
+            request,
+            f"{dataset.name} is being restored from tape. Its download buttons will appear "
+            "here when it is back online.",
+        )
+    else:
+        messages.info(request, f"{dataset.name} is not waiting on tape.")
+    return redirect(dataset)
+
+
+def dataset_download_panel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The panel alone: polled while a restore runs, so the buttons appear when it is back."""
+    dataset = access.get_dataset_or_404(request.user, pk)
+    if not request.htmx:
+        return redirect(dataset)
+    return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})

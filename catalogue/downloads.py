@@ -1,0 +1,660 @@
+"""Downloads: safe paths under DATA_ROOT, zip members, selections, zip jobs, restores, metalink.
+
+The same zip builder serves the streamed download (the bytes go to the browser as they are made)
+and the download job (a Celery worker writes them to a temporary file, then renames it). A job's
+row is its state machine; see `DownloadJob` and `download_job_claim`.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import quote, urlencode
+from xml.sax.saxutils import escape, quoteattr
+
+import zipstream.ng
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from isal.isal_zlib import crc32 as isal_crc32
+from zipstream import ZipStream
+
+from . import access
+from .models import (
+    ArchiveStatus,
+    Datafile,
+    Dataset,
+    DatasetRestore,
+    DownloadJob,
+    DownloadJobStatus,
+)
+
+log = logging.getLogger(__name__)
+# zipstream-ng computes each member's CRC-32 with zlib's, which on our CPUs is slower than the
+# disks: the same CRC from ISA-L's SIMD code keeps the zip at disk speed (bench/zip_throughput.py;
+# every test opens the zips with Python's zipfile, which checks the CRCs).
+zipstream.ng.crc32 = isal_crc32
+CHUNK = 1024 * 1024  # large reads: the zip must keep up with the raw disk (bench/zip_throughput.py)
+HEARTBEAT_SECONDS = 0.5  # how often a job's worker reports progress (and proves it is alive)
+
+
+class DownloadError(Exception):
+    """A reason, for people, why a download cannot be made."""
+
+
+class UnsafePath(DownloadError):
+    pass
+
+
+class MissingFile(DownloadError):
+    pass
+
+
+# Paths and names --------------------------------------------------------------------------------
+
+
+def safe_path(location: str, *, root: Path | None = None) -> Path:
+    """The file at `location` under `root` (DATA_ROOT), refusing anything that resolves outside it:
+    absolute paths, `..`, and symlinks pointing elsewhere."""
+    root = Path(root or settings.DATA_ROOT).resolve()
+    path = (root / location).resolve()
+    if path == root or not path.is_relative_to(root):
+        raise UnsafePath(f"The path of {location!r} is outside the data storage.")
+    return path
+
+
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f\\:*?\"<>|]")
+
+
+def clean_component(part: str) -> str:
+    """One path component that every unzip tool writes where it should: no separators, no control
+    characters, no `.`/`..`, no leading dots or spaces."""
+    part = _UNSAFE_CHARS.sub("_", part.replace("/", "_")).strip().lstrip(".").strip()
+    return part or "_"
+
+
+def member_name(datafile: Datafile) -> str:
+    """`<proposal>/<dataset>/<path inside the dataset>`: relative, clean, readable."""
+    dataset = datafile.dataset
+    prefix = dataset.location.strip("/") + "/" if dataset.location.strip("/") else ""
+    location = datafile.location.strip("/")
+    inner = location[len(prefix) :] if prefix and location.startswith(prefix) else datafile.name
+    parts = [p for p in inner.split("/") if p not in ("", ".")]
+    return "/".join(
+        clean_component(p)
+        for p in [dataset.investigation.name, dataset.name, *(parts or [datafile.name])]
+    )
+
+
+def unique_names(names: Iterable[str]) -> Iterator[str]:
+    """The names again, with `~2`, `~3`... before the extension of repeats."""
+    seen: set[str] = set()
+    for name in names:
+        candidate, n = name, 1
+        while candidate in seen:
+            n += 1
+            stem, dot, ext = name.rpartition(".")
+            candidate = f"{stem}~{n}.{ext}" if dot and "/" not in ext else f"{name}~{n}"
+        seen.add(candidate)
+        yield candidate
+
+
+# Selections -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Selection:
+    """What a user asked for (datasets and single files), as they may see it."""
+
+    user: object
+    dataset_ids: list[int] = field(default_factory=list)
+    datafile_ids: list[int] = field(default_factory=list)
+
+    def datafiles(self) -> QuerySet[Datafile]:
+        return (
+            access.visible_datafiles(self.user)
+            .filter(Q(dataset_id__in=self.dataset_ids) | Q(id__in=self.datafile_ids))
+            .select_related("dataset__investigation")
+            .order_by("dataset_id", "name", "id")
+        )
+
+    def summary(self) -> SelectionSummary:
+        totals = self.datafiles().order_by().aggregate(n=Count("id"), size=Sum("size"))
+        offline = list(
+            access.visible_datasets(self.user)
+            .filter(Q(id__in=self.dataset_ids) | Q(datafiles__id__in=self.datafile_ids))
+            .exclude(archive_status=ArchiveStatus.ONLINE)
+            .distinct()
+            .order_by("id")
+        )
+        return SelectionSummary(
+            file_count=totals["n"] or 0, size=totals["size"] or 0, offline=offline
+        )
+
+
+@dataclass
+class SelectionSummary:
+    file_count: int
+    size: int
+    offline: list[Dataset]
+
+    @property
+    def mode(self) -> str:
+        """stream | job | too-large | offline | empty: what the download button does."""
+        return download_mode(size=self.size, file_count=self.file_count, online=not self.offline)
+
+
+def download_mode(*, size: int, file_count: int, online: bool) -> str:
+    if not file_count:
+        return "empty"
+    if not online:
+        return "offline"
+    if file_count > settings.DOWNLOAD_MAX_FILES or size > settings.DOWNLOAD_JOB_LIMIT:
+        return "too-large"
+    if size > settings.DOWNLOAD_STREAM_LIMIT:
+        return "job"
+    return "stream"
+
+
+def limits() -> dict[str, object]:
+    return {
+        "stream_limit": settings.DOWNLOAD_STREAM_LIMIT,
+        "job_limit": settings.DOWNLOAD_JOB_LIMIT,
+        "max_files": settings.DOWNLOAD_MAX_FILES,
+        "expiry_days": settings.DOWNLOAD_EXPIRY_DAYS,
+    }
+
+
+def selection_key(datafile_ids: Iterable[int]) -> str:
+    return hashlib.sha256(",".join(str(i) for i in sorted(set(datafile_ids))).encode()).hexdigest()
+
+
+def archive_name(datafiles: list[Datafile]) -> str:
+    datasets = {f.dataset_id: f.dataset for f in datafiles}
+    if len(datasets) == 1:
+        dataset = next(iter(datasets.values()))
+        return f"{clean_component(dataset.investigation.name)}-{clean_component(dataset.name)}.zip"
+    return f"data-{timezone.localdate():%Y%m%d}-{len(datasets)}-datasets-{len(datafiles)}-files.zip"
+
+
+# The zip builder --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZipEntry:
+    arcname: str
+    path: Path
+    size: int
+    location: str  # for messages: the name people see in the catalogue
+
+
+def zip_entries(datafiles: Iterable[Datafile]) -> list[ZipEntry]:
+    """Check every file before the first byte is sent: a missing file fails loudly, by name."""
+    files = list(datafiles)
+    entries = []
+    for datafile, arcname in zip(files, unique_names(member_name(f) for f in files), strict=True):
+        path = safe_path(datafile.location)
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            raise MissingFile(
+                f"The file {datafile.location} is missing from the data storage."
+            ) from None
+        if not path.is_file():
+            raise MissingFile(f"{datafile.location} is not a file.")
+        entries.append(ZipEntry(arcname=arcname, path=path, size=size, location=datafile.location))
+    return entries
+
+
+def _read(entry: ZipEntry) -> Iterator[bytes]:
+    try:
+        handle = open(entry.path, "rb")  # noqa: SIM115 - closed below, inside the generator
+    except FileNotFoundError:
+        raise MissingFile(f"The file {entry.location} disappeared from the data storage.") from None
+    with handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def zip_stream(*, entries: list[ZipEntry]) -> ZipStream:
+    """A stored (uncompressed) ZIP64-capable stream whose length is known before it starts."""
+    stream = ZipStream(sized=True)
+    for entry in entries:
+        stream.add(_read(entry), entry.arcname, size=entry.size)
+    return stream
+
+
+# Download jobs ----------------------------------------------------------------------------------
+
+
+def download_job_create(
+    *, owner, datafiles: list[Datafile], label: str = ""
+) -> tuple[DownloadJob, bool]:
+    """The job for these files, reusing the owner's job for the same selection. (job, created)."""
+    ids = sorted({f.pk for f in datafiles})
+    key = selection_key(ids)
+    existing = DownloadJob.objects.active().filter(owner=owner, selection_key=key).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            job = DownloadJob.objects.create(
+                owner=owner,
+                selection_key=key,
+                datafile_ids=ids,
+                name=archive_name(datafiles),
+                label=label[:255],
+                file_count=len(ids),
+                total_bytes=sum(f.size for f in datafiles),
+            )
+    except IntegrityError:  # the same selection, asked twice at the same moment
+        return DownloadJob.objects.active().get(owner=owner, selection_key=key), False
+    _enqueue_build(job.pk)
+    return job, True
+
+
+def _enqueue_build(job_id) -> None:
+    from .tasks import download_build
+
+    transaction.on_commit(lambda: download_build.delay(str(job_id)))
+
+
+def download_job_claim(*, job_id) -> DownloadJob | None:
+    """Take the job for this worker: pending, or running with a stale heartbeat (its worker died).
+    Anyone else (a redelivered message, a second sweep) gets None and leaves it alone."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
+    claimed = (
+        DownloadJob.objects.filter(pk=job_id)
+        .filter(
+            Q(status=DownloadJobStatus.PENDING)
+            | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale)
+        )
+        .update(
+            status=DownloadJobStatus.RUNNING,
+            attempt=F("attempt") + 1,
+            heartbeat_at=now,
+            done_bytes=0,
+            error="",
+        )
+    )
+    return DownloadJob.objects.select_related("owner").get(pk=job_id) if claimed else None
+
+
+class _Superseded(Exception):
+    """The sweeper gave this job to another attempt: stop without touching the row."""
+
+
+def _partial_dir() -> Path:
+    folder = Path(settings.DOWNLOAD_ROOT) / ".partial"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) -> DownloadJob | None:
+    """Build the job's zip: write to `<job>-<attempt>.part`, rename when complete, mark ready.
+
+    Idempotent by job id: a finished or taken job is left alone; a killed attempt is started over
+    (its partial file is removed) by the next claim."""
+    job = download_job_claim(job_id=job_id)
+    if job is None:
+        return None
+    attempt = job.attempt
+    mine = DownloadJob.objects.filter(pk=job.pk, attempt=attempt, status=DownloadJobStatus.RUNNING)
+    partial = _partial_dir()
+    for old in partial.glob(f"{job.pk}-*.part"):
+        if old.name != f"{job.pk}-{attempt}.part":
+            old.unlink(missing_ok=True)
+    tmp = partial / f"{job.pk}-{attempt}.part"
+    try:
+        datafiles = list(
+            access.visible_datafiles(job.owner)
+            .filter(id__in=job.datafile_ids)
+            .select_related("dataset__investigation")
+            .order_by("dataset_id", "name", "id")
+        )
+        if len(datafiles) != len(set(job.datafile_ids)):
+            raise DownloadError("Some of the files are no longer available to you.")
+        offline = sorted(
+            {f.dataset.name for f in datafiles if f.dataset.archive_status != ArchiveStatus.ONLINE}
+        )
+        if offline:
+            raise DownloadError(f"Dataset {', '.join(offline)} is on tape: restore it first.")
+        stream = zip_stream(entries=zip_entries(datafiles))
+        total = len(stream)
+        mine.update(total_bytes=total)
+        free = shutil.disk_usage(settings.DOWNLOAD_ROOT).free
+        if free < total:
+            raise DownloadError(
+                f"Not enough space in the download area ({filesizeformat(total)} needed, "
+                f"{filesizeformat(free)} free). Please try again later or use the metalink."
+            )
+        _write(stream, tmp, mine=mine, on_chunk=on_chunk)
+        final = Path(settings.DOWNLOAD_ROOT) / str(job.pk) / job.name
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+        now = timezone.now()
+        if not mine.update(
+            status=DownloadJobStatus.READY,
+            done_bytes=total,
+            archive=f"{job.pk}/{job.name}",
+            finished_at=now,
+            expires_at=now + timedelta(days=settings.DOWNLOAD_EXPIRY_DAYS),
+        ):
+            return None
+        job.refresh_from_db()
+        _notify_ready(job)
+        return job
+    except _Superseded:
+        return None
+    except OSError as error:
+        if error.errno != errno.ENOSPC:
+            raise
+        _fail(mine, "The download area is full. Please try again later or use the metalink.")
+    except DownloadError as error:
+        _fail(mine, str(error))
+    except BaseException as error:  # the soft time limit, a database error...: fail, then re-raise
+        if type(error).__name__ == "SoftTimeLimitExceeded":
+            _fail(mine, "Building the zip took too long. Please use the metalink or Globus.")
+            return None
+        raise
+    finally:
+        tmp.unlink(missing_ok=True)
+    job.refresh_from_db()
+    return job
+
+
+def _write(
+    stream: ZipStream, tmp: Path, *, mine: QuerySet, on_chunk: Callable[[], None] | None
+) -> None:
+    throttle = settings.DOWNLOAD_THROTTLE_BPS
+    started = last_beat = time.monotonic()
+    done = 0
+    with open(tmp, "wb") as out:
+        for chunk in stream:
+            out.write(chunk)
+            done += len(chunk)
+            if on_chunk:
+                on_chunk()
+            if throttle:  # demos and the kill test: a job slow enough to watch
+                time.sleep(max(0.0, started + done / throttle - time.monotonic()))
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = time.monotonic()
+                if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
+                    raise _Superseded
+        out.flush()
+        os.fsync(out.fileno())
+
+
+def _fail(mine: QuerySet, message: str) -> None:
+    mine.update(status=DownloadJobStatus.FAILED, error=message, finished_at=timezone.now())
+
+
+def _notify_ready(job: DownloadJob) -> None:
+    if not job.owner.email:
+        return
+    link = settings.SITE_URL + job.get_absolute_url()
+    try:
+        send_mail(
+            subject=f"Your download {job.name} is ready",
+            message=(
+                f"Hello {job.owner.display_name},\n\n"
+                f"The zip you asked for ({job.label or job.name}, "
+                f"{filesizeformat(job.total_bytes)}) is ready:\n{link}\n\nIt will be deleted on "
+                f"{timezone.localtime(job.expires_at):%d %B %Y}.\n\n"
+                f"{settings.FACILITY_NAME} data portal"
+            ),
+            from_email=None,
+            recipient_list=[job.owner.email],
+        )
+    except Exception:  # noqa: BLE001 - a mail server outage must not fail a finished job
+        log.exception("could not e-mail %s about download %s", job.owner.email, job.pk)
+
+
+def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
+    """Put jobs and restores whose worker went quiet (killed, or their message lost) back in the
+    queue."""
+    stale_after = stale_after or timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
+    now = timezone.now()
+    active = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
+    count = 0
+    for job_id in DownloadJob.objects.filter(
+        status__in=active, heartbeat_at__lt=now - stale_after
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            if DownloadJob.objects.filter(
+                pk=job_id, status__in=active, heartbeat_at__lt=now - stale_after
+            ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
+                _enqueue_build(job_id)
+                count += 1
+    for restore_id in DatasetRestore.objects.filter(
+        status__in=active, heartbeat_at__lt=now - stale_after
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            if DatasetRestore.objects.filter(
+                pk=restore_id, status__in=active, heartbeat_at__lt=now - stale_after
+            ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
+                _enqueue_restore(restore_id)
+                count += 1
+    return count
+
+
+def download_jobs_expire(*, now=None) -> int:
+    """Remove the archives of jobs past their expiry date."""
+    now = now or timezone.now()
+    count = 0
+    for job in DownloadJob.objects.filter(status=DownloadJobStatus.READY, expires_at__lte=now):
+        shutil.rmtree(safe_path(str(job.pk), root=settings.DOWNLOAD_ROOT), ignore_errors=True)
+        count += DownloadJob.objects.filter(pk=job.pk, status=DownloadJobStatus.READY).update(
+            status=DownloadJobStatus.EXPIRED, archive=""
+        )
+    return count
+
+
+def download_job_path(job: DownloadJob) -> Path:
+    if job.status != DownloadJobStatus.READY or not job.archive:
+        raise DownloadError("This download is not ready.")
+    return safe_path(job.archive, root=settings.DOWNLOAD_ROOT)
+
+
+# Tape restores ----------------------------------------------------------------------------------
+
+
+def dataset_restore_request(*, dataset: Dataset, by=None) -> DatasetRestore | None:
+    """Ask for the dataset back from tape; None when it is not archived (already on its way)."""
+    with transaction.atomic():
+        if not Dataset.objects.filter(pk=dataset.pk, archive_status=ArchiveStatus.ARCHIVED).update(
+            archive_status=ArchiveStatus.RESTORING
+        ):
+            return None
+        restore = DatasetRestore.objects.create(
+            dataset=dataset, requested_by=by, total_bytes=dataset.size
+        )
+    _enqueue_restore(restore.pk)
+    return restore
+
+
+def _enqueue_restore(restore_id: int) -> None:
+    from .tasks import restore_dataset
+
+    transaction.on_commit(lambda: restore_dataset.delay(restore_id))
+
+
+def dataset_restore(*, restore_id: int) -> DatasetRestore | None:
+    """Copy the dataset's files from ARCHIVE_ROOT back to DATA_ROOT (slowly, like a tape), then
+    mark it online. Claimed like a download job; idempotent: files already back are skipped and
+    each copy goes to a temporary name first. A file missing from the archive fails the restore,
+    names the file, and leaves the dataset archived."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
+    if (
+        not DatasetRestore.objects.filter(pk=restore_id)
+        .filter(
+            Q(status=DownloadJobStatus.PENDING)
+            | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale)
+        )
+        .update(status=DownloadJobStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now)
+    ):
+        return None
+    restore = DatasetRestore.objects.select_related("dataset", "requested_by").get(pk=restore_id)
+    mine = DatasetRestore.objects.filter(
+        pk=restore_id, attempt=restore.attempt, status=DownloadJobStatus.RUNNING
+    )
+    dataset = restore.dataset
+    done = 0
+    try:
+        for datafile in dataset.datafiles.order_by("id").iterator():
+            target = safe_path(datafile.location)
+            source = safe_path(datafile.location, root=settings.ARCHIVE_ROOT)
+            if not source.exists():
+                if target.exists():
+                    continue
+                raise MissingFile(f"The file {datafile.location} is missing from the archive.")
+            size = source.stat().st_size
+            if not (target.exists() and target.stat().st_size == size):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                tmp = target.with_name(f".{target.name}.restore-{os.getpid()}")
+                try:
+                    _slow_copy(source, tmp, progress=lambda n, base=done: _beat(mine, base + n))
+                    os.replace(tmp, target)
+                finally:
+                    tmp.unlink(missing_ok=True)
+            done += size
+            _beat(mine, done)
+    except _Superseded:
+        return None
+    except (DownloadError, OSError) as error:
+        message = str(error) if isinstance(error, DownloadError) else f"Copy failed: {error}"
+        if mine.update(status=DownloadJobStatus.FAILED, error=message, finished_at=timezone.now()):
+            Dataset.objects.filter(pk=dataset.pk).update(archive_status=ArchiveStatus.ARCHIVED)
+        restore.refresh_from_db()
+        return restore
+    with transaction.atomic():
+        if not mine.update(
+            status=DownloadJobStatus.READY, done_bytes=done, finished_at=timezone.now()
+        ):
+            return None
+        Dataset.objects.filter(pk=dataset.pk).update(archive_status=ArchiveStatus.ONLINE)
+    restore.refresh_from_db()
+    _notify_restored(restore)
+    return restore
+
+
+def _beat(mine: QuerySet, done: int) -> None:
+    if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
+        raise _Superseded
+
+
+def _slow_copy(source: Path, target: Path, *, progress: Callable[[int], None]) -> None:
+    rate = settings.RESTORE_THROTTLE_BPS
+    started = last_beat = time.monotonic()
+    done = 0
+    with open(source, "rb") as src, open(target, "wb") as out:
+        while chunk := src.read(CHUNK):
+            out.write(chunk)
+            done += len(chunk)
+            if rate:  # the demo's tape drive
+                time.sleep(max(0.0, started + done / rate - time.monotonic()))
+            if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
+                last_beat = time.monotonic()
+                progress(done)
+
+
+def _notify_restored(restore: DatasetRestore) -> None:
+    user = restore.requested_by
+    if not user or not user.email:
+        return
+    link = settings.SITE_URL + restore.dataset.get_absolute_url()
+    try:
+        send_mail(
+            subject=f"{restore.dataset.name} is back from tape",
+            message=(
+                f"Hello {user.display_name},\n\nThe dataset {restore.dataset.name} you asked "
+                f"for is online again and can be downloaded:\n{link}\n\n"
+                f"{settings.FACILITY_NAME} data portal"
+            ),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:  # noqa: BLE001 - a mail server outage must not undo a restore
+        log.exception("could not e-mail %s about the restore of %s", user.email, restore.dataset)
+
+
+# Metalink, aria2, Globus ------------------------------------------------------------------------
+
+_HASH_TYPES = {
+    "sha256": "sha-256",
+    "sha-256": "sha-256",
+    "sha1": "sha-1",
+    "sha-1": "sha-1",
+    "md5": "md5",
+    "sha512": "sha-512",
+    "sha-512": "sha-512",
+}
+
+
+def checksum_parts(checksum: str) -> tuple[str, str] | None:
+    """("sha-256", "ab12...") from the catalogue's "sha256:ab12...", or None for other kinds."""
+    kind, _, digest = checksum.partition(":")
+    kind = _HASH_TYPES.get(kind.strip().lower())
+    return (
+        (kind, digest.strip().lower())
+        if kind and re.fullmatch(r"[0-9a-fA-F]+", digest.strip())
+        else None
+    )
+
+
+def metalink_lines(
+    *, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]
+) -> Iterator[str]:
+    """RFC 5854 (.meta4): every file with its size, checksum and URL."""
+    files = list(datafiles)
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+    yield '<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
+    yield f"  <generator>{escape(settings.FACILITY_NAME)} data portal</generator>\n"
+    yield f"  <published>{timezone.now().strftime('%Y-%m-%dT%H:%M:%SZ')}</published>\n"
+    for datafile, name in zip(files, unique_names(member_name(f) for f in files), strict=True):
+        yield f"  <file name={quoteattr(name)}>\n    <size>{datafile.size}</size>\n"
+        if parts := checksum_parts(datafile.checksum):
+            yield f"    <hash type={quoteattr(parts[0])}>{parts[1]}</hash>\n"
+        yield f"    <url>{escape(url_for(datafile))}</url>\n  </file>\n"
+    yield "</metalink>\n"
+
+
+def aria2_lines(
+    *, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]
+) -> Iterator[str]:
+    """An aria2c input file (`aria2c -i`): URL, then indented options for that file."""
+    files = list(datafiles)
+    for datafile, name in zip(files, unique_names(member_name(f) for f in files), strict=True):
+        yield f"{url_for(datafile)}\n  out={name}\n"
+        if parts := checksum_parts(datafile.checksum):
+            yield f"  checksum={parts[0]}={parts[1]}\n"
+
+
+def globus_url(dataset: Dataset) -> str:
+    """The Globus web app at the dataset's folder on the facility endpoint, or "" when unset."""
+    if not settings.GLOBUS_ENDPOINT_ID or not dataset.location:
+        return ""
+    path = (
+        "/"
+        + "/".join(
+            p for p in (settings.GLOBUS_PATH_PREFIX.strip("/"), dataset.location.strip("/")) if p
+        )
+        + "/"
+    )
+    return "https://app.globus.org/file-manager?" + urlencode(
+        {"origin_id": settings.GLOBUS_ENDPOINT_ID, "origin_path": path}, quote_via=quote
+    )
