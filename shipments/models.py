@@ -240,6 +240,7 @@ class Item(models.Model):
             models.UniqueConstraint(
                 fields=["container", "position"], name="item_one_sample_per_position",
                 condition=Q(container__isnull=False, position__isnull=False),
+                violation_error_message="That position of the container is already taken.",
             ),
         ]
 

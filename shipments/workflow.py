@@ -203,3 +203,16 @@ def start(parcel: Parcel, *, by: User | None, location: str = "") -> ParcelStatu
     return ParcelStatus.objects.create(
         parcel=parcel, status=S.CREATED, created_by=by, created_at=parcel.created_at, location=location
     )
+
+
+def edit_refusal(parcel: Parcel, user: User | None) -> str | None:
+    """Why `user` may not change this parcel's description or content now (None when allowed)."""
+    if user is None or not access.can_manage_shipments(user, parcel.shipment.investigation):
+        return "Only the experiment team changes its parcels."
+    if parcel.status not in EDITABLE:
+        status = Status(parcel.status)
+        if status == S.READY:
+            return ("The parcel is ready for the safety check: its content is locked. "
+                    "Take it back to “Created” to change it.")
+        return f"The parcel is “{status.label}”: its content can no longer change."
+    return None
