@@ -170,10 +170,13 @@ class Parcel(models.Model):
         return reverse("shipments:parcel", args=[self.pk])
 
     def clean(self) -> None:
+        errors = {}
         if self.is_dangerous and not self.dangerous_goods.strip():
-            raise ValidationError({"dangerous_goods": "Describe the dangerous goods."})
+            errors["dangerous_goods"] = "Describe the dangerous goods."
         if self.return_instructions == ReturnInstructions.USER and not self.return_forwarder.strip():
-            raise ValidationError({"return_forwarder": "Name the forwarder that will pick it up."})
+            errors["return_forwarder"] = "Name the forwarder that will pick it up."
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def code(self) -> str:
