@@ -52,8 +52,16 @@ class ReadOnlyInline(admin.TabularInline):
 class ItemInline(ReadOnlyInline):
     model = Item
     fk_name = "parcel"
-    fields = ["kind", "container_type", "name", "container", "position", "sample", "experiment_plan",
-              "description"]
+    fields = [
+        "kind",
+        "container_type",
+        "name",
+        "container",
+        "position",
+        "sample",
+        "experiment_plan",
+        "description",
+    ]
     readonly_fields = fields
 
 
@@ -67,7 +75,8 @@ class HistoryInline(ReadOnlyInline):
 
 class RefuseForm(forms.Form):
     reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}), min_length=3,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        min_length=3,
         help_text="The team reads this in an e-mail: say what to change.",
     )
 
@@ -81,20 +90,39 @@ def _move_many(modeladmin, request, queryset, status: Status, *, comment: str = 
         except TransitionRefused as reason:
             refused.append(f"{parcel.code}: {reason}")
     if moved:
-        modeladmin.message_user(request, f"{Status(status).label}: {', '.join(moved)}.", messages.SUCCESS)
+        modeladmin.message_user(
+            request, f"{Status(status).label}: {', '.join(moved)}.", messages.SUCCESS
+        )
     for line in refused:
         modeladmin.message_user(request, f"Not changed — {line}", messages.ERROR)
 
 
 class ParcelAdminBase(admin.ModelAdmin):
-    list_display = ["code_link", "name", "proposal", "beamline", "dangerous", "storage_condition",
-                    "status", "status_changed_at"]
+    list_display = [
+        "code_link",
+        "name",
+        "proposal",
+        "beamline",
+        "dangerous",
+        "storage_condition",
+        "status",
+        "status_changed_at",
+    ]
     list_select_related = ["shipment__investigation__instrument"]
     search_fields = ["id", "name", "shipment__investigation__name", "tracking_number"]
     inlines = [ItemInline, HistoryInline]
     actions = ["approve", "refuse"]
-    readonly_fields = ["code", "status", "status_changed_at", "location", "tracking_number", "forwarder",
-                       "return_tracking_number", "proposal", "beamline"]
+    readonly_fields = [
+        "code",
+        "status",
+        "status_changed_at",
+        "location",
+        "tracking_number",
+        "forwarder",
+        "return_tracking_number",
+        "proposal",
+        "beamline",
+    ]
 
     @admin.display(description="code", ordering="id")
     def code_link(self, parcel: Parcel) -> str:
@@ -112,7 +140,9 @@ class ParcelAdminBase(admin.ModelAdmin):
     def dangerous(self, parcel: Parcel) -> str:
         if not parcel.is_dangerous:
             return "—"
-        return format_html('<strong style="color:#b02a37">⚠ {}</strong>', parcel.dangerous_goods[:60])
+        return format_html(
+            '<strong style="color:#b02a37">⚠ {}</strong>', parcel.dangerous_goods[:60]
+        )
 
     def has_validate_permission(self, request: HttpRequest) -> bool:
         return access.is_safety_officer(request.user)
@@ -121,15 +151,20 @@ class ParcelAdminBase(admin.ModelAdmin):
     def approve(self, request: HttpRequest, queryset: QuerySet[Parcel]) -> None:
         _move_many(self, request, queryset, Status.APPROVED)
 
-    @admin.action(description="Refuse selected parcels (asks for a reason)", permissions=["validate"])
+    @admin.action(
+        description="Refuse selected parcels (asks for a reason)", permissions=["validate"]
+    )
     def refuse(self, request: HttpRequest, queryset: QuerySet[Parcel]) -> HttpResponse | None:
         form = RefuseForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             _move_many(self, request, queryset, Status.REFUSED, comment=form.cleaned_data["reason"])
             return None
         context = {
-            **self.admin_site.each_context(request), "title": "Refuse parcels", "form": form,
-            "parcels": queryset.select_related("shipment__investigation"), "opts": self.model._meta,
+            **self.admin_site.each_context(request),
+            "title": "Refuse parcels",
+            "form": form,
+            "parcels": queryset.select_related("shipment__investigation"),
+            "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "shipments/admin/refuse.html", context)
@@ -140,8 +175,20 @@ class SafetyQueueAdmin(ParcelAdminBase):
 
     list_filter = ["is_dangerous", "storage_condition", "shipment__investigation__instrument"]
     ordering = ["-is_dangerous", "status_changed_at", "id"]
-    fields = ["code", "name", "proposal", "beamline", "description", "storage_condition", "is_dangerous",
-              "dangerous_goods", "return_instructions", "comments", "status", "status_changed_at"]
+    fields = [
+        "code",
+        "name",
+        "proposal",
+        "beamline",
+        "description",
+        "storage_condition",
+        "is_dangerous",
+        "dangerous_goods",
+        "return_instructions",
+        "comments",
+        "status",
+        "status_changed_at",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Parcel]:
         return super().get_queryset(request).filter(status=Status.READY)
@@ -162,7 +209,12 @@ admin.site.register(SafetyQueueParcel, SafetyQueueAdmin)
 
 @admin.register(Parcel)
 class ParcelAdmin(ParcelAdminBase):
-    list_filter = ["status", "is_dangerous", "storage_condition", "shipment__investigation__instrument"]
+    list_filter = [
+        "status",
+        "is_dangerous",
+        "storage_condition",
+        "shipment__investigation__instrument",
+    ]
     raw_id_fields = ["shipment", "created_by"]
 
 

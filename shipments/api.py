@@ -68,8 +68,6 @@ class ShipmentList(generics.ListCreateAPIView):
 
     def perform_create(self, serializer) -> None:
         investigation = serializer.validated_data["investigation"]
-        if not access.shipment_investigations(self.request.user).filter(pk=investigation.pk).exists():
-            raise serializers.ValidationError({"investigation": ["No such investigation."]})
         _require_manage(self.request, investigation)
         serializer.save(created_by=self.request.user)
 
@@ -98,8 +96,6 @@ class ParcelList(generics.ListCreateAPIView):
 
     def perform_create(self, serializer) -> None:
         shipment = serializer.validated_data["shipment"]
-        if not Shipment.objects.for_user(self.request.user).filter(pk=shipment.pk).exists():
-            raise serializers.ValidationError({"shipment": ["No such shipment."]})
         _require_manage(self.request, shipment.investigation)
         with transaction.atomic():
             parcel = serializer.save(created_by=self.request.user)
@@ -131,7 +127,10 @@ class ItemList(generics.ListCreateAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(), "parcel": _parcel(self.request, self.kwargs["pk"])}
+        return {
+            **super().get_serializer_context(),
+            "parcel": _parcel(self.request, self.kwargs["pk"]),
+        }
 
     def get_queryset(self) -> QuerySet[Item]:
         return _parcel(self.request, self.kwargs["pk"]).items.all()
@@ -147,9 +146,9 @@ class ItemDetail(generics.RetrieveUpdateDestroyAPIView):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Item]:
-        return Item.objects.filter(parcel__in=Parcel.objects.for_user(self.request.user)).select_related(
-            "parcel__shipment__investigation"
-        )
+        return Item.objects.filter(
+            parcel__in=Parcel.objects.for_user(self.request.user)
+        ).select_related("parcel__shipment__investigation")
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -185,8 +184,11 @@ class ParcelStatusList(generics.ListCreateAPIView):
         data = serializer.validated_data
         try:
             entry = parcel.move_to(
-                data["status"], by=request.user, location=data.get("location", ""),
-                comment=data.get("comment", ""), tracking_number=data.get("tracking_number", ""),
+                data["status"],
+                by=request.user,
+                location=data.get("location", ""),
+                comment=data.get("comment", ""),
+                tracking_number=data.get("tracking_number", ""),
                 forwarder=data.get("forwarder", ""),
             )
         except workflow.TransitionRefused as refused:

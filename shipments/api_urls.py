@@ -13,5 +13,7 @@ urlpatterns = [
     path("parcels/<int:pk>/", api.ParcelDetail.as_view(), name="api-parcel-detail"),
     path("parcels/<int:pk>/items/", api.ItemList.as_view(), name="api-item-list"),
     path("items/<int:pk>/", api.ItemDetail.as_view(), name="api-item-detail"),
-    path("parcels/<int:pk>/statuses/", api.ParcelStatusList.as_view(), name="api-parcelstatus-list"),
+    path(
+        "parcels/<int:pk>/statuses/", api.ParcelStatusList.as_view(), name="api-parcelstatus-list"
+    ),
 ]

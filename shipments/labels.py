@@ -49,8 +49,16 @@ def _barcode(data: str) -> ImageReader:
     return ImageReader(out)
 
 
-def _text_block(c: Canvas, x: float, y: float, title: str, lines: list[str], font: str, bold: str,
-                size: float = 10) -> float:
+def _text_block(
+    c: Canvas,
+    x: float,
+    y: float,
+    title: str,
+    lines: list[str],
+    font: str,
+    bold: str,
+    size: float = 10,
+) -> float:
     c.setFont(bold, 8)
     c.setFillColor(colors.grey)
     c.drawString(x, y, title.upper())
@@ -65,8 +73,12 @@ def _text_block(c: Canvas, x: float, y: float, title: str, lines: list[str], fon
 def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> bytes:
     font, bold = _fonts()
     investigation = parcel.shipment.investigation
-    contacts = [m.user.display_name for m in InvestigationUser.objects.filter(
-        investigation=investigation, role=Role.LOCAL_CONTACT).select_related("user")]
+    contacts = [
+        m.user.display_name
+        for m in InvestigationUser.objects.filter(
+            investigation=investigation, role=Role.LOCAL_CONTACT
+        ).select_related("user")
+    ]
     out = io.BytesIO()
     c = Canvas(out, pagesize=A4, pageCompression=0)
     c.setTitle(f"{parcel.code} {parcel.name}")
@@ -82,23 +94,38 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
     c.drawString(left, top - 12 * mm, parcel.code)
     c.setFont(font, 13)
     c.drawString(left, top - 19 * mm, parcel.name[:50])
-    c.drawImage(_qr(settings.SITE_URL + parcel.get_absolute_url()), width - 58 * mm, top - 40 * mm,
-                40 * mm, 40 * mm)
+    c.drawImage(
+        _qr(settings.SITE_URL + parcel.get_absolute_url()),
+        width - 58 * mm,
+        top - 40 * mm,
+        40 * mm,
+        40 * mm,
+    )
     c.drawImage(_barcode(parcel.code), left, top - 40 * mm, 80 * mm, 16 * mm)
 
     y = top - 50 * mm
-    y_left = _text_block(c, left, y, "Proposal", [
-        f"{investigation.name} — session {investigation.visit_id}", investigation.title[:60]], font, bold)
+    y_left = _text_block(
+        c,
+        left,
+        y,
+        "Proposal",
+        [f"{investigation.name} — session {investigation.visit_id}", investigation.title[:60]],
+        font,
+        bold,
+    )
     y_left = _text_block(c, left, y_left, "Beamline", [investigation.instrument.name], font, bold)
     y_left = _text_block(c, left, y_left, "Local contact", contacts, font, bold)
-    y_left = _text_block(c, left, y_left, "Storage", [parcel.get_storage_condition_display()], font, bold,
-                         size=13)
+    y_left = _text_block(
+        c, left, y_left, "Storage", [parcel.get_storage_condition_display()], font, bold, size=13
+    )
     sender = parcel.shipment.shipping_address
     back = parcel.shipment.return_address
     col = width / 2 + 4 * mm
     y_right = _text_block(c, col, y, "From", sender.lines() if sender else [], font, bold)
     y_right = _text_block(c, col, y_right, "Return to", back.lines() if back else [], font, bold)
-    _text_block(c, col, y_right, "Return", [parcel.get_return_instructions_display()[:60]], font, bold)
+    _text_block(
+        c, col, y_right, "Return", [parcel.get_return_instructions_display()[:60]], font, bold
+    )
 
     if parcel.is_dangerous:
         # A red diamond and the words: visible from across the stores.
@@ -118,7 +145,9 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
         c.setFont(bold, 16)
         c.drawString(left, height / 2 - 4 * mm, "DANGEROUS GOODS")
         c.setFont(font, 9)
-        c.drawString(left + 62 * mm, height / 2 - 4 * mm, parcel.dangerous_goods.replace("\n", " ")[:70])
+        c.drawString(
+            left + 62 * mm, height / 2 - 4 * mm, parcel.dangerous_goods.replace("\n", " ")[:70]
+        )
         c.setFillColor(colors.black)
     c.setFont(font, 8)
     c.drawString(12 * mm, height / 2 - 18 * mm, "Cut along the frame and stick it on the parcel.")
@@ -128,8 +157,12 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
     c.setFont(bold, 16)
     c.drawString(left, top, f"Content of {parcel.code} — {parcel.name}")
     c.setFont(font, 10)
-    c.drawString(left, top - 7 * mm, f"{investigation.name} · {investigation.instrument.name} · "
-                                     f"{parcel.get_storage_condition_display()}")
+    c.drawString(
+        left,
+        top - 7 * mm,
+        f"{investigation.name} · {investigation.instrument.name} · "
+        f"{parcel.get_storage_condition_display()}",
+    )
     y = top - 18 * mm
     for item, contents in tree:
         lines = [(0, item)] + [(1, child) for child in contents]

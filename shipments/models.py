@@ -1,4 +1,4 @@
-"""Sample shipments: address book, shipments per investigation, parcels, their items, status history.
+"""Sample shipments: address book, shipments per investigation, parcels, items, status history.
 
 A parcel's status changes only through `parcel.move_to(...)`, which asks `shipments.workflow`.
 """
@@ -25,7 +25,9 @@ if TYPE_CHECKING:
 class Address(models.Model):
     """One entry of a user's address book, reused across investigations."""
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses"
+    )
     name = models.CharField("contact name", max_length=255)
     company = models.CharField("company / institute", max_length=255, blank=True)
     street = models.TextField()
@@ -45,12 +47,17 @@ class Address(models.Model):
         indexes = [models.Index(fields=["owner", "name", "id"])]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.company + ', ' if self.company else ''}{self.city} ({self.country})"
+        company = f"{self.company}, " if self.company else ""
+        return f"{self.name}, {company}{self.city} ({self.country})"
 
     def lines(self) -> list[str]:
         """The address as printed on a label."""
         lines = [self.name, self.company, *self.street.splitlines()]
-        lines += [" ".join(p for p in (self.postal_code, self.city) if p), self.region, self.country]
+        lines += [
+            " ".join(p for p in (self.postal_code, self.city) if p),
+            self.region,
+            self.country,
+        ]
         lines += [f"Tel. {self.phone}", self.email]
         return [line.strip() for line in lines if line and line.strip()]
 
@@ -63,15 +70,25 @@ class ShipmentQuerySet(models.QuerySet):
 
 
 class Shipment(models.Model):
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="shipments")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="shipments"
+    )
     name = models.CharField(max_length=255)
     comments = models.TextField(blank=True)
     shipping_address = models.ForeignKey(
-        Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Address,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Where the parcels come from (printed on the label as the sender).",
     )
     return_address = models.ForeignKey(
-        Address, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        Address,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="Where the facility sends the parcels back.",
     )
     created_by = models.ForeignKey(
@@ -122,7 +139,8 @@ class Parcel(models.Model):
     )
     is_dangerous = models.BooleanField("dangerous goods", default=False)
     dangerous_goods = models.TextField(
-        "dangerous goods description", blank=True,
+        "dangerous goods description",
+        blank=True,
         help_text="What is dangerous and why (UN number, hazard class, quantities).",
     )
     return_instructions = models.CharField(
@@ -136,7 +154,9 @@ class Parcel(models.Model):
         default=False, help_text="Ask the facility to reimburse the shipping costs."
     )
     expected_on = models.DateField("expected arrival", null=True, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED, editable=False)
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.CREATED, editable=False
+    )
     status_changed_at = models.DateTimeField(default=timezone.now, editable=False)
     location = models.CharField(max_length=255, blank=True, editable=False)
     tracking_number = models.CharField(max_length=255, blank=True, editable=False)
@@ -173,7 +193,10 @@ class Parcel(models.Model):
         errors = {}
         if self.is_dangerous and not self.dangerous_goods.strip():
             errors["dangerous_goods"] = "Describe the dangerous goods."
-        if self.return_instructions == ReturnInstructions.USER and not self.return_forwarder.strip():
+        if (
+            self.return_instructions == ReturnInstructions.USER
+            and not self.return_forwarder.strip()
+        ):
             errors["return_forwarder"] = "Name the forwarder that will pick it up."
         if errors:
             raise ValidationError(errors)
@@ -195,11 +218,24 @@ class Parcel(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE
 
-    def move_to(self, status: str, *, by: User | None, location: str = "", comment: str = "",
-                tracking_number: str = "", forwarder: str = "") -> ParcelStatus:
+    def move_to(
+        self,
+        status: str,
+        *,
+        by: User | None,
+        location: str = "",
+        comment: str = "",
+        tracking_number: str = "",
+        forwarder: str = "",
+    ) -> ParcelStatus:
         """Change the status through the workflow; raises `workflow.TransitionRefused` with why."""
-        change = Change(Status(status) if status in Status.values else status, location, comment,
-                        tracking_number, forwarder)
+        change = Change(
+            Status(status) if status in Status.values else status,
+            location,
+            comment,
+            tracking_number,
+            forwarder,
+        )
         return move(self, change, by=by)
 
 
@@ -222,16 +258,26 @@ class Item(models.Model):
 
     parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="items")
     container = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="contents",
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="contents",
         limit_choices_to={"kind": ItemKind.CONTAINER},
     )
     kind = models.CharField(max_length=16, choices=ItemKind.choices, default=ItemKind.SAMPLE)
     container_type = models.CharField(max_length=16, choices=ContainerType.choices, blank=True)
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True)
-    position = models.PositiveSmallIntegerField(null=True, blank=True, help_text="slot in the container")
+    position = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="slot in the container"
+    )
     sample = models.ForeignKey(
-        Sample, on_delete=models.SET_NULL, null=True, blank=True, related_name="shipment_items",
+        Sample,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="shipment_items",
         help_text="The catalogue sample this is, when the proposal declared it.",
     )
     experiment_plan = models.JSONField(default=dict, blank=True)
@@ -241,7 +287,8 @@ class Item(models.Model):
         indexes = [models.Index(fields=["parcel", "id"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["container", "position"], name="item_one_sample_per_position",
+                fields=["container", "position"],
+                name="item_one_sample_per_position",
                 condition=Q(container__isnull=False, position__isnull=False),
                 violation_error_message="That position of the container is already taken.",
             ),
@@ -263,7 +310,9 @@ class Item(models.Model):
                 errors["container"] = "Only a container can hold items."
             elif container.parcel_id != self.parcel_id:
                 errors["container"] = "The container is in another parcel."
-            elif self.kind == ItemKind.CONTAINER and container.container_type != ContainerType.DEWAR:
+            elif (
+                self.kind == ItemKind.CONTAINER and container.container_type != ContainerType.DEWAR
+            ):
                 errors["container"] = "Only a dewar can hold other containers."
         elif self.position is not None:
             errors["position"] = "A position needs a container."

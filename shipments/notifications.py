@@ -33,10 +33,15 @@ def parcel_status_notify(*, status_id: int) -> int:
         return 0
     investigation = parcel.shipment.investigation
     context = {
-        "entry": entry, "parcel": parcel, "investigation": investigation,
-        "url": settings.SITE_URL + parcel.get_absolute_url(), "facility": settings.FACILITY_NAME,
+        "entry": entry,
+        "parcel": parcel,
+        "investigation": investigation,
+        "url": settings.SITE_URL + parcel.get_absolute_url(),
+        "facility": settings.FACILITY_NAME,
     }
-    subject = f"[{investigation.name}] Parcel {parcel.code} “{parcel.name}”: {entry.get_status_display()}"
+    subject = (
+        f"[{investigation.name}] Parcel {parcel.code} “{parcel.name}”: {entry.get_status_display()}"
+    )
     body = render_to_string("shipments/email/parcel_status.txt", context)
     send_mail(subject, body, None, recipients)
     logger.info("parcel %s: %s e-mailed to %d people", parcel.code, entry.status, len(recipients))

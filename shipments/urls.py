@@ -8,7 +8,11 @@ app_name = "shipments"
 
 urlpatterns = [
     path("shipments/", shipments.index, name="index"),
-    path("investigations/<int:pk>/shipments/", shipments.investigation_shipments, name="investigation"),
+    path(
+        "investigations/<int:pk>/shipments/",
+        shipments.investigation_shipments,
+        name="investigation",
+    ),
     path("investigations/<int:pk>/shipments/new/", shipments.shipment_new, name="shipment-new"),
     path("shipments/<int:pk>/", shipments.shipment_detail, name="shipment"),
     path("shipments/<int:pk>/edit/", shipments.shipment_edit, name="shipment-edit"),

@@ -1,4 +1,4 @@
-"""The parcel status workflow: the one place that decides which status change is allowed, and to whom.
+"""The parcel status workflow: the one place that decides which status change is allowed, to whom.
 
 A parcel moves along CREATED -> READY -> APPROVED -> SENT -> STORES -> BEAMLINE -> BACK_STORES ->
 BACK_USER or DESTROYED, with REFUSED (safety says no; the team changes it and declares it ready
@@ -68,7 +68,7 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
     (S.BACK_STORES, S.BACK_USER): frozenset({A.STORES}),
     (S.BACK_STORES, S.DESTROYED): frozenset({A.STORES}),
 }
-# The team may change a parcel's content only in these statuses: READY locks it for the safety check.
+# The team may change a parcel's content only in these statuses: READY locks it for safety.
 EDITABLE = frozenset({S.CREATED, S.REFUSED})
 # A parcel not yet sent can still be cancelled; after that it is somewhere physical.
 TERMINAL = frozenset({S.BACK_USER, S.DESTROYED, S.REMOVED})
@@ -108,7 +108,7 @@ def actors_for(user: User | None, parcel: Parcel) -> set[Actor]:
 
 
 def allowed_targets(parcel: Parcel, user: User | None) -> list[Status]:
-    """The statuses this user may move this parcel to now (for buttons; `check` has the last word)."""
+    """The statuses this user may move this parcel to now (for buttons; `check` decides)."""
     targets = []
     for (source, target), _who in TRANSITIONS.items():
         if source == parcel.status and _refusal(parcel, target, user) is None:
@@ -123,7 +123,9 @@ def next_scan_status(parcel: Parcel) -> Status | None:
     return SCAN_NEXT.get(Status(parcel.status))
 
 
-def _refusal(parcel: Parcel, target: str, user: User | None, change: Change | None = None) -> str | None:
+def _refusal(
+    parcel: Parcel, target: str, user: User | None, change: Change | None = None
+) -> str | None:
     """Why `user` may not move `parcel` to `target` (None when allowed)."""
     source = Status(parcel.status)
     try:
@@ -138,7 +140,9 @@ def _refusal(parcel: Parcel, target: str, user: User | None, change: Change | No
         if source in TERMINAL:
             return f"The parcel is “{source.label}”: its journey is over, its status cannot change."
         nexts = ", ".join(t.label for (s, t) in TRANSITIONS if s == source)
-        return f"A parcel cannot go from “{source.label}” to “{target.label}”; next can be: {nexts}."
+        return (
+            f"A parcel cannot go from “{source.label}” to “{target.label}”; next can be: {nexts}."
+        )
     actors = actors_for(user, parcel)
     if not actors & who:
         names = " or ".join(a.label for a in who)
@@ -168,9 +172,11 @@ def move(parcel: Parcel, change: Change, *, by: User | None) -> ParcelStatus:
 
     with transaction.atomic():
         # Lock the row so two scanners (or a scanner and the admin) cannot both move it.
-        locked = ParcelModel.objects.select_for_update().select_related(
-            "shipment__investigation__instrument"
-        ).get(pk=parcel.pk)
+        locked = (
+            ParcelModel.objects.select_for_update()
+            .select_related("shipment__investigation__instrument")
+            .get(pk=parcel.pk)
+        )
         check(locked, change, by)
         now = timezone.now()
         fields = {"status": change.status, "status_changed_at": now}
@@ -185,8 +191,12 @@ def move(parcel: Parcel, change: Change, *, by: User | None) -> ParcelStatus:
         for name, value in fields.items():
             setattr(parcel, name, value)
         entry = ParcelStatus.objects.create(
-            parcel=parcel, status=change.status, created_by=by, created_at=now,
-            location=change.location or locked.location, comment=change.comment.strip(),
+            parcel=parcel,
+            status=change.status,
+            created_by=by,
+            created_at=now,
+            location=change.location or locked.location,
+            comment=change.comment.strip(),
             tracking_number=change.tracking_number.strip(),
         )
         if change.status in NOTIFY:
@@ -201,7 +211,11 @@ def start(parcel: Parcel, *, by: User | None, location: str = "") -> ParcelStatu
     from .models import ParcelStatus
 
     return ParcelStatus.objects.create(
-        parcel=parcel, status=S.CREATED, created_by=by, created_at=parcel.created_at, location=location
+        parcel=parcel,
+        status=S.CREATED,
+        created_by=by,
+        created_at=parcel.created_at,
+        location=location,
     )
 
 
@@ -212,7 +226,9 @@ def edit_refusal(parcel: Parcel, user: User | None) -> str | None:
     if parcel.status not in EDITABLE:
         status = Status(parcel.status)
         if status == S.READY:
-            return ("The parcel is ready for the safety check: its content is locked. "
-                    "Take it back to “Created” to change it.")
+            return (
+                "The parcel is ready for the safety check: its content is locked. "
+                "Take it back to “Created” to change it."
+            )
         return f"The parcel is “{status.label}”: its content can no longer change."
     return None

@@ -17,28 +17,37 @@ from ..workflow import edit_refusal
 
 def get_shipment(request: HttpRequest, pk: int) -> Shipment:
     try:
-        return Shipment.objects.for_user(request.user).select_related(
-            "investigation__instrument", "shipping_address", "return_address"
-        ).get(pk=pk)
+        return (
+            Shipment.objects.for_user(request.user)
+            .select_related("investigation__instrument", "shipping_address", "return_address")
+            .get(pk=pk)
+        )
     except Shipment.DoesNotExist:
         raise Http404("No such shipment") from None
 
 
 def get_parcel(request: HttpRequest, pk: int) -> Parcel:
     try:
-        return Parcel.objects.for_user(request.user).select_related(
-            "shipment__investigation__instrument", "shipment__shipping_address",
-            "shipment__return_address",
-        ).get(pk=pk)
+        return (
+            Parcel.objects.for_user(request.user)
+            .select_related(
+                "shipment__investigation__instrument",
+                "shipment__shipping_address",
+                "shipment__return_address",
+            )
+            .get(pk=pk)
+        )
     except Parcel.DoesNotExist:
         raise Http404("No such parcel") from None
 
 
 def get_item(request: HttpRequest, pk: int) -> Item:
     try:
-        return Item.objects.filter(parcel__in=Parcel.objects.for_user(request.user)).select_related(
-            "parcel__shipment__investigation"
-        ).get(pk=pk)
+        return (
+            Item.objects.filter(parcel__in=Parcel.objects.for_user(request.user))
+            .select_related("parcel__shipment__investigation")
+            .get(pk=pk)
+        )
     except Item.DoesNotExist:
         raise Http404("No such item") from None
 
@@ -60,8 +69,15 @@ def require_editable(request: HttpRequest, parcel: Parcel) -> HttpResponse | Non
     return None
 
 
-def form_page(request: HttpRequest, form: forms.Form, template: str, context: dict,
-              *, save, success_message: str = "") -> HttpResponse:
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    template: str,
+    context: dict,
+    *,
+    save,
+    success_message: str = "",
+) -> HttpResponse:
     """GET shows the form; an invalid POST re-renders it with what was typed (the `form`
     partial for HTMX); a valid POST calls `save()` and redirects to what it returns."""
     if request.method == "POST" and form.is_valid():

@@ -32,12 +32,19 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     history = parcel.history.select_related("created_by").order_by("created_at", "id")
     targets = workflow.allowed_targets(parcel, request.user)
-    return render(request, "shipments/parcel_detail.html", {
-        "parcel": parcel, "shipment": parcel.shipment, "investigation": parcel.shipment.investigation,
-        "tree": _tree(parcel), "history": history,
-        "actions": [StatusForm(initial={"status": t}) for t in targets],
-        "can_edit": workflow.edit_refusal(parcel, request.user) is None,
-    })
+    return render(
+        request,
+        "shipments/parcel_detail.html",
+        {
+            "parcel": parcel,
+            "shipment": parcel.shipment,
+            "investigation": parcel.shipment.investigation,
+            "tree": _tree(parcel),
+            "history": history,
+            "actions": [StatusForm(initial={"status": t}) for t in targets],
+            "can_edit": workflow.edit_refusal(parcel, request.user) is None,
+        },
+    )
 
 
 @login_required
@@ -54,9 +61,14 @@ def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
             workflow.start(parcel, by=request.user)
         return parcel.get_absolute_url()
 
-    return form_page(request, form, "shipments/parcel_form.html",
-                     {"shipment": shipment, "investigation": shipment.investigation},
-                     save=save, success_message="Parcel created: now describe what is in it.")
+    return form_page(
+        request,
+        form,
+        "shipments/parcel_form.html",
+        {"shipment": shipment, "investigation": shipment.investigation},
+        save=save,
+        success_message="Parcel created: now describe what is in it.",
+    )
 
 
 @login_required
@@ -65,14 +77,24 @@ def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if locked := require_editable(request, parcel):
         return locked
     form = ParcelForm(request.POST or None, instance=parcel)
-    return form_page(request, form, "shipments/parcel_form.html",
-                     {"parcel": parcel, "shipment": parcel.shipment,
-                      "investigation": parcel.shipment.investigation},
-                     save=lambda: form.save().get_absolute_url(), success_message="Parcel saved.")
+    return form_page(
+        request,
+        form,
+        "shipments/parcel_form.html",
+        {
+            "parcel": parcel,
+            "shipment": parcel.shipment,
+            "investigation": parcel.shipment.investigation,
+        },
+        save=lambda: form.save().get_absolute_url(),
+        success_message="Parcel saved.",
+    )
 
 
 @login_required
-def item_edit(request: HttpRequest, pk: int | None = None, parcel_pk: int | None = None) -> HttpResponse:
+def item_edit(
+    request: HttpRequest, pk: int | None = None, parcel_pk: int | None = None
+) -> HttpResponse:
     if pk is not None:
         item = get_item(request, pk)
         parcel = get_parcel(request, item.parcel_id)
@@ -92,9 +114,14 @@ def item_edit(request: HttpRequest, pk: int | None = None, parcel_pk: int | None
             return f"{request.path}?container={saved.container_id or ''}"
         return parcel.get_absolute_url()
 
-    return form_page(request, form, "shipments/item_form.html",
-                     {"parcel": parcel, "item": item, "investigation": parcel.shipment.investigation},
-                     save=save, success_message=f"“{form['name'].value()}” saved.")
+    return form_page(
+        request,
+        form,
+        "shipments/item_form.html",
+        {"parcel": parcel, "item": item, "investigation": parcel.shipment.investigation},
+        save=save,
+        success_message=f"“{form['name'].value()}” saved.",
+    )
 
 
 @login_required
@@ -118,9 +145,14 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            parcel.move_to(data["status"], by=request.user, location=data["location"],
-                           comment=data["comment"], tracking_number=data["tracking_number"],
-                           forwarder=data["forwarder"])
+            parcel.move_to(
+                data["status"],
+                by=request.user,
+                location=data["location"],
+                comment=data["comment"],
+                tracking_number=data["tracking_number"],
+                forwarder=data["forwarder"],
+            )
         except workflow.TransitionRefused as refused:
             form.add_error(None, str(refused))
         else:
@@ -130,8 +162,12 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
     template = "shipments/parcel_move.html"
     if request.htmx:
         template += "#form"
-    return render(request, template, {"parcel": parcel, "form": form,
-                                      "investigation": parcel.shipment.investigation}, status=400)
+    return render(
+        request,
+        template,
+        {"parcel": parcel, "form": form, "investigation": parcel.shipment.investigation},
+        status=400,
+    )
 
 
 @login_required
@@ -147,11 +183,18 @@ def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
 def parcel_contents(request: HttpRequest, pk: int) -> HttpResponse:
     """The content list to print and put inside the box."""
     parcel = get_parcel(request, pk)
-    return render(request, "shipments/parcel_contents.html", {
-        "parcel": parcel, "shipment": parcel.shipment, "investigation": parcel.shipment.investigation,
-        "tree": _tree(parcel), "local_contacts": _local_contacts(parcel),
-        "is_team": access.can_manage_shipments(request.user, parcel.shipment.investigation),
-    })
+    return render(
+        request,
+        "shipments/parcel_contents.html",
+        {
+            "parcel": parcel,
+            "shipment": parcel.shipment,
+            "investigation": parcel.shipment.investigation,
+            "tree": _tree(parcel),
+            "local_contacts": _local_contacts(parcel),
+            "is_team": access.can_manage_shipments(request.user, parcel.shipment.investigation),
+        },
+    )
 
 
 def _local_contacts(parcel: Parcel) -> list[str]:

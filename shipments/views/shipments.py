@@ -29,7 +29,9 @@ def _page(queryset, request: HttpRequest) -> tuple[list, int | None]:
 
 
 def _with_parcels(queryset):
-    parcels = Parcel.objects.order_by("id").only("id", "shipment_id", "name", "status", "is_dangerous")
+    parcels = Parcel.objects.order_by("id").only(
+        "id", "shipment_id", "name", "status", "is_dangerous"
+    )
     return queryset.select_related("investigation__instrument").prefetch_related(
         Prefetch("parcels", queryset=parcels)
     )
@@ -41,16 +43,25 @@ def index(request: HttpRequest) -> HttpResponse:
     shipments = Shipment.objects.for_user(request.user)
     status = request.GET.get("status", "")
     if status in Status.values:
-        shipments = shipments.filter(pk__in=Parcel.objects.filter(status=status).values("shipment_id"))
+        shipments = shipments.filter(
+            pk__in=Parcel.objects.filter(status=status).values("shipment_id")
+        )
     rows, next_before = _page(_with_parcels(shipments), request)
     template = "shipments/index.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {
-        "shipments": rows, "next_before": next_before, "status": status, "statuses": Status.choices,
-        "is_stores": access.is_stores(request.user),
-        "is_safety": access.is_safety_officer(request.user),
-    })
+    return render(
+        request,
+        template,
+        {
+            "shipments": rows,
+            "next_before": next_before,
+            "status": status,
+            "statuses": Status.choices,
+            "is_stores": access.is_stores(request.user),
+            "is_safety": access.is_safety_officer(request.user),
+        },
+    )
 
 
 def _investigation(request: HttpRequest, pk: int):
@@ -68,10 +79,16 @@ def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
     template = "shipments/investigation.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {
-        "investigation": investigation, "shipments": rows, "next_before": next_before,
-        "can_manage": access.can_manage_shipments(request.user, investigation),
-    })
+    return render(
+        request,
+        template,
+        {
+            "investigation": investigation,
+            "shipments": rows,
+            "next_before": next_before,
+            "can_manage": access.can_manage_shipments(request.user, investigation),
+        },
+    )
 
 
 @login_required
@@ -85,8 +102,14 @@ def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
         form.instance.created_by = request.user
         return form.save().get_absolute_url()
 
-    return form_page(request, form, "shipments/shipment_form.html", {"investigation": investigation},
-                     save=save, success_message="Shipment created: now add its parcels.")
+    return form_page(
+        request,
+        form,
+        "shipments/shipment_form.html",
+        {"investigation": investigation},
+        save=save,
+        success_message="Shipment created: now add its parcels.",
+    )
 
 
 @login_required
@@ -94,19 +117,30 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
     form = ShipmentForm(request.POST or None, instance=shipment, user=request.user)
-    return form_page(request, form, "shipments/shipment_form.html",
-                     {"investigation": shipment.investigation, "shipment": shipment},
-                     save=lambda: form.save().get_absolute_url(), success_message="Shipment saved.")
+    return form_page(
+        request,
+        form,
+        "shipments/shipment_form.html",
+        {"investigation": shipment.investigation, "shipment": shipment},
+        save=lambda: form.save().get_absolute_url(),
+        success_message="Shipment saved.",
+    )
 
 
 @login_required
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     parcels = shipment.parcels.annotate(n_items=Count("items")).order_by("id")
-    return render(request, "shipments/shipment_detail.html", {
-        "shipment": shipment, "investigation": shipment.investigation, "parcels": parcels,
-        "can_manage": access.can_manage_shipments(request.user, shipment.investigation),
-    })
+    return render(
+        request,
+        "shipments/shipment_detail.html",
+        {
+            "shipment": shipment,
+            "investigation": shipment.investigation,
+            "parcels": parcels,
+            "can_manage": access.can_manage_shipments(request.user, shipment.investigation),
+        },
+    )
 
 
 # Address book ---------------------------------------------------------------------------------
@@ -115,20 +149,32 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def addresses(request: HttpRequest) -> HttpResponse:
     rows, next_before = _page(Address.objects.filter(owner=request.user), request)
-    return render(request, "shipments/addresses.html", {"addresses": rows, "next_before": next_before})
+    return render(
+        request, "shipments/addresses.html", {"addresses": rows, "next_before": next_before}
+    )
 
 
 @login_required
 def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    address = get_object_or_404(Address, pk=pk, owner=request.user) if pk else Address(owner=request.user)
+    address = (
+        get_object_or_404(Address, pk=pk, owner=request.user) if pk else Address(owner=request.user)
+    )
     form = AddressForm(request.POST or None, instance=address)
 
     def save() -> str:
         form.save()
-        return request.GET.get("next", "") if _safe_next(request) else reverse("shipments:addresses")
+        return (
+            request.GET.get("next", "") if _safe_next(request) else reverse("shipments:addresses")
+        )
 
-    return form_page(request, form, "shipments/address_form.html", {"address": address},
-                     save=save, success_message="Address saved.")
+    return form_page(
+        request,
+        form,
+        "shipments/address_form.html",
+        {"address": address},
+        save=save,
+        success_message="Address saved.",
+    )
 
 
 def _safe_next(request: HttpRequest) -> bool:

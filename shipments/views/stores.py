@@ -33,35 +33,61 @@ def scan(request: HttpRequest) -> HttpResponse:
     template = "shipments/scan.html"
     if request.htmx:
         template += "#scan"
-    response = render(request, template, {"form": form, "result": result},
-                      status=400 if result and not result["ok"] else 200)
+    response = render(
+        request,
+        template,
+        {"form": form, "result": result},
+        status=400 if result and not result["ok"] else 200,
+    )
     response.set_cookie("scan_location", location, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 
 def _scan_one(request: HttpRequest, data: dict) -> dict:
     pk = Parcel.pk_from_code(data["code"])
-    parcel = Parcel.objects.for_user(request.user).select_related(
-        "shipment__investigation__instrument").filter(pk=pk).first() if pk else None
+    parcel = (
+        Parcel.objects.for_user(request.user)
+        .select_related("shipment__investigation__instrument")
+        .filter(pk=pk)
+        .first()
+        if pk
+        else None
+    )
     if parcel is None:
         return {"ok": False, "code": data["code"], "message": "No parcel has this code."}
     target = workflow.next_scan_status(parcel)
     if target is None:
-        return {"ok": False, "parcel": parcel, "code": parcel.code,
-                "message": f"A “{parcel.get_status_display()}” parcel does not move on by scanning."}
+        return {
+            "ok": False,
+            "parcel": parcel,
+            "code": parcel.code,
+            "message": f"A “{parcel.get_status_display()}” parcel does not move on by scanning.",
+        }
     try:
-        parcel.move_to(target, by=request.user, location=data["location"],
-                       tracking_number=data["tracking_number"], comment="Scanned")
+        parcel.move_to(
+            target,
+            by=request.user,
+            location=data["location"],
+            tracking_number=data["tracking_number"],
+            comment="Scanned",
+        )
     except workflow.TransitionRefused as refused:
         return {"ok": False, "parcel": parcel, "code": parcel.code, "message": str(refused)}
-    return {"ok": True, "parcel": parcel, "code": parcel.code, "status": parcel.get_status_display(),
-            "message": f"{parcel.get_status_display()} — {data['location']}"}
+    return {
+        "ok": True,
+        "parcel": parcel,
+        "code": parcel.code,
+        "status": parcel.get_status_display(),
+        "message": f"{parcel.get_status_display()} — {data['location']}",
+    }
 
 
 @login_required
 def expected(request: HttpRequest) -> HttpResponse:
     """Parcels expected this week (or on the week of `?week=YYYY-MM-DD`), beamline by beamline."""
-    instruments = [i for i in Instrument.objects.order_by("name") if access.can_view_beamline(request.user, i)]
+    instruments = [
+        i for i in Instrument.objects.order_by("name") if access.can_view_beamline(request.user, i)
+    ]
     if not instruments:
         raise PermissionDenied("This list is for stores and beamline staff.")
     try:
@@ -81,7 +107,14 @@ def expected(request: HttpRequest) -> HttpResponse:
     by_beamline: dict[str, list[Parcel]] = {}
     for parcel in parcels:
         by_beamline.setdefault(parcel.shipment.investigation.instrument.name, []).append(parcel)
-    return render(request, "shipments/expected.html", {
-        "by_beamline": by_beamline, "monday": monday, "sunday": sunday,
-        "previous": monday - timedelta(days=7), "next": monday + timedelta(days=7),
-    })
+    return render(
+        request,
+        "shipments/expected.html",
+        {
+            "by_beamline": by_beamline,
+            "monday": monday,
+            "sunday": sunday,
+            "previous": monday - timedelta(days=7),
+            "next": monday + timedelta(days=7),
+        },
+    )

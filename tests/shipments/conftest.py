@@ -10,8 +10,12 @@ from tests.shipments.factories import AddressFactory, ItemFactory, ParcelFactory
 def parcel(team):
     """A parcel of the team's investigation holding a puck of three samples."""
     address = AddressFactory(owner=team.participant)
-    shipment = ShipmentFactory(investigation=team.investigation, shipping_address=address,
-                               return_address=address, created_by=team.participant)
+    shipment = ShipmentFactory(
+        investigation=team.investigation,
+        shipping_address=address,
+        return_address=address,
+        created_by=team.participant,
+    )
     parcel = ParcelFactory(shipment=shipment, name="Dewar for MX", storage_condition="ln2")
     puck = ItemFactory(parcel=parcel, kind=ItemKind.CONTAINER, container_type="puck", name="Puck A")
     for position in (1, 2, 3):

@@ -23,13 +23,20 @@ def _ready(team, name: str, **kwargs):
 
 def test_safety_group_has_only_view_permissions(db) -> None:
     codenames = set(Group.objects.get(name="Safety").permissions.values_list("codename", flat=True))
-    assert codenames == {"view_safetyqueueparcel", "view_parcel", "view_item", "view_parcelstatus",
-                         "view_shipment"}
+    assert codenames == {
+        "view_safetyqueueparcel",
+        "view_parcel",
+        "view_item",
+        "view_parcelstatus",
+        "view_shipment",
+    }
 
 
 def test_queue_lists_ready_parcels_dangerous_goods_first(client, team) -> None:
     plain = _ready(team, "Plain crystals")
-    dangerous = _ready(team, "Selenium crystals", is_dangerous=True, dangerous_goods="Selenomethionine, toxic")
+    dangerous = _ready(
+        team, "Selenium crystals", is_dangerous=True, dangerous_goods="Selenomethionine, toxic"
+    )
     not_ready = ParcelFactory(shipment__investigation=team.investigation, name="Still packing")
     client.force_login(safety_officer())
     page = client.get(QUEUE).text
@@ -49,8 +56,9 @@ def test_queue_is_closed_to_team_members_and_anonymous(client, team) -> None:
 def test_approve_many_at_once(client, team) -> None:
     parcels = [_ready(team, f"Box {n}") for n in range(3)]
     client.force_login(safety_officer())
-    response = client.post(QUEUE, {"action": "approve", ACTION_CHECKBOX_NAME: [p.pk for p in parcels]},
-                           follow=True)
+    response = client.post(
+        QUEUE, {"action": "approve", ACTION_CHECKBOX_NAME: [p.pk for p in parcels]}, follow=True
+    )
     assert "Approved by safety: " in response.text
     for parcel in parcels:
         parcel.refresh_from_db()
@@ -63,12 +71,24 @@ def test_refuse_asks_for_a_reason_on_an_intermediate_page(client, team) -> None:
     ids = [p.pk for p in parcels]
     client.force_login(safety_officer())
     form = client.post(QUEUE, {"action": "refuse", ACTION_CHECKBOX_NAME: ids})
-    assert form.status_code == 200 and "Refuse 2 parcels" in form.text and "Leaky dewar" in form.text
-    empty = client.post(QUEUE, {"action": "refuse", ACTION_CHECKBOX_NAME: ids, "apply": "1", "reason": ""})
+    assert (
+        form.status_code == 200 and "Refuse 2 parcels" in form.text and "Leaky dewar" in form.text
+    )
+    empty = client.post(
+        QUEUE, {"action": "refuse", ACTION_CHECKBOX_NAME: ids, "apply": "1", "reason": ""}
+    )
     assert "This field is required" in empty.text
     assert all(p.status == Status.READY for p in type(parcels[0]).objects.filter(pk__in=ids))
-    done = client.post(QUEUE, {"action": "refuse", ACTION_CHECKBOX_NAME: ids, "apply": "1",
-                               "reason": "Use a dry shipper, not a dewar"}, follow=True)
+    done = client.post(
+        QUEUE,
+        {
+            "action": "refuse",
+            ACTION_CHECKBOX_NAME: ids,
+            "apply": "1",
+            "reason": "Use a dry shipper, not a dewar",
+        },
+        follow=True,
+    )
     assert "Refused by safety" in done.text
     for parcel in parcels:
         parcel.refresh_from_db()
@@ -79,9 +99,13 @@ def test_refuse_asks_for_a_reason_on_an_intermediate_page(client, team) -> None:
 def test_safety_officer_in_the_team_cannot_approve_their_own_parcel(client, team) -> None:
     parcel = _ready(team, "My own box")
     officer = safety_officer()
-    factories.InvestigationUserFactory(investigation=team.investigation, user=officer, role=Role.PARTICIPANT)
+    factories.InvestigationUserFactory(
+        investigation=team.investigation, user=officer, role=Role.PARTICIPANT
+    )
     client.force_login(officer)
-    response = client.post(QUEUE, {"action": "approve", ACTION_CHECKBOX_NAME: [parcel.pk]}, follow=True)
+    response = client.post(
+        QUEUE, {"action": "approve", ACTION_CHECKBOX_NAME: [parcel.pk]}, follow=True
+    )
     assert "someone else from safety must check" in response.text
     parcel.refresh_from_db()
     assert parcel.status == Status.READY

@@ -15,7 +15,9 @@ def _text(response) -> list[str]:
     return [page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages]
 
 
-def test_label_has_proposal_beamline_contact_addresses_storage_and_content(client, team, parcel) -> None:
+def test_label_has_proposal_beamline_contact_addresses_storage_and_content(
+    client, team, parcel
+) -> None:
     team.local_contact.full_name = "Petr Novák"
     team.local_contact.save()
     client.force_login(team.participant)
@@ -23,9 +25,17 @@ def test_label_has_proposal_beamline_contact_addresses_storage_and_content(clien
     assert response["Content-Type"] == "application/pdf"
     label, contents = _text(response)
     investigation = team.investigation
-    for expected in (parcel.code, parcel.name, investigation.name, investigation.visit_id,
-                     investigation.instrument.name, "Petr Novák", "Liquid nitrogen dewar",
-                     "Institut de Biologie Structurale", "38000 Grenoble"):
+    for expected in (
+        parcel.code,
+        parcel.name,
+        investigation.name,
+        investigation.visit_id,
+        investigation.instrument.name,
+        "Petr Novák",
+        "Liquid nitrogen dewar",
+        "Institut de Biologie Structurale",
+        "38000 Grenoble",
+    ):
         assert expected in label, expected
     assert "DANGEROUS GOODS" not in label
     for expected in ("Puck A", "1. Sample lysozyme-1", "3. Sample lysozyme-3"):

@@ -9,16 +9,26 @@ from tests.shipments.factories import safety_officer
 
 
 def _members(team) -> set[str]:
-    return {u.email for u in (team.principal_investigator, team.participant, team.collaborator,
-                              team.local_contact)}
+    return {
+        u.email
+        for u in (
+            team.principal_investigator,
+            team.participant,
+            team.collaborator,
+            team.local_contact,
+        )
+    }
 
 
 def test_refusal_emails_the_team_and_local_contact_with_the_reason(
-        team, parcel, django_capture_on_commit_callbacks) -> None:
+    team, parcel, django_capture_on_commit_callbacks
+) -> None:
     parcel.move_to(Status.READY, by=team.participant)
     assert mail.outbox == []
     with django_capture_on_commit_callbacks(execute=True):
-        parcel.move_to(Status.REFUSED, by=safety_officer(), comment="Pack the dewar in absorbent material")
+        parcel.move_to(
+            Status.REFUSED, by=safety_officer(), comment="Pack the dewar in absorbent material"
+        )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert set(message.to) == _members(team)
@@ -28,7 +38,9 @@ def test_refusal_emails_the_team_and_local_contact_with_the_reason(
     assert parcel.get_absolute_url() in message.body
 
 
-def test_arrival_at_stores_and_return_are_emailed(team, parcel, django_capture_on_commit_callbacks) -> None:
+def test_arrival_at_stores_and_return_are_emailed(
+    team, parcel, django_capture_on_commit_callbacks
+) -> None:
     parcel.move_to(Status.READY, by=team.participant)
     parcel.move_to(Status.APPROVED, by=safety_officer())
     parcel.move_to(Status.SENT, by=team.participant, tracking_number="1Z1", forwarder="DHL")

@@ -38,7 +38,9 @@ def test_sending_needs_a_tracking_number(team, parcel) -> None:
 
 
 def test_team_member_cannot_skip_a_status_and_is_told_the_next_ones(team, parcel) -> None:
-    with pytest.raises(TransitionRefused, match="cannot go from “Created” to “Sent.*next can be: Ready"):
+    with pytest.raises(
+        TransitionRefused, match="cannot go from “Created” to “Sent.*next can be: Ready"
+    ):
         parcel.move_to(Status.SENT, by=team.participant, tracking_number="1Z")
 
 

@@ -12,24 +12,52 @@ from shipments.workflow import Status, TransitionRefused
 from tests import factories
 from tests.shipments.factories import ItemFactory, ParcelFactory, safety_officer
 
-TEAM = {"participant", "principal_investigator", "collaborator", "local_contact", "scientist",
-        "staff", "admin", "safety_member"}
+TEAM = {
+    "participant",
+    "principal_investigator",
+    "collaborator",
+    "local_contact",
+    "scientist",
+    "staff",
+    "admin",
+    "safety_member",
+}
 SAFETY = {"safety", "admin"}  # safety_member is in the team: never checks its own parcel
 STORES = {"staff", "admin"}
-ROLES = ["anonymous", "outsider", "other_scientist", "participant", "principal_investigator",
-         "collaborator", "local_contact", "scientist", "staff", "safety", "safety_member", "admin"]
+ROLES = [
+    "anonymous",
+    "outsider",
+    "other_scientist",
+    "participant",
+    "principal_investigator",
+    "collaborator",
+    "local_contact",
+    "scientist",
+    "staff",
+    "safety",
+    "safety_member",
+    "admin",
+]
 S = Status
 # Written out by hand, independently of workflow.TRANSITIONS.
 EXPECTED = {
-    (S.CREATED, S.READY): TEAM, (S.CREATED, S.REMOVED): TEAM,
-    (S.READY, S.CREATED): TEAM, (S.READY, S.REMOVED): TEAM,
-    (S.READY, S.APPROVED): SAFETY, (S.READY, S.REFUSED): SAFETY,
-    (S.REFUSED, S.READY): TEAM, (S.REFUSED, S.REMOVED): TEAM,
-    (S.APPROVED, S.SENT): TEAM, (S.APPROVED, S.REMOVED): TEAM,
+    (S.CREATED, S.READY): TEAM,
+    (S.CREATED, S.REMOVED): TEAM,
+    (S.READY, S.CREATED): TEAM,
+    (S.READY, S.REMOVED): TEAM,
+    (S.READY, S.APPROVED): SAFETY,
+    (S.READY, S.REFUSED): SAFETY,
+    (S.REFUSED, S.READY): TEAM,
+    (S.REFUSED, S.REMOVED): TEAM,
+    (S.APPROVED, S.SENT): TEAM,
+    (S.APPROVED, S.REMOVED): TEAM,
     (S.SENT, S.STORES): STORES,
-    (S.STORES, S.BEAMLINE): STORES, (S.STORES, S.BACK_USER): STORES, (S.STORES, S.DESTROYED): STORES,
+    (S.STORES, S.BEAMLINE): STORES,
+    (S.STORES, S.BACK_USER): STORES,
+    (S.STORES, S.DESTROYED): STORES,
     (S.BEAMLINE, S.BACK_STORES): STORES,
-    (S.BACK_STORES, S.BEAMLINE): STORES, (S.BACK_STORES, S.BACK_USER): STORES,
+    (S.BACK_STORES, S.BEAMLINE): STORES,
+    (S.BACK_STORES, S.BACK_USER): STORES,
     (S.BACK_STORES, S.DESTROYED): STORES,
 }
 
@@ -38,10 +66,14 @@ EXPECTED = {
 def world(db):
     team = factories.make_team()
     member = safety_officer("safety-member")
-    factories.InvestigationUserFactory(investigation=team.investigation, user=member, role=Role.PARTICIPANT)
+    factories.InvestigationUserFactory(
+        investigation=team.investigation, user=member, role=Role.PARTICIPANT
+    )
     users = {role: getattr(team, role, None) for role in ROLES}
     users.update(
-        anonymous=AnonymousUser(), safety=safety_officer(), safety_member=member,
+        anonymous=AnonymousUser(),
+        safety=safety_officer(),
+        safety_member=member,
         admin=factories.UserFactory(username="root", is_staff=True, is_superuser=True),
     )
     return team, users
@@ -65,6 +97,8 @@ def test_every_status_change_by_every_role(world, role: str, source: Status) -> 
         transaction.savepoint_rollback(sid)
         parcel = Parcel.objects.get(pk=parcel.pk)
         if allowed != expected:
-            wrong.append(f"{source} -> {target}: {'allowed' if allowed else 'refused (' + why + ')'}")
+            wrong.append(
+                f"{source} -> {target}: {'allowed' if allowed else 'refused (' + why + ')'}"
+            )
         assert parcel.status == source
     assert not wrong, "\n".join(wrong)
