@@ -227,6 +227,7 @@ class Parcel(models.Model):
         comment: str = "",
         tracking_number: str = "",
         forwarder: str = "",
+        notify: bool = True,
     ) -> ParcelStatus:
         """Change the status through the workflow; raises `workflow.TransitionRefused` with why."""
         change = Change(
@@ -236,7 +237,7 @@ class Parcel(models.Model):
             tracking_number,
             forwarder,
         )
-        return move(self, change, by=by)
+        return move(self, change, by=by, notify=notify)
 
 
 class ItemKind(models.TextChoices):

@@ -165,7 +165,7 @@ def check(parcel: Parcel, change: Change, user: User | None) -> None:
         raise TransitionRefused(reason)
 
 
-def move(parcel: Parcel, change: Change, *, by: User | None) -> ParcelStatus:
+def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True) -> ParcelStatus:
     """Check and apply one status change, record it in the history, and notify who needs to know."""
     from .models import Parcel as ParcelModel
     from .models import ParcelStatus
@@ -199,7 +199,7 @@ def move(parcel: Parcel, change: Change, *, by: User | None) -> ParcelStatus:
             comment=change.comment.strip(),
             tracking_number=change.tracking_number.strip(),
         )
-        if change.status in NOTIFY:
+        if notify and change.status in NOTIFY:
             from .notifications import parcel_status_notify
 
             transaction.on_commit(partial(parcel_status_notify, status_id=entry.pk), robust=True)
