@@ -33,6 +33,7 @@ PATHS = {
     S.REMOVED: [S.REMOVED],
 }
 WHERE = {S.APPROVED: "Safety office", S.STORES: "Stores", S.BEAMLINE: "", S.BACK_STORES: "Stores"}
+SELENIUM = "Selenomethionine-labelled protein, toxic (UN 2811, class 6.1), 5 mg"
 REFUSAL = (
     "The dewar is not a dry shipper: liquid nitrogen may not travel by air. Use a dry shipper."
 )
@@ -127,9 +128,7 @@ def seed(*, out: TextIO) -> None:
                 description="Unipucks of cryo-cooled crystals.",
                 storage_condition="ln2" if number % 3 else "-80",
                 is_dangerous=dangerous,
-                dangerous_goods="Selenomethionine-labelled protein, toxic (UN 2811, class 6.1), 5 mg"
-                if dangerous
-                else "",
+                dangerous_goods=SELENIUM if dangerous else "",
                 return_instructions="destroy" if final == S.DESTROYED else "facility",
                 expected_on=(now + timedelta(days=rng.randint(0, 4))).date(),
                 created_by=marie,

@@ -1,4 +1,4 @@
-"""The demo: parcels in every status with their histories, one refused with a reason, one dangerous."""
+"""The demo: parcels in every status with histories, one refused with a reason, one dangerous."""
 
 from __future__ import annotations
 
