@@ -66,7 +66,7 @@ def _text_block(
     c.setFont(font, size)
     for line in lines or ["—"]:
         y -= size * 1.3
-        c.drawString(x, y, line[:60])
+        c.drawString(x, y, line[:48])
     return y - 6 * mm
 
 
