@@ -76,6 +76,10 @@ NEEDS_COMMENT = frozenset({S.REFUSED})
 NEEDS_TRACKING = frozenset({S.SENT, S.BACK_USER})
 # The statuses a parcel goes through on the scan page, in order (see `next_scan_status`).
 SCAN_NEXT = {S.SENT: S.STORES, S.STORES: S.BEAMLINE, S.BEAMLINE: S.BACK_STORES}
+AT_FACILITY = frozenset({S.STORES, S.BEAMLINE, S.BACK_STORES})
+LEAVES = frozenset({S.SENT, S.BACK_USER, S.DESTROYED, S.REMOVED})
+# Parcels stores may still expect: not yet received, not cancelled.
+EXPECTED = (S.CREATED, S.READY, S.APPROVED, S.REFUSED, S.SENT)
 # Status changes that the team and the local contact hear about by e-mail.
 NOTIFY = frozenset({S.REFUSED, S.STORES, S.BACK_USER})
 
@@ -180,8 +184,12 @@ def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True
         check(locked, change, by)
         now = timezone.now()
         fields = {"status": change.status, "status_changed_at": now}
-        if change.location:
-            fields["location"] = change.location
+        # The parcel's location is where it physically is: set at stores and beamline, cleared
+        # when it travels or is gone; a safety decision happens elsewhere and does not move it.
+        if change.status in AT_FACILITY:
+            fields["location"] = change.location.strip()
+        elif change.status in LEAVES:
+            fields["location"] = ""
         if change.status == S.SENT:
             fields["tracking_number"] = change.tracking_number.strip()
             fields["forwarder"] = change.forwarder.strip()
@@ -195,7 +203,7 @@ def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True
             status=change.status,
             created_by=by,
             created_at=now,
-            location=change.location or locked.location,
+            location=change.location.strip(),
             comment=change.comment.strip(),
             tracking_number=change.tracking_number.strip(),
         )

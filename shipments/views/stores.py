@@ -84,7 +84,8 @@ def _scan_one(request: HttpRequest, data: dict) -> dict:
 
 @login_required
 def expected(request: HttpRequest) -> HttpResponse:
-    """Parcels expected this week (or on the week of `?week=YYYY-MM-DD`), beamline by beamline."""
+    """Parcels not yet received that are expected this week (or the week of `?week=YYYY-MM-DD`),
+    beamline by beamline."""
     instruments = [
         i for i in Instrument.objects.order_by("name") if access.can_view_beamline(request.user, i)
     ]
@@ -100,7 +101,7 @@ def expected(request: HttpRequest) -> HttpResponse:
         Parcel.objects.filter(
             shipment__investigation__instrument__in=instruments, expected_on__range=(monday, sunday)
         )
-        .exclude(status__in=[workflow.Status.REMOVED, workflow.Status.DESTROYED])
+        .filter(status__in=workflow.EXPECTED)
         .select_related("shipment__investigation__instrument")
         .order_by("shipment__investigation__instrument__name", "expected_on", "id")
     )

@@ -101,3 +101,29 @@ def test_expected_this_week_by_beamline(client, team, django_assert_max_num_quer
     assert elsewhere.code in client.get(reverse("shipments:expected")).text
     client.force_login(factories.UserFactory())
     assert client.get(reverse("shipments:expected")).status_code == 403
+
+
+def test_expected_leaves_out_parcels_already_received(client, team) -> None:
+    today = timezone.localdate()
+    coming = ParcelFactory(
+        shipment__investigation=team.investigation, expected_on=today, status=Status.SENT
+    )
+    arrived = ParcelFactory(
+        shipment__investigation=team.investigation, expected_on=today, status=Status.STORES
+    )
+    client.force_login(team.staff)
+    page = client.get(reverse("shipments:expected")).text
+    assert coming.code in page and arrived.code not in page
+
+
+def test_location_follows_the_parcel_not_the_safety_office(team, parcel) -> None:
+    parcel.move_to(Status.READY, by=team.participant)
+    parcel.move_to(Status.APPROVED, by=safety_officer(), location="Safety office")
+    parcel.refresh_from_db()
+    assert parcel.location == ""
+    parcel.move_to(Status.SENT, by=team.participant, tracking_number="1Z")
+    assert parcel.history.last().location == ""
+    parcel.move_to(Status.STORES, by=team.staff, location="Stores")
+    parcel.move_to(Status.BEAMLINE, by=team.staff, location="ID23-1")
+    parcel.refresh_from_db()
+    assert parcel.location == "ID23-1"
