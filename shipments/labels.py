@@ -13,7 +13,7 @@ from django.conf import settings
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -85,51 +85,40 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
     width, height = A4
     left, top = 18 * mm, height - 18 * mm
 
-    # Page 1: the label.
+    # Page 1: the label, a whole A4 page so that nothing has to be squeezed.
     c.setLineWidth(1.5)
-    c.rect(12 * mm, height / 2 - 12 * mm, width - 24 * mm, height / 2, stroke=1, fill=0)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm, stroke=1, fill=0)
     c.setFont(bold, 11)
     c.drawString(left, top, f"{settings.FACILITY_NAME} · sample shipment")
     c.setFont(bold, 26)
     c.drawString(left, top - 12 * mm, parcel.code)
     c.setFont(font, 13)
     c.drawString(left, top - 19 * mm, parcel.name[:50])
-    c.drawImage(
-        _qr(settings.SITE_URL + parcel.get_absolute_url()),
-        width - 58 * mm,
-        top - 40 * mm,
-        40 * mm,
-        40 * mm,
-    )
+    qr = _qr(settings.SITE_URL + parcel.get_absolute_url())
+    c.drawImage(qr, width - 58 * mm, top - 40 * mm, 40 * mm, 40 * mm)
     c.drawImage(_barcode(parcel.code), left, top - 40 * mm, 80 * mm, 16 * mm)
 
-    y = top - 50 * mm
-    y_left = _text_block(
-        c,
-        left,
-        y,
-        "Proposal",
-        [f"{investigation.name} — session {investigation.visit_id}", investigation.title[:60]],
-        font,
-        bold,
-    )
+    col = width / 2 + 4 * mm
+    y = top - 52 * mm
+    proposal = [f"{investigation.name} — session {investigation.visit_id}", investigation.title]
+    y_left = _text_block(c, left, y, "Proposal", proposal, font, bold)
     y_left = _text_block(c, left, y_left, "Beamline", [investigation.instrument.name], font, bold)
     y_left = _text_block(c, left, y_left, "Local contact", contacts, font, bold)
-    y_left = _text_block(
-        c, left, y_left, "Storage", [parcel.get_storage_condition_display()], font, bold, size=13
-    )
+    storage = [parcel.get_storage_condition_display()]
+    y_right = _text_block(c, col, y, "Storage", storage, font, bold, size=14)
+    returns = simpleSplit(parcel.get_return_instructions_display(), font, 10, width / 2 - 30 * mm)
+    y_right = _text_block(c, col, y_right, "After the experiment", returns, font, bold)
+    y = min(y_left, y_right) - 4 * mm
+    c.setLineWidth(0.5)
+    c.line(left, y + 4 * mm, width - 18 * mm, y + 4 * mm)
     sender = parcel.shipment.shipping_address
     back = parcel.shipment.return_address
-    col = width / 2 + 4 * mm
-    y_right = _text_block(c, col, y, "From", sender.lines() if sender else [], font, bold)
-    y_right = _text_block(c, col, y_right, "Return to", back.lines() if back else [], font, bold)
-    _text_block(
-        c, col, y_right, "Return", [parcel.get_return_instructions_display()[:60]], font, bold
-    )
+    _text_block(c, left, y, "From", sender.lines() if sender else [], font, bold)
+    _text_block(c, col, y, "Return to", back.lines() if back else [], font, bold)
 
     if parcel.is_dangerous:
-        # A red diamond and the words: visible from across the stores.
-        cx, cy, r = width - 35 * mm, height / 2 + 10 * mm, 16 * mm
+        # A red diamond and the words, in the bottom band: visible from across the stores.
+        cx, cy, r = left + 18 * mm, 45 * mm, 18 * mm
         c.setFillColor(colors.red)
         path = c.beginPath()
         path.moveTo(cx, cy + r)
@@ -139,18 +128,18 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
         path.close()
         c.drawPath(path, fill=1, stroke=0)
         c.setFillColor(colors.white)
-        c.setFont(bold, 22)
-        c.drawCentredString(cx, cy - 8, "!")
+        c.setFont(bold, 28)
+        c.drawCentredString(cx, cy - 10, "!")
         c.setFillColor(colors.red)
-        c.setFont(bold, 16)
-        c.drawString(left, height / 2 - 4 * mm, "DANGEROUS GOODS")
-        c.setFont(font, 9)
-        c.drawString(
-            left + 62 * mm, height / 2 - 4 * mm, parcel.dangerous_goods.replace("\n", " ")[:70]
-        )
+        c.setFont(bold, 20)
+        c.drawString(left + 42 * mm, 55 * mm, "DANGEROUS GOODS")
         c.setFillColor(colors.black)
+        c.setFont(font, 10)
+        lines = simpleSplit(parcel.dangerous_goods, font, 10, width - 90 * mm)
+        for number, line in enumerate(lines[:5]):
+            c.drawString(left + 42 * mm, 48 * mm - number * 5 * mm, line)
     c.setFont(font, 8)
-    c.drawString(12 * mm, height / 2 - 18 * mm, "Cut along the frame and stick it on the parcel.")
+    c.drawString(left, 16 * mm, "Stick this page on the parcel; put the content list inside.")
     c.showPage()
 
     # Page 2: the content list.

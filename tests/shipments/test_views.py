@@ -222,3 +222,17 @@ def test_address_book_is_private(client, team) -> None:
     assert client.get(reverse("shipments:address-edit", args=[theirs.pk])).status_code == 404
     assert client.post(reverse("shipments:address-delete", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("shipments:address-delete", args=[mine.pk])).status_code == 405
+
+
+def test_index_pages_with_a_keyset_cursor(client, team) -> None:
+    shipments = [
+        ShipmentFactory(investigation=team.investigation, name=f"S{n:02d}") for n in range(30)
+    ]
+    client.force_login(team.participant)
+    first = client.get(reverse("shipments:index")).text
+    assert "S29" in first and "S05" in first and "S04" not in first
+    cursor = shipments[5].pk
+    assert f"before={cursor}" in first
+    second = client.get(reverse("shipments:index"), {"before": cursor}).text
+    assert "S04" in second and "S00" in second and "S05" not in second
+    assert client.get(reverse("shipments:index"), {"before": "abc"}).status_code == 200
