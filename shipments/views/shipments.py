@@ -74,7 +74,7 @@ def _investigation(request: HttpRequest, pk: int):
 @login_required
 def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
-    shipments = _with_parcels(investigation.shipments.all()).annotate(n_parcels=Count("parcels"))
+    shipments = _with_parcels(investigation.shipments.all())
     rows, next_before = _page(shipments, request)
     template = "shipments/investigation.html"
     if request.htmx:
