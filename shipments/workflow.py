@@ -208,9 +208,10 @@ def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True
             tracking_number=change.tracking_number.strip(),
         )
         if notify and change.status in NOTIFY:
-            from .notifications import parcel_status_notify
+            from .tasks import parcel_status_notify
 
-            transaction.on_commit(partial(parcel_status_notify, status_id=entry.pk), robust=True)
+            # After the commit, so the worker finds the row; a mail server down never blocks a move.
+            transaction.on_commit(partial(parcel_status_notify.delay, entry.pk), robust=True)
     return entry
 
 
