@@ -8,12 +8,12 @@ import random
 from datetime import timedelta
 from typing import TextIO
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from catalogue.models import Investigation, Role
 from portal.models import User
 
+from .groups import ensure_groups
 from .models import Address, Item, ItemKind, Parcel, ParcelStatus, Shipment
 from .workflow import Status, start
 
@@ -72,8 +72,9 @@ def seed(*, out: TextIO) -> None:
     marie = _user("mdubois", "Dr Marie Dubois")
     sara = _user("sgarcia", "Sara García")
     tom = _user("tlee", "Tom Lee", is_staff=True)
-    sara.groups.add(Group.objects.get(name="Safety"))
-    tom.groups.add(Group.objects.get(name="Stores"))
+    groups = ensure_groups()
+    sara.groups.add(groups["Safety"])
+    tom.groups.add(groups["Stores"])
     if not tom.is_staff:
         tom.is_staff = True
         tom.save(update_fields=["is_staff"])

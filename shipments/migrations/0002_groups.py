@@ -2,11 +2,7 @@
 
 from django.db import migrations
 
-SAFETY = [
-    ("safetyqueueparcel", "view"), ("parcel", "view"), ("item", "view"), ("parcelstatus", "view"),
-    ("shipment", "view"),
-]
-STORES = SAFETY + [("address", "view"), ("parcel", "change")]
+from shipments.groups import SAFETY, STORES
 
 
 def create_groups(apps, schema_editor):
@@ -21,9 +17,8 @@ def create_groups(apps, schema_editor):
     Permission = apps.get_model("auth", "Permission")
     for name, perms in (("Safety", SAFETY), ("Stores", STORES)):
         group, _ = Group.objects.get_or_create(name=name)
-        codenames = [f"{action}_{model}" for model, action in perms]
         group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="shipments", codename__in=codenames)
+            *Permission.objects.filter(content_type__app_label="shipments", codename__in=perms)
         )
 
 

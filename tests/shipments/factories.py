@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import factory
-from django.contrib.auth.models import Group
 
+from shipments.groups import ensure_groups
 from shipments.models import Address, Item, ItemKind, Parcel, ParcelStatus, Shipment
 from tests import factories
 
@@ -57,5 +57,5 @@ class ItemFactory(factory.django.DjangoModelFactory):
 
 def safety_officer(username: str = "safety"):
     user = factories.UserFactory(username=username)
-    user.groups.add(Group.objects.get(name="Safety"))
+    user.groups.add(ensure_groups()["Safety"])
     return user

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from catalogue.models import Role
+from shipments.groups import ensure_groups
 from shipments.workflow import Status
 from tests import factories
 from tests.shipments.factories import ItemFactory, ParcelFactory, safety_officer
@@ -114,6 +115,6 @@ def test_safety_officer_in_the_team_cannot_approve_their_own_parcel(client, team
 def test_staff_admin_shows_parcels_without_approve_for_non_safety_staff(client, team) -> None:
     parcel = _ready(team, "Staff view")
     client.force_login(team.staff)
-    team.staff.user_permissions.add(*Group.objects.get(name="Stores").permissions.all())
+    team.staff.user_permissions.add(*ensure_groups()["Stores"].permissions.all())
     page = client.get(reverse("admin:shipments_parcel_changelist")).text
     assert parcel.code in page and 'value="approve"' not in page
