@@ -30,7 +30,10 @@ def test_puck_of_three_samples_from_packing_to_approved_label(
     page.click(".investigation-header >> text=Shipments")
     page.click("#new-shipment")
     page.fill("#id_name", "Crystals for the May session")
-    page.select_option("#id_shipping_address", label="Marie Dubois, Institut de Biologie Structurale, Grenoble (France)")
+    page.select_option(
+        "#id_shipping_address",
+        label="Marie Dubois, Institut de Biologie Structurale, Grenoble (France)",
+    )
     page.select_option("#id_return_address", index=1)
     page.click("text=Create shipment")
     expect(page.locator("h1")).to_contain_text("Crystals for the May session")

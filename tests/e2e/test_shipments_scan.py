@@ -13,10 +13,17 @@ from tests.shipments.factories import ParcelFactory
 pytestmark = pytest.mark.e2e
 
 
-def test_stores_scan_a_parcel_in_and_see_a_refusal(page: Page, screenshot, transactional_db) -> None:
+def test_stores_scan_a_parcel_in_and_see_a_refusal(
+    page: Page, screenshot, transactional_db
+) -> None:
     team = factories.make_team()
-    sent = ParcelFactory(shipment__investigation=team.investigation, status=Status.SENT, name="MX dewar",
-                         is_dangerous=True, dangerous_goods="Dry ice")
+    sent = ParcelFactory(
+        shipment__investigation=team.investigation,
+        status=Status.SENT,
+        name="MX dewar",
+        is_dangerous=True,
+        dangerous_goods="Dry ice",
+    )
     ready = ParcelFactory(shipment__investigation=team.investigation, status=Status.READY)
     log_in(page, team.staff.username)
     page.goto("/shipments/scan/")

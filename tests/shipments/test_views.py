@@ -236,3 +236,18 @@ def test_index_pages_with_a_keyset_cursor(client, team) -> None:
     second = client.get(reverse("shipments:index"), {"before": cursor}).text
     assert "S04" in second and "S00" in second and "S05" not in second
     assert client.get(reverse("shipments:index"), {"before": "abc"}).status_code == 200
+
+
+def test_parcel_page_query_count_does_not_grow_with_its_content(
+    client, team, parcel, django_assert_max_num_queries
+) -> None:
+    puck = parcel.items.get(name="Puck A")
+    sample = team.investigation.samples.create(name="catalogued")
+    for position in range(4, 16):
+        parcel.items.create(
+            name=f"extra-{position}", container=puck, position=position, sample=sample
+        )
+    client.force_login(team.participant)
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("shipments:parcel", args=[parcel.pk])).text
+    assert "extra-15" in page and "catalogue: catalogued" in page
