@@ -213,3 +213,22 @@ def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:
         return visible_download_jobs(user).get(pk=pk)
     except (DownloadJob.DoesNotExist, ValueError, ValidationError):
         raise Http404("No such download") from None
+
+
+# Shipments: the team, staff and the safety team --------------------------------------------
+
+
+def is_stores(user: AnyUser) -> bool:
+    """Stores and facility staff receive parcels, take them to beamlines and send them back."""
+    return _is_staff(user)
+
+
+def can_view_shipments(user: AnyUser, investigation: Investigation) -> bool:
+    return can_manage_shipments(user, investigation) or is_safety_officer(user)
+
+
+def shipment_investigations(user: AnyUser) -> QuerySet[Investigation]:
+    """Investigations whose shipments the user sees: their team's, or all for staff and safety."""
+    if _is_staff(user) or is_safety_officer(user):
+        return Investigation.objects.all()
+    return my_investigations(user)

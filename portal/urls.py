@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from shipments.admin import safety_site
+
 from . import views
 
 site_patterns = [
@@ -26,4 +28,6 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
     path("icatplus/", include("logbook.icatplus_urls")),
+    # The safety team's admin site (shipments/admin.py): Django admin without being staff.
+    path("safety/", safety_site.urls),
 ]

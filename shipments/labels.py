@@ -1,0 +1,172 @@
+"""The parcel's papers as one PDF: page 1 the label for the outside of the box (QR code, barcode,
+addresses, storage, dangerous-goods mark), page 2 the content list to put inside."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import barcode
+import qrcode
+from barcode.writer import ImageWriter
+from django.conf import settings
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from catalogue.models import InvestigationUser, Role
+
+from .models import Item, Parcel
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def _fonts() -> tuple[str, str]:
+    """DejaVu when the system has it (any accented name prints), else the PDF base fonts."""
+    if "Label" in pdfmetrics.getRegisteredFontNames():
+        return "Label", "Label-Bold"
+    if (DEJAVU / "DejaVuSans.ttf").exists():
+        pdfmetrics.registerFont(TTFont("Label", str(DEJAVU / "DejaVuSans.ttf")))
+        pdfmetrics.registerFont(TTFont("Label-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
+        return "Label", "Label-Bold"
+    return "Helvetica", "Helvetica-Bold"
+
+
+def _qr(data: str) -> ImageReader:
+    return ImageReader(qrcode.make(data, border=1).get_image())
+
+
+def _barcode(data: str) -> ImageReader:
+    out = io.BytesIO()
+    barcode.get("code128", data, writer=ImageWriter()).write(
+        out, options={"module_height": 12, "font_size": 0, "quiet_zone": 2, "write_text": False}
+    )
+    out.seek(0)
+    return ImageReader(out)
+
+
+def _text_block(
+    c: Canvas,
+    x: float,
+    y: float,
+    title: str,
+    lines: list[str],
+    font: str,
+    bold: str,
+    size: float = 10,
+) -> float:
+    c.setFont(bold, 8)
+    c.setFillColor(colors.grey)
+    c.drawString(x, y, title.upper())
+    c.setFillColor(colors.black)
+    c.setFont(font, size)
+    for line in lines or ["—"]:
+        y -= size * 1.3
+        c.drawString(x, y, line[:48])
+    return y - 6 * mm
+
+
+def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> bytes:
+    font, bold = _fonts()
+    investigation = parcel.shipment.investigation
+    contacts = [
+        m.user.display_name
+        for m in InvestigationUser.objects.filter(
+            investigation=investigation, role=Role.LOCAL_CONTACT
+        ).select_related("user")
+    ]
+    out = io.BytesIO()
+    c = Canvas(out, pagesize=A4, pageCompression=0)
+    c.setTitle(f"{parcel.code} {parcel.name}")
+    width, height = A4
+    left, top = 18 * mm, height - 18 * mm
+
+    # Page 1: the label, a whole A4 page so that nothing has to be squeezed.
+    c.setLineWidth(1.5)
+    c.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm, stroke=1, fill=0)
+    c.setFont(bold, 11)
+    c.drawString(left, top, f"{settings.FACILITY_NAME} · sample shipment")
+    c.setFont(bold, 26)
+    c.drawString(left, top - 12 * mm, parcel.code)
+    c.setFont(font, 13)
+    c.drawString(left, top - 19 * mm, parcel.name[:50])
+    qr = _qr(settings.SITE_URL + parcel.get_absolute_url())
+    c.drawImage(qr, width - 58 * mm, top - 40 * mm, 40 * mm, 40 * mm)
+    c.drawImage(_barcode(parcel.code), left, top - 40 * mm, 80 * mm, 16 * mm)
+
+    col = width / 2 + 4 * mm
+    y = top - 52 * mm
+    proposal = [f"{investigation.name} — session {investigation.visit_id}", investigation.title]
+    y_left = _text_block(c, left, y, "Proposal", proposal, font, bold)
+    y_left = _text_block(c, left, y_left, "Beamline", [investigation.instrument.name], font, bold)
+    y_left = _text_block(c, left, y_left, "Local contact", contacts, font, bold)
+    storage = [parcel.get_storage_condition_display()]
+    y_right = _text_block(c, col, y, "Storage", storage, font, bold, size=14)
+    returns = simpleSplit(parcel.get_return_instructions_display(), font, 10, width / 2 - 30 * mm)
+    y_right = _text_block(c, col, y_right, "After the experiment", returns, font, bold)
+    y = min(y_left, y_right) - 4 * mm
+    c.setLineWidth(0.5)
+    c.line(left, y + 4 * mm, width - 18 * mm, y + 4 * mm)
+    sender = parcel.shipment.shipping_address
+    back = parcel.shipment.return_address
+    _text_block(c, left, y, "From", sender.lines() if sender else [], font, bold)
+    _text_block(c, col, y, "Return to", back.lines() if back else [], font, bold)
+
+    if parcel.is_dangerous:
+        # A red diamond and the words, in the bottom band: visible from across the stores.
+        cx, cy, r = left + 18 * mm, 45 * mm, 18 * mm
+        c.setFillColor(colors.red)
+        path = c.beginPath()
+        path.moveTo(cx, cy + r)
+        path.lineTo(cx + r, cy)
+        path.lineTo(cx, cy - r)
+        path.lineTo(cx - r, cy)
+        path.close()
+        c.drawPath(path, fill=1, stroke=0)
+        c.setFillColor(colors.white)
+        c.setFont(bold, 28)
+        c.drawCentredString(cx, cy - 10, "!")
+        c.setFillColor(colors.red)
+        c.setFont(bold, 20)
+        c.drawString(left + 42 * mm, 55 * mm, "DANGEROUS GOODS")
+        c.setFillColor(colors.black)
+        c.setFont(font, 10)
+        lines = simpleSplit(parcel.dangerous_goods, font, 10, width - 90 * mm)
+        for number, line in enumerate(lines[:5]):
+            c.drawString(left + 42 * mm, 48 * mm - number * 5 * mm, line)
+    c.setFont(font, 8)
+    c.drawString(left, 16 * mm, "Stick this page on the parcel; put the content list inside.")
+    c.showPage()
+
+    # Page 2: the content list.
+    c.setFont(bold, 16)
+    c.drawString(left, top, f"Content of {parcel.code} — {parcel.name}")
+    c.setFont(font, 10)
+    c.drawString(
+        left,
+        top - 7 * mm,
+        f"{investigation.name} · {investigation.instrument.name} · "
+        f"{parcel.get_storage_condition_display()}",
+    )
+    y = top - 18 * mm
+    for item, contents in tree:
+        lines = [(0, item)] + [(1, child) for child in contents]
+        for depth, entry in lines:
+            if y < 20 * mm:
+                c.showPage()
+                c.setFont(font, 10)
+                y = top
+            c.setFont(bold if not depth else font, 10)
+            position = f"{entry.position}. " if entry.position is not None else ""
+            sample = f"  (catalogue sample {entry.sample.name})" if entry.sample_id else ""
+            c.drawString(left + depth * 8 * mm, y, f"{position}{entry}{sample}"[:90])
+            y -= 5.5 * mm
+    if not tree:
+        c.drawString(left, y, "The parcel is empty.")
+    c.showPage()
+    c.save()
+    return out.getvalue()

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from catalogue import access
+
+from ..forms import AddressForm, ShipmentForm
+from ..models import Address, Parcel, Shipment
+from ..workflow import Status
+from .common import form_page, get_shipment, require_manage
+
+PAGE_SIZE = 25
+
+
+def _page(queryset, request: HttpRequest) -> tuple[list, int | None]:
+    """Keyset pagination on descending id: `?before=<id>` continues where the last page ended."""
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        queryset = queryset.filter(pk__lt=int(before))
+    rows = list(queryset.order_by("-id")[: PAGE_SIZE + 1])
+    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_before
+
+
+def _with_parcels(queryset):
+    parcels = Parcel.objects.order_by("id").only(
+        "id", "shipment_id", "name", "status", "is_dangerous"
+    )
+    return queryset.select_related("investigation__instrument").prefetch_related(
+        Prefetch("parcels", queryset=parcels)
+    )
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Every shipment the user sees, across investigations; filter by a parcel status."""
+    shipments = Shipment.objects.for_user(request.user)
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        shipments = shipments.filter(
+            pk__in=Parcel.objects.filter(status=status).values("shipment_id")
+        )
+    rows, next_before = _page(_with_parcels(shipments), request)
+    template = "shipments/index.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "shipments": rows,
+            "next_before": next_before,
+            "status": status,
+            "statuses": Status.choices,
+            "is_stores": access.is_stores(request.user),
+            "is_safety": access.is_safety_officer(request.user),
+        },
+    )
+
+
+def _investigation(request: HttpRequest, pk: int):
+    investigation = access.get_investigation_or_404(request.user, pk)
+    if not access.can_view_shipments(request.user, investigation):
+        raise Http404("No such investigation")
+    return investigation
+
+
+@login_required
+def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = _investigation(request, pk)
+    shipments = _with_parcels(investigation.shipments.all())
+    rows, next_before = _page(shipments, request)
+    template = "shipments/investigation.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "investigation": investigation,
+            "shipments": rows,
+            "next_before": next_before,
+            "can_manage": access.can_manage_shipments(request.user, investigation),
+        },
+    )
+
+
+@login_required
+def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = _investigation(request, pk)
+    require_manage(request, Shipment(investigation=investigation))
+    form = ShipmentForm(request.POST or None, user=request.user)
+
+    def save() -> str:
+        form.instance.investigation = investigation
+        form.instance.created_by = request.user
+        return form.save().get_absolute_url()
+
+    return form_page(
+        request,
+        form,
+        "shipments/shipment_form.html",
+        {"investigation": investigation},
+        save=save,
+        success_message="Shipment created: now add its parcels.",
+    )
+
+
+@login_required
+def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = get_shipment(request, pk)
+    require_manage(request, shipment)
+    form = ShipmentForm(request.POST or None, instance=shipment, user=request.user)
+    return form_page(
+        request,
+        form,
+        "shipments/shipment_form.html",
+        {"investigation": shipment.investigation, "shipment": shipment},
+        save=lambda: form.save().get_absolute_url(),
+        success_message="Shipment saved.",
+    )
+
+
+@login_required
+def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = get_shipment(request, pk)
+    parcels = shipment.parcels.annotate(n_items=Count("items")).order_by("id")
+    return render(
+        request,
+        "shipments/shipment_detail.html",
+        {
+            "shipment": shipment,
+            "investigation": shipment.investigation,
+            "parcels": parcels,
+            "can_manage": access.can_manage_shipments(request.user, shipment.investigation),
+        },
+    )
+
+
+# Address book ---------------------------------------------------------------------------------
+
+
+@login_required
+def addresses(request: HttpRequest) -> HttpResponse:
+    rows, next_before = _page(Address.objects.filter(owner=request.user), request)
+    return render(
+        request, "shipments/addresses.html", {"addresses": rows, "next_before": next_before}
+    )
+
+
+@login_required
+def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    address = (
+        get_object_or_404(Address, pk=pk, owner=request.user) if pk else Address(owner=request.user)
+    )
+    form = AddressForm(request.POST or None, instance=address)
+
+    def save() -> str:
+        form.save()
+        return (
+            request.GET.get("next", "") if _safe_next(request) else reverse("shipments:addresses")
+        )
+
+    return form_page(
+        request,
+        form,
+        "shipments/address_form.html",
+        {"address": address},
+        save=save,
+        success_message="Address saved.",
+    )
+
+
+def _safe_next(request: HttpRequest) -> bool:
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    nxt = request.GET.get("next", "")
+    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+
+
+@login_required
+@require_POST
+def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    address = get_object_or_404(Address, pk=pk, owner=request.user)
+    address.delete()
+    messages.success(request, f"Address “{address.name}” removed from your address book.")
+    return redirect("shipments:addresses")

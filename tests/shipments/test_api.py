@@ -1,0 +1,182 @@
+"""The JSON API follows the pages' rules: outsider 404, the workflow decides, 400 says why."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from shipments.models import Item, Parcel, Shipment
+from shipments.workflow import Status
+from tests import factories
+from tests.shipments.factories import AddressFactory, ParcelFactory, safety_officer
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def test_anonymous_gets_nothing(api, parcel) -> None:
+    assert api.get("/api/parcels/").status_code in (401, 403)
+    assert api.get(f"/api/parcels/{parcel.pk}/").status_code in (401, 403)
+
+
+def test_outsider_gets_404_and_empty_lists(api, team, parcel) -> None:
+    api.force_authenticate(team.outsider)
+    assert api.get(f"/api/parcels/{parcel.pk}/").status_code == 404
+    assert api.get(f"/api/parcels/{parcel.pk}/statuses/").status_code == 404
+    assert api.get(f"/api/shipments/{parcel.shipment.pk}/").status_code == 404
+    assert api.get("/api/parcels/").json()["results"] == []
+    response = api.post(f"/api/parcels/{parcel.pk}/statuses/", {"status": "READY"}, format="json")
+    assert response.status_code == 404
+
+
+def test_team_member_builds_a_parcel_and_declares_it_ready(api, team) -> None:
+    api.force_authenticate(team.participant)
+    address = api.post(
+        "/api/addresses/",
+        {
+            "name": "Marie Dubois",
+            "street": "71 avenue des Martyrs",
+            "city": "Grenoble",
+            "postal_code": "38000",
+            "country": "France",
+            "email": "m@example.org",
+            "phone": "+33",
+        },
+        format="json",
+    ).json()
+    shipment = api.post(
+        "/api/shipments/",
+        {
+            "investigation": team.investigation.pk,
+            "name": "API shipment",
+            "shipping_address": address["id"],
+        },
+        format="json",
+    )
+    assert shipment.status_code == 201, shipment.json()
+    parcel = api.post(
+        "/api/parcels/",
+        {"shipment": shipment.json()["id"], "name": "API dewar", "storage_condition": "ln2"},
+        format="json",
+    ).json()
+    assert parcel["status"] == "CREATED" and parcel["code"].startswith("PCL-")
+    items = f"/api/parcels/{parcel['id']}/items/"
+    puck = api.post(
+        items, {"kind": "container", "container_type": "puck", "name": "Puck B"}, format="json"
+    ).json()
+    sample = team.investigation.samples.create(name="thaumatin")
+    for position in (1, 2, 3):
+        created = api.post(
+            items,
+            {
+                "name": f"t{position}",
+                "container": puck["id"],
+                "position": position,
+                "sample": sample.pk,
+                "experiment_plan": {"exposure": 0.1},
+            },
+            format="json",
+        )
+        assert created.status_code == 201, created.json()
+    assert Item.objects.filter(container_id=puck["id"]).count() == 3
+    moved = api.post(f"/api/parcels/{parcel['id']}/statuses/", {"status": "READY"}, format="json")
+    assert moved.status_code == 201 and moved.json()["created_by"] == team.participant.username
+    history = api.get(f"/api/parcels/{parcel['id']}/statuses/").json()
+    assert [h["status"] for h in history] == ["CREATED", "READY"]
+
+
+def test_bad_input_is_400_with_the_field_and_nothing_changes(api, team, parcel) -> None:
+    api.force_authenticate(team.participant)
+    response = api.post(
+        "/api/parcels/",
+        {"shipment": parcel.shipment.pk, "name": "x", "is_dangerous": True},
+        format="json",
+    )
+    assert response.status_code == 400 and "dangerous_goods" in response.json()
+    puck = parcel.items.get(name="Puck A")
+    taken = api.post(
+        f"/api/parcels/{parcel.pk}/items/",
+        {"name": "y", "container": puck.pk, "position": 1},
+        format="json",
+    )
+    assert taken.status_code == 400 and "position" in taken.json()
+    foreign = factories.SampleFactory()
+    wrong = api.post(
+        f"/api/parcels/{parcel.pk}/items/", {"name": "z", "sample": foreign.pk}, format="json"
+    )
+    assert wrong.status_code == 400 and "sample" in wrong.json()
+    assert (
+        not Parcel.objects.filter(name="x").exists()
+        and not Item.objects.filter(name__in=["y", "z"]).exists()
+    )
+
+
+def test_api_refuses_skipping_a_status_self_approval_and_edits_after_ready(
+    api, team, parcel
+) -> None:
+    api.force_authenticate(team.participant)
+    skip = api.post(
+        f"/api/parcels/{parcel.pk}/statuses/",
+        {"status": "SENT", "tracking_number": "1Z"},
+        format="json",
+    )
+    assert skip.status_code == 400 and "cannot go from" in skip.json()["status"][0]
+    api.post(f"/api/parcels/{parcel.pk}/statuses/", {"status": "READY"}, format="json")
+    approve = api.post(f"/api/parcels/{parcel.pk}/statuses/", {"status": "APPROVED"}, format="json")
+    assert approve.status_code == 400 and "Only the safety team" in approve.json()["status"][0]
+    edit = api.patch(f"/api/parcels/{parcel.pk}/", {"name": "renamed"}, format="json")
+    assert edit.status_code == 400 and "locked" in edit.json()["detail"]
+    item = parcel.items.first()
+    assert api.delete(f"/api/items/{item.pk}/").status_code == 400
+    parcel.refresh_from_db()
+    assert parcel.name == "Dewar for MX" and Item.objects.filter(pk=item.pk).exists()
+
+
+def test_safety_officer_approves_and_refuses_through_the_api(api, team, parcel) -> None:
+    parcel.move_to(Status.READY, by=team.participant)
+    api.force_authenticate(safety_officer())
+    no_reason = api.post(
+        f"/api/parcels/{parcel.pk}/statuses/", {"status": "REFUSED"}, format="json"
+    )
+    assert no_reason.status_code == 400 and "reason is required" in no_reason.json()["status"][0]
+    ok = api.post(f"/api/parcels/{parcel.pk}/statuses/", {"status": "APPROVED"}, format="json")
+    assert ok.status_code == 201
+    listed = api.get("/api/parcels/", {"status": "APPROVED"}).json()["results"]
+    assert [p["id"] for p in listed] == [parcel.pk]
+    created = api.post(
+        "/api/shipments/",
+        {"investigation": team.investigation.pk, "name": "not mine"},
+        format="json",
+    )
+    assert created.status_code == 403 and not Shipment.objects.filter(name="not mine").exists()
+
+
+def test_addresses_are_private_to_their_owner(api, team) -> None:
+    theirs = AddressFactory(owner=team.collaborator)
+    api.force_authenticate(team.participant)
+    assert api.get(f"/api/addresses/{theirs.pk}/").status_code == 404
+    assert api.get("/api/addresses/").json()["results"] == []
+    shipment = api.post(
+        "/api/shipments/",
+        {"investigation": team.investigation.pk, "name": "s", "shipping_address": theirs.pk},
+        format="json",
+    )
+    assert shipment.status_code == 400 and "shipping_address" in shipment.json()
+
+
+def test_outsider_cannot_create_shipments_for_a_hidden_investigation(api, team) -> None:
+    api.force_authenticate(team.outsider)
+    response = api.post(
+        "/api/shipments/", {"investigation": team.investigation.pk, "name": "s"}, format="json"
+    )
+    assert response.status_code == 400 and "investigation" in response.json()
+
+
+def test_parcel_list_has_no_n_plus_one(api, team, django_assert_max_num_queries) -> None:
+    for _ in range(20):
+        ParcelFactory(shipment__investigation=team.investigation)
+    api.force_authenticate(team.participant)
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/parcels/").json()["results"]) == 20
