@@ -262,3 +262,7 @@ LOGGING = {
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+
+# Dataset previews: thumbnails of image datafiles and HDF5 plots, rendered once and kept here.
+# Not under MEDIA_ROOT on purpose: embargoed previews are served only through the access policy.
+PREVIEW_CACHE_DIR = env_path("PREVIEW_CACHE_DIR", VAR_DIR / "previews")

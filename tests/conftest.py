@@ -17,6 +17,7 @@ def isolated_roots(settings, tmp_path: Path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     for folder in (settings.DATA_ROOT, settings.DOWNLOAD_ROOT, settings.MEDIA_ROOT):
         folder.mkdir(parents=True, exist_ok=True)
+    settings.PREVIEW_CACHE_DIR = tmp_path / "previews"
     return tmp_path
 
 
