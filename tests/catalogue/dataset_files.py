@@ -57,15 +57,21 @@ def datafile(dataset: Dataset, name: str, **kwargs) -> Datafile:
 
 def set_parameter(dataset: Dataset, name: str, units: str, value: float) -> DatasetParameter:
     parameter_type, _ = ParameterType.objects.get_or_create(name=name, units=units)
-    return DatasetParameter.objects.create(dataset=dataset, type=parameter_type, numeric_value=value)
+    return DatasetParameter.objects.create(
+        dataset=dataset, type=parameter_type, numeric_value=value
+    )
 
 
 def dataset_with_files(investigation=None, **kwargs) -> Dataset:
     """A dataset with a PNG, a JPEG, an HDF5 file and a text file, all really on disk."""
-    dataset = factories.DatasetFactory(**({"investigation": investigation} if investigation else {}),
-                                       **kwargs)
-    for name, writer in (("frame_0001.png", write_png), ("photo.jpg", write_jpeg),
-                         ("scan.h5", write_h5)):
+    dataset = factories.DatasetFactory(
+        **({"investigation": investigation} if investigation else {}), **kwargs
+    )
+    for name, writer in (
+        ("frame_0001.png", write_png),
+        ("photo.jpg", write_jpeg),
+        ("scan.h5", write_h5),
+    ):
         file = datafile(dataset, name, size=1, checksum="sha256:" + "ab" * 32)
         writer(file.location)
     datafile(dataset, "notes.txt")

@@ -28,14 +28,30 @@ def scans(team):
     crystal = factories.SampleFactory(investigation=investigation, name="lysozyme-crystal-1")
     powder = factories.SampleFactory(investigation=investigation, name="powder-B")
     now = timezone.now()
-    low = factories.DatasetFactory(investigation=investigation, sample=crystal, name="scan_low",
-                                   start_date=now - timedelta(hours=3))
-    mid = factories.DatasetFactory(investigation=investigation, sample=crystal, name="scan_mid",
-                                   start_date=now - timedelta(hours=2))
-    processed = factories.DatasetFactory(investigation=investigation, sample=powder,
-                                         name="integrated_mid", type=DatasetType.PROCESSED,
-                                         start_date=now - timedelta(hours=1))
-    for dataset, energy, temperature in ((low, 8.0, 100.0), (mid, 11.2, 293.0), (processed, 12.5, 80.0)):
+    low = factories.DatasetFactory(
+        investigation=investigation,
+        sample=crystal,
+        name="scan_low",
+        start_date=now - timedelta(hours=3),
+    )
+    mid = factories.DatasetFactory(
+        investigation=investigation,
+        sample=crystal,
+        name="scan_mid",
+        start_date=now - timedelta(hours=2),
+    )
+    processed = factories.DatasetFactory(
+        investigation=investigation,
+        sample=powder,
+        name="integrated_mid",
+        type=DatasetType.PROCESSED,
+        start_date=now - timedelta(hours=1),
+    )
+    for dataset, energy, temperature in (
+        (low, 8.0, 100.0),
+        (mid, 11.2, 293.0),
+        (processed, 12.5, 80.0),
+    ):
         set_parameter(dataset, "energy", "keV", energy)
         set_parameter(dataset, "temperature", "K", temperature)
         set_parameter(dataset, "exposure time", "s", 0.05)
@@ -47,8 +63,15 @@ def names(response) -> set[str]:
 
 
 @pytest.mark.parametrize(
-    "who", ["principal_investigator", "participant", "collaborator", "local_contact", "scientist",
-            "staff"],
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
 )
 def test_team_members_and_beamline_staff_see_the_datasets_tab(client, team, scans, who) -> None:
     client.force_login(getattr(team, who))
@@ -113,8 +136,9 @@ def test_range_typed_in_another_unit_is_converted(client, team, scans) -> None:
     energy = scans["low"].parameters.get(type__name="energy").type
     temperature = scans["low"].parameters.get(type__name="temperature").type
     client.force_login(team.participant)
-    in_ev = client.get(url(team.investigation, parameter=energy.pk, minimum=10000, maximum=12000,
-                           units="eV"))
+    in_ev = client.get(
+        url(team.investigation, parameter=energy.pk, minimum=10000, maximum=12000, units="eV")
+    )
     assert names(in_ev) == {"scan_mid"}
     # below 0 °C = below 273.15 K
     cold = client.get(url(team.investigation, parameter=temperature.pk, maximum=0, units="°C"))
@@ -143,8 +167,10 @@ def test_only_parameters_measured_in_this_investigation_are_offered(client, team
     ("query", "message"),
     [
         ({"minimum": "ten", "parameter": "{energy}"}, "From: Enter a number."),
-        ({"minimum": "12", "maximum": "10", "parameter": "{energy}"},
-         "The lower bound of the range is above the upper bound."),
+        (
+            {"minimum": "12", "maximum": "10", "parameter": "{energy}"},
+            "The lower bound of the range is above the upper bound.",
+        ),
         ({"minimum": "1"}, "Choose a parameter for the range."),
         ({"minimum": "1", "parameter": "{energy}", "units": "K"}, "K cannot be converted to keV."),
         ({"type": "cooked"}, "The type is raw or processed."),
@@ -186,8 +212,11 @@ def test_keyset_pagination_walks_every_dataset_once(client, team, monkeypatch) -
     monkeypatch.setattr("catalogue.views.dataset.PAGE_SIZE", 4)
     start = timezone.now()
     for n in range(9):
-        factories.DatasetFactory(investigation=team.investigation, name=f"d{n}",
-                                 start_date=start + timedelta(minutes=n % 3))  # ties on start
+        factories.DatasetFactory(
+            investigation=team.investigation,
+            name=f"d{n}",
+            start_date=start + timedelta(minutes=n % 3),
+        )  # ties on start
     factories.DatasetFactory(investigation=team.investigation, name="undated", start_date=None)
     client.force_login(team.participant)
     seen: list[str] = []

@@ -19,8 +19,12 @@ def url(investigation) -> str:
 
 @pytest.fixture
 def crystal(team):
-    sample = factories.SampleFactory(investigation=team.investigation, name="lysozyme-crystal-1",
-                                     type="protein crystal", description="Grown in 20% PEG")
+    sample = factories.SampleFactory(
+        investigation=team.investigation,
+        name="lysozyme-crystal-1",
+        type="protein crystal",
+        description="Grown in 20% PEG",
+    )
     ph, _ = ParameterType.objects.get_or_create(name="pH", units="")
     SampleParameter.objects.create(sample=sample, type=ph, numeric_value=4.5)
     for _ in range(2):
@@ -29,8 +33,15 @@ def crystal(team):
 
 
 @pytest.mark.parametrize(
-    "who", ["principal_investigator", "participant", "collaborator", "local_contact", "scientist",
-            "staff"],
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
 )
 def test_team_sees_samples_with_parameters_and_dataset_counts(client, team, crystal, who) -> None:
     client.force_login(getattr(team, who))
@@ -62,7 +73,7 @@ def test_released_samples_are_public_and_unknown_ids_404(client) -> None:
 def test_the_samples_tab_is_active_in_the_header(client, team, crystal) -> None:
     client.force_login(team.participant)
     html = client.get(url(team.investigation)).content.decode()
-    assert 'class="nav-link active" href="%s"' % url(team.investigation) in html
+    assert f'class="nav-link active" href="{url(team.investigation)}"' in html
 
 
 def test_keyset_pages_and_htmx_fragment(client, team, monkeypatch) -> None:

@@ -18,8 +18,9 @@ def url(sample) -> str:
 
 @pytest.fixture
 def crystal(team):
-    sample = factories.SampleFactory(investigation=team.investigation, name="lysozyme-crystal-1",
-                                     description="Grown in 20% PEG")
+    sample = factories.SampleFactory(
+        investigation=team.investigation, name="lysozyme-crystal-1", description="Grown in 20% PEG"
+    )
     ph, _ = ParameterType.objects.get_or_create(name="pH", units="")
     SampleParameter.objects.create(sample=sample, type=ph, numeric_value=4.5)
     scan = factories.DatasetFactory(investigation=team.investigation, sample=sample, name="scan_1")
@@ -29,8 +30,15 @@ def crystal(team):
 
 
 @pytest.mark.parametrize(
-    "who", ["principal_investigator", "participant", "collaborator", "local_contact", "scientist",
-            "staff"],
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
 )
 def test_team_sees_the_sample_its_parameters_and_datasets(client, team, crystal, who) -> None:
     client.force_login(getattr(team, who))
@@ -70,11 +78,14 @@ def test_datasets_page_with_htmx(client, team, crystal, monkeypatch) -> None:
     client.force_login(team.participant)
     first = client.get(url(crystal))
     assert len(first.context["datasets"]) == 2 and first.context["next_query"]
-    second = client.get(url(crystal) + "?" + first.context["next_query"],
-                        headers={"HX-Request": "true"})
+    second = client.get(
+        url(crystal) + "?" + first.context["next_query"], headers={"HX-Request": "true"}
+    )
     html = second.content.decode()
     assert "<html" not in html and html.strip().startswith('<div id="sample-datasets">')
-    names = [d.name for d in first.context["datasets"]] + [d.name for d in second.context["datasets"]]
+    names = [d.name for d in first.context["datasets"]] + [
+        d.name for d in second.context["datasets"]
+    ]
     assert len(set(names)) == 4
 
 
