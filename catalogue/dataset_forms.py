@@ -135,7 +135,7 @@ class DatasetFilterForm(RangeForm):
         error_messages={"invalid_choice": "This sample is not part of the experiment."},
     )
     type = forms.ChoiceField(
-        choices=[("", "Raw and processed"), *DatasetType.choices],
+        choices=[("", "All types"), *DatasetType.choices],
         required=False,
         label="Type",
         error_messages={"invalid_choice": "The type is raw or processed."},
@@ -163,7 +163,7 @@ class DatasetFilterForm(RangeForm):
             units += [u for u in compatible_units(parameter_type.units) if u and u not in units]
         self.unit_choices = units
         self.fields["units"].widget = forms.Select(
-            choices=[("", "its units"), *[(u, u) for u in units]]
+            choices=[("", "units"), *[(u, u) for u in units]]
         )
 
 

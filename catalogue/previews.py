@@ -253,9 +253,20 @@ def _read_downsampled(dataset: h5py.Dataset) -> tuple[np.ndarray, tuple[int, ...
 
 
 def _render(data: np.ndarray, steps: tuple[int, ...], *, title: str, units: str) -> bytes:
-    from matplotlib.figure import Figure  # Agg canvas by default; imported late: it is slow
+    import matplotlib  # imported late: it is slow to import and only plots need it
+    from matplotlib.figure import Figure  # Agg canvas by default, no pyplot global state
 
-    figure = Figure(figsize=(7.2, 4.4), dpi=100, layout="constrained")
+    with matplotlib.rc_context({"font.size": 11}):
+        return _draw(
+            Figure(figsize=(6.4, 4.0), dpi=100, layout="constrained"),
+            data,
+            steps,
+            title=title,
+            units=units,
+        )
+
+
+def _draw(figure, data: np.ndarray, steps: tuple[int, ...], *, title: str, units: str) -> bytes:
     axes = figure.add_subplot()
     if data.ndim == 1:
         axes.plot(np.arange(data.size) * steps[0], data, color="#0b5ed7", linewidth=1.2)
@@ -279,7 +290,7 @@ def _render(data: np.ndarray, steps: tuple[int, ...], *, title: str, units: str)
         )
         figure.colorbar(image, ax=axes, shrink=0.9, label=units or None)
     downsampled = any(s > 1 for s in steps)
-    axes.set_title(title + ("  (downsampled)" if downsampled else ""), fontsize=10)
+    axes.set_title(title + ("  (downsampled)" if downsampled else ""), fontsize=11)
     out = io.BytesIO()
     figure.savefig(out, format="png")
     return out.getvalue()

@@ -96,7 +96,7 @@ def test_plot_of_a_2d_array_is_a_png(client, team, scan) -> None:
         reverse("catalogue:datafile-plot", args=[h5.pk]) + "?path=/entry/data/data"
     )
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert picture(response).size == (720, 440)
+    assert picture(response).size == (640, 400)
 
 
 @pytest.mark.parametrize("path", ["/entry/data/spectrum", "/entry/data/stack"])
