@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 
@@ -47,6 +48,21 @@ def _bad_filters(form: forms.Form) -> ValidationError:
     )
 
 
+def _query(name: str, kind: type, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description)
+
+
+@extend_schema(
+    parameters=[
+        _query("investigation", int, "investigation id"),
+        _query("sample", int, "sample id"),
+        _query("type", str, "raw or processed"),
+        _query("parameter", str, "parameter type id or name, for the range below"),
+        _query("minimum", float, "lowest value (inclusive)"),
+        _query("maximum", float, "highest value (inclusive)"),
+        _query("units", str, "units of minimum/maximum, e.g. eV (default: the parameter's own)"),
+    ]
+)
 class DatasetList(generics.ListAPIView):
     """Datasets the caller may see. Filters: investigation, sample, type (raw/processed), and a
     parameter range: parameter (id or name), minimum, maximum, units (converted to the
@@ -82,6 +98,12 @@ class _DatafileFilter(forms.Form):
     investigation = forms.IntegerField(required=False, min_value=1)
 
 
+@extend_schema(
+    parameters=[
+        _query("dataset", int, "dataset id"),
+        _query("investigation", int, "investigation id"),
+    ]
+)
 class DatafileList(generics.ListAPIView):
     """Datafiles the caller may see; filter by dataset or investigation."""
 
@@ -111,6 +133,7 @@ class _SampleFilter(forms.Form):
     investigation = forms.IntegerField(required=False, min_value=1)
 
 
+@extend_schema(parameters=[_query("investigation", int, "investigation id")])
 class SampleList(generics.ListAPIView):
     """Samples the caller may see; filter by investigation."""
 
