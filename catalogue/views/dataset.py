@@ -46,7 +46,7 @@ def format_value(parameter: DatasetParameter | None) -> str:
     if parameter is None:
         return ""
     if parameter.type.value_type == ValueType.NUMERIC and parameter.numeric_value is not None:
-        return f"{parameter.numeric_value:.5g}"
+        return f"{parameter.numeric_value:.6g}"
     return parameter.string_value
 
 
@@ -121,9 +121,8 @@ def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
     )
     datasets, next_after = [], None
     key_types = _key_parameter_types(parameter_types)
-    if form.is_bound and not form.is_valid():
-        pass  # the errors are shown above the table; nothing is listed rather than the wrong thing
-    else:
+    # With bad filters the errors are shown and nothing is listed, rather than the wrong thing.
+    if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
         chosen = data.get("parameter")
         if chosen is not None and chosen not in key_types:
@@ -263,6 +262,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     chosen = _int_or_none(request.GET.get("h5"))
     selected = next((f for f in hdf5_files if f.pk == chosen), None)
+    if selected is None and chosen is not None:  # a file beyond the picker's first 50
+        selected = next((f for f in files.filter(pk=chosen) if previews.is_hdf5(f)), None)
     if selected is not None:
         context.update(_hdf5_context(selected, request.GET.get("path")))
     return render(request, template, context)
