@@ -14,7 +14,7 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from catalogue.models import Investigation
+from catalogue.models import Investigation, ParameterType, SampleParameter
 from tests import factories
 from tests.catalogue.dataset_files import datafile, set_parameter, write_h5
 from tests.e2e.conftest import ARTIFACTS, log_in
@@ -96,6 +96,12 @@ def test_filter_datasets_by_energy_then_look_at_a_dataset(page: Page, screenshot
     expect(page.locator(".dataset-table")).to_contain_text("lyso_0002")
     expect(page).to_have_url(re.compile(r"minimum=10&maximum=12"))
     screenshot("datasets-energy-10-12-keV")
+    # Each applied filter is a history entry: back shows the datasets with any energy again
+    page.go_back()
+    expect(page.locator(".dataset-table tbody tr")).to_have_count(3)
+    expect(page).not_to_have_url(re.compile(r"maximum=12"))
+    page.go_forward()
+    expect(page.locator(".dataset-table tbody tr")).to_have_count(1)
 
     page.click("text=lyso_0002")
     expect(page.locator("h1")).to_have_text("lyso_0002")
@@ -121,3 +127,37 @@ def test_filter_datasets_by_energy_then_look_at_a_dataset(page: Page, screenshot
         " && getComputedStyle(document.getElementById('gallery-modal')).opacity === '1'"
     )
     screenshot("gallery-full-size")
+
+
+def test_samples_tab_leads_to_the_sample_page_and_its_datasets(
+    page: Page, screenshot, transactional_db
+) -> None:
+    team = factories.make_team()
+    crystal = factories.SampleFactory(
+        investigation=team.investigation,
+        name="lysozyme-crystal-1",
+        type="protein crystal",
+        description="Hen egg-white lysozyme, grown in 20% PEG 6000, cryo-cooled in 25% glycerol.",
+    )
+    ph, _ = ParameterType.objects.get_or_create(name="pH", units="")
+    SampleParameter.objects.create(sample=crystal, type=ph, numeric_value=4.5)
+    factories.SampleFactory(investigation=team.investigation, name="thaumatin-2")
+    for n in range(3):
+        dataset = factories.DatasetFactory(
+            investigation=team.investigation, sample=crystal, name=f"lyso_{n + 1:04d}"
+        )
+        set_parameter(dataset, "energy", "keV", 12.0 + n / 10)
+    Investigation.objects.filter(pk=team.investigation.pk).refresh_totals()
+
+    log_in(page, team.principal_investigator.username)
+    page.goto(f"/investigations/{team.investigation.pk}/")
+    page.click(".investigation-header >> text=Samples")
+    expect(page.locator(".sample-table tbody tr")).to_have_count(2)
+    expect(page.locator(".sample-table")).to_contain_text("pH = 4.5")
+    screenshot("samples-tab")
+    page.click("text=lysozyme-crystal-1")
+    expect(page.locator("h1")).to_contain_text("lysozyme-crystal-1")
+    expect(page.locator(".dataset-table tbody tr")).to_have_count(3)
+    screenshot("sample-page")
+    page.click("text=lyso_0003")
+    expect(page.locator("h1")).to_have_text("lyso_0003")
