@@ -174,10 +174,12 @@ def _text(value: object) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else str(value or "")
 
 
-def _walk(group: h5py.Group, prefix: str, depth: int, nodes: list[H5Node]) -> bool:
-    """Append the group's members depth-first; True when the tree had to be cut."""
+def _walk(group: h5py.Group, prefix: str, depth: int, nodes: list[H5Node], seen: set) -> bool:
+    """Append the group's members depth-first; True when the tree had to be cut. A group reached
+    a second time (hard links can make loops) is listed but not walked again."""
+    truncated = False
     for name in group:
-        if len(nodes) >= MAX_TREE_NODES or depth > MAX_TREE_DEPTH:
+        if len(nodes) >= MAX_TREE_NODES:
             return True
         path = f"{prefix}/{name}"
         link = group.get(name, getlink=True)
@@ -188,12 +190,16 @@ def _walk(group: h5py.Group, prefix: str, depth: int, nodes: list[H5Node]) -> bo
             nodes.append(H5Node(path, name, depth, "link", target=f"{link.filename}:{link.path}"))
             continue
         member = group.get(name)
-        nx_class = _text(member.attrs.get("NX_class", "")) if member is not None else ""
         if isinstance(member, h5py.Group):
+            nx_class = _text(member.attrs.get("NX_class", ""))
             nodes.append(H5Node(path, name, depth, "group", nx_class=nx_class))
-            if _walk(member, path, depth + 1, nodes):
-                return True
+            if member.id in seen or depth >= MAX_TREE_DEPTH:
+                truncated = True
+                continue
+            seen.add(member.id)
+            truncated = _walk(member, path, depth + 1, nodes, seen) or truncated
         elif isinstance(member, h5py.Dataset):
+            string = h5py.check_string_dtype(member.dtype)
             nodes.append(
                 H5Node(
                     path,
@@ -201,11 +207,11 @@ def _walk(group: h5py.Group, prefix: str, depth: int, nodes: list[H5Node]) -> bo
                     depth,
                     "dataset",
                     shape=tuple(member.shape),
-                    dtype="string" if h5py.check_string_dtype(member.dtype) else str(member.dtype),
+                    dtype="string" if string else str(member.dtype),
                     plottable=_plottable(member),
                 )
             )
-    return False
+    return truncated
 
 
 def hdf5_tree(*, datafile: Datafile) -> H5Tree:
@@ -213,7 +219,7 @@ def hdf5_tree(*, datafile: Datafile) -> H5Tree:
     source = data_path(datafile.location)
     with _open_h5(source) as handle:
         nodes: list[H5Node] = []
-        truncated = _walk(handle, "", 0, nodes)
+        truncated = _walk(handle, "", 0, nodes, {handle.id})
     return H5Tree(nodes=nodes, truncated=truncated)
 
 

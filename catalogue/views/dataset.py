@@ -14,7 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from catalogue import access, previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
@@ -321,7 +321,7 @@ def _preview_failed(error: previews.PreviewError) -> HttpResponse:
     return HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe  # GET and HEAD: caches and link checkers ask for pictures with HEAD
 def datafile_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
     datafile = _file_of_kind(request, pk, "image")
     try:
@@ -330,7 +330,7 @@ def datafile_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
         return _preview_failed(error)
 
 
-@require_GET
+@require_safe
 def datafile_image(request: HttpRequest, pk: int) -> HttpResponse:
     """The image itself, shown in the browser (the download view sends it as an attachment)."""
     datafile = _file_of_kind(request, pk, "image")
@@ -365,7 +365,7 @@ def datafile_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "catalogue/_dataset_hdf5.html", context)
 
 
-@require_GET
+@require_safe
 def datafile_plot(request: HttpRequest, pk: int) -> HttpResponse:
     datafile = _file_of_kind(request, pk, "HDF5")
     path = request.GET.get("path", "")

@@ -3,6 +3,7 @@ temporary DATA_ROOT, the access policy on every picture, paths that must not esc
 
 from __future__ import annotations
 
+import html
 import io
 from pathlib import Path
 
@@ -299,3 +300,56 @@ def test_released_pictures_are_public(client, view) -> None:
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
+
+
+def test_a_dataset_in_a_minted_doi_shows_its_pictures_to_anyone(client, team) -> None:
+    cited = dataset_with_files(team.investigation, released_by_doi=True)
+    for view in VIEWS:
+        response = client.get(
+            reverse(f"catalogue:{view}", args=[target(cited, view).pk]),
+            {"path": "/entry/data/data"},
+            headers={"HX-Request": "true"},
+        )
+        assert response.status_code == 200, view
+
+
+def test_plot_of_a_file_outside_data_root_is_refused(client, team, tmp_path) -> None:
+    dataset = factories.DatasetFactory(investigation=team.investigation)
+    h5 = datafile(dataset, "escape.h5", location="../outside.h5")
+    with h5py.File(tmp_path / "outside.h5", "w") as handle:
+        handle["secret"] = np.arange(10.0)
+    client.force_login(team.staff)
+    response = client.get(reverse("catalogue:datafile-plot", args=[h5.pk]), {"path": "/secret"})
+    assert response.status_code == 400
+    assert "outside the facility's data storage" in response.content.decode()
+    response = client.get(
+        reverse("catalogue:datafile-preview", args=[h5.pk]), headers={"HX-Request": "true"}
+    )
+    assert "outside the facility's data storage" in html.unescape(response.content.decode())
+    assert "secret" not in response.content.decode()
+
+
+def test_a_file_whose_groups_link_in_a_loop_gets_a_cut_tree(client, team) -> None:
+    dataset = factories.DatasetFactory(investigation=team.investigation)
+    h5 = datafile(dataset, "loop.h5")
+    path = Path(settings.DATA_ROOT) / h5.location
+    path.parent.mkdir(parents=True)
+    with h5py.File(path, "w") as handle:
+        group = handle.create_group("entry")
+        group["again"] = group  # a hard link to itself: walking it naively never ends
+        group["curve"] = np.arange(50.0)
+    client.force_login(team.participant)
+    response = client.get(
+        reverse("catalogue:datafile-preview", args=[h5.pk]), headers={"HX-Request": "true"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Part of the tree is not shown" in page
+    assert 'alt="Plot of /entry/curve"' in page  # the loop is listed once, then its siblings
+
+
+def test_head_requests_for_pictures_are_answered(client, team, scan) -> None:
+    client.force_login(team.participant)
+    image = file_of(scan, "frame_0001.png")
+    response = client.head(reverse("catalogue:datafile-thumbnail", args=[image.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
