@@ -30,6 +30,10 @@ from catalogue.models import (
 PAGE_SIZE = 50
 FILES_PAGE_SIZE = 50
 GALLERY_SIZE = 24
+# Images and HDF5 files are found by name among the first files only: a detector dataset can hold
+# hundreds of thousands of frames, and a suffix match cannot use an index.
+PREVIEW_SCAN_FILES = 2000
+HDF5_PICKER_SIZE = 50
 # Columns of the datasets table: the first numeric parameters whose name holds one of these words
 # (what beamline scientists look at first, whatever the technique), else the first by name.
 KEY_PARAMETER_WORDS = (
@@ -50,13 +54,21 @@ def format_value(parameter: DatasetParameter | None) -> str:
     return parameter.string_value
 
 
-def _key_parameter_types(types: QuerySet[ParameterType]) -> list[ParameterType]:
+def _key_parameter_types(
+    types: list[ParameterType] | QuerySet[ParameterType],
+) -> list[ParameterType]:
     def rank(parameter_type: ParameterType) -> tuple[int, str]:
         name = parameter_type.name.lower()
         position = next((i for i, w in enumerate(KEY_PARAMETER_WORDS) if w in name), 99)
         return position, name
 
     return sorted(types, key=rank)[:3]
+
+
+def _after(field: str, value: Any, pk: int) -> Q:
+    """Rows after (value, pk) in (field, id) order. The redundant `field >= value` lets PostgreSQL
+    start the index scan at the cursor instead of filtering every earlier row (deep pages)."""
+    return Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
 
 
 def _dataset_page(
@@ -81,15 +93,14 @@ def _dataset_page(
                 queryset=DatasetParameter.objects.filter(type__in=key_types).select_related("type"),
             )
         )
-    if after is not None:
-        start = base.filter(pk=after).values_list("start_date", flat=True).first()
+    cursor = base.filter(pk=after).values_list("start_date").first() if after else None
+    if cursor is not None:  # an unknown cursor (stale link) means the first page
+        start = cursor[0]
         if start is None:
             datasets = datasets.filter(start_date__isnull=True, pk__gt=after)
         else:
             datasets = datasets.filter(
-                Q(start_date__gt=start)
-                | Q(start_date=start, pk__gt=after)
-                | Q(start_date__isnull=True)
+                _after("start_date", start, after) | Q(start_date__isnull=True)
             )
     rows = list(datasets[: size + 1])
     page = rows[:size]
@@ -113,14 +124,18 @@ def _query_with(request: HttpRequest, **changes: Any) -> str:
 def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = access.get_investigation_or_404(request.user, pk)
     base = access.visible_datasets(request.user).filter(investigation=investigation)
-    parameter_types = numeric_parameter_types(Dataset.objects.filter(investigation=investigation))
+    # One scan of the investigation's parameters; the form's choices then look types up by id.
+    used = list(numeric_parameter_types(Dataset.objects.filter(investigation=investigation)))
+    parameter_types = ParameterType.objects.filter(pk__in=[t.pk for t in used]).order_by(
+        "name", "units"
+    )
     form = DatasetFilterForm(
         request.GET or None,
         samples=investigation.samples.order_by("name"),
         parameter_types=parameter_types,
     )
     datasets, next_after = [], None
-    key_types = _key_parameter_types(parameter_types)
+    key_types = _key_parameter_types(used)
     # With bad filters the errors are shown and nothing is listed, rather than the wrong thing.
     if not form.is_bound or form.is_valid():
         data = form.cleaned_data if form.is_bound else {}
@@ -162,7 +177,7 @@ def investigation_samples(request: HttpRequest, pk: int) -> HttpResponse:
     if after is not None:
         name = base.filter(pk=after).values_list("name", flat=True).first()
         if name is not None:
-            samples = samples.filter(Q(name__gt=name) | Q(name=name, pk__gt=after))
+            samples = samples.filter(_after("name", name, after))
     rows = list(samples[: PAGE_SIZE + 1])
     context = {
         "investigation": investigation,
@@ -224,7 +239,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if after is not None:
         name = files.filter(pk=after).values_list("name", flat=True).first()
         if name is not None:
-            page = page.filter(Q(name__gt=name) | Q(name=name, pk__gt=after))
+            page = page.filter(_after("name", name, after))
     rows = list(page[: FILES_PAGE_SIZE + 1])
     context: dict[str, Any] = {
         "dataset": dataset,
@@ -240,10 +255,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, template + "#files", context)
 
     visible = access.visible_datasets(request.user)
-    images = list(
-        files.filter(_suffix_q(previews.IMAGE_SUFFIXES)).order_by("name", "id")[: GALLERY_SIZE + 1]
-    )
-    hdf5_files = _hdf5_files(files)
+    images, hdf5_files = _previewable_files(files)
     parameters = list(dataset.parameters.select_related("type").order_by("type__name"))
     for parameter in parameters:
         parameter.display = format_value(parameter)
@@ -269,15 +281,19 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _suffix_q(suffixes: tuple[str, ...]) -> Q:
-    q = Q()
-    for suffix in suffixes:
-        q |= Q(name__iendswith=suffix)
-    return q
-
-
-def _hdf5_files(files: QuerySet[Datafile]) -> list[Datafile]:
-    return list(files.filter(_suffix_q(previews.HDF5_SUFFIXES)).order_by("name", "id")[:50])
+def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[Datafile]]:
+    """(images, HDF5 files) among the first PREVIEW_SCAN_FILES files by name: two queries, one
+    on the (dataset, name, id) index and one by primary key, whatever the dataset's size."""
+    first = files.order_by("name", "id").values_list("pk", "name")[:PREVIEW_SCAN_FILES]
+    image_ids, hdf5_ids = [], []
+    for pk, name in first:
+        lowered = name.lower()
+        if lowered.endswith(previews.IMAGE_SUFFIXES) and len(image_ids) <= GALLERY_SIZE:
+            image_ids.append(pk)
+        elif lowered.endswith(previews.HDF5_SUFFIXES) and len(hdf5_ids) < HDF5_PICKER_SIZE:
+            hdf5_ids.append(pk)
+    found = Datafile.objects.filter(pk__in=image_ids + hdf5_ids).order_by("name", "id")
+    return [f for f in found if f.pk in image_ids], [f for f in found if f.pk in hdf5_ids]
 
 
 def _hdf5_context(datafile: Datafile, path: str | None) -> dict[str, Any]:
@@ -359,7 +375,7 @@ def datafile_preview(request: HttpRequest, pk: int) -> HttpResponse:
     files = access.visible_datafiles(request.user).filter(dataset_id=datafile.dataset_id)
     context = {
         "dataset": datafile.dataset,
-        "hdf5_files": _hdf5_files(files),
+        "hdf5_files": _previewable_files(files)[1],
         **_hdf5_context(datafile, request.GET.get("path")),
     }
     return render(request, "catalogue/_dataset_hdf5.html", context)
