@@ -84,13 +84,19 @@ class DatasetDetail(generics.RetrieveAPIView):
     serializer_class = DatasetDetailSerializer
 
     def get_queryset(self) -> QuerySet[Dataset]:
-        return access.visible_datasets(self.request.user).select_related("sample").prefetch_related(
-            Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
+        return (
+            access.visible_datasets(self.request.user)
+            .select_related("sample")
+            .prefetch_related(
+                Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
+            )
         )
 
     def get_serializer_context(self) -> dict:
-        return {**super().get_serializer_context(),
-                "visible": access.visible_datasets(self.request.user)}
+        return {
+            **super().get_serializer_context(),
+            "visible": access.visible_datasets(self.request.user),
+        }
 
 
 class _DatafileFilter(forms.Form):

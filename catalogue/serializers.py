@@ -38,9 +38,21 @@ class DatasetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Dataset
         fields = [
-            "id", "investigation", "name", "type", "sample", "sample_name", "description",
-            "location", "start_date", "end_date", "file_count", "size", "archive_status",
-            "parameters", "url",
+            "id",
+            "investigation",
+            "name",
+            "type",
+            "sample",
+            "sample_name",
+            "description",
+            "location",
+            "start_date",
+            "end_date",
+            "file_count",
+            "size",
+            "archive_status",
+            "parameters",
+            "url",
         ]
 
 
@@ -67,8 +79,16 @@ class DatafileSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Datafile
-        fields = ["id", "dataset", "name", "location", "size", "checksum", "file_mod_time",
-                  "download_url"]
+        fields = [
+            "id",
+            "dataset",
+            "name",
+            "location",
+            "size",
+            "checksum",
+            "file_mod_time",
+            "download_url",
+        ]
 
     def get_download_url(self, datafile) -> str:
         return reverse("catalogue:datafile-download", args=[datafile.pk])
