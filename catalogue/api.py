@@ -1,11 +1,21 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django import forms
+from django.db.models import Prefetch, QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import ValidationError
 
 from . import access
-from .models import Investigation
-from .serializers import InvestigationSerializer
+from .dataset_forms import DatasetApiFilterForm, filter_datasets
+from .models import Datafile, Dataset, DatasetParameter, Investigation, Sample, SampleParameter
+from .serializers import (
+    DatafileSerializer,
+    DatasetDetailSerializer,
+    DatasetSerializer,
+    InvestigationSerializer,
+    SampleSerializer,
+)
 
 
 class InvestigationList(generics.ListAPIView):
@@ -23,3 +33,134 @@ class InvestigationDetail(generics.RetrieveAPIView):
 
     def get_queryset(self) -> QuerySet[Investigation]:
         return access.visible_investigations(self.request.user).select_related("instrument")
+
+
+# Datasets, datafiles and samples ---------------------------------------------------------------
+
+
+def _bad_filters(form: forms.Form) -> ValidationError:
+    """A 400 naming each bad query parameter, in DRF's usual shape."""
+    return ValidationError(
+        {
+            ("non_field_errors" if field == "__all__" else field): list(errors)
+            for field, errors in form.errors.items()
+        }
+    )
+
+
+def _query(name: str, kind: type, description: str) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description)
+
+
+@extend_schema(
+    parameters=[
+        _query("investigation", int, "investigation id"),
+        _query("sample", int, "sample id"),
+        _query("type", str, "raw or processed"),
+        _query("parameter", str, "parameter type id or name, for the range below"),
+        _query("minimum", float, "lowest value (inclusive)"),
+        _query("maximum", float, "highest value (inclusive)"),
+        _query("units", str, "units of minimum/maximum, e.g. eV (default: the parameter's own)"),
+    ]
+)
+class DatasetList(generics.ListAPIView):
+    """Datasets the caller may see. Filters: investigation, sample, type (raw/processed), and a
+    parameter range: parameter (id or name), minimum, maximum, units (converted to the
+    parameter's own units, e.g. `parameter=energy&minimum=10&maximum=12&units=keV`)."""
+
+    serializer_class = DatasetSerializer
+
+    def get_queryset(self) -> QuerySet[Dataset]:
+        form = DatasetApiFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise _bad_filters(form)
+        datasets = access.visible_datasets(self.request.user).select_related("sample")
+        return filter_datasets(datasets, form.cleaned_data).prefetch_related(
+            Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
+        )
+
+
+class DatasetDetail(generics.RetrieveAPIView):
+    serializer_class = DatasetDetailSerializer
+
+    def get_queryset(self) -> QuerySet[Dataset]:
+        return (
+            access.visible_datasets(self.request.user)
+            .select_related("sample")
+            .prefetch_related(
+                Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
+            )
+        )
+
+    def get_serializer_context(self) -> dict:
+        return {
+            **super().get_serializer_context(),
+            "visible": access.visible_datasets(self.request.user),
+        }
+
+
+class _DatafileFilter(forms.Form):
+    dataset = forms.IntegerField(required=False, min_value=1)
+    investigation = forms.IntegerField(required=False, min_value=1)
+
+
+@extend_schema(
+    parameters=[
+        _query("dataset", int, "dataset id"),
+        _query("investigation", int, "investigation id"),
+    ]
+)
+class DatafileList(generics.ListAPIView):
+    """Datafiles the caller may see; filter by dataset or investigation."""
+
+    serializer_class = DatafileSerializer
+
+    def get_queryset(self) -> QuerySet[Datafile]:
+        form = _DatafileFilter(self.request.query_params)
+        if not form.is_valid():
+            raise _bad_filters(form)
+        datafiles = access.visible_datafiles(self.request.user)
+        if form.cleaned_data["dataset"]:
+            datafiles = datafiles.filter(dataset_id=form.cleaned_data["dataset"])
+        if form.cleaned_data["investigation"]:
+            investigation = form.cleaned_data["investigation"]
+            datafiles = datafiles.filter(dataset__investigation_id=investigation)
+        return datafiles
+
+
+class DatafileDetail(generics.RetrieveAPIView):
+    serializer_class = DatafileSerializer
+
+    def get_queryset(self) -> QuerySet[Datafile]:
+        return access.visible_datafiles(self.request.user)
+
+
+class _SampleFilter(forms.Form):
+    investigation = forms.IntegerField(required=False, min_value=1)
+
+
+@extend_schema(parameters=[_query("investigation", int, "investigation id")])
+class SampleList(generics.ListAPIView):
+    """Samples the caller may see; filter by investigation."""
+
+    serializer_class = SampleSerializer
+
+    def get_queryset(self) -> QuerySet[Sample]:
+        form = _SampleFilter(self.request.query_params)
+        if not form.is_valid():
+            raise _bad_filters(form)
+        samples = access.visible_samples(self.request.user).prefetch_related(
+            Prefetch("parameters", queryset=SampleParameter.objects.select_related("type"))
+        )
+        if form.cleaned_data["investigation"]:
+            samples = samples.filter(investigation_id=form.cleaned_data["investigation"])
+        return samples
+
+
+class SampleDetail(generics.RetrieveAPIView):
+    serializer_class = SampleSerializer
+
+    def get_queryset(self) -> QuerySet[Sample]:
+        return access.visible_samples(self.request.user).prefetch_related(
+            Prefetch("parameters", queryset=SampleParameter.objects.select_related("type"))
+        )

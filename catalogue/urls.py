@@ -28,3 +28,16 @@ urlpatterns = [
     path("datasets/<int:pk>/restore", downloads.dataset_restore, name="dataset-restore"),
     path("datasets/<int:pk>/download-panel", downloads.dataset_download_panel, name="dataset-download-panel"),
 ]
+
+# Datasets, samples and previews (views/dataset.py)
+urlpatterns += [
+    path("investigations/<int:pk>/datasets/", dataset.investigation_datasets,
+         name="investigation-datasets"),
+    path("investigations/<int:pk>/samples/", dataset.investigation_samples,
+         name="investigation-samples"),
+    path("samples/<int:pk>/", dataset.sample_detail, name="sample-detail"),
+    path("datafiles/<int:pk>/thumbnail", dataset.datafile_thumbnail, name="datafile-thumbnail"),
+    path("datafiles/<int:pk>/image", dataset.datafile_image, name="datafile-image"),
+    path("datafiles/<int:pk>/preview/", dataset.datafile_preview, name="datafile-preview"),
+    path("datafiles/<int:pk>/plot.png", dataset.datafile_plot, name="datafile-plot"),
+]

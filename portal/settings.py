@@ -321,3 +321,6 @@ GLOBUS_PATH_PREFIX = env_str("GLOBUS_PATH_PREFIX", "/")
 CELERY_BEAT_SCHEDULE["download-sweep"] = {"task": "catalogue.tasks.download_sweep", "schedule": 60.0}
 CELERY_BEAT_SCHEDULE["download-expire"] = {"task": "catalogue.tasks.download_expire", "schedule": 3600.0}
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.basket")
+# Dataset previews: thumbnails of image datafiles and HDF5 plots, rendered once and kept here.
+# Not under MEDIA_ROOT on purpose: embargoed previews are served only through the access policy.
+PREVIEW_CACHE_DIR = env_path("PREVIEW_CACHE_DIR", VAR_DIR / "previews")

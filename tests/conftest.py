@@ -18,6 +18,7 @@ def isolated_roots(settings, tmp_path: Path) -> Path:
     settings.ARCHIVE_ROOT = tmp_path / "archive"  # the demo "tape" of archived datasets
     for folder in (settings.DATA_ROOT, settings.DOWNLOAD_ROOT, settings.MEDIA_ROOT):
         folder.mkdir(parents=True, exist_ok=True)
+    settings.PREVIEW_CACHE_DIR = tmp_path / "previews"
     return tmp_path
 
 

@@ -1,11 +1,395 @@
+"""Datasets and samples: an investigation's datasets and samples tabs, the sample page, the dataset
+page (parameters, provenance, files, gallery, HDF5 preview) and the pictures those pages show.
+
+Every object comes through `catalogue.access` (hidden = 404); pictures are rendered by
+`catalogue.previews` and served only after that check.
+"""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from typing import Any
+from urllib.parse import urlencode
 
-from catalogue import access
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_safe
+
+from catalogue import access, previews
+from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
+from catalogue.models import (
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    ParameterType,
+    SampleParameter,
+    ValueType,
+)
+
+PAGE_SIZE = 50
+FILES_PAGE_SIZE = 50
+GALLERY_SIZE = 24
+# Images and HDF5 files are found by name among the first files only: a detector dataset can hold
+# hundreds of thousands of frames, and a suffix match cannot use an index.
+PREVIEW_SCAN_FILES = 2000
+HDF5_PICKER_SIZE = 50
+# Columns of the datasets table: the first numeric parameters whose name holds one of these words
+# (what beamline scientists look at first, whatever the technique), else the first by name.
+KEY_PARAMETER_WORDS = (
+    "energy",
+    "wavelength",
+    "temperature",
+    "exposure",
+    "transmission",
+    "distance",
+)
 
 
+def format_value(parameter: DatasetParameter | None) -> str:
+    if parameter is None:
+        return ""
+    if parameter.type.value_type == ValueType.NUMERIC and parameter.numeric_value is not None:
+        return f"{parameter.numeric_value:.6g}"
+    return parameter.string_value
+
+
+def _key_parameter_types(
+    types: list[ParameterType] | QuerySet[ParameterType],
+) -> list[ParameterType]:
+    def rank(parameter_type: ParameterType) -> tuple[int, str]:
+        name = parameter_type.name.lower()
+        position = next((i for i, w in enumerate(KEY_PARAMETER_WORDS) if w in name), 99)
+        return position, name
+
+    return sorted(types, key=rank)[:3]
+
+
+def _after(field: str, value: Any, pk: int) -> Q:
+    """Rows after (value, pk) in (field, id) order. The redundant `field >= value` lets PostgreSQL
+    start the index scan at the cursor instead of filtering every earlier row (deep pages)."""
+    return Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
+
+
+def _dataset_page(
+    datasets: QuerySet[Dataset],
+    *,
+    base: QuerySet[Dataset],
+    after: int | None,
+    size: int,
+    key_types: list[ParameterType],
+) -> tuple[list[Dataset], int | None]:
+    """One keyset page ordered by (start time, id), with the key parameters prefetched: three
+    queries whatever the page size. `after` is the last id of the previous page, looked up in
+    `base` (never in all datasets, so a hidden dataset's start time cannot be probed)."""
+    datasets = datasets.select_related("sample").order_by(
+        F("start_date").asc(nulls_last=True), "id"
+    )
+    if key_types:
+        datasets = datasets.prefetch_related(
+            Prefetch(
+                "parameters",
+                to_attr="key_parameters",
+                queryset=DatasetParameter.objects.filter(type__in=key_types).select_related("type"),
+            )
+        )
+    cursor = base.filter(pk=after).values_list("start_date").first() if after else None
+    if cursor is not None:  # an unknown cursor (stale link) means the first page
+        start = cursor[0]
+        if start is None:
+            datasets = datasets.filter(start_date__isnull=True, pk__gt=after)
+        else:
+            datasets = datasets.filter(
+                _after("start_date", start, after) | Q(start_date__isnull=True)
+            )
+    rows = list(datasets[: size + 1])
+    page = rows[:size]
+    for dataset in page:
+        found = {p.type_id: p for p in getattr(dataset, "key_parameters", [])}
+        dataset.key_values = [format_value(found.get(t.pk)) for t in key_types]
+    return page, (page[-1].pk if len(rows) > size else None)
+
+
+def _query_with(request: HttpRequest, **changes: Any) -> str:
+    """The current query string with some keys replaced (None drops the key)."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query.pop(key, None)
+        if value is not None:
+            query[key] = str(value)
+    return query.urlencode()
+
+
+@require_GET
+def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = access.get_investigation_or_404(request.user, pk)
+    base = access.visible_datasets(request.user).filter(investigation=investigation)
+    # One scan of the investigation's parameters; the form's choices then look types up by id.
+    used = list(numeric_parameter_types(Dataset.objects.filter(investigation=investigation)))
+    parameter_types = ParameterType.objects.filter(pk__in=[t.pk for t in used]).order_by(
+        "name", "units"
+    )
+    form = DatasetFilterForm(
+        request.GET or None,
+        samples=investigation.samples.order_by("name"),
+        parameter_types=parameter_types,
+    )
+    datasets, next_after = [], None
+    key_types = _key_parameter_types(used)
+    # With bad filters the errors are shown and nothing is listed, rather than the wrong thing.
+    if not form.is_bound or form.is_valid():
+        data = form.cleaned_data if form.is_bound else {}
+        chosen = data.get("parameter")
+        if chosen is not None and chosen not in key_types:
+            key_types = [*key_types[:2], chosen]  # show the column the user filters on
+        datasets, next_after = _dataset_page(
+            filter_datasets(base, data),
+            base=base,
+            after=data.get("after"),
+            size=PAGE_SIZE,
+            key_types=key_types,
+        )
+    context = {
+        "investigation": investigation,
+        "form": form,
+        "datasets": datasets,
+        "key_types": key_types,
+        "next_query": _query_with(request, after=next_after) if next_after else "",
+        "first_query": _query_with(request, after=None) if request.GET.get("after") else None,
+        "page_url": request.path,
+    }
+    template = "catalogue/investigation_datasets.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_GET
+def investigation_samples(request: HttpRequest, pk: int) -> HttpResponse:
+    investigation = access.get_investigation_or_404(request.user, pk)
+    base = access.visible_samples(request.user).filter(investigation=investigation)
+    samples = (
+        base.annotate(n_datasets=Count("datasets"))
+        .prefetch_related(Prefetch("parameters", queryset=_parameters_queryset()))
+        .order_by("name", "id")
+    )
+    after = _int_or_none(request.GET.get("after"))
+    if after is not None:
+        name = base.filter(pk=after).values_list("name", flat=True).first()
+        if name is not None:
+            samples = samples.filter(_after("name", name, after))
+    rows = list(samples[: PAGE_SIZE + 1])
+    context = {
+        "investigation": investigation,
+        "samples": rows[:PAGE_SIZE],
+        "next_query": _query_with(request, after=rows[PAGE_SIZE - 1].pk)
+        if len(rows) > PAGE_SIZE
+        else "",
+        "first_query": _query_with(request, after=None) if after else None,
+    }
+    template = "catalogue/investigation_samples.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    """Paging cursors are ids; anything else means the first page (a stale link, not an error)."""
+    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+
+
+def _parameters_queryset() -> QuerySet[SampleParameter]:
+    return SampleParameter.objects.select_related("type").order_by("type__name")
+
+
+@require_GET
+def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = access.get_sample_or_404(request.user, pk)
+    base = access.visible_datasets(request.user).filter(sample=sample)
+    key_types = _key_parameter_types(numeric_parameter_types(Dataset.objects.filter(sample=sample)))
+    datasets, next_after = _dataset_page(
+        base,
+        base=base,
+        after=_int_or_none(request.GET.get("after")),
+        size=PAGE_SIZE,
+        key_types=key_types,
+    )
+    context = {
+        "sample": sample,
+        "investigation": sample.investigation,
+        "parameters": sample.parameters.select_related("type").order_by("type__name"),
+        "datasets": datasets,
+        "key_types": key_types,
+        "next_query": _query_with(request, after=next_after) if next_after else "",
+        "first_query": _query_with(request, after=None) if request.GET.get("after") else None,
+        "page_url": request.path,
+    }
+    template = "catalogue/sample_detail.html"
+    if request.htmx:
+        template += "#datasets"
+    return render(request, template, context)
+
+
+@require_GET
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = access.get_dataset_or_404(request.user, pk)
-    return render(request, "catalogue/dataset_detail.html", {"dataset": dataset})
+    files = access.visible_datafiles(request.user).filter(dataset=dataset)
+    page = files.order_by("name", "id")
+    after = _int_or_none(request.GET.get("files_after"))
+    if after is not None:
+        name = files.filter(pk=after).values_list("name", flat=True).first()
+        if name is not None:
+            page = page.filter(_after("name", name, after))
+    rows = list(page[: FILES_PAGE_SIZE + 1])
+    context: dict[str, Any] = {
+        "dataset": dataset,
+        "investigation": dataset.investigation,
+        "files": rows[:FILES_PAGE_SIZE],
+        "next_files_query": _query_with(request, files_after=rows[FILES_PAGE_SIZE - 1].pk)
+        if len(rows) > FILES_PAGE_SIZE
+        else "",
+        "first_files_query": _query_with(request, files_after=None) if after else None,
+    }
+    template = "catalogue/dataset_detail.html"
+    if request.htmx:
+        return render(request, template + "#files", context)
+
+    visible = access.visible_datasets(request.user)
+    images, hdf5_files = _previewable_files(files)
+    parameters = list(dataset.parameters.select_related("type").order_by("type__name"))
+    for parameter in parameters:
+        parameter.display = format_value(parameter)
+    context.update(
+        {
+            "parameters": parameters,
+            "derived_from": visible.filter(derivatives=dataset).order_by("start_date", "id")[:50],
+            "derivatives": visible.filter(derived_from=dataset).order_by("start_date", "id")[:50],
+            "images": images[:GALLERY_SIZE],
+            "more_images": len(images) > GALLERY_SIZE,
+            "hdf5_files": hdf5_files,
+            "can_see_investigation": access.can_view_investigation(
+                request.user, dataset.investigation
+            ),
+        }
+    )
+    chosen = _int_or_none(request.GET.get("h5"))
+    selected = next((f for f in hdf5_files if f.pk == chosen), None)
+    if selected is None and chosen is not None:  # a file beyond the picker's first 50
+        selected = next((f for f in files.filter(pk=chosen) if previews.is_hdf5(f)), None)
+    if selected is not None:
+        context.update(_hdf5_context(selected, request.GET.get("path")))
+    return render(request, template, context)
+
+
+def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[Datafile]]:
+    """(images, HDF5 files) among the first PREVIEW_SCAN_FILES files by name: two queries, one
+    on the (dataset, name, id) index and one by primary key, whatever the dataset's size."""
+    first = files.order_by("name", "id").values_list("pk", "name")[:PREVIEW_SCAN_FILES]
+    image_ids, hdf5_ids = [], []
+    for pk, name in first:
+        lowered = name.lower()
+        if lowered.endswith(previews.IMAGE_SUFFIXES) and len(image_ids) <= GALLERY_SIZE:
+            image_ids.append(pk)
+        elif lowered.endswith(previews.HDF5_SUFFIXES) and len(hdf5_ids) < HDF5_PICKER_SIZE:
+            hdf5_ids.append(pk)
+    found = Datafile.objects.filter(pk__in=image_ids + hdf5_ids).order_by("name", "id")
+    return [f for f in found if f.pk in image_ids], [f for f in found if f.pk in hdf5_ids]
+
+
+def _hdf5_context(datafile: Datafile, path: str | None) -> dict[str, Any]:
+    context: dict[str, Any] = {"h5file": datafile, "tree": None, "h5_error": "", "plot_path": ""}
+    try:
+        tree = previews.hdf5_tree(datafile=datafile)
+    except previews.PreviewError as error:
+        context["h5_error"] = str(error)
+        return context
+    context["tree"] = tree
+    if path and not tree.truncated and path not in {n.path for n in tree.nodes if n.plottable}:
+        context["h5_error"] = f"{path} is not a numeric array of this file; choose one in the tree."
+        path = None
+    context["plot_path"] = path or tree.default_plot or ""
+    if context["plot_path"]:
+        context["plot_url"] = (
+            reverse("catalogue:datafile-plot", args=[datafile.pk])
+            + "?"
+            + urlencode({"path": context["plot_path"]})
+        )
+    return context
+
+
+def _file_of_kind(request: HttpRequest, pk: int, kind: str) -> Datafile:
+    datafile = access.get_datafile_or_404(request.user, pk)
+    matches = previews.is_image(datafile) if kind == "image" else previews.is_hdf5(datafile)
+    if not matches:
+        raise Http404(f"This file is not an {kind} file.")
+    return datafile
+
+
+def _png(path: Any) -> FileResponse:
+    response = FileResponse(open(path, "rb"), content_type="image/png")
+    # private: a shared cache must never hand an embargoed picture to someone else
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _preview_failed(error: previews.PreviewError) -> HttpResponse:
+    status = 404 if isinstance(error, previews.FileMissing) else 400
+    return HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_safe  # GET and HEAD: caches and link checkers ask for pictures with HEAD
+def datafile_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    datafile = _file_of_kind(request, pk, "image")
+    try:
+        return _png(previews.datafile_thumbnail(datafile=datafile))
+    except previews.PreviewError as error:
+        return _preview_failed(error)
+
+
+@require_safe
+def datafile_image(request: HttpRequest, pk: int) -> HttpResponse:
+    """The image itself, shown in the browser (the download view sends it as an attachment)."""
+    datafile = _file_of_kind(request, pk, "image")
+    try:
+        path = previews.data_path(datafile.location)
+    except previews.PreviewError as error:
+        return _preview_failed(error)
+    kind = "image/png" if datafile.name.lower().endswith(".png") else "image/jpeg"
+    response = FileResponse(open(path, "rb"), content_type=kind)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_GET
+def datafile_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The HDF5 panel of the dataset page (tree + plot) for one file; without HTMX, that page."""
+    datafile = _file_of_kind(request, pk, "HDF5")
+    query = {"h5": datafile.pk}
+    if request.GET.get("path"):
+        query["path"] = request.GET["path"]
+    page_url = (
+        reverse("catalogue:dataset-detail", args=[datafile.dataset_id]) + "?" + urlencode(query)
+    )
+    if not request.htmx:
+        return redirect(page_url + "#hdf5")
+    files = access.visible_datafiles(request.user).filter(dataset_id=datafile.dataset_id)
+    context = {
+        "dataset": datafile.dataset,
+        "hdf5_files": _previewable_files(files)[1],
+        **_hdf5_context(datafile, request.GET.get("path")),
+    }
+    return render(request, "catalogue/_dataset_hdf5.html", context)
+
+
+@require_safe
+def datafile_plot(request: HttpRequest, pk: int) -> HttpResponse:
+    datafile = _file_of_kind(request, pk, "HDF5")
+    path = request.GET.get("path", "")
+    if not path:
+        return HttpResponseBadRequest(
+            "Give the array to plot: ?path=/entry/...", content_type="text/plain"
+        )
+    try:
+        return _png(previews.hdf5_plot(datafile=datafile, path=path))
+    except previews.PreviewError as error:
+        return _preview_failed(error)
