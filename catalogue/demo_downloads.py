@@ -26,7 +26,9 @@ def seed(*, out) -> None:
         .order_by("investigation__start_date", "id")
     )
     released = online.filter(investigation__in=Investigation.objects.released())
-    to_archive = list(released[:2])
+    # Once some datasets are on tape the step is done: a second run must not archive more.
+    already_archived = Dataset.objects.filter(archive_status=ArchiveStatus.ARCHIVED).exists()
+    to_archive = [] if already_archived else list(released[:2])
     for dataset in to_archive:
         _move_to_tape(dataset)
     archived_ids = [d.pk for d in to_archive]
@@ -59,7 +61,8 @@ def _move_to_tape(dataset: Dataset) -> None:
 
 def _add_sparse_file(dataset: Dataset) -> None:
     folder = dataset.location.strip("/") or f"{dataset.investigation.name}/{dataset.name}"
-    location = f"{folder}/{dataset.name}_master_stack.h5"
+    # A raw detector dump, not HDF5: sparse zeros must not pretend to be a readable file.
+    location = f"{folder}/{dataset.name}_detector_frames.raw"
     path = Path(settings.DATA_ROOT) / location
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:

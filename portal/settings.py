@@ -318,8 +318,8 @@ RESTORE_THROTTLE_BPS = env_int("RESTORE_THROTTLE_BPS", 20 * 2**20)
 # "Transfer with Globus" opens the Globus web app at the dataset on this endpoint; hidden if unset.
 GLOBUS_ENDPOINT_ID = env_str("GLOBUS_ENDPOINT_ID")
 GLOBUS_PATH_PREFIX = env_str("GLOBUS_PATH_PREFIX", "/")
-CELERY_BEAT_SCHEDULE["download-sweep"] = {"task": "catalogue.tasks.download_sweep", "schedule": 60.0}
-CELERY_BEAT_SCHEDULE["download-expire"] = {"task": "catalogue.tasks.download_expire", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["download-sweep"] = {"task": "catalogue.tasks.download_sweep", "schedule": timedelta(minutes=1)}
+CELERY_BEAT_SCHEDULE["download-expire"] = {"task": "catalogue.tasks.download_expire", "schedule": timedelta(hours=1)}
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.basket")
 # Dataset previews: thumbnails of image datafiles and HDF5 plots, rendered once and kept here.
 # Not under MEDIA_ROOT on purpose: embargoed previews are served only through the access policy.
