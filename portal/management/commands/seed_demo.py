@@ -14,7 +14,7 @@ from django.db import transaction
 from catalogue.models import Investigation
 
 # Order matters: later steps build on the catalogue the first one creates.
-DEMO_STEPS = ["catalogue.demo"]
+DEMO_STEPS = ["catalogue.demo", "doi.demo"]
 
 
 class Command(BaseCommand):
