@@ -16,7 +16,7 @@ class CollectionForm(forms.ModelForm):
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 5}),
             "related_publications": forms.Textarea(
-                attrs={"rows": 2, "placeholder": "10.1107/S2059798326000001"}
+                attrs={"rows": 2, "placeholder": "e.g. 10.1107/S2059798326000001"}
             ),
             "keywords": forms.TextInput(
                 attrs={"placeholder": "lysozyme, room temperature, serial crystallography"}
@@ -52,6 +52,15 @@ class AuthorForm(forms.ModelForm):
     class Meta:
         model = Author
         fields = ["given_name", "family_name", "orcid", "affiliation"]
+        widgets = {
+            name: forms.TextInput(attrs={"placeholder": placeholder, "class": "form-control-sm"})
+            for name, placeholder in (
+                ("given_name", "Given name"),
+                ("family_name", "Family name"),
+                ("orcid", "ORCID iD (optional)"),
+                ("affiliation", "Affiliation (optional)"),
+            )
+        }
 
     def clean_orcid(self) -> str:
         value = self.cleaned_data["orcid"].strip().removeprefix("https://orcid.org/").upper()

@@ -21,8 +21,13 @@ def datacite() -> Iterator[DataCiteStandIn]:
 
 @pytest.fixture
 def datacite_provider(datacite: DataCiteStandIn) -> DataCiteProvider:
-    return DataCiteProvider(api_url=datacite.url, repository_id=REPOSITORY_ID, password=PASSWORD,
-                            prefix="10.5072", timeout=1)
+    return DataCiteProvider(
+        api_url=datacite.url,
+        repository_id=REPOSITORY_ID,
+        password=PASSWORD,
+        prefix="10.5072",
+        timeout=1,
+    )
 
 
 @pytest.fixture
@@ -38,19 +43,22 @@ def two_teams(db):
         instrument=factories.InstrumentFactory(name="BM29")
     )
     second = factories.make_team(second_investigation)
-    factories.InvestigationUserFactory(investigation=second_investigation,
-                                       user=first.participant)
+    factories.InvestigationUserFactory(investigation=second_investigation, user=first.participant)
     for team in (first, second):
         for n in range(2):
-            dataset = factories.DatasetFactory(investigation=team.investigation, size=1000 * (n + 1),
-                                               file_count=1)
+            dataset = factories.DatasetFactory(
+                investigation=team.investigation, size=1000 * (n + 1), file_count=1
+            )
             factories.DatafileFactory(dataset=dataset, size=1000 * (n + 1))
     return first, second
 
 
 def filled_collection(user, datasets) -> DataCollection:
     collection = services.collection_create(
-        by=user, datasets=datasets, title="Lysozyme at room temperature",
-        abstract="Diffraction data of lysozyme.", keywords="lysozyme, room temperature",
+        by=user,
+        datasets=datasets,
+        title="Lysozyme at room temperature",
+        abstract="Diffraction data of lysozyme.",
+        keywords="lysozyme, room temperature",
     )
     return collection

@@ -82,11 +82,15 @@ class _Handler(BaseHTTPRequestHandler):
     def _handle(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length)) if length else None
-        self.standin.requests.append({
-            "method": method, "path": self.path, "body": body,
-            "content_type": self.headers.get("Content-Type"),
-            "authorization": self.headers.get("Authorization"),
-        })
+        self.standin.requests.append(
+            {
+                "method": method,
+                "path": self.path,
+                "body": body,
+                "content_type": self.headers.get("Content-Type"),
+                "authorization": self.headers.get("Authorization"),
+            }
+        )
         scripted = self.standin.script.pop(0) if self.standin.script else None
         if scripted == "timeout":
             self.standin.release.wait()
@@ -116,7 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "GET":
                 return 200, self._doc(doi)
             attributes = dict(body["data"]["attributes"])
-            if attributes.get("event") == "publish" and not (attributes.get("url") or dois[doi].get("url")):
+            if attributes.get("event") == "publish" and not (
+                attributes.get("url") or dois[doi].get("url")
+            ):
                 self._error(422, "Can't be blank", source="url")
                 return 422, None
             event = attributes.pop("event", None)
@@ -129,7 +135,9 @@ class _Handler(BaseHTTPRequestHandler):
             if body["data"].get("type") != "dois" or not attributes.get("prefix"):
                 self._error(422, "Can't be blank", source="prefix")
                 return 422, None
-            doi = (attributes.get("doi") or f"{attributes['prefix']}/{secrets.token_hex(4)}").upper()
+            doi = (
+                attributes.get("doi") or f"{attributes['prefix']}/{secrets.token_hex(4)}"
+            ).upper()
             if doi in dois:
                 self._error(422, "This DOI has already been taken", source="doi")
                 return 422, None

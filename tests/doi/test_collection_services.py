@@ -123,9 +123,13 @@ def test_a_redelivered_task_does_nothing_once_the_state_has_moved_on(
     services.collection_publish(collection_id=collection.pk, provider=datacite_provider)
     sent = len(datacite.requests)
 
-    assert services.collection_publish(collection_id=collection.pk, provider=datacite_provider) is None
-    assert services.collection_register_draft(collection_id=collection.pk,
-                                              provider=datacite_provider) is None
+    assert (
+        services.collection_publish(collection_id=collection.pk, provider=datacite_provider) is None
+    )
+    assert (
+        services.collection_register_draft(collection_id=collection.pk, provider=datacite_provider)
+        is None
+    )
     assert len(datacite.requests) == sent
 
 
@@ -176,9 +180,9 @@ def test_a_non_member_cannot_add_an_investigations_datasets(two_teams) -> None:
     collection = services.collection_create(by=only_first)
 
     with pytest.raises(ValidationError, match="member"):
-        services.collection_add_datasets(collection=collection,
-                                         datasets=[second.investigation.datasets.first()],
-                                         by=only_first)
+        services.collection_add_datasets(
+            collection=collection, datasets=[second.investigation.datasets.first()], by=only_first
+        )
     assert collection.datasets.count() == 0
 
 
@@ -198,9 +202,9 @@ def test_a_minted_dois_datasets_cannot_be_removed_but_its_metadata_can_be_correc
     collection.refresh_from_db()
 
     with pytest.raises(ValidationError, match="cannot be removed"):
-        services.collection_remove_dataset(collection=collection,
-                                           dataset=collection.datasets.first(),
-                                           by=collection.created_by)
+        services.collection_remove_dataset(
+            collection=collection, dataset=collection.datasets.first(), by=collection.created_by
+        )
 
     collection.title = "Lysozyme at room temperature (corrected)"
     collection.save()
@@ -222,7 +226,9 @@ def test_a_refused_correction_leaves_the_doi_minted_with_the_reason(
     services.collection_publish(collection_id=collection.pk, provider=datacite_provider)
     services.collection_send_corrections(collection=collection, by=collection.created_by)
 
-    services.collection_fail(collection_id=collection.pk, reason="DataCite refused the request (422)")
+    services.collection_fail(
+        collection_id=collection.pk, reason="DataCite refused the request (422)"
+    )
 
     collection.refresh_from_db()
     assert collection.state == CollectionState.FINDABLE and "422" in collection.failure

@@ -15,32 +15,48 @@ from tests.doi.conftest import filled_collection
 @pytest.fixture
 def collection(two_teams) -> DataCollection:
     first, second = two_teams
-    return filled_collection(first.participant, [first.investigation.datasets.first(),
-                                                 second.investigation.datasets.first()])
+    return filled_collection(
+        first.participant,
+        [first.investigation.datasets.first(), second.investigation.datasets.first()],
+    )
 
 
 def _form_data(collection: DataCollection, **overrides) -> dict:
     authors = list(collection.authors.all())
     data = {
-        "title": collection.title, "abstract": collection.abstract, "keywords": collection.keywords,
-        "related_publications": "", "licence": "CC-BY-4.0",
-        "authors-TOTAL_FORMS": str(len(authors) + 1), "authors-INITIAL_FORMS": str(len(authors)),
-        "authors-MIN_NUM_FORMS": "0", "authors-MAX_NUM_FORMS": "1000",
+        "title": collection.title,
+        "abstract": collection.abstract,
+        "keywords": collection.keywords,
+        "related_publications": "",
+        "licence": "CC-BY-4.0",
+        "authors-TOTAL_FORMS": str(len(authors) + 1),
+        "authors-INITIAL_FORMS": str(len(authors)),
+        "authors-MIN_NUM_FORMS": "0",
+        "authors-MAX_NUM_FORMS": "1000",
     }
     for i, author in enumerate(authors):
-        data |= {f"authors-{i}-id": str(author.pk), f"authors-{i}-collection": str(collection.pk),
-                 f"authors-{i}-given_name": author.given_name,
-                 f"authors-{i}-family_name": author.family_name,
-                 f"authors-{i}-orcid": author.orcid, f"authors-{i}-affiliation": author.affiliation}
+        data |= {
+            f"authors-{i}-id": str(author.pk),
+            f"authors-{i}-collection": str(collection.pk),
+            f"authors-{i}-given_name": author.given_name,
+            f"authors-{i}-family_name": author.family_name,
+            f"authors-{i}-orcid": author.orcid,
+            f"authors-{i}-affiliation": author.affiliation,
+        }
     return data | overrides
 
 
-@pytest.mark.parametrize("who, status", [("creator", 200), ("staff", 200), ("other_member", 404),
-                                         ("outsider", 404)])
+@pytest.mark.parametrize(
+    "who, status", [("creator", 200), ("staff", 200), ("other_member", 404), ("outsider", 404)]
+)
 def test_collection_page_permission_matrix(client, collection, two_teams, who, status) -> None:
     first, _ = two_teams
-    user = {"creator": first.participant, "staff": first.staff,
-            "other_member": first.principal_investigator, "outsider": first.outsider}[who]
+    user = {
+        "creator": first.participant,
+        "staff": first.staff,
+        "other_member": first.principal_investigator,
+        "outsider": first.outsider,
+    }[who]
     client.force_login(user)
     assert client.get(collection.get_absolute_url()).status_code == status
 
@@ -70,8 +86,9 @@ def test_reserve_with_missing_metadata_shows_field_errors_and_sends_nothing(
 ) -> None:
     client.force_login(collection.created_by)
     with django_capture_on_commit_callbacks() as callbacks:
-        response = client.post(collection.get_absolute_url(),
-                               _form_data(collection, title="", action="reserve"))
+        response = client.post(
+            collection.get_absolute_url(), _form_data(collection, title="", action="reserve")
+        )
     assert response.status_code == 400
     assert "A title is required." in response.content.decode()
     assert callbacks == []
@@ -81,9 +98,17 @@ def test_reserve_with_missing_metadata_shows_field_errors_and_sends_nothing(
 
 def test_invalid_orcid_and_related_doi_are_refused(client, collection) -> None:
     client.force_login(collection.created_by)
-    response = client.post(collection.get_absolute_url(), _form_data(
-        collection, **{"authors-0-orcid": "0000-0002-1825-0098", "related_publications": "nonsense",
-                       "action": "save"}))
+    response = client.post(
+        collection.get_absolute_url(),
+        _form_data(
+            collection,
+            **{
+                "authors-0-orcid": "0000-0002-1825-0098",
+                "related_publications": "nonsense",
+                "action": "save",
+            },
+        ),
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "Not a valid ORCID" in body and "Not a DOI: nonsense" in body
@@ -96,8 +121,9 @@ def test_reserve_enqueues_the_task_on_commit_and_shows_pending(
     monkeypatch.setattr("doi.tasks.reserve_collection.delay", enqueued.append)
     client.force_login(collection.created_by)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(collection.get_absolute_url(),
-                               _form_data(collection, action="reserve"), follow=True)
+        response = client.post(
+            collection.get_absolute_url(), _form_data(collection, action="reserve"), follow=True
+        )
     assert enqueued == [collection.pk]
     body = response.content.decode()
     assert "Pending:" in body and 'hx-trigger="every 2s"' in body
@@ -110,8 +136,9 @@ def test_mint_without_confirmation_is_refused(client, collection) -> None:
     assert "Confirm that minting makes these datasets public now." in response.content.decode()
 
 
-def test_mint_records_who_confirmed(client, collection, django_capture_on_commit_callbacks,
-                                    monkeypatch) -> None:
+def test_mint_records_who_confirmed(
+    client, collection, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
     monkeypatch.setattr("doi.tasks.mint_collection.delay", lambda pk: None)
     client.force_login(collection.created_by)
     client.post(collection.get_absolute_url(), _form_data(collection, action="mint", confirm="on"))
@@ -123,8 +150,10 @@ def test_mint_records_who_confirmed(client, collection, django_capture_on_commit
 def test_moving_an_author_up_keeps_the_other_edits(client, collection) -> None:
     first, second = list(collection.authors.all())[:2]
     client.force_login(collection.created_by)
-    client.post(collection.get_absolute_url(),
-                _form_data(collection, title="New title", move=f"{second.pk}:up"))
+    client.post(
+        collection.get_absolute_url(),
+        _form_data(collection, title="New title", move=f"{second.pk}:up"),
+    )
     collection.refresh_from_db()
     assert collection.title == "New title"
     assert list(collection.authors.all())[:2] == [second, first]
@@ -150,8 +179,11 @@ def test_picker_lists_only_the_users_mintable_datasets_as_a_fragment(client, two
     collection = services.collection_create(by=first.participant)
     client.force_login(first.participant)
 
-    response = client.get(collection.get_absolute_url(), {"q": "dataset"},
-                          headers={"HX-Request": "true", "HX-Target": "picker"})
+    response = client.get(
+        collection.get_absolute_url(),
+        {"q": "dataset"},
+        headers={"HX-Request": "true", "HX-Target": "picker"},
+    )
 
     body = response.content.decode()
     assert "<html" not in body and 'id="picker"' in body
@@ -165,8 +197,9 @@ def test_adding_a_foreign_dataset_id_is_404_and_changes_nothing(client, two_team
     collection = services.collection_create(by=first.participant)
     client.force_login(first.participant)
 
-    response = client.post(reverse("doi:collection-add", args=[collection.pk]),
-                           {"dataset": [str(foreign.pk)]})
+    response = client.post(
+        reverse("doi:collection-add", args=[collection.pk]), {"dataset": [str(foreign.pk)]}
+    )
 
     assert response.status_code == 404 and collection.datasets.count() == 0
 

@@ -30,8 +30,10 @@ def test_datacite_standin_draft_with_prefix_only_gets_a_suffix_chosen_by_datacit
     (call,) = datacite.requests
     assert call["method"] == "POST" and call["path"] == "/dois"
     assert call["content_type"] == "application/vnd.api+json"
-    assert call["authorization"] == "Basic " + base64.b64encode(
-        f"{REPOSITORY_ID}:{PASSWORD}".encode()).decode()
+    assert (
+        call["authorization"]
+        == "Basic " + base64.b64encode(f"{REPOSITORY_ID}:{PASSWORD}".encode()).decode()
+    )
     sent = call["body"]["data"]
     assert sent["type"] == "dois"
     assert sent["attributes"]["prefix"] == "10.5072"
@@ -44,8 +46,9 @@ def test_datacite_standin_draft_with_our_suffix_then_publish_with_landing_url(
     datacite, datacite_provider
 ) -> None:
     draft = datacite_provider.create_draft(ATTRIBUTES, suffix="SLS-DC-0001")
-    published = datacite_provider.publish(draft.identifier, ATTRIBUTES,
-                                          url="https://portal.example/doi/10.5072/SLS-DC-0001")
+    published = datacite_provider.publish(
+        draft.identifier, ATTRIBUTES, url="https://portal.example/doi/10.5072/SLS-DC-0001"
+    )
 
     assert draft.identifier == "10.5072/SLS-DC-0001"
     assert published.state == "findable"
@@ -54,16 +57,22 @@ def test_datacite_standin_draft_with_our_suffix_then_publish_with_landing_url(
     assert put["method"] == "PUT" and put["path"] == "/dois/10.5072/SLS-DC-0001"
     assert put["body"]["data"]["id"] == "10.5072/SLS-DC-0001"
     assert put["body"]["data"]["attributes"]["event"] == "publish"
-    assert put["body"]["data"]["attributes"]["url"] == "https://portal.example/doi/10.5072/SLS-DC-0001"
+    assert (
+        put["body"]["data"]["attributes"]["url"] == "https://portal.example/doi/10.5072/SLS-DC-0001"
+    )
 
 
-def test_datacite_standin_lookup_answers_none_for_an_unknown_doi(datacite, datacite_provider) -> None:
+def test_datacite_standin_lookup_answers_none_for_an_unknown_doi(
+    datacite, datacite_provider
+) -> None:
     assert datacite_provider.lookup("10.5072/NOPE") is None
     datacite_provider.create_draft(ATTRIBUTES, suffix="THERE")
     assert datacite_provider.lookup("10.5072/THERE").state == "draft"
 
 
-def test_datacite_standin_update_sends_metadata_without_an_event(datacite, datacite_provider) -> None:
+def test_datacite_standin_update_sends_metadata_without_an_event(
+    datacite, datacite_provider
+) -> None:
     datacite_provider.create_draft(ATTRIBUTES, suffix="UPD")
     datacite_provider.update("10.5072/UPD", ATTRIBUTES | {"titles": [{"title": "Corrected"}]})
 
@@ -72,7 +81,9 @@ def test_datacite_standin_update_sends_metadata_without_an_event(datacite, datac
     assert datacite.dois["10.5072/UPD"]["titles"] == [{"title": "Corrected"}]
 
 
-def test_datacite_standin_422_is_a_rejection_with_datacites_reason(datacite, datacite_provider) -> None:
+def test_datacite_standin_422_is_a_rejection_with_datacites_reason(
+    datacite, datacite_provider
+) -> None:
     datacite_provider.create_draft(ATTRIBUTES, suffix="TAKEN")
 
     with pytest.raises(ProviderRejected, match="doi: This DOI has already been taken") as info:
@@ -80,7 +91,9 @@ def test_datacite_standin_422_is_a_rejection_with_datacites_reason(datacite, dat
     assert "422" in str(info.value) and not info.value.retryable
 
 
-def test_datacite_standin_publish_without_url_is_refused_with_the_field(datacite, datacite_provider) -> None:
+def test_datacite_standin_publish_without_url_is_refused_with_the_field(
+    datacite, datacite_provider
+) -> None:
     datacite_provider.create_draft(ATTRIBUTES, suffix="NOURL")
 
     with pytest.raises(ProviderRejected, match="url: Can't be blank"):

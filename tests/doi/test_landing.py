@@ -17,8 +17,10 @@ from tests.doi.conftest import filled_collection
 
 def _collection(two_teams, local_provider, *, mint: bool) -> DataCollection:
     first, second = two_teams
-    collection = filled_collection(first.participant, [first.investigation.datasets.first(),
-                                                       second.investigation.datasets.first()])
+    collection = filled_collection(
+        first.participant,
+        [first.investigation.datasets.first(), second.investigation.datasets.first()],
+    )
     author = collection.authors.first()
     author.given_name, author.family_name, author.orcid = "Marie", "Dubois", "0000-0002-1825-0097"
     author.affiliation = "Université Grenoble Alpes"
@@ -70,8 +72,12 @@ def test_reserved_landing_page_says_not_released_and_hides_the_datasets_from_out
         assert dataset.name not in body
     for secret in (first.investigation.name, second.investigation.name, "BM29"):
         assert secret not in body
-    assert client.get(reverse("doi:datacite-json", args=collection.doi.identifier.split("/"))
-                      ).status_code == 404
+    assert (
+        client.get(
+            reverse("doi:datacite-json", args=collection.doi.identifier.split("/"))
+        ).status_code
+        == 404
+    )
     client.force_login(first.participant)
     member_view = client.get(collection.doi.get_absolute_url()).content.decode()
     assert collection.datasets.first().name in member_view
@@ -89,15 +95,26 @@ def test_landing_page_jsonld_is_a_schema_org_dataset(client, two_teams, local_pr
     assert data["license"] == "https://creativecommons.org/licenses/by/4.0/legalcode"
     assert data["keywords"] == ["lysozyme", "room temperature"]
     marie = data["creator"][0]
-    assert marie == {"@type": "Person", "name": "Marie Dubois", "familyName": "Dubois",
-                     "givenName": "Marie", "@id": "https://orcid.org/0000-0002-1825-0097",
-                     "affiliation": {"@type": "Organization", "name": "Université Grenoble Alpes"}}
+    assert marie == {
+        "@type": "Person",
+        "name": "Marie Dubois",
+        "familyName": "Dubois",
+        "givenName": "Marie",
+        "@id": "https://orcid.org/0000-0002-1825-0097",
+        "affiliation": {"@type": "Organization", "name": "Université Grenoble Alpes"},
+    }
     assert len(data["distribution"]) == 2 and data["distribution"][0]["@type"] == "DataDownload"
 
 
 def test_jsonld_cannot_break_out_of_its_script_tag(two_teams, local_provider) -> None:
-    record = citation.Record(doi="10.5072/X", title="</script><script>alert(1)</script>",
-                             authors=[], year="2026", publisher="SLS", url="https://x.org")
+    record = citation.Record(
+        doi="10.5072/X",
+        title="</script><script>alert(1)</script>",
+        authors=[],
+        year="2026",
+        publisher="SLS",
+        url="https://x.org",
+    )
     text = citation.jsonld_script(record)
     assert "</script>" not in text and json.loads(text)["name"].startswith("</script>")
 
@@ -109,9 +126,11 @@ def test_citation_text_bibtex_and_ris(client, two_teams, local_provider) -> None
     year = doi.metadata["publicationYear"]
 
     page = client.get(doi.get_absolute_url()).content.decode()
-    assert (f"Dubois, M., {authors[1].family_name}, " in page
-            and f"({year}). Lysozyme at room temperature [Data set]. " in page
-            and f"https://doi.org/{doi.identifier}" in page)
+    assert (
+        f"Dubois, M., {authors[1].family_name}, " in page
+        and f"({year}). Lysozyme at room temperature [Data set]. " in page
+        and f"https://doi.org/{doi.identifier}" in page
+    )
 
     bib = client.get(reverse("doi:export", args=[doi.prefix, doi.suffix, "bib"]))
     assert bib["Content-Type"].startswith("application/x-bibtex")
@@ -136,7 +155,9 @@ def test_datacite_json_of_a_minted_doi_is_what_was_sent(client, two_teams, local
     assert response.json()["types"]["resourceTypeGeneral"] == "Dataset"
 
 
-def test_doi_lookup_is_case_insensitive_and_unknown_is_404(client, two_teams, local_provider) -> None:
+def test_doi_lookup_is_case_insensitive_and_unknown_is_404(
+    client, two_teams, local_provider
+) -> None:
     collection = _collection(two_teams, local_provider, mint=True)
     prefix, suffix = collection.doi.identifier.split("/")
     assert client.get(f"/doi/{prefix}/{suffix.lower()}").status_code == 200
@@ -147,8 +168,9 @@ def test_doi_lookup_is_case_insensitive_and_unknown_is_404(client, two_teams, lo
 def test_embargoed_session_page_shows_only_the_public_record(
     client, team, local_provider, visitor
 ) -> None:
-    doi = services.session_doi_register(investigation_id=team.investigation.pk,
-                                        provider=local_provider)
+    doi = services.session_doi_register(
+        investigation_id=team.investigation.pk, provider=local_provider
+    )
     dataset = factories.DatasetFactory(investigation=team.investigation)
     if visitor == "outsider":
         client.force_login(team.outsider)
@@ -160,9 +182,12 @@ def test_embargoed_session_page_shows_only_the_public_record(
     assert escape(team.principal_investigator.full_name) not in body
 
 
-def test_session_page_shows_title_team_and_datasets_to_the_team(client, team, local_provider) -> None:
-    doi = services.session_doi_register(investigation_id=team.investigation.pk,
-                                        provider=local_provider)
+def test_session_page_shows_title_team_and_datasets_to_the_team(
+    client, team, local_provider
+) -> None:
+    doi = services.session_doi_register(
+        investigation_id=team.investigation.pk, provider=local_provider
+    )
     dataset = factories.DatasetFactory(investigation=team.investigation)
     client.force_login(team.participant)
 

@@ -76,7 +76,9 @@ def test_a_retry_after_a_lost_answer_publishes_the_existing_draft(
     with pytest.raises(Exception, match="did not answer"):
         services.session_doi_register(investigation_id=investigation.pk, provider=datacite_provider)
 
-    doi = services.session_doi_register(investigation_id=investigation.pk, provider=datacite_provider)
+    doi = services.session_doi_register(
+        investigation_id=investigation.pk, provider=datacite_provider
+    )
 
     assert len(datacite.calls("POST")) == 1
     assert datacite.dois[doi.identifier]["state"] == "findable"

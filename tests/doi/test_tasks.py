@@ -19,14 +19,22 @@ from tests.workers import CeleryWorker, purge_queues, wait_for
 
 
 @pytest.fixture
-def datacite_worker(transactional_db, datacite: DataCiteStandIn, tmp_path) -> Iterator[CeleryWorker]:
+def datacite_worker(
+    transactional_db, datacite: DataCiteStandIn, tmp_path
+) -> Iterator[CeleryWorker]:
     """A worker whose provider is the DataCite stand-in, retrying at once (no backoff)."""
     purge_queues()
-    worker = CeleryWorker(tmp_path / "worker.log", extra_env={
-        "DATACITE_API_URL": datacite.url, "DATACITE_REPOSITORY_ID": REPOSITORY_ID,
-        "DATACITE_PASSWORD": PASSWORD, "DATACITE_TIMEOUT": "1", "DOI_RETRY_BACKOFF": "0",
-        "DOI_MAX_RETRIES": "3",
-    }).start()
+    worker = CeleryWorker(
+        tmp_path / "worker.log",
+        extra_env={
+            "DATACITE_API_URL": datacite.url,
+            "DATACITE_REPOSITORY_ID": REPOSITORY_ID,
+            "DATACITE_PASSWORD": PASSWORD,
+            "DATACITE_TIMEOUT": "1",
+            "DOI_RETRY_BACKOFF": "0",
+            "DOI_MAX_RETRIES": "3",
+        },
+    ).start()
     yield worker
     worker.stop()
 
@@ -64,12 +72,17 @@ def test_worker_reserves_then_mints_with_the_local_provider(celery_worker) -> No
 def test_worker_registers_the_session_doi_of_a_new_investigation(celery_worker) -> None:
     investigation = factories.InvestigationFactory(name="HC-1234", visit_id="id1")
 
-    wait_for(lambda: Investigation.objects.get(pk=investigation.pk).doi, timeout=90,
-             message=f"the session DOI; worker log:\n{celery_worker.log()}")
+    wait_for(
+        lambda: Investigation.objects.get(pk=investigation.pk).doi,
+        timeout=90,
+        message=f"the session DOI; worker log:\n{celery_worker.log()}",
+    )
     assert Investigation.objects.get(pk=investigation.pk).doi == "10.5072/SLS-HC-1234-ID1"
 
 
-def test_worker_retries_a_datacite_standin_500_and_then_mints_once(datacite, datacite_worker) -> None:
+def test_worker_retries_a_datacite_standin_500_and_then_mints_once(
+    datacite, datacite_worker
+) -> None:
     collection = _collection()
     datacite.script = [500, 503]  # DataCite is down for two requests
 
