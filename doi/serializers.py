@@ -51,13 +51,18 @@ class DoiDetailSerializer(DoiSerializer):
 class CollectionSerializer(serializers.ModelSerializer):
     """Datasets by id (only the caller's mintable ones are accepted); authors in citation order."""
 
-    datasets = serializers.ListField(child=serializers.IntegerField(), required=False)
+    # Lists on the way in; to_representation writes them on the way out.
+    datasets = serializers.ListField(
+        child=serializers.IntegerField(), required=False, write_only=True
+    )
     authors = AuthorSerializer(many=True, required=False)
     doi = DoiSerializer(read_only=True)
     licence = serializers.ChoiceField(choices=Licence.choices, required=False)
-    keywords = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    keywords = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False, write_only=True
+    )
     related_publications = serializers.ListField(
-        child=serializers.CharField(max_length=255), required=False
+        child=serializers.CharField(max_length=255), required=False, write_only=True
     )
 
     class Meta:
