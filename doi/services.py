@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -24,6 +25,7 @@ from portal.models import User
 from . import metadata as md
 from .models import (
     EDITABLE_STATES,
+    PENDING_STATES,
     Author,
     CollectionState,
     DataCollection,
@@ -31,7 +33,24 @@ from .models import (
     DoiKind,
     DoiState,
 )
-from .providers import DoiProvider, ProviderRejected, get_provider
+from .providers import DoiProvider, ProviderRejected, RemoteDoi, get_provider
+
+
+def _ensure_remote(provider: DoiProvider, doi: Doi, attributes: dict) -> tuple[RemoteDoi, bool]:
+    """The provider's record of `doi`, created as a draft if missing: look up before create, so a
+    retry after a lost answer (timeout) never makes a second DOI. Returns (record, created)."""
+    remote = provider.lookup(doi.identifier)
+    if remote is not None:
+        return remote, False
+    try:
+        return provider.create_draft(attributes, suffix=doi.suffix), True
+    except ProviderRejected:
+        # A concurrent delivery of the same task may have created it since our lookup.
+        remote = provider.lookup(doi.identifier)
+        if remote is None:
+            raise
+        return remote, False
+
 
 # Session DOIs -----------------------------------------------------------------------------------
 
@@ -52,9 +71,7 @@ def session_doi_register(*, investigation_id: int, provider: DoiProvider | None 
         if errors:
             raise ProviderRejected("; ".join(errors))
         try:
-            remote = provider.lookup(doi.identifier)
-            if remote is None:
-                remote = provider.create_draft(attributes, suffix=doi.suffix)
+            remote, _ = _ensure_remote(provider, doi, attributes)
             if remote.state != "findable":
                 provider.publish(doi.identifier, attributes, url=doi.landing_url)
         except ProviderRejected as exc:
@@ -242,7 +259,11 @@ def _enqueue(task_name: str, collection_id: int) -> None:
 
 
 def _lock(collection: DataCollection) -> DataCollection:
-    return DataCollection.objects.select_for_update().select_related("doi").get(pk=collection.pk)
+    return (
+        DataCollection.objects.select_for_update(of=("self",))
+        .select_related("doi")
+        .get(pk=collection.pk)
+    )
 
 
 @transaction.atomic
@@ -309,7 +330,9 @@ def _attributes(collection: DataCollection) -> dict:
 def _finish(collection_id: int, expected: str, apply) -> DataCollection | None:
     with transaction.atomic():
         collection = (
-            DataCollection.objects.select_for_update().select_related("doi").get(pk=collection_id)
+            DataCollection.objects.select_for_update(of=("self",))
+            .select_related("doi")
+            .get(pk=collection_id)
         )
         if collection.state != expected:
             return None
@@ -329,9 +352,8 @@ def collection_register_draft(
     if collection is None:
         return None
     attributes, doi = _attributes(collection), collection.doi
-    if provider.lookup(doi.identifier) is None:  # a timed-out earlier attempt may have created it
-        provider.create_draft(attributes, suffix=doi.suffix)
-    else:
+    _, created = _ensure_remote(provider, doi, attributes)
+    if not created:  # an earlier attempt created it: bring its metadata up to date
         provider.update(doi.identifier, attributes)
 
     def apply(c: DataCollection) -> None:
@@ -352,9 +374,7 @@ def collection_publish(
         return None
     doi = collection.doi
     attributes = _attributes(collection)
-    remote = provider.lookup(doi.identifier)
-    if remote is None:
-        remote = provider.create_draft(attributes, suffix=doi.suffix)
+    remote, _ = _ensure_remote(provider, doi, attributes)
     if remote.state != "findable":
         provider.publish(doi.identifier, attributes, url=doi.landing_url)
 
@@ -388,6 +408,15 @@ def collection_push_update(
         c.doi.metadata = attributes
 
     return _finish(collection_id, CollectionState.UPDATING, apply)
+
+
+def stalled_collections(*, older_than: timedelta) -> list[tuple[int, str]]:
+    """Pending collections whose task seems lost (e.g. a flushed broker): (id, state)."""
+    return list(
+        DataCollection.objects.filter(
+            state__in=PENDING_STATES, updated_at__lt=timezone.now() - older_than
+        ).values_list("id", "state")
+    )
 
 
 def collection_fail(*, collection_id: int, reason: str) -> None:

@@ -8,11 +8,13 @@ is left to do, so a re-delivered task (late acknowledgement after a killed worke
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 
 from . import services
+from .models import CollectionState
 from .providers import ProviderRejected, ProviderUnavailable
 
 log = logging.getLogger(__name__)
@@ -77,3 +79,18 @@ def register_missing_session_dois() -> int:
     for investigation_id in ids:
         register_session_doi.delay(investigation_id)
     return len(ids)
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def resume_stalled_collections() -> int:
+    """Enqueue again the step of collections pending for long: harmless if the first is still
+    queued, because the step does nothing once the state has moved on."""
+    stalled = services.stalled_collections(older_than=timedelta(minutes=30))
+    step = {
+        CollectionState.RESERVING: reserve_collection,
+        CollectionState.MINTING: mint_collection,
+        CollectionState.UPDATING: update_collection,
+    }
+    for collection_id, state in stalled:
+        step[state].delay(collection_id)
+    return len(stalled)

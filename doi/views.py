@@ -109,6 +109,25 @@ def _editor_context(
     }
 
 
+def _move_author(request: HttpRequest, collection: DataCollection) -> None:
+    """The up/down buttons submit the whole form with move="<author id>:up|down"."""
+    author_id, _, direction = request.POST.get("move", "").partition(":")
+    if author_id.isdigit():
+        services.collection_move_author(
+            collection=collection, author_id=int(author_id), offset=-1 if direction == "up" else 1
+        )
+
+
+def _run_action(request: HttpRequest, collection: DataCollection, action: str) -> None:
+    if action == "reserve":
+        services.collection_reserve(collection=collection, by=request.user)
+    elif action == "mint":
+        confirmed = request.POST.get("confirm") == "on"
+        services.collection_mint(collection=collection, by=request.user, confirmed=confirmed)
+    elif action == "correct":
+        services.collection_send_corrections(collection=collection, by=request.user)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -120,6 +139,9 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, template, _editor_context(request, collection))
 
     action = request.POST.get("action", "save")
+    if collection.is_minted:
+        # A minted DOI's local record must never drift from DataCite's: every save re-sends.
+        action = "correct"
     form = CollectionForm(request.POST, instance=collection)
     authors = AuthorFormSet(request.POST, instance=collection)
     confirm = MintConfirmForm(request.POST if action == "mint" else None)
@@ -127,57 +149,26 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "This collection is being registered: wait until it is done.")
         return redirect(collection)
     if not (form.is_valid() and authors.is_valid()):
-        return render(
-            request,
-            template,
-            _editor_context(request, collection, form=form, authors=authors, confirm=confirm),
-            status=400,
-        )
-    errors: dict = {}
-    with transaction.atomic():
-        form.save()
-        authors.save()
-        if request.POST.get("move"):
-            author_id, _, direction = request.POST["move"].partition(":")
-            if author_id.isdigit():
-                services.collection_move_author(
-                    collection=collection,
-                    author_id=int(author_id),
-                    offset=-1 if direction == "up" else 1,
-                )
+        context = _editor_context(request, collection, form=form, authors=authors, confirm=confirm)
+        return render(request, template, context, status=400)
     try:
-        if action == "reserve":
-            services.collection_reserve(collection=collection, by=request.user)
-        elif action == "mint":
-            services.collection_mint(
-                collection=collection,
-                by=request.user,
-                confirmed=request.POST.get("confirm") == "on",
-            )
-        elif action == "correct":
-            services.collection_send_corrections(collection=collection, by=request.user)
+        # One transaction: when reserve/mint/correct refuses, the edits are rolled back too and
+        # the form shows them again with the errors (nothing changed, nothing sent).
+        with transaction.atomic():
+            form.save()
+            authors.save()
+            _move_author(request, collection)
+            _run_action(request, collection, action)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    if errors:
-        collection.refresh_from_db()
         for field, field_errors in errors.items():
-            target = form if field in form.fields else None
-            for error in field_errors:
-                if target is not None:
-                    form.add_error(field, error)
-        return render(
-            request,
-            template,
-            _editor_context(
-                request,
-                collection,
-                form=form,
-                authors=AuthorFormSet(instance=collection),
-                confirm=confirm,
-                errors=errors,
-            ),
-            status=400,
+            for error in field_errors if field in form.fields else ():
+                form.add_error(field, error)
+        collection.refresh_from_db()
+        context = _editor_context(
+            request, collection, form=form, authors=authors, confirm=confirm, errors=errors
         )
+        return render(request, template, context, status=400)
     if action in {"reserve", "mint", "correct"}:
         messages.info(
             request,

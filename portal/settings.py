@@ -284,3 +284,8 @@ CELERY_BEAT_SCHEDULE["doi-register-session-dois"] = {
     "task": "doi.tasks.register_missing_session_dois",
     "schedule": timedelta(hours=1),
 }
+# A collection left "reserving"/"minting" by a lost message gets its step enqueued again.
+CELERY_BEAT_SCHEDULE["doi-resume-stalled-collections"] = {
+    "task": "doi.tasks.resume_stalled_collections",
+    "schedule": timedelta(minutes=15),
+}

@@ -240,3 +240,35 @@ def test_author_reordering(collection) -> None:
     services.collection_move_author(collection=collection, author_id=second.pk, offset=-1)
 
     assert list(collection.authors.all())[:2] == [second, first]
+
+
+def test_a_concurrent_create_of_the_same_doi_is_taken_as_done(
+    collection, datacite, datacite_provider
+) -> None:
+    """Two deliveries of one task both looked up (404); the second create is refused as taken."""
+    services.collection_reserve(collection=collection, by=collection.created_by)
+    identifier = DataCollection.objects.get(pk=collection.pk).doi.identifier
+    datacite_provider.create_draft({"titles": [{"title": "x"}]}, suffix=identifier.split("/")[1])
+    real_lookup = datacite_provider.lookup
+    stale = [None]  # the first lookup ran before the other delivery's create
+
+    def lookup(identifier: str):
+        return stale.pop() if stale else real_lookup(identifier)
+
+    datacite_provider.lookup = lookup
+
+    services.collection_register_draft(collection_id=collection.pk, provider=datacite_provider)
+
+    collection.refresh_from_db()
+    assert collection.state == CollectionState.RESERVED and len(datacite.dois) == 1
+
+
+def test_stalled_collections_are_found_for_resumption(collection) -> None:
+    from datetime import timedelta
+
+    services.collection_reserve(collection=collection, by=collection.created_by)
+
+    assert services.stalled_collections(older_than=timedelta(minutes=30)) == []
+    assert services.stalled_collections(older_than=timedelta(0)) == [
+        (collection.pk, CollectionState.RESERVING)
+    ]
