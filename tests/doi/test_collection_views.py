@@ -245,3 +245,39 @@ def test_my_dois_lists_own_collections_without_n_plus_one(
 
     body = response.content.decode()
     assert "Collection 4" in body and "Someone else" not in body
+
+
+def test_a_refused_correction_of_a_minted_doi_changes_nothing(
+    client, collection, local_provider, django_capture_on_commit_callbacks
+) -> None:
+    services.collection_mint(collection=collection, by=collection.created_by, confirmed=True)
+    services.collection_publish(collection_id=collection.pk, provider=local_provider)
+    client.force_login(collection.created_by)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            collection.get_absolute_url(), _form_data(collection, title="", action="save")
+        )
+
+    assert response.status_code == 400 and "A title is required." in response.content.decode()
+    assert callbacks == []
+    collection.refresh_from_db()
+    assert collection.title == "Lysozyme at room temperature"
+    assert collection.state == CollectionState.FINDABLE
+
+
+def test_saving_a_minted_doi_sends_the_corrections(
+    client, collection, local_provider, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    enqueued = []
+    monkeypatch.setattr("doi.tasks.update_collection.delay", enqueued.append)
+    services.collection_mint(collection=collection, by=collection.created_by, confirmed=True)
+    services.collection_publish(collection_id=collection.pk, provider=local_provider)
+    client.force_login(collection.created_by)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(collection.get_absolute_url(), _form_data(collection, title="Corrected"))
+
+    collection.refresh_from_db()
+    assert collection.title == "Corrected" and collection.state == CollectionState.UPDATING
+    assert enqueued == [collection.pk]

@@ -7,7 +7,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from catalogue.models import Investigation
 from tests import factories
+from tests.workers import wait_for
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
@@ -91,6 +93,10 @@ def test_pick_reserve_mint_then_download_anonymously(page: Page, screenshot, cel
     page.click("button[name=action][value=mint]")
     expect(page.locator("#status")).to_contain_text("Minted", timeout=90_000)
     screenshot("minted")
+    page.click("nav >> text=DOIs")
+    expect(page.locator(".doi-table")).to_contain_text("Room-temperature lysozyme from two beamlines")
+    expect(page.locator(".doi-table")).to_contain_text("Minted (findable)")
+    screenshot("my-dois")
 
     page.click("#user-menu")
     page.click("text=Log out")
@@ -105,3 +111,10 @@ def test_pick_reserve_mint_then_download_anonymously(page: Page, screenshot, cel
             row.locator(f"text={dataset.name}.h5").click()
         assert open(download.value.path(), "rb").read() == content
     screenshot("landing")
+
+    # The session DOI the worker registered for the (still embargoed) experiment.
+    wait_for(lambda: Investigation.objects.get(pk=mx.pk).doi, timeout=60, message="session DOI")
+    page.goto(f"/doi/{Investigation.objects.get(pk=mx.pk).doi}")
+    expect(page.locator("#not-released")).to_contain_text("under embargo")
+    expect(page.locator("body")).not_to_contain_text("Lysozyme at room temperature")
+    screenshot("session-embargoed")
