@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from rest_framework import generics, permissions, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +29,11 @@ def _as_drf(exc: DjangoValidationError) -> ValidationError:
 
 def _collections(request: Request) -> QuerySet[DataCollection]:
     qs = DataCollection.objects.select_related("doi").prefetch_related("authors", "datasets")
-    return qs if request.user.is_staff else qs.filter(created_by=request.user)
+    if request.user.is_staff:
+        return qs
+    if not request.user.is_authenticated:  # e.g. the schema generator's fake request
+        return qs.none()
+    return qs.filter(created_by=request.user)
 
 
 def _apply(collection: DataCollection, data: dict, request: Request) -> None:
@@ -110,6 +115,12 @@ class CollectionDetail(generics.RetrieveUpdateAPIView):
         serializer.instance = _collections(self.request).get(pk=collection.pk)
 
 
+class MintRequestSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        help_text="Must be true: minting makes the datasets public at once."
+    )
+
+
 class _CollectionAction(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -128,6 +139,7 @@ class _CollectionAction(APIView):
         return Response(CollectionSerializer(collection).data, status=status.HTTP_202_ACCEPTED)
 
 
+@extend_schema(request=None, responses={202: CollectionSerializer})
 class CollectionReserve(_CollectionAction):
     """Allocate the DOI as a DataCite draft (202: a task does it; poll the collection)."""
 
@@ -135,6 +147,7 @@ class CollectionReserve(_CollectionAction):
         services.collection_reserve(collection=collection, by=request.user)
 
 
+@extend_schema(request=MintRequestSerializer, responses={202: CollectionSerializer})
 class CollectionMint(_CollectionAction):
     """Make the DOI findable and the datasets public. Requires {"confirm": true}."""
 
