@@ -195,3 +195,34 @@ def test_session_page_shows_title_team_and_datasets_to_the_team(
 
     assert escape(team.investigation.title) in body and dataset.name in body
     assert escape(team.principal_investigator.full_name) in body
+
+
+def test_landing_page_query_count_does_not_grow_with_datasets(
+    client, two_teams, local_provider, django_assert_max_num_queries
+) -> None:
+    first, second = two_teams
+    datasets = [factories.DatasetFactory(investigation=first.investigation) for _ in range(8)]
+    for dataset in datasets:
+        factories.DatafileFactory.create_batch(2, dataset=dataset)
+    collection = filled_collection(first.participant, datasets)
+    services.collection_mint(collection=collection, by=first.participant, confirmed=True)
+    services.collection_publish(collection_id=collection.pk, provider=local_provider)
+    url = DataCollection.objects.get(pk=collection.pk).doi.get_absolute_url()
+
+    with django_assert_max_num_queries(10):
+        body = client.get(url).content.decode()
+
+    assert all(d.name in body for d in datasets)
+
+
+def test_investigation_doi_include_links_to_the_landing_page(team, local_provider) -> None:
+    from django.template.loader import render_to_string
+
+    doi = services.session_doi_register(
+        investigation_id=team.investigation.pk, provider=local_provider
+    )
+    team.investigation.refresh_from_db()
+
+    html = render_to_string("doi/_investigation_doi.html", {"investigation": team.investigation})
+
+    assert f'href="{doi.get_absolute_url()}"' in html and doi.identifier in html
