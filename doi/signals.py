@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -13,7 +14,7 @@ from catalogue.models import Investigation
 def register_session_doi_on_create(
     sender, instance: Investigation, created: bool, raw: bool = False, **kwargs
 ) -> None:
-    if not created or raw:
+    if not created or raw or not settings.DOI_REGISTER_SESSIONS:
         return
     from .tasks import register_session_doi
 

@@ -75,6 +75,8 @@ def register_session_doi(self, investigation_id: int) -> str | None:
 @shared_task(soft_time_limit=3000, time_limit=3300)
 def register_missing_session_dois() -> int:
     """Enqueue one registration per investigation that has no findable session DOI yet."""
+    if not settings.DOI_REGISTER_SESSIONS:
+        return 0
     ids = list(services.investigations_without_session_doi().values_list("id", flat=True))
     for investigation_id in ids:
         register_session_doi.delay(investigation_id)

@@ -276,6 +276,7 @@ DOI_FACILITY_CODE = env_str("DOI_FACILITY_CODE", "SLS")  # short name used in DO
 DOI_SESSION_PATTERN = env_str("DOI_SESSION_PATTERN", "{facility}-{proposal}-{visit}")
 DOI_COLLECTION_PATTERN = env_str("DOI_COLLECTION_PATTERN", "{facility}-DC-{key}")
 DOI_PUBLISHER = env_str("DOI_PUBLISHER", FACILITY_NAME)
+DOI_REGISTER_SESSIONS = env_bool("DOI_REGISTER_SESSIONS", True)  # a DOI for each new investigation
 # A timeout or 5xx from DataCite is retried after DOI_RETRY_BACKOFF * 2**n seconds (capped at 10 min).
 DOI_RETRY_BACKOFF = env_int("DOI_RETRY_BACKOFF", 10)
 DOI_MAX_RETRIES = env_int("DOI_MAX_RETRIES", 8)

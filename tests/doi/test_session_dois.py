@@ -95,3 +95,16 @@ def test_command_registers_every_investigation_without_a_doi(db, settings) -> No
     assert Doi.objects.filter(state=DoiState.FINDABLE).count() == 3
     call_command("register_session_dois", stdout=out)
     assert "Registered 0 session DOIs" in out.getvalue()
+
+
+def test_automatic_session_dois_can_be_switched_off(
+    db, django_capture_on_commit_callbacks, monkeypatch, settings
+) -> None:
+    settings.DOI_REGISTER_SESSIONS = False
+    enqueued = []
+    monkeypatch.setattr("doi.tasks.register_session_doi.delay", enqueued.append)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.InvestigationFactory()
+
+    assert enqueued == []
