@@ -281,3 +281,25 @@ def test_saving_a_minted_doi_sends_the_corrections(
     collection.refresh_from_db()
     assert collection.title == "Corrected" and collection.state == CollectionState.UPDATING
     assert enqueued == [collection.pk]
+
+
+def test_a_refusal_is_shown_to_the_user_with_datacites_reason(client, collection) -> None:
+    DataCollection.objects.filter(pk=collection.pk).update(
+        state=CollectionState.FAILED,
+        failure="DataCite refused the request (422): url: Can't be blank",
+    )
+    client.force_login(collection.created_by)
+
+    body = client.get(collection.get_absolute_url()).content.decode()
+
+    assert "The DOI could not be registered." in body
+    assert "url: Can&#x27;t be blank" in body and "Nothing was made public." in body
+
+
+@pytest.mark.parametrize("model", ["doi", "datacollection", "localregistration"])
+def test_admin_lists_dois_for_staff(admin_client, collection, local_provider, model) -> None:
+    services.collection_mint(collection=collection, by=collection.created_by, confirmed=True)
+    services.collection_publish(collection_id=collection.pk, provider=local_provider)
+    response = admin_client.get(reverse(f"admin:doi_{model}_changelist"))
+    assert response.status_code == 200
+    assert DataCollection.objects.get(pk=collection.pk).doi.identifier.encode() in response.content
