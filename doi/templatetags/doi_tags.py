@@ -12,8 +12,16 @@ register = template.Library()
 
 @register.filter
 def doi_pickable(dataset, user) -> bool:
-    """{% if dataset|doi_pickable:user %}: may this user put the dataset in a DOI collection?"""
-    return bool(user.is_authenticated and access.can_mint_doi(user, dataset.investigation))
+    """{% if dataset|doi_pickable:user %}: may this user put the dataset in a DOI collection?
+
+    Memoised per investigation on the request's user object, so a datasets table with a button
+    per row asks the database once, not once per row."""
+    if not user.is_authenticated:
+        return False
+    memo = user.__dict__.setdefault("_doi_pickable", {})
+    if dataset.investigation_id not in memo:
+        memo[dataset.investigation_id] = access.can_mint_doi(user, dataset.investigation)
+    return memo[dataset.investigation_id]
 
 
 @register.filter

@@ -303,3 +303,31 @@ def test_admin_lists_dois_for_staff(admin_client, collection, local_provider, mo
     response = admin_client.get(reverse(f"admin:doi_{model}_changelist"))
     assert response.status_code == 200
     assert DataCollection.objects.get(pk=collection.pk).doi.identifier.encode() in response.content
+
+
+def test_pick_buttons_for_many_datasets_ask_the_database_once(
+    rf, two_teams, django_assert_max_num_queries
+) -> None:
+    from django.template import Context, Template
+
+    first, _ = two_teams
+    datasets = list(first.investigation.datasets.select_related("investigation"))
+    request = rf.get("/")
+    request.user = first.participant
+    template = Template(
+        '{% for dataset in datasets %}{% include "doi/_pick_dataset.html" %}{% endfor %}'
+    )
+
+    with django_assert_max_num_queries(1):
+        html = template.render(
+            Context(
+                {
+                    "datasets": datasets,
+                    "user": first.participant,
+                    "request": request,
+                    "csrf_token": "x",
+                }
+            )
+        )
+
+    assert html.count("Add to DOI draft") == len(datasets)
