@@ -54,7 +54,11 @@ def _state_is(collection: DataCollection, state: str, worker: CeleryWorker):
         collection.refresh_from_db()
         return collection.state == state
 
-    wait_for(check, timeout=90, message=f"state {state}; worker log:\n{worker.log()}")
+    # Generous: the machine is shared, and a worker may take a while to start under load.
+    try:
+        wait_for(check, timeout=180, message=f"state {state}")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; it is {collection.state}; log:\n{worker.log()}") from None
 
 
 def test_worker_reserves_then_mints_with_the_local_provider(celery_worker) -> None:
