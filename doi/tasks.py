@@ -13,8 +13,10 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 
+from catalogue.models import Investigation
+
 from . import services
-from .models import CollectionState
+from .models import CollectionState, DataCollection
 from .providers import ProviderRejected, ProviderUnavailable
 
 log = logging.getLogger(__name__)
@@ -27,6 +29,8 @@ def _backoff(retries: int) -> int:
 def _run_collection_step(task, step, collection_id: int) -> str | None:
     try:
         collection = step(collection_id=collection_id)
+    except DataCollection.DoesNotExist:  # deleted (admin) since it was enqueued: nothing to do
+        return None
     except ProviderRejected as exc:
         services.collection_fail(collection_id=collection_id, reason=str(exc))
         return "failed"
@@ -63,6 +67,8 @@ def update_collection(self, collection_id: int) -> str | None:
 def register_session_doi(self, investigation_id: int) -> str | None:
     try:
         return services.session_doi_register(investigation_id=investigation_id).identifier
+    except Investigation.DoesNotExist:  # deleted since it was enqueued: nothing to register
+        return None
     except ProviderRejected:
         log.exception("DataCite refused the session DOI of investigation %s", investigation_id)
         return None

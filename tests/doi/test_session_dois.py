@@ -108,3 +108,10 @@ def test_automatic_session_dois_can_be_switched_off(
         factories.InvestigationFactory()
 
     assert enqueued == []
+
+
+def test_tasks_for_deleted_objects_do_nothing(db) -> None:
+    from doi import tasks
+
+    assert tasks.register_session_doi(987654) is None
+    assert tasks.reserve_collection(987654) is None
