@@ -9,8 +9,8 @@ from playwright.sync_api import Page, expect
 
 from catalogue.models import Investigation
 from tests import factories
-from tests.workers import wait_for
 from tests.e2e.conftest import log_in
+from tests.workers import wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +94,9 @@ def test_pick_reserve_mint_then_download_anonymously(page: Page, screenshot, cel
     expect(page.locator("#status")).to_contain_text("Minted", timeout=90_000)
     screenshot("minted")
     page.click("nav >> text=DOIs")
-    expect(page.locator(".doi-table")).to_contain_text("Room-temperature lysozyme from two beamlines")
+    expect(page.locator(".doi-table")).to_contain_text(
+        "Room-temperature lysozyme from two beamlines"
+    )
     expect(page.locator(".doi-table")).to_contain_text("Minted (findable)")
     screenshot("my-dois")
 
