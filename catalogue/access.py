@@ -232,3 +232,22 @@ def shipment_investigations(user: AnyUser) -> QuerySet[Investigation]:
     if _is_staff(user) or is_safety_officer(user):
         return Investigation.objects.all()
     return my_investigations(user)
+
+
+# DOIs (the doi app asks here; nothing in catalogue imports doi) ------------------------------
+
+
+def mintable_datasets(user: AnyUser) -> QuerySet[Dataset]:
+    """Datasets the user may put in a DOI data collection: those of investigations where
+    `can_mint_doi` holds (team members of any role, and staff)."""
+    if _is_staff(user):
+        return Dataset.objects.all()
+    if not user.is_authenticated:
+        return Dataset.objects.none()
+    member_of = InvestigationUser.objects.filter(user=user).values("investigation_id")
+    return Dataset.objects.filter(investigation_id__in=member_of)
+
+
+def can_edit_doi_collection(user: AnyUser, collection) -> bool:
+    """A data collection is edited (and reserved, minted) by the member who made it, or staff."""
+    return _is_staff(user) or (user.is_authenticated and collection.created_by_id == user.pk)

@@ -1,3 +1,221 @@
+"""DOIs: one per experiment session, and user-made data collections (hand-picked datasets).
+
+A `DataCollection`'s `state` is the source of truth for its registration: the Celery tasks read it
+to decide what is left to do, so a retried or re-delivered task never does the work twice. A `Doi`
+row is written *before* any call to the provider: its identifier is the idempotency key (the task
+looks the identifier up at the provider before creating it).
+"""
+
 from __future__ import annotations
 
-from django.db import models  # noqa: F401
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.models import Dataset, Investigation
+
+
+class Licence(models.TextChoices):
+    CC_BY_4 = "CC-BY-4.0", "Creative Commons Attribution 4.0 (CC BY 4.0)"
+    CC0 = "CC0-1.0", "Creative Commons Zero 1.0 (public domain dedication)"
+    CC_BY_SA_4 = "CC-BY-SA-4.0", "Creative Commons Attribution-ShareAlike 4.0"
+    CC_BY_NC_4 = "CC-BY-NC-4.0", "Creative Commons Attribution-NonCommercial 4.0"
+
+
+LICENCE_URLS = {
+    Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/legalcode",
+    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/legalcode",
+    Licence.CC_BY_SA_4: "https://creativecommons.org/licenses/by-sa/4.0/legalcode",
+    Licence.CC_BY_NC_4: "https://creativecommons.org/licenses/by-nc/4.0/legalcode",
+}
+
+
+class DoiKind(models.TextChoices):
+    SESSION = "session", "Experiment session"
+    COLLECTION = "collection", "Data collection"
+
+
+class DoiState(models.TextChoices):
+    PENDING = "pending", "Pending registration"  # identifier chosen, provider not yet confirmed
+    DRAFT = "draft", "Reserved (draft)"
+    FINDABLE = "findable", "Findable"
+
+
+class Doi(models.Model):
+    identifier = models.CharField(
+        max_length=255, unique=True, help_text="prefix/suffix, upper case"
+    )
+    kind = models.CharField(max_length=16, choices=DoiKind.choices)
+    state = models.CharField(max_length=16, choices=DoiState.choices, default=DoiState.PENDING)
+    investigation = models.OneToOneField(
+        Investigation, on_delete=models.CASCADE, null=True, blank=True, related_name="session_doi"
+    )
+    metadata = models.JSONField(default=dict, blank=True, help_text="DataCite JSON last sent")
+    provider = models.CharField(max_length=32, blank=True)
+    error = models.TextField(blank=True, help_text="Why the last registration attempt failed")
+    created_at = models.DateTimeField(default=timezone.now)
+    registered_at = models.DateTimeField(null=True, blank=True)
+    minted_at = models.DateTimeField(null=True, blank=True)
+    minted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=DoiKind.COLLECTION) | Q(investigation__isnull=False),
+                name="session_doi_has_investigation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    def get_absolute_url(self) -> str:
+        return reverse("doi:landing", kwargs={"prefix": self.prefix, "suffix": self.suffix})
+
+    @property
+    def prefix(self) -> str:
+        return self.identifier.split("/", 1)[0]
+
+    @property
+    def suffix(self) -> str:
+        return self.identifier.split("/", 1)[1]
+
+    @property
+    def landing_url(self) -> str:
+        return settings.SITE_URL + self.get_absolute_url()
+
+
+class CollectionState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    RESERVING = "reserving", "Reserving…"
+    RESERVED = "reserved", "Reserved"
+    MINTING = "minting", "Minting…"
+    FINDABLE = "findable", "Minted (findable)"
+    UPDATING = "updating", "Sending corrections…"
+    FAILED = "failed", "Failed"
+
+
+# States in which a task is (or will be) talking to the provider: the page polls for news.
+PENDING_STATES = {CollectionState.RESERVING, CollectionState.MINTING, CollectionState.UPDATING}
+# States in which the datasets and everything else may still change.
+EDITABLE_STATES = {CollectionState.DRAFT, CollectionState.RESERVED, CollectionState.FAILED}
+
+
+class DataCollection(models.Model):
+    """Datasets picked by a team member, possibly from several investigations, to cite by DOI."""
+
+    title = models.CharField(max_length=500, blank=True)
+    abstract = models.TextField(blank=True)
+    keywords = models.CharField(max_length=1000, blank=True, help_text="comma-separated")
+    related_publications = models.TextField(
+        blank=True, help_text="DOIs of papers using this data, one per line"
+    )
+    licence = models.CharField(max_length=32, choices=Licence.choices, default=Licence.CC_BY_4)
+    datasets = models.ManyToManyField(Dataset, blank=True, related_name="doi_collections")
+    state = models.CharField(
+        max_length=16, choices=CollectionState.choices, default=CollectionState.DRAFT
+    )
+    failure = models.TextField(blank=True, help_text="The provider's answer when a step failed")
+    doi = models.OneToOneField(
+        Doi, on_delete=models.PROTECT, null=True, blank=True, related_name="collection"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="doi_collections"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    mint_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mint_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["created_by", "id"])]
+
+    def __str__(self) -> str:
+        return self.title or f"Untitled data collection #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("doi:collection", args=[self.pk])
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in PENDING_STATES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    @property
+    def is_minted(self) -> bool:
+        return self.state in {CollectionState.FINDABLE, CollectionState.UPDATING}
+
+    @property
+    def is_reserved(self) -> bool:
+        """A DOI string exists at the provider (draft), so it can be cited already."""
+        return self.doi is not None and self.doi.state == DoiState.DRAFT
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return [k.strip() for k in self.keywords.split(",") if k.strip()]
+
+    @property
+    def publication_list(self) -> list[str]:
+        return [p.strip() for p in self.related_publications.splitlines() if p.strip()]
+
+    @property
+    def licence_url(self) -> str:
+        return LICENCE_URLS.get(self.licence, "")
+
+
+class Author(models.Model):
+    """A creator of the collection, in citation order."""
+
+    collection = models.ForeignKey(DataCollection, on_delete=models.CASCADE, related_name="authors")
+    position = models.PositiveIntegerField(default=0)
+    given_name = models.CharField(max_length=255, blank=True)
+    family_name = models.CharField(max_length=255)
+    orcid = models.CharField(
+        "ORCID", max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097"
+    )
+    affiliation = models.CharField(max_length=255, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["collection", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return f"{self.family_name}, {self.given_name}" if self.given_name else self.family_name
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class LocalRegistration(models.Model):
+    """What the local provider would have sent to DataCite: the embedded default's registry."""
+
+    identifier = models.CharField(max_length=255, unique=True)
+    state = models.CharField(max_length=16, default="draft")
+    url = models.URLField(max_length=500, blank=True)
+    attributes = models.JSONField(default=dict)
+    requests = models.JSONField(default=list, help_text="every request body, in order")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.identifier} ({self.state})"

@@ -1,5 +1,29 @@
 from __future__ import annotations
 
+from django.urls import path, re_path
+
+from . import views
+
 app_name = "doi"
 
-urlpatterns: list = []
+# A DOI is "10.<digits>/<suffix>"; ours never have "/" in the suffix (see DOI_*_PATTERN).
+DOI = r"(?P<prefix>10\.[0-9.]+)/(?P<suffix>[^/]+)"
+
+urlpatterns = [
+    path("doi/mine/", views.mine, name="mine"),
+    path("doi/collections/new/", views.collection_new, name="collection-new"),
+    path("doi/collections/<int:pk>/", views.collection_detail, name="collection"),
+    path("doi/collections/<int:pk>/status/", views.collection_status, name="collection-status"),
+    path("doi/collections/<int:pk>/datasets/", views.collection_add, name="collection-add"),
+    path(
+        "doi/collections/<int:pk>/datasets/<int:dataset_pk>/remove/",
+        views.collection_remove,
+        name="collection-remove",
+    ),
+    path("doi/pick/<int:dataset_pk>/", views.pick_dataset, name="pick"),
+    re_path(rf"^doi/{DOI}$", views.landing, name="landing"),
+    re_path(rf"^doi/{DOI}/cite\.(?P<fmt>bib|ris)$", views.landing_export, name="export"),
+    re_path(
+        rf"^doi/{DOI}/datacite\.json$", views.landing_export, {"fmt": "json"}, name="datacite-json"
+    ),
+]

@@ -324,3 +324,30 @@ TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processo
 # Dataset previews: thumbnails of image datafiles and HDF5 plots, rendered once and kept here.
 # Not under MEDIA_ROOT on purpose: embargoed previews are served only through the access policy.
 PREVIEW_CACHE_DIR = env_path("PREVIEW_CACHE_DIR", VAR_DIR / "previews")
+# DOIs (doi app). With DATACITE_API_URL unset, a local provider issues DOIs under DOI_PREFIX and
+# records what it would have sent to DataCite (nothing leaves the machine). 10.5072 is the test
+# prefix DataCite documented for DOIs that never resolve; production sets its own prefix.
+DATACITE_API_URL = env_str("DATACITE_API_URL").rstrip("/")  # e.g. https://api.test.datacite.org
+DATACITE_REPOSITORY_ID = env_str("DATACITE_REPOSITORY_ID")
+DATACITE_PASSWORD = env_str("DATACITE_PASSWORD")
+DATACITE_PREFIX = env_str("DATACITE_PREFIX")
+DATACITE_TIMEOUT = env_int("DATACITE_TIMEOUT", 20)  # seconds, per request
+DOI_PREFIX = DATACITE_PREFIX or env_str("DOI_PREFIX", "10.5072")
+DOI_FACILITY_CODE = env_str("DOI_FACILITY_CODE", "SLS")  # short name used in DOI suffixes
+DOI_SESSION_PATTERN = env_str("DOI_SESSION_PATTERN", "{facility}-{proposal}-{visit}")
+DOI_COLLECTION_PATTERN = env_str("DOI_COLLECTION_PATTERN", "{facility}-DC-{key}")
+DOI_PUBLISHER = env_str("DOI_PUBLISHER", FACILITY_NAME)
+DOI_REGISTER_SESSIONS = env_bool("DOI_REGISTER_SESSIONS", True)  # a DOI for each new investigation
+# A timeout or 5xx from DataCite is retried after DOI_RETRY_BACKOFF * 2**n seconds (capped at 10 min).
+DOI_RETRY_BACKOFF = env_int("DOI_RETRY_BACKOFF", 10)
+DOI_MAX_RETRIES = env_int("DOI_MAX_RETRIES", 8)
+# Session DOIs missed by the post_save signal (e.g. bulk ICAT sync) are registered hourly.
+CELERY_BEAT_SCHEDULE["doi-register-session-dois"] = {
+    "task": "doi.tasks.register_missing_session_dois",
+    "schedule": timedelta(hours=1),
+}
+# A collection left "reserving"/"minting" by a lost message gets its step enqueued again.
+CELERY_BEAT_SCHEDULE["doi-resume-stalled-collections"] = {
+    "task": "doi.tasks.resume_stalled_collections",
+    "schedule": timedelta(minutes=15),
+}

@@ -15,7 +15,13 @@ from django.db import transaction
 from catalogue.models import Investigation
 
 # Order matters: later steps build on the catalogue the first one creates.
-DEMO_STEPS = ["catalogue.demo", "catalogue.demo_downloads", "logbook.demo", "shipments.demo"]
+DEMO_STEPS = [
+    "catalogue.demo",
+    "catalogue.demo_downloads",
+    "logbook.demo",
+    "shipments.demo",
+    "doi.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,183 @@
+"""JSON API for data collections and DOIs. The same services as the pages; access from
+catalogue.access (a collection belongs to its maker and staff; others get 404)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from catalogue import access
+
+from . import services
+from .models import Author, DataCollection, Doi, DoiState
+from .serializers import CollectionSerializer, DoiDetailSerializer, DoiSerializer
+
+
+def _as_drf(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(
+        exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+    )
+
+
+def _collections(request: Request) -> QuerySet[DataCollection]:
+    qs = DataCollection.objects.select_related("doi").prefetch_related("authors", "datasets")
+    if request.user.is_staff:
+        return qs
+    if not request.user.is_authenticated:  # e.g. the schema generator's fake request
+        return qs.none()
+    return qs.filter(created_by=request.user)
+
+
+def _apply(collection: DataCollection, data: dict, request: Request) -> None:
+    """Write validated fields; datasets and authors are replaced when given."""
+    for name in ("title", "abstract", "licence"):
+        if name in data:
+            setattr(collection, name, data[name])
+    if "keywords" in data:
+        collection.keywords = ", ".join(
+            dict.fromkeys(k.strip() for k in data["keywords"] if k.strip())
+        )
+    if "related_publications" in data:
+        collection.related_publications = "\n".join(data["related_publications"])
+    collection.save()
+    if "datasets" in data:
+        wanted = set(data["datasets"])
+        datasets = list(access.mintable_datasets(request.user).filter(pk__in=wanted))
+        if len(datasets) != len(wanted):  # unknown and forbidden look the same
+            missing = sorted(wanted - {d.pk for d in datasets})
+            raise ValidationError({"datasets": f"No such dataset: {missing}"})
+        current = set(collection.datasets.values_list("pk", flat=True))
+        try:
+            for dataset in collection.datasets.exclude(pk__in=wanted):
+                services.collection_remove_dataset(
+                    collection=collection, dataset=dataset, by=request.user
+                )
+            services.collection_add_datasets(
+                collection=collection,
+                datasets=[d for d in datasets if d.pk not in current],
+                by=request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+    if "authors" in data:
+        collection.authors.all().delete()
+        for position, author in enumerate(data["authors"]):
+            Author.objects.create(collection=collection, position=position, **author)
+
+
+class CollectionList(generics.ListCreateAPIView):
+    """The caller's data collections (staff: all), newest first; POST creates a draft."""
+
+    serializer_class = CollectionSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self) -> QuerySet[DataCollection]:
+        return _collections(self.request)
+
+    def perform_create(self, serializer: CollectionSerializer) -> None:
+        with transaction.atomic():
+            collection = DataCollection.objects.create(created_by=self.request.user)
+            _apply(collection, serializer.validated_data, self.request)
+        serializer.instance = collection
+
+
+class CollectionDetail(generics.RetrieveUpdateAPIView):
+    serializer_class = CollectionSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[DataCollection]:
+        return _collections(self.request)
+
+    def perform_update(self, serializer: CollectionSerializer) -> None:
+        collection = serializer.instance
+        if collection.is_pending:
+            raise ValidationError({"state": "The collection is being registered; try again later."})
+        if collection.is_minted and "datasets" in serializer.validated_data:
+            raise ValidationError({"datasets": "The datasets of a minted DOI cannot change."})
+        with transaction.atomic():
+            _apply(collection, serializer.validated_data, self.request)
+            if collection.is_minted:
+                try:
+                    services.collection_send_corrections(
+                        collection=collection, by=self.request.user
+                    )
+                except DjangoValidationError as exc:
+                    raise _as_drf(exc) from exc
+        serializer.instance = _collections(self.request).get(pk=collection.pk)
+
+
+class MintRequestSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        help_text="Must be true: minting makes the datasets public at once."
+    )
+
+
+class _CollectionAction(APIView):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def act(self, collection: DataCollection, request: Request) -> None:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        collection = _collections(request).filter(pk=pk).first()
+        if collection is None:
+            raise Http404
+        try:
+            self.act(collection, request)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        collection = _collections(request).get(pk=pk)
+        return Response(CollectionSerializer(collection).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema(request=None, responses={202: CollectionSerializer})
+class CollectionReserve(_CollectionAction):
+    """Allocate the DOI as a DataCite draft (202: a task does it; poll the collection)."""
+
+    def act(self, collection: DataCollection, request: Request) -> None:
+        services.collection_reserve(collection=collection, by=request.user)
+
+
+@extend_schema(request=MintRequestSerializer, responses={202: CollectionSerializer})
+class CollectionMint(_CollectionAction):
+    """Make the DOI findable and the datasets public. Requires {"confirm": true}."""
+
+    def act(self, collection: DataCollection, request: Request) -> None:
+        services.collection_mint(
+            collection=collection, by=request.user, confirmed=request.data.get("confirm") is True
+        )
+
+
+class DoiList(generics.ListAPIView):
+    """Registered (findable) DOIs: sessions and minted collections."""
+
+    serializer_class = DoiSerializer
+
+    def get_queryset(self) -> QuerySet[Doi]:
+        return Doi.objects.filter(state=DoiState.FINDABLE)
+
+
+class DoiDetail(generics.RetrieveAPIView):
+    """One DOI with its DataCite record; a reserved DOI's record only for its editors."""
+
+    serializer_class = DoiDetailSerializer
+
+    def get_object(self) -> Doi:
+        identifier = f"{self.kwargs['prefix']}/{self.kwargs['suffix']}"
+        doi = Doi.objects.select_related("collection").filter(identifier__iexact=identifier).first()
+        if doi is None or doi.state == DoiState.PENDING:
+            raise Http404
+        if doi.state != DoiState.FINDABLE and not access.can_edit_doi_collection(
+            self.request.user, doi.collection
+        ):
+            raise Http404
+        return doi

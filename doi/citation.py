@@ -1,0 +1,246 @@
+"""How a DOI is cited: one record per DOI, rendered as text (DataCite's recommended form), BibTeX,
+RIS and schema.org `Dataset` JSON-LD (what dataset search engines read from the landing page)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from catalogue.models import Investigation, InvestigationUser
+
+from .models import DataCollection, Doi, DoiState
+
+
+@dataclass
+class Person:
+    family_name: str
+    given_name: str = ""
+    orcid: str = ""
+    affiliation: str = ""
+    organisation: bool = False
+
+    @property
+    def inverted(self) -> str:
+        return f"{self.family_name}, {self.given_name}" if self.given_name else self.family_name
+
+    @property
+    def initials(self) -> str:
+        if not self.given_name:
+            return self.family_name
+        initials = " ".join(f"{part[0]}." for part in re.split(r"[\s-]+", self.given_name) if part)
+        return f"{self.family_name}, {initials}"
+
+    @property
+    def display(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+@dataclass
+class Record:
+    doi: str
+    title: str
+    authors: list[Person]
+    year: str
+    publisher: str
+    url: str
+    abstract: str = ""
+    keywords: list[str] = field(default_factory=list)
+    licence: str = ""
+    licence_url: str = ""
+    resource_type: str = "Data set"
+    date_published: str = ""
+    temporal: str = ""
+    related: list[str] = field(default_factory=list)
+    findable: bool = True
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}"
+
+
+def _published(doi: Doi) -> str:
+    when = doi.minted_at or doi.registered_at or doi.created_at
+    return timezone.localtime(when).date().isoformat()
+
+
+def collection_record(doi: Doi, collection: DataCollection) -> Record:
+    year = str(doi.metadata.get("publicationYear") or timezone.localtime().year)
+    return Record(
+        doi=doi.identifier,
+        title=collection.title or str(collection),
+        year=year,
+        authors=[
+            Person(a.family_name, a.given_name, a.orcid, a.affiliation)
+            for a in collection.authors.all()
+        ],
+        publisher=settings.DOI_PUBLISHER,
+        url=doi.landing_url,
+        abstract=collection.abstract,
+        keywords=collection.keyword_list,
+        licence=collection.get_licence_display(),
+        licence_url=collection.licence_url,
+        date_published=_published(doi),
+        related=collection.publication_list,
+        findable=doi.state == DoiState.FINDABLE,
+    )
+
+
+def session_record(doi: Doi, investigation: Investigation, *, visible: bool) -> Record:
+    """The team and title only for those who may see the investigation; else the public record."""
+    start = timezone.localtime(investigation.start_date).date().isoformat()
+    end = timezone.localtime(investigation.end_date).date().isoformat()
+    record = Record(
+        doi=doi.identifier,
+        year=str(timezone.localtime(investigation.release_date).year),
+        title=doi.metadata.get("titles", [{}])[0].get("title", str(investigation)),
+        authors=[Person(settings.DOI_PUBLISHER, organisation=True)],
+        publisher=settings.DOI_PUBLISHER,
+        url=doi.landing_url,
+        resource_type="Experiment session",
+        date_published=_published(doi),
+        temporal=f"{start}/{end}",
+    )
+    if visible:
+        record.title = investigation.title
+        record.abstract = investigation.summary
+        members = InvestigationUser.objects.filter(investigation=investigation).select_related(
+            "user"
+        )
+        people = []
+        for member in sorted(members, key=lambda m: (m.role != "principal_investigator", m.pk)):
+            user = member.user
+            given, _, family = (user.full_name or user.get_full_name() or user.username).rpartition(
+                " "
+            )
+            people.append(
+                Person(
+                    user.last_name or family, user.first_name or given, user.orcid, user.affiliation
+                )
+            )
+        record.authors = people or record.authors
+    return record
+
+
+def citation_text(record: Record) -> str:
+    names = [a.initials for a in record.authors]
+    if len(names) > 1:
+        authors = ", ".join(names[:-1]) + ", & " + names[-1]
+    else:
+        authors = names[0] if names else record.publisher
+    return (
+        f"{authors} ({record.year}). {record.title} [{record.resource_type}]. "
+        f"{record.publisher}. {record.doi_url}"
+    )
+
+
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
+
+
+def _bib(value: str) -> str:
+    return _BIBTEX_SPECIAL.sub(r"\\\1", value)
+
+
+def bibtex(record: Record) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", record.doi.split("/", 1)[1].lower()).strip("_")
+    fields = [
+        (
+            "author",
+            " and ".join(
+                "{" + _bib(a.family_name) + "}" if a.organisation else _bib(a.inverted)
+                for a in record.authors
+            ),
+        ),
+        ("title", "{" + _bib(record.title) + "}"),
+        ("publisher", _bib(record.publisher)),
+        ("year", record.year),
+        ("doi", record.doi),
+        ("url", record.doi_url),
+    ]
+    if record.keywords:
+        fields.append(("keywords", _bib(", ".join(record.keywords))))
+    if record.licence:
+        fields.append(("copyright", _bib(record.licence)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body},\n  note = {{{record.resource_type}}}\n}}\n"
+
+
+def ris(record: Record) -> str:
+    lines = [("TY", "DATA")]
+    lines += [("AU", a.inverted) for a in record.authors]
+    lines += [
+        ("TI", record.title),
+        ("PY", record.year),
+        ("PB", record.publisher),
+        ("DO", record.doi),
+        ("UR", record.doi_url),
+    ]
+    if record.abstract:
+        lines.append(("AB", " ".join(record.abstract.split())))
+    lines += [("KW", k) for k in record.keywords]
+    lines.append(("ER", ""))
+    # RIS: two-letter tag, two spaces, hyphen, space; CRLF line ends.
+    return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
+
+
+def jsonld(record: Record, *, datasets=(), doi: Doi | None = None) -> dict:
+    def person(a: Person) -> dict:
+        if a.organisation:
+            return {"@type": "Organization", "name": a.family_name}
+        data = {"@type": "Person", "name": a.display, "familyName": a.family_name}
+        if a.given_name:
+            data["givenName"] = a.given_name
+        if a.orcid:
+            data["@id"] = f"https://orcid.org/{a.orcid}"
+        if a.affiliation:
+            data["affiliation"] = {"@type": "Organization", "name": a.affiliation}
+        return data
+
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Dataset",
+        "@id": record.doi_url,
+        "identifier": {
+            "@type": "PropertyValue",
+            "propertyID": "DOI",
+            "value": record.doi,
+            "url": record.doi_url,
+        },
+        "name": record.title,
+        "description": record.abstract or record.title,
+        "url": record.url,
+        "creator": [person(a) for a in record.authors],
+        "publisher": {"@type": "Organization", "name": record.publisher},
+        "datePublished": record.date_published,
+        "isAccessibleForFree": True,
+    }
+    if record.keywords:
+        data["keywords"] = record.keywords
+    if record.licence_url:
+        data["license"] = record.licence_url
+    if record.temporal:
+        data["temporalCoverage"] = record.temporal
+    if record.related:
+        data["citation"] = [f"https://doi.org/{r}" for r in record.related]
+    if not record.findable:
+        data["conditionsOfAccess"] = "Reserved DOI: the data is not yet released."
+    data["distribution"] = [
+        {
+            "@type": "DataDownload",
+            "name": d.name,
+            "contentSize": f"{d.size} B",
+            "contentUrl": settings.SITE_URL + d.get_absolute_url(),
+        }
+        for d in datasets
+        if record.findable
+    ]
+    return data
+
+
+def jsonld_script(record: Record, *, datasets=(), doi: Doi | None = None) -> str:
+    """JSON safe inside <script>: '<', '>' and '&' escaped as JSON unicode escapes."""
+    text = json.dumps(jsonld(record, datasets=datasets, doi=doi), ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,0 +1,433 @@
+"""DOI workflows: what views, the API, admin, commands and tasks all call.
+
+Two halves. The request half (`collection_reserve`, `collection_mint`, ...) validates, writes the
+DOI identifier (the idempotency key) and moves the collection to a pending state, then enqueues a
+task on commit. The task half (`collection_register_draft`, `collection_publish`, ...) talks to the
+provider without holding a lock and only acts when the collection is still in the state that asked
+for it, so a task delivered twice does nothing the second time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+from catalogue import access
+from catalogue.models import Dataset, Investigation, InvestigationUser, Role
+from portal.models import User
+
+from . import metadata as md
+from .models import (
+    EDITABLE_STATES,
+    PENDING_STATES,
+    Author,
+    CollectionState,
+    DataCollection,
+    Doi,
+    DoiKind,
+    DoiState,
+)
+from .providers import DoiProvider, ProviderRejected, RemoteDoi, get_provider
+
+
+def _ensure_remote(provider: DoiProvider, doi: Doi, attributes: dict) -> tuple[RemoteDoi, bool]:
+    """The provider's record of `doi`, created as a draft if missing: look up before create, so a
+    retry after a lost answer (timeout) never makes a second DOI. Returns (record, created)."""
+    remote = provider.lookup(doi.identifier)
+    if remote is not None:
+        return remote, False
+    try:
+        return provider.create_draft(attributes, suffix=doi.suffix), True
+    except ProviderRejected:
+        # A concurrent delivery of the same task may have created it since our lookup.
+        remote = provider.lookup(doi.identifier)
+        if remote is None:
+            raise
+        return remote, False
+
+
+# Session DOIs -----------------------------------------------------------------------------------
+
+
+def session_doi_register(*, investigation_id: int, provider: DoiProvider | None = None) -> Doi:
+    """Register (findable) the session DOI of one investigation; safe to call again."""
+    provider = provider or get_provider()
+    investigation = Investigation.objects.select_related("instrument").get(pk=investigation_id)
+    identifier = md.session_identifier(investigation)
+    doi, _ = Doi.objects.get_or_create(
+        investigation=investigation, defaults={"identifier": identifier, "kind": DoiKind.SESSION}
+    )
+    if doi.state != DoiState.FINDABLE:
+        attributes = md.session_metadata(
+            investigation, identifier=doi.identifier, url=doi.landing_url
+        )
+        errors = md.schema_errors(attributes)
+        if errors:
+            raise ProviderRejected("; ".join(errors))
+        try:
+            remote, _ = _ensure_remote(provider, doi, attributes)
+            if remote.state != "findable":
+                provider.publish(doi.identifier, attributes, url=doi.landing_url)
+        except ProviderRejected as exc:
+            Doi.objects.filter(pk=doi.pk).update(error=str(exc))
+            raise
+        now = timezone.now()
+        doi.state, doi.metadata, doi.provider, doi.error = (
+            DoiState.FINDABLE,
+            attributes,
+            provider.name,
+            "",
+        )
+        doi.registered_at = doi.minted_at = now
+        doi.save()
+    # update(), not save(): the investigation's post_save would enqueue registration again.
+    Investigation.objects.filter(pk=investigation.pk).exclude(doi=doi.identifier).update(
+        doi=doi.identifier
+    )
+    return doi
+
+
+def investigations_without_session_doi():
+    return Investigation.objects.exclude(session_doi__state=DoiState.FINDABLE).order_by("id")
+
+
+# Collections: editing -------------------------------------------------------------------------
+
+
+def _split_name(user: User) -> tuple[str, str]:
+    if user.last_name:
+        return user.first_name, user.last_name
+    given, _, family = (user.full_name or user.username).rpartition(" ")
+    return given, family
+
+
+ROLE_ORDER = Case(
+    When(role=Role.PRINCIPAL_INVESTIGATOR, then=Value(0)),
+    When(role=Role.PARTICIPANT, then=Value(1)),
+    When(role=Role.COLLABORATOR, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+
+def _prefill_authors(collection: DataCollection, investigation_ids: Iterable[int]) -> None:
+    """Append the teams of newly involved investigations (principal investigators first)."""
+    present = set(collection.authors.exclude(user=None).values_list("user_id", flat=True))
+    position = collection.authors.count()
+    members = (
+        InvestigationUser.objects.filter(investigation_id__in=investigation_ids)
+        .select_related("user")
+        .annotate(rank=ROLE_ORDER)
+        .order_by("rank", "user__last_name", "id")
+    )
+    for member in members:
+        if member.user_id in present:
+            continue
+        present.add(member.user_id)
+        given, family = _split_name(member.user)
+        Author.objects.create(
+            collection=collection,
+            position=position,
+            given_name=given,
+            family_name=family,
+            orcid=member.user.orcid,
+            affiliation=member.user.affiliation,
+            user=member.user,
+        )
+        position += 1
+
+
+def _require_editable(collection: DataCollection) -> None:
+    if collection.state not in EDITABLE_STATES:
+        raise ValidationError(
+            {
+                "datasets": f"This collection is {collection.get_state_display().lower()}: "
+                "its datasets cannot change."
+            }
+        )
+
+
+@transaction.atomic
+def collection_create(*, by: User, datasets: Iterable[Dataset] = (), **fields) -> DataCollection:
+    collection = DataCollection.objects.create(created_by=by, **fields)
+    collection_add_datasets(collection=collection, datasets=datasets, by=by)
+    return collection
+
+
+def current_draft(*, by: User) -> DataCollection | None:
+    """The collection an "Add to DOI draft" button adds to: the user's latest editable one."""
+    return (
+        DataCollection.objects.filter(created_by=by, state__in=EDITABLE_STATES)
+        .order_by("-updated_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def collection_add_datasets(
+    *, collection: DataCollection, datasets: Iterable[Dataset], by: User
+) -> int:
+    datasets = list(datasets)
+    if not datasets:
+        return 0
+    _require_editable(collection)
+    allowed = set(
+        access.mintable_datasets(by)
+        .filter(pk__in=[d.pk for d in datasets])
+        .values_list("pk", flat=True)
+    )
+    if len(allowed) != len({d.pk for d in datasets}):
+        raise ValidationError(
+            {"datasets": "You may only add datasets of experiments you are a member of."}
+        )
+    involved = set(collection.datasets.values_list("investigation_id", flat=True))
+    before = collection.datasets.count()
+    collection.datasets.add(*datasets)
+    _prefill_authors(collection, {d.investigation_id for d in datasets} - involved)
+    DataCollection.objects.filter(pk=collection.pk).update(updated_at=timezone.now())
+    return collection.datasets.count() - before
+
+
+@transaction.atomic
+def collection_remove_dataset(*, collection: DataCollection, dataset: Dataset, by: User) -> None:
+    if collection.is_minted:
+        raise ValidationError({"datasets": "The datasets of a minted DOI cannot be removed."})
+    _require_editable(collection)
+    collection.datasets.remove(dataset)
+
+
+def collection_move_author(*, collection: DataCollection, author_id: int, offset: int) -> None:
+    authors = list(collection.authors.all())
+    index = next((i for i, a in enumerate(authors) if a.pk == author_id), None)
+    if index is None or not 0 <= index + offset < len(authors):
+        return
+    authors.insert(index + offset, authors.pop(index))
+    for position, author in enumerate(authors):
+        if author.position != position:
+            author.position = position
+            author.save(update_fields=["position"])
+
+
+def collection_check(*, collection: DataCollection, by: User) -> None:
+    """Refuse, field by field, what DataCite would refuse or what must hold before sending."""
+    errors: dict[str, list[str]] = {}
+    if not collection.title.strip():
+        errors.setdefault("title", []).append("A title is required.")
+    if not collection.abstract.strip():
+        errors.setdefault("abstract", []).append("An abstract is required.")
+    if not collection.authors.exists():
+        errors.setdefault("authors", []).append("At least one author is required.")
+    investigations = Investigation.objects.filter(datasets__doi_collections=collection).distinct()
+    if not investigations:
+        errors.setdefault("datasets", []).append("Add at least one dataset.")
+    for investigation in investigations:
+        if not access.can_mint_doi(by, investigation):
+            errors.setdefault("datasets", []).append(
+                f"You are not a member of {investigation.name}: only its team can publish its data."
+            )
+    if not errors:
+        identifier = collection.doi.identifier if collection.doi else md.collection_identifier("X")
+        problems = md.schema_errors(
+            md.collection_metadata(collection, identifier=identifier, url="https://example.org/")
+        )
+        if problems:
+            errors["__all__"] = [f"DataCite schema 4.5: {p}" for p in problems]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _ensure_identifier(collection: DataCollection) -> Doi:
+    """Choose and store the DOI before any call: it is the key that makes retries idempotent."""
+    if collection.doi is None:
+        collection.doi = Doi.objects.create(
+            identifier=md.collection_identifier(secrets.token_hex(4)), kind=DoiKind.COLLECTION
+        )
+    return collection.doi
+
+
+def _enqueue(task_name: str, collection_id: int) -> None:
+    from . import tasks
+
+    task = getattr(tasks, task_name)
+    transaction.on_commit(lambda: task.delay(collection_id))
+
+
+def _lock(collection: DataCollection) -> DataCollection:
+    return (
+        DataCollection.objects.select_for_update(of=("self",))
+        .select_related("doi")
+        .get(pk=collection.pk)
+    )
+
+
+@transaction.atomic
+def collection_reserve(*, collection: DataCollection, by: User) -> DataCollection:
+    collection = _lock(collection)
+    if collection.state not in {CollectionState.DRAFT, CollectionState.FAILED} or (
+        collection.doi and collection.doi.state != DoiState.PENDING
+    ):
+        raise ValidationError(
+            f"A {collection.get_state_display().lower()} collection cannot be reserved again."
+        )
+    collection_check(collection=collection, by=by)
+    _ensure_identifier(collection)
+    collection.state, collection.failure = CollectionState.RESERVING, ""
+    collection.save()
+    _enqueue("reserve_collection", collection.pk)
+    return collection
+
+
+@transaction.atomic
+def collection_mint(*, collection: DataCollection, by: User, confirmed: bool) -> DataCollection:
+    collection = _lock(collection)
+    if collection.state not in EDITABLE_STATES:
+        raise ValidationError(
+            f"A {collection.get_state_display().lower()} collection cannot be minted."
+        )
+    if not confirmed:
+        raise ValidationError({"confirm": "Confirm that minting makes these datasets public now."})
+    collection_check(collection=collection, by=by)
+    _ensure_identifier(collection)
+    collection.state, collection.failure = CollectionState.MINTING, ""
+    collection.mint_confirmed_by, collection.mint_confirmed_at = by, timezone.now()
+    collection.save()
+    _enqueue("mint_collection", collection.pk)
+    return collection
+
+
+@transaction.atomic
+def collection_send_corrections(*, collection: DataCollection, by: User) -> DataCollection:
+    """Re-send a minted DOI's descriptive metadata (its datasets stay as they are)."""
+    collection = _lock(collection)
+    if collection.state != CollectionState.FINDABLE:
+        raise ValidationError("Only a minted DOI's metadata can be corrected.")
+    collection_check(collection=collection, by=by)
+    collection.state, collection.failure = CollectionState.UPDATING, ""
+    collection.save()
+    _enqueue("update_collection", collection.pk)
+    return collection
+
+
+# Collections: the task half -------------------------------------------------------------------
+
+
+def _claim(collection_id: int, state: str) -> DataCollection | None:
+    collection = DataCollection.objects.select_related("doi").get(pk=collection_id)
+    return collection if collection.state == state else None
+
+
+def _attributes(collection: DataCollection) -> dict:
+    doi = collection.doi
+    return md.collection_metadata(collection, identifier=doi.identifier, url=doi.landing_url)
+
+
+def _finish(collection_id: int, expected: str, apply) -> DataCollection | None:
+    with transaction.atomic():
+        collection = (
+            DataCollection.objects.select_for_update(of=("self",))
+            .select_related("doi")
+            .get(pk=collection_id)
+        )
+        if collection.state != expected:
+            return None
+        apply(collection)
+        collection.failure = ""
+        collection.save()
+        collection.doi.save()
+        return collection
+
+
+def collection_register_draft(
+    *, collection_id: int, provider: DoiProvider | None = None
+) -> DataCollection | None:
+    """RESERVING -> RESERVED: a DataCite draft exists under the identifier chosen earlier."""
+    provider = provider or get_provider()
+    collection = _claim(collection_id, CollectionState.RESERVING)
+    if collection is None:
+        return None
+    attributes, doi = _attributes(collection), collection.doi
+    _, created = _ensure_remote(provider, doi, attributes)
+    if not created:  # an earlier attempt created it: bring its metadata up to date
+        provider.update(doi.identifier, attributes)
+
+    def apply(c: DataCollection) -> None:
+        c.state = CollectionState.RESERVED
+        c.doi.state, c.doi.metadata, c.doi.provider = DoiState.DRAFT, attributes, provider.name
+        c.doi.registered_at = timezone.now()
+
+    return _finish(collection_id, CollectionState.RESERVING, apply)
+
+
+def collection_publish(
+    *, collection_id: int, provider: DoiProvider | None = None
+) -> DataCollection | None:
+    """MINTING -> FINDABLE, and the datasets become public at once."""
+    provider = provider or get_provider()
+    collection = _claim(collection_id, CollectionState.MINTING)
+    if collection is None:
+        return None
+    doi = collection.doi
+    attributes = _attributes(collection)
+    remote, _ = _ensure_remote(provider, doi, attributes)
+    if remote.state != "findable":
+        provider.publish(doi.identifier, attributes, url=doi.landing_url)
+
+    def apply(c: DataCollection) -> None:
+        now = timezone.now()
+        c.state = CollectionState.FINDABLE
+        c.doi.state, c.doi.metadata, c.doi.provider = DoiState.FINDABLE, attributes, provider.name
+        c.doi.registered_at = c.doi.registered_at or now
+        c.doi.minted_at, c.doi.minted_by = now, c.mint_confirmed_by
+        Dataset.objects.filter(doi_collections=c).update(released_by_doi=True)
+
+    return _finish(collection_id, CollectionState.MINTING, apply)
+
+
+def collection_push_update(
+    *, collection_id: int, provider: DoiProvider | None = None
+) -> DataCollection | None:
+    """UPDATING -> FINDABLE: corrected metadata re-sent; DataCite keeps the DOI findable."""
+    provider = provider or get_provider()
+    collection = _claim(collection_id, CollectionState.UPDATING)
+    if collection is None:
+        return None
+    attributes = _attributes(collection)
+    attributes["publicationYear"] = collection.doi.metadata.get(
+        "publicationYear", attributes["publicationYear"]
+    )
+    provider.update(collection.doi.identifier, attributes)
+
+    def apply(c: DataCollection) -> None:
+        c.state = CollectionState.FINDABLE
+        c.doi.metadata = attributes
+
+    return _finish(collection_id, CollectionState.UPDATING, apply)
+
+
+def stalled_collections(*, older_than: timedelta) -> list[tuple[int, str]]:
+    """Pending collections whose task seems lost (e.g. a flushed broker): (id, state)."""
+    return list(
+        DataCollection.objects.filter(
+            state__in=PENDING_STATES, updated_at__lt=timezone.now() - older_than
+        ).values_list("id", "state")
+    )
+
+
+def collection_fail(*, collection_id: int, reason: str) -> None:
+    """Stop a pending step with the reason shown to the user. A minted DOI stays minted."""
+    with transaction.atomic():
+        collection = DataCollection.objects.select_for_update().get(pk=collection_id)
+        if collection.state == CollectionState.UPDATING:
+            collection.state = CollectionState.FINDABLE
+        elif collection.state in {CollectionState.RESERVING, CollectionState.MINTING}:
+            collection.state = CollectionState.FAILED
+        else:
+            return
+        collection.failure = reason
+        collection.save()

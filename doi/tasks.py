@@ -1,0 +1,104 @@
+"""Thin Celery tasks around doi.services (routed to the `doi` queue by CELERY_TASK_ROUTES).
+
+A timeout or 5xx is retried with exponential backoff; a 4xx stops at once and the reason is
+stored on the collection for the user to read. The collection's state, not the task, decides what
+is left to do, so a re-delivered task (late acknowledgement after a killed worker) is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+
+from catalogue.models import Investigation
+
+from . import services
+from .models import CollectionState, DataCollection
+from .providers import ProviderRejected, ProviderUnavailable
+
+log = logging.getLogger(__name__)
+
+
+def _backoff(retries: int) -> int:
+    return min(settings.DOI_RETRY_BACKOFF * 2**retries, 600)
+
+
+def _run_collection_step(task, step, collection_id: int) -> str | None:
+    try:
+        collection = step(collection_id=collection_id)
+    except DataCollection.DoesNotExist:  # deleted (admin) since it was enqueued: nothing to do
+        return None
+    except ProviderRejected as exc:
+        services.collection_fail(collection_id=collection_id, reason=str(exc))
+        return "failed"
+    except ProviderUnavailable as exc:
+        if task.request.retries >= settings.DOI_MAX_RETRIES:
+            services.collection_fail(
+                collection_id=collection_id,
+                reason=f"{exc} (gave up after {task.request.retries + 1} attempts; try later)",
+            )
+            return "failed"
+        log.warning("DOI step for collection %s will be retried: %s", collection_id, exc)
+        raise task.retry(
+            exc=exc, countdown=_backoff(task.request.retries), max_retries=settings.DOI_MAX_RETRIES
+        ) from exc
+    return collection.state if collection else None
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def reserve_collection(self, collection_id: int) -> str | None:
+    return _run_collection_step(self, services.collection_register_draft, collection_id)
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def mint_collection(self, collection_id: int) -> str | None:
+    return _run_collection_step(self, services.collection_publish, collection_id)
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def update_collection(self, collection_id: int) -> str | None:
+    return _run_collection_step(self, services.collection_push_update, collection_id)
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def register_session_doi(self, investigation_id: int) -> str | None:
+    try:
+        return services.session_doi_register(investigation_id=investigation_id).identifier
+    except Investigation.DoesNotExist:  # deleted since it was enqueued: nothing to register
+        return None
+    except ProviderRejected:
+        log.exception("DataCite refused the session DOI of investigation %s", investigation_id)
+        return None
+    except ProviderUnavailable as exc:
+        raise self.retry(
+            exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
+        ) from exc
+
+
+@shared_task(soft_time_limit=3000, time_limit=3300)
+def register_missing_session_dois() -> int:
+    """Enqueue one registration per investigation that has no findable session DOI yet."""
+    if not settings.DOI_REGISTER_SESSIONS:
+        return 0
+    ids = list(services.investigations_without_session_doi().values_list("id", flat=True))
+    for investigation_id in ids:
+        register_session_doi.delay(investigation_id)
+    return len(ids)
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def resume_stalled_collections() -> int:
+    """Enqueue again the step of collections pending for long: harmless if the first is still
+    queued, because the step does nothing once the state has moved on."""
+    stalled = services.stalled_collections(older_than=timedelta(minutes=30))
+    step = {
+        CollectionState.RESERVING: reserve_collection,
+        CollectionState.MINTING: mint_collection,
+        CollectionState.UPDATING: update_collection,
+    }
+    for collection_id, state in stalled:
+        step[state].delay(collection_id)
+    return len(stalled)

@@ -1,0 +1,351 @@
+"""DOI pages: "My DOIs", the data-collection editor (pick datasets, metadata, reserve, mint),
+the "Add to DOI draft" button, and the public landing pages with their citation downloads."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from catalogue import access
+from catalogue.models import Datafile, Dataset
+
+from . import citation, services
+from .forms import AuthorFormSet, CollectionForm, MintConfirmForm
+from .models import DataCollection, Doi, DoiKind, DoiState
+
+PAGE_SIZE = 25
+PICKER_SIZE = 20
+LANDING_DATASETS = 200  # a session's page lists this many; its datasets tab has the rest
+
+
+def _get_collection_for_user(request: HttpRequest, pk: int) -> DataCollection:
+    """The collection, if the user may edit it; 404 otherwise (it does not exist for others)."""
+    collection = DataCollection.objects.select_related("doi", "created_by").filter(pk=pk).first()
+    if collection is None or not access.can_edit_doi_collection(request.user, collection):
+        raise Http404("No such data collection")
+    return collection
+
+
+def _after(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.GET[name])
+    except (KeyError, ValueError):
+        return None
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """The user's data collections, reserved and minted DOIs first-class; newest first."""
+    collections = DataCollection.objects.filter(created_by=request.user).select_related("doi")
+    before = _after(request, "before")
+    if before:
+        collections = collections.filter(id__lt=before)
+    page = list(collections.order_by("-id")[: PAGE_SIZE + 1])
+    more = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
+    return render(request, "doi/mine.html", {"collections": page[:PAGE_SIZE], "more": more})
+
+
+@login_required
+@require_POST
+def collection_new(request: HttpRequest) -> HttpResponse:
+    collection = services.collection_create(by=request.user)
+    return redirect(collection)
+
+
+def _picker(request: HttpRequest, collection: DataCollection) -> dict:
+    query = request.GET.get("q", "").strip()
+    datasets = (
+        access.mintable_datasets(request.user)
+        .exclude(doi_collections=collection)
+        .select_related("investigation__instrument")
+        .order_by("id")
+    )
+    if query:
+        datasets = datasets.filter(
+            Q(name__icontains=query)
+            | Q(investigation__name__icontains=query)
+            | Q(investigation__title__icontains=query)
+            | Q(sample__name__icontains=query)
+        )
+    after = _after(request, "after")
+    if after:
+        datasets = datasets.filter(id__gt=after)
+    page = list(datasets[: PICKER_SIZE + 1])
+    more = page[PICKER_SIZE - 1].pk if len(page) > PICKER_SIZE else None
+    return {"query": query, "candidates": page[:PICKER_SIZE], "more": more}
+
+
+def _editor_context(
+    request: HttpRequest,
+    collection: DataCollection,
+    *,
+    form=None,
+    authors=None,
+    confirm=None,
+    errors=None,
+) -> dict:
+    editable_text = collection.is_editable or collection.state == "findable"
+    return {
+        "collection": collection,
+        "datasets": collection.datasets.select_related("investigation__instrument").order_by(
+            "investigation__start_date", "investigation_id", "start_date", "id"
+        ),
+        "form": form or CollectionForm(instance=collection),
+        "authors": authors or AuthorFormSet(instance=collection),
+        "confirm": confirm or MintConfirmForm(),
+        "errors": errors or {},
+        "can_edit_text": editable_text,
+        "last_author_id": collection.authors.order_by("-position", "-id")
+        .values_list("pk", flat=True)
+        .first(),
+        **_picker(request, collection),
+    }
+
+
+def _move_author(request: HttpRequest, collection: DataCollection) -> None:
+    """The up/down buttons submit the whole form with move="<author id>:up|down"."""
+    author_id, _, direction = request.POST.get("move", "").partition(":")
+    if author_id.isdigit():
+        services.collection_move_author(
+            collection=collection, author_id=int(author_id), offset=-1 if direction == "up" else 1
+        )
+
+
+def _run_action(request: HttpRequest, collection: DataCollection, action: str) -> None:
+    if action == "reserve":
+        services.collection_reserve(collection=collection, by=request.user)
+    elif action == "mint":
+        confirmed = request.POST.get("confirm") == "on"
+        services.collection_mint(collection=collection, by=request.user, confirmed=confirmed)
+    elif action == "correct":
+        services.collection_send_corrections(collection=collection, by=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = _get_collection_for_user(request, pk)
+    template = "doi/collection.html"
+    if request.method == "GET":
+        if request.htmx and request.htmx.target == "picker":
+            template += "#picker"
+        return render(request, template, _editor_context(request, collection))
+
+    action = request.POST.get("action", "save")
+    if collection.is_minted:
+        # A minted DOI's local record must never drift from DataCite's: every save re-sends.
+        action = "correct"
+    form = CollectionForm(request.POST, instance=collection)
+    authors = AuthorFormSet(request.POST, instance=collection)
+    confirm = MintConfirmForm(request.POST if action == "mint" else None)
+    if collection.is_pending or not (collection.is_editable or collection.state == "findable"):
+        messages.error(request, "This collection is being registered: wait until it is done.")
+        return redirect(collection)
+    if not (form.is_valid() and authors.is_valid()):
+        context = _editor_context(request, collection, form=form, authors=authors, confirm=confirm)
+        return render(request, template, context, status=400)
+    try:
+        # One transaction: when reserve/mint/correct refuses, the edits are rolled back too and
+        # the form shows them again with the errors (nothing changed, nothing sent).
+        with transaction.atomic():
+            form.save()
+            authors.save()
+            _move_author(request, collection)
+            _run_action(request, collection, action)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        for field, field_errors in errors.items():
+            for error in field_errors if field in form.fields else ():
+                form.add_error(field, error)
+        collection.refresh_from_db()
+        context = _editor_context(
+            request, collection, form=form, authors=authors, confirm=confirm, errors=errors
+        )
+        return render(request, template, context, status=400)
+    if action in {"reserve", "mint", "correct"}:
+        messages.info(
+            request,
+            {
+                "reserve": "Reserving the DOI…",
+                "mint": "Minting the DOI…",
+                "correct": "Sending the corrections…",
+            }[action],
+        )
+    else:
+        messages.success(request, "Saved.")
+    return redirect(collection)
+
+
+@login_required
+def collection_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Polled by the editor while a task works; when the work is done, the page reloads."""
+    collection = _get_collection_for_user(request, pk)
+    if request.htmx and not collection.is_pending:
+        return HttpResponseClientRefresh()
+    return render(request, "doi/collection.html#status", {"collection": collection})
+
+
+@login_required
+@require_POST
+def collection_add(request: HttpRequest, pk: int) -> HttpResponse:
+    collection = _get_collection_for_user(request, pk)
+    ids = [v for v in request.POST.getlist("dataset") if v.isdigit()]
+    # Only datasets the user may mint: anything else is as if it did not exist.
+    datasets = list(access.mintable_datasets(request.user).filter(pk__in=ids))
+    if len(datasets) != len(set(ids)):
+        raise Http404("No such dataset")
+    try:
+        added = services.collection_add_datasets(
+            collection=collection, datasets=datasets, by=request.user
+        )
+        messages.success(request, f"Added {added} dataset{'s' if added != 1 else ''}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(collection)
+
+
+@login_required
+@require_POST
+def collection_remove(request: HttpRequest, pk: int, dataset_pk: int) -> HttpResponse:
+    collection = _get_collection_for_user(request, pk)
+    dataset = collection.datasets.filter(pk=dataset_pk).first()
+    if dataset is None:
+        raise Http404("No such dataset in this collection")
+    try:
+        services.collection_remove_dataset(collection=collection, dataset=dataset, by=request.user)
+        messages.success(request, f"Removed {dataset.name}.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(collection)
+
+
+@login_required
+@require_POST
+def pick_dataset(request: HttpRequest, dataset_pk: int) -> HttpResponse:
+    """ "Add to DOI draft" from a dataset page: into the user's current draft, or a new one."""
+    dataset = (
+        access.mintable_datasets(request.user)
+        .filter(pk=dataset_pk)
+        .select_related("investigation")
+        .first()
+    )
+    if dataset is None:
+        raise Http404("No such dataset")
+    collection = services.current_draft(by=request.user) or services.collection_create(
+        by=request.user
+    )
+    try:
+        services.collection_add_datasets(collection=collection, datasets=[dataset], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(dataset)
+    if request.htmx:
+        return render(
+            request, "doi/_pick_dataset.html#picked", {"dataset": dataset, "collection": collection}
+        )
+    messages.success(request, f"Added {dataset.name} to “{collection}”.")
+    return redirect(collection)
+
+
+# Landing pages ----------------------------------------------------------------------------------
+
+
+def _landing_doi(prefix: str, suffix: str) -> Doi:
+    doi = (
+        Doi.objects.select_related("investigation__instrument", "collection__created_by")
+        .filter(identifier__iexact=f"{prefix}/{suffix}")
+        .exclude(state=DoiState.PENDING)
+        .first()
+    )
+    if doi is None:
+        raise Http404("No such DOI")
+    return doi
+
+
+def _landing_context(request: HttpRequest, doi: Doi) -> dict:
+    user = request.user
+    if doi.kind == DoiKind.SESSION:
+        investigation = doi.investigation
+        visible = access.can_view_investigation(user, investigation)
+        datasets = (
+            access.visible_datasets(user).filter(investigation=investigation)
+            if visible
+            else Dataset.objects.none()
+        )
+        beamlines = [investigation.instrument.name]
+        record = citation.session_record(doi, investigation, visible=visible)
+    else:
+        collection = doi.collection
+        datasets = access.visible_datasets(user).filter(doi_collections=collection)
+        visible = True
+        record = citation.collection_record(doi, collection)
+        # Beamlines and dates come from the datasets this user may see: nothing about
+        # embargoed data leaks through a reserved DOI's page.
+        beamlines = sorted(set(datasets.values_list("investigation__instrument__name", flat=True)))
+    datasets = (
+        datasets.select_related("investigation__instrument")
+        .prefetch_related(
+            Prefetch(
+                "datafiles",
+                queryset=Datafile.objects.order_by("name", "id")[:10],
+                to_attr="first_files",
+            )
+        )
+        .order_by("investigation_id", "start_date", "id")[:LANDING_DATASETS]
+    )
+    return {
+        "doi": doi,
+        "record": record,
+        "visible": visible,
+        "datasets": datasets,
+        "beamlines": beamlines,
+        "released": doi.state == DoiState.FINDABLE,
+        "jsonld": citation.jsonld_script(record, datasets=datasets, doi=doi),
+        "citation": citation.citation_text(record),
+    }
+
+
+def landing(request: HttpRequest, prefix: str, suffix: str) -> HttpResponse:
+    doi = _landing_doi(prefix, suffix)
+    return render(request, "doi/landing.html", _landing_context(request, doi))
+
+
+def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> HttpResponse:
+    doi = _landing_doi(prefix, suffix)
+    if doi.kind == DoiKind.SESSION:
+        record = citation.session_record(
+            doi,
+            doi.investigation,
+            visible=access.can_view_investigation(request.user, doi.investigation),
+        )
+    else:
+        record = citation.collection_record(doi, doi.collection)
+    filename = doi.suffix.lower()
+    if fmt == "bib":
+        response = HttpResponse(
+            citation.bibtex(record), content_type="application/x-bibtex; charset=utf-8"
+        )
+    elif fmt == "ris":
+        response = HttpResponse(
+            citation.ris(record), content_type="application/x-research-info-systems; charset=utf-8"
+        )
+    elif fmt == "json":
+        # What DataCite holds for this DOI. A reserved DOI's draft record describes embargoed
+        # datasets, so only its editors get it.
+        if doi.state != DoiState.FINDABLE and not (
+            doi.kind == DoiKind.COLLECTION
+            and access.can_edit_doi_collection(request.user, doi.collection)
+        ):
+            raise Http404("No such record")
+        return JsonResponse(doi.metadata, json_dumps_params={"indent": 2})
+    else:
+        raise Http404("No such format")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response

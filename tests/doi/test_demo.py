@@ -1,0 +1,30 @@
+"""The demo step: session DOIs everywhere, one reserved and one minted collection by Marie."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from catalogue.models import Dataset, Investigation
+from doi import demo
+from doi.models import CollectionState, DataCollection
+from tests import factories
+
+
+def test_demo_seeds_session_dois_and_two_collections_spanning_two_investigations(db) -> None:
+    marie = factories.UserFactory(username="mdubois")
+    for _ in range(2):
+        investigation = factories.InvestigationFactory()
+        factories.InvestigationUserFactory(investigation=investigation, user=marie)
+        factories.DatasetFactory.create_batch(3, investigation=investigation)
+    factories.InvestigationFactory()  # not Marie's: still gets a session DOI
+
+    demo.seed(out=StringIO())
+    demo.seed(out=StringIO())  # idempotent
+
+    assert not Investigation.objects.filter(doi="").exists()
+    minted = DataCollection.objects.get(state=CollectionState.FINDABLE)
+    reserved = DataCollection.objects.get(state=CollectionState.RESERVED)
+    for collection in (minted, reserved):
+        assert collection.created_by == marie
+        assert collection.datasets.values("investigation").distinct().count() == 2
+    assert set(Dataset.objects.filter(released_by_doi=True)) == set(minted.datasets.all())
