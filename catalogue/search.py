@@ -1,0 +1,229 @@
+"""One search over investigations, datasets and samples, through the access policy.
+
+PostgreSQL: a weighted tsvector per row (`search_vector`, GIN-indexed), `websearch_to_tsquery`,
+ts_rank ordering and ts_headline snippets. SQLite (development): icontains, newest first, with the
+matches marked in Python. Both answer only from `access.visible_*`, counts included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Concat
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from . import access, keyset
+from .models import Dataset, DatasetParameter, Instrument, Investigation, Sample
+
+KINDS = {"investigations": "Investigations", "datasets": "Datasets", "samples": "Samples"}
+TOP_PER_KIND = 5
+PAGE_SIZE = 20
+COUNT_CAP = 1000  # "1000+" rather than counting every match of a common word
+# ts_headline marks matches with these; the text is HTML-escaped before they become <mark>.
+_START, _STOP = "\x02", "\x03"
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200,
+                        error_messages={"max_length": "Keep the search under %(limit_value)d characters."})
+    kind = forms.ChoiceField(choices=[("", "Everything"), *KINDS.items()], required=False,
+                             error_messages={"invalid_choice": "Unknown kind of result “%(value)s”."})
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# Keeping the vectors up to date --------------------------------------------------------------
+
+
+def refresh_investigations(queryset: QuerySet[Investigation]) -> int:
+    if not is_postgresql():
+        return 0
+    return queryset.update(search_vector=(
+        SearchVector("name", config="simple", weight="A")
+        + SearchVector("title", config="english", weight="A")
+        + SearchVector("summary", config="english", weight="B")
+    ))
+
+
+def refresh_datasets(queryset: QuerySet[Dataset]) -> int:
+    """Name, sample name and the string values of the dataset's parameters."""
+    if not is_postgresql():
+        return 0
+    sample_name = Sample.objects.filter(pk=OuterRef("sample_id")).values("name")
+    strings = (
+        DatasetParameter.objects.filter(dataset=OuterRef("pk")).exclude(string_value="")
+        .order_by().values("dataset").annotate(text=StringAgg("string_value", " ")).values("text")
+    )
+    return queryset.update(search_vector=(
+        SearchVector("name", config="simple", weight="A")
+        + SearchVector(Subquery(sample_name), config="simple", weight="B")
+        + SearchVector(Subquery(strings), config="english", weight="C")
+    ))
+
+
+def refresh_samples(queryset: QuerySet[Sample]) -> int:
+    if not is_postgresql():
+        return 0
+    return queryset.update(search_vector=(
+        SearchVector("name", config="simple", weight="A")
+        + SearchVector("type", config="simple", weight="B")
+        + SearchVector("description", config="english", weight="C")
+    ))
+
+
+def refresh_after_save(instance: Model) -> None:
+    """Called by the post_save signal of each searchable model (see models.py)."""
+    if not is_postgresql():
+        return
+    if isinstance(instance, Investigation):
+        refresh_investigations(Investigation.objects.filter(pk=instance.pk))
+    elif isinstance(instance, Sample):
+        refresh_samples(Sample.objects.filter(pk=instance.pk))
+        refresh_datasets(Dataset.objects.filter(sample=instance))
+    elif isinstance(instance, Dataset):
+        refresh_datasets(Dataset.objects.filter(pk=instance.pk))
+    elif isinstance(instance, DatasetParameter):
+        refresh_datasets(Dataset.objects.filter(pk=instance.dataset_id))
+
+
+def refresh_all() -> tuple[int, int, int]:
+    """After bulk loads (ICAT sync batches, demo, benchmark) that bypass save()."""
+    return (refresh_investigations(Investigation.objects.all()),
+            refresh_datasets(Dataset.objects.all()), refresh_samples(Sample.objects.all()))
+
+
+def seed(*, out) -> None:
+    """seed_demo step: the demo generator bulk-creates rows, so fill the vectors once at the end."""
+    counts = refresh_all()
+    if is_postgresql():
+        out.write(f"Search vectors: {counts[0]} investigations, {counts[1]} datasets, {counts[2]} samples.")
+
+
+# Exact names go straight to their page -------------------------------------------------------
+
+
+def exact_match_url(user, text: str) -> str | None:
+    """A proposal name -> its latest session the user may see; a beamline name -> the list of its
+    experiments (the user's own if any, else the public ones)."""
+    investigation = (access.visible_investigations(user).filter(name__iexact=text)
+                     .order_by("-start_date", "-id").only("pk").first())
+    if investigation:
+        return investigation.get_absolute_url()
+    instrument = Instrument.objects.filter(name__iexact=text).first()
+    if instrument:
+        mine = access.my_investigations(user).filter(instrument=instrument).exists()
+        name = "catalogue:experiments" if mine else "catalogue:public"
+        return f"{reverse(name)}?{urlencode({'beamline': instrument.name})}"
+    return None
+
+
+# Searching -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    kind: str
+    label: str
+    rows: list[Any]
+    count: int
+    count_capped: bool
+    page: keyset.Page | None = None
+    more_url: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _querysets(user) -> dict[str, QuerySet]:
+    return {
+        "investigations": access.visible_investigations(user).select_related("instrument"),
+        "datasets": access.visible_datasets(user).select_related("investigation", "sample"),
+        "samples": access.visible_samples(user).select_related("investigation"),
+    }
+
+
+# The text shown as the snippet of each kind (PostgreSQL headlines it, SQLite marks it here).
+def _snippet_expression(kind: str):
+    if kind == "investigations":
+        return Concat("title", Value(" — "), "summary")
+    if kind == "datasets":
+        return Concat("name", Value(" · sample "), Coalesce("sample__name", Value("—")))
+    return Concat("name", Value(" — "), "description")
+
+
+def _postgresql(kind: str, queryset: QuerySet, text: str) -> tuple[QuerySet, QuerySet, list[str]]:
+    query = SearchQuery(text, config="english", search_type="websearch")
+    simple = SearchQuery(text, config="simple", search_type="websearch")
+    matches = queryset.filter(Q(search_vector=query) | Q(search_vector=simple))
+    ranked = matches.annotate(
+        rank=SearchRank(F("search_vector"), query) + SearchRank(F("search_vector"), simple),
+        headline=SearchHeadline(_snippet_expression(kind), query, config="english",
+                                start_sel=_START, stop_sel=_STOP, max_words=35, min_words=15,
+                                max_fragments=2, fragment_delimiter=" … "),
+    )
+    return matches, ranked, ["-rank", "-id"]
+
+
+def _fallback_q(kind: str, text: str) -> Q:
+    if kind == "investigations":
+        return Q(name__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+    if kind == "datasets":
+        strings = DatasetParameter.objects.filter(dataset=OuterRef("pk"), string_value__icontains=text)
+        return Q(name__icontains=text) | Q(sample__name__icontains=text) | Q(Exists(strings))
+    return Q(name__icontains=text) | Q(description__icontains=text) | Q(type__icontains=text)
+
+
+def _sqlite(kind: str, queryset: QuerySet, text: str) -> tuple[QuerySet, QuerySet, list[str]]:
+    matches = queryset.filter(_fallback_q(kind, text))
+    return matches, matches.annotate(headline=_snippet_expression(kind)), ["-id"]
+
+
+def _marked(headline: str, text: str) -> SafeString:
+    """Escape the snippet, then turn the match markers (or, on SQLite, the words) into <mark>."""
+    if not is_postgresql():
+        words = [re.escape(w) for w in text.split() if w]
+        if words:
+            headline = re.sub("(" + "|".join(words) + ")", _START + r"\1" + _STOP, headline,
+                              flags=re.IGNORECASE)
+        headline = headline[:300]
+    html = escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped on the line above
+
+
+def search(user, text: str, *, kind: str = "", cursor: str | None = None) -> list[Section]:
+    """Top results of each kind, or one kind paginated (keyset on rank, id). Raises
+    keyset.BadCursor for a tampered cursor."""
+    sections = []
+    for name, queryset in _querysets(user).items():
+        if kind and name != kind:
+            continue
+        matches, annotated, ordering = (_postgresql if is_postgresql() else _sqlite)(name, queryset, text)
+        # Count without the snippet annotation, so PostgreSQL never headlines rows it won't show.
+        count = matches.order_by().values("pk")[: COUNT_CAP + 1].count()
+        if kind:
+            page = keyset.paginate(annotated, ordering=ordering, cursor=cursor, size=PAGE_SIZE)
+            rows = page.rows
+        else:
+            page = None
+            rows = list(annotated.order_by(*ordering)[:TOP_PER_KIND]) if count else []
+        for row in rows:
+            row.snippet = _marked(row.headline or "", text)
+        sections.append(Section(
+            kind=name, label=KINDS[name], rows=rows, count=min(count, COUNT_CAP),
+            count_capped=count > COUNT_CAP, page=page,
+            more_url=f"{reverse('catalogue:search')}?{urlencode({'q': text, 'kind': name})}",
+        ))
+    return sections
