@@ -15,8 +15,8 @@ from django import forms
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Concat
+from django.db.models import Exists, F, FloatField, Model, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
@@ -158,10 +158,10 @@ def _querysets(user) -> dict[str, QuerySet]:
 # The text shown as the snippet of each kind (PostgreSQL headlines it, SQLite marks it here).
 def _snippet_expression(kind: str):
     if kind == "investigations":
-        return Concat("title", Value(" — "), "summary")
+        return Concat("title", Value(" — "), "summary", output_field=TextField())
     if kind == "datasets":
-        return Concat("name", Value(" · sample "), Coalesce("sample__name", Value("—")))
-    return Concat("name", Value(" — "), "description")
+        return Concat("name", Value(" · sample "), Coalesce("sample__name", Value("—")), output_field=TextField())
+    return Concat("name", Value(" — "), "description", output_field=TextField())
 
 
 def _postgresql(kind: str, queryset: QuerySet, text: str) -> tuple[QuerySet, QuerySet, list[str]]:
@@ -169,7 +169,8 @@ def _postgresql(kind: str, queryset: QuerySet, text: str) -> tuple[QuerySet, Que
     simple = SearchQuery(text, config="simple", search_type="websearch")
     matches = queryset.filter(Q(search_vector=query) | Q(search_vector=simple))
     ranked = matches.annotate(
-        rank=SearchRank(F("search_vector"), query) + SearchRank(F("search_vector"), simple),
+        # float8, not ts_rank's real: the cursor must round-trip the exact value it compares with.
+        rank=Cast(SearchRank(F("search_vector"), query) + SearchRank(F("search_vector"), simple), FloatField()),
         headline=SearchHeadline(_snippet_expression(kind), query, config="english",
                                 start_sel=_START, stop_sel=_STOP, max_words=35, min_words=15,
                                 max_fragments=2, fragment_delimiter=" … "),
