@@ -35,16 +35,20 @@ class InvestigationList(generics.GenericAPIView):
             errors["page_size"] = ["Give a number from 1 to 500."]
         if errors:
             return Response(errors, status=400)
-        base = {"mine": access.my_investigations, "public": lambda user: access.public_investigations()}.get(
-            scope, access.visible_investigations)(request.user)
+        scopes = {"mine": access.my_investigations, "public": lambda _: access.public_investigations()}
+        base = scopes.get(scope, access.visible_investigations)(request.user)
         queryset = form.filter(base.select_related("instrument").prefetch_related("techniques"))
         try:
-            page = keyset.paginate(queryset, ordering=form.ordering, cursor=params.get("cursor"), size=int(size))
+            page = keyset.paginate(
+                queryset, ordering=form.ordering, cursor=params.get("cursor"), size=int(size)
+            )
         except keyset.BadCursor:
             return Response({"cursor": ["This cursor is not valid for this list."]}, status=400)
 
         def link(cursor: str | None) -> str | None:
-            return replace_query_param(request.build_absolute_uri(), "cursor", cursor) if cursor else None
+            if not cursor:
+                return None
+            return replace_query_param(request.build_absolute_uri(), "cursor", cursor)
 
         return Response({
             "next": link(page.next_cursor),
@@ -57,6 +61,5 @@ class InvestigationDetail(generics.RetrieveAPIView):
     serializer_class = InvestigationSerializer
 
     def get_queryset(self) -> QuerySet[Investigation]:
-        return access.visible_investigations(self.request.user).select_related("instrument").prefetch_related(
-            "techniques"
-        )
+        visible = access.visible_investigations(self.request.user)
+        return visible.select_related("instrument").prefetch_related("techniques")

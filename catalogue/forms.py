@@ -31,24 +31,43 @@ SORT_LABELS = {
 
 
 class InvestigationFilterForm(forms.Form):
-    q = forms.CharField(label="Keyword", required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"placeholder": "Proposal, title, summary…", "type": "search"}))
+    q = forms.CharField(
+        label="Keyword",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": "Proposal, title, summary…", "type": "search"}
+        ),
+    )
     beamline = forms.ModelChoiceField(
-        queryset=Instrument.objects.order_by("name"), to_field_name="name", required=False,
+        queryset=Instrument.objects.order_by("name"),
+        to_field_name="name",
+        required=False,
         empty_label="All beamlines",
         error_messages={"invalid_choice": "Unknown beamline."},
     )
     technique = forms.ModelChoiceField(
-        queryset=Technique.objects.order_by("name"), to_field_name="name", required=False,
+        queryset=Technique.objects.order_by("name"),
+        to_field_name="name",
+        required=False,
         empty_label="All techniques",
         error_messages={"invalid_choice": "Unknown technique."},
     )
-    start = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                            error_messages={"invalid": "Enter the start date as YYYY-MM-DD."})
-    end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                          error_messages={"invalid": "Enter the end date as YYYY-MM-DD."})
+    start = forms.DateField(
+        label="From",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
+    )
+    end = forms.DateField(
+        label="To",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Enter the end date as YYYY-MM-DD."},
+    )
     sort = forms.ChoiceField(
-        choices=list(SORT_LABELS.items()), required=False,
+        choices=list(SORT_LABELS.items()),
+        required=False,
         error_messages={"invalid_choice": "Unknown sort order “%(value)s”."},
     )
 
@@ -93,9 +112,13 @@ def _day_start(day) -> datetime:
 
 
 class AddCollaboratorForm(forms.Form):
-    user = forms.CharField(label="Username or e-mail", max_length=254,
-                           widget=forms.TextInput(attrs={"placeholder": "jdoe or jane.doe@example.org",
-                                                         "autocomplete": "off"}))
+    user = forms.CharField(
+        label="Username or e-mail",
+        max_length=254,
+        widget=forms.TextInput(
+            attrs={"placeholder": "jdoe or jane.doe@example.org", "autocomplete": "off"}
+        ),
+    )
 
     def __init__(self, *args, investigation: Investigation, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -105,8 +128,12 @@ class AddCollaboratorForm(forms.Form):
         from portal.models import User
 
         text = self.cleaned_data["user"].strip()
-        user = (User.objects.filter(is_active=True)
-                .filter(Q(username__iexact=text) | Q(email__iexact=text)).order_by("id").first())
+        user = (
+            User.objects.filter(is_active=True)
+            .filter(Q(username__iexact=text) | Q(email__iexact=text))
+            .order_by("id")
+            .first()
+        )
         if user is None:
             raise forms.ValidationError("No user with that name or e-mail.")
         if self.investigation.members.filter(user=user).exists():
@@ -115,11 +142,18 @@ class AddCollaboratorForm(forms.Form):
 
 
 class AccessRequestForm(forms.Form):
-    proposal = forms.CharField(label="Proposal", max_length=100,
-                               help_text="The proposal name, e.g. MX-2468, as written on the proposal.",
-                               widget=forms.TextInput(attrs={"placeholder": "MX-2468"}))
-    message = forms.CharField(label="Message to the principal investigator", required=False,
-                              max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    proposal = forms.CharField(
+        label="Proposal",
+        max_length=100,
+        help_text="The proposal name, e.g. MX-2468, as written on the proposal.",
+        widget=forms.TextInput(attrs={"placeholder": "MX-2468"}),
+    )
+    message = forms.CharField(
+        label="Message to the principal investigator",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def clean_proposal(self) -> str:
         return self.cleaned_data["proposal"].strip().upper()

@@ -7,8 +7,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import date, datetime
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError

@@ -370,7 +370,9 @@ class TeamChangeAction(models.TextChoices):
 class TeamChange(models.Model):
     """The team's history: who did what to whom, and when."""
 
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="team_changes")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="team_changes"
+    )
     action = models.CharField(max_length=16, choices=TeamChangeAction.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

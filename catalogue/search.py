@@ -15,7 +15,18 @@ from django import forms
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Exists, F, FloatField, Model, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models import (
+    Exists,
+    F,
+    FloatField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
 from django.utils.html import escape
@@ -34,10 +45,17 @@ _START, _STOP = "\x02", "\x03"
 
 
 class SearchForm(forms.Form):
-    q = forms.CharField(label="Search", required=False, max_length=200,
-                        error_messages={"max_length": "Keep the search under %(limit_value)d characters."})
-    kind = forms.ChoiceField(choices=[("", "Everything"), *KINDS.items()], required=False,
-                             error_messages={"invalid_choice": "Unknown kind of result “%(value)s”."})
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Keep the search under %(limit_value)d characters."},
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Everything"), *KINDS.items()],
+        required=False,
+        error_messages={"invalid_choice": "Unknown kind of result “%(value)s”."},
+    )
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
@@ -53,11 +71,13 @@ def is_postgresql() -> bool:
 def refresh_investigations(queryset: QuerySet[Investigation]) -> int:
     if not is_postgresql():
         return 0
-    return queryset.update(search_vector=(
-        SearchVector("name", config="simple", weight="A")
-        + SearchVector("title", config="english", weight="A")
-        + SearchVector("summary", config="english", weight="B")
-    ))
+    return queryset.update(
+        search_vector=(
+            SearchVector("name", config="simple", weight="A")
+            + SearchVector("title", config="english", weight="A")
+            + SearchVector("summary", config="english", weight="B")
+        )
+    )
 
 
 def refresh_datasets(queryset: QuerySet[Dataset]) -> int:
@@ -66,24 +86,32 @@ def refresh_datasets(queryset: QuerySet[Dataset]) -> int:
         return 0
     sample_name = Sample.objects.filter(pk=OuterRef("sample_id")).values("name")
     strings = (
-        DatasetParameter.objects.filter(dataset=OuterRef("pk")).exclude(string_value="")
-        .order_by().values("dataset").annotate(text=StringAgg("string_value", " ")).values("text")
+        DatasetParameter.objects.filter(dataset=OuterRef("pk"))
+        .exclude(string_value="")
+        .order_by()
+        .values("dataset")
+        .annotate(text=StringAgg("string_value", " "))
+        .values("text")
     )
-    return queryset.update(search_vector=(
-        SearchVector("name", config="simple", weight="A")
-        + SearchVector(Subquery(sample_name), config="simple", weight="B")
-        + SearchVector(Subquery(strings), config="english", weight="C")
-    ))
+    return queryset.update(
+        search_vector=(
+            SearchVector("name", config="simple", weight="A")
+            + SearchVector(Subquery(sample_name), config="simple", weight="B")
+            + SearchVector(Subquery(strings), config="english", weight="C")
+        )
+    )
 
 
 def refresh_samples(queryset: QuerySet[Sample]) -> int:
     if not is_postgresql():
         return 0
-    return queryset.update(search_vector=(
-        SearchVector("name", config="simple", weight="A")
-        + SearchVector("type", config="simple", weight="B")
-        + SearchVector("description", config="english", weight="C")
-    ))
+    return queryset.update(
+        search_vector=(
+            SearchVector("name", config="simple", weight="A")
+            + SearchVector("type", config="simple", weight="B")
+            + SearchVector("description", config="english", weight="C")
+        )
+    )
 
 
 def refresh_after_save(instance: Model) -> None:
@@ -103,15 +131,21 @@ def refresh_after_save(instance: Model) -> None:
 
 def refresh_all() -> tuple[int, int, int]:
     """After bulk loads (ICAT sync batches, demo, benchmark) that bypass save()."""
-    return (refresh_investigations(Investigation.objects.all()),
-            refresh_datasets(Dataset.objects.all()), refresh_samples(Sample.objects.all()))
+    return (
+        refresh_investigations(Investigation.objects.all()),
+        refresh_datasets(Dataset.objects.all()),
+        refresh_samples(Sample.objects.all()),
+    )
 
 
 def seed(*, out) -> None:
     """seed_demo step: the demo generator bulk-creates rows, so fill the vectors once at the end."""
     counts = refresh_all()
     if is_postgresql():
-        out.write(f"Search vectors: {counts[0]} investigations, {counts[1]} datasets, {counts[2]} samples.")
+        out.write(
+            f"Search vectors: {counts[0]} investigations, {counts[1]} datasets, "
+            f"{counts[2]} samples."
+        )
 
 
 # Exact names go straight to their page -------------------------------------------------------
@@ -120,8 +154,13 @@ def seed(*, out) -> None:
 def exact_match_url(user, text: str) -> str | None:
     """A proposal name -> its latest session the user may see; a beamline name -> the list of its
     experiments (the user's own if any, else the public ones)."""
-    investigation = (access.visible_investigations(user).filter(name__iexact=text)
-                     .order_by("-start_date", "-id").only("pk").first())
+    investigation = (
+        access.visible_investigations(user)
+        .filter(name__iexact=text)
+        .order_by("-start_date", "-id")
+        .only("pk")
+        .first()
+    )
     if investigation:
         return investigation.get_absolute_url()
     instrument = Instrument.objects.filter(name__iexact=text).first()
@@ -160,7 +199,12 @@ def _snippet_expression(kind: str):
     if kind == "investigations":
         return Concat("title", Value(" — "), "summary", output_field=TextField())
     if kind == "datasets":
-        return Concat("name", Value(" · sample "), Coalesce("sample__name", Value("—")), output_field=TextField())
+        return Concat(
+            "name",
+            Value(" · sample "),
+            Coalesce("sample__name", Value("—")),
+            output_field=TextField(),
+        )
     return Concat("name", Value(" — "), "description", output_field=TextField())
 
 
@@ -170,10 +214,21 @@ def _postgresql(kind: str, queryset: QuerySet, text: str) -> tuple[QuerySet, Que
     matches = queryset.filter(Q(search_vector=query) | Q(search_vector=simple))
     ranked = matches.annotate(
         # float8, not ts_rank's real: the cursor must round-trip the exact value it compares with.
-        rank=Cast(SearchRank(F("search_vector"), query) + SearchRank(F("search_vector"), simple), FloatField()),
-        headline=SearchHeadline(_snippet_expression(kind), query, config="english",
-                                start_sel=_START, stop_sel=_STOP, max_words=35, min_words=15,
-                                max_fragments=2, fragment_delimiter=" … "),
+        rank=Cast(
+            SearchRank(F("search_vector"), query) + SearchRank(F("search_vector"), simple),
+            FloatField(),
+        ),
+        headline=SearchHeadline(
+            _snippet_expression(kind),
+            query,
+            config="english",
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        ),
     )
     return matches, ranked, ["-rank", "-id"]
 
@@ -182,7 +237,9 @@ def _fallback_q(kind: str, text: str) -> Q:
     if kind == "investigations":
         return Q(name__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
     if kind == "datasets":
-        strings = DatasetParameter.objects.filter(dataset=OuterRef("pk"), string_value__icontains=text)
+        strings = DatasetParameter.objects.filter(
+            dataset=OuterRef("pk"), string_value__icontains=text
+        )
         return Q(name__icontains=text) | Q(sample__name__icontains=text) | Q(Exists(strings))
     return Q(name__icontains=text) | Q(description__icontains=text) | Q(type__icontains=text)
 
@@ -197,8 +254,9 @@ def _marked(headline: str, text: str) -> SafeString:
     if not is_postgresql():
         words = [re.escape(w) for w in text.split() if w]
         if words:
-            headline = re.sub("(" + "|".join(words) + ")", _START + r"\1" + _STOP, headline,
-                              flags=re.IGNORECASE)
+            headline = re.sub(
+                "(" + "|".join(words) + ")", _START + r"\1" + _STOP, headline, flags=re.IGNORECASE
+            )
         headline = headline[:300]
     html = escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
     return mark_safe(html)  # noqa: S308 - escaped on the line above
@@ -211,7 +269,9 @@ def search(user, text: str, *, kind: str = "", cursor: str | None = None) -> lis
     for name, queryset in _querysets(user).items():
         if kind and name != kind:
             continue
-        matches, annotated, ordering = (_postgresql if is_postgresql() else _sqlite)(name, queryset, text)
+        matches, annotated, ordering = (_postgresql if is_postgresql() else _sqlite)(
+            name, queryset, text
+        )
         # Count without the snippet annotation, so PostgreSQL never headlines rows it won't show.
         count = matches.order_by().values("pk")[: COUNT_CAP + 1].count()
         if kind:
@@ -222,9 +282,15 @@ def search(user, text: str, *, kind: str = "", cursor: str | None = None) -> lis
             rows = list(annotated.order_by(*ordering)[:TOP_PER_KIND]) if count else []
         for row in rows:
             row.snippet = _marked(row.headline or "", text)
-        sections.append(Section(
-            kind=name, label=KINDS[name], rows=rows, count=min(count, COUNT_CAP),
-            count_capped=count > COUNT_CAP, page=page,
-            more_url=f"{reverse('catalogue:search')}?{urlencode({'q': text, 'kind': name})}",
-        ))
+        sections.append(
+            Section(
+                kind=name,
+                label=KINDS[name],
+                rows=rows,
+                count=min(count, COUNT_CAP),
+                count_capped=count > COUNT_CAP,
+                page=page,
+                more_url=f"{reverse('catalogue:search')}?{urlencode({'q': text, 'kind': name})}",
+            )
+        )
     return sections

@@ -15,5 +15,6 @@ class InvestigationSerializer(serializers.ModelSerializer):
         model = Investigation
         fields = [
             "id", "name", "visit_id", "title", "summary", "instrument", "start_date", "end_date",
-            "release_date", "released", "doi", "techniques", "dataset_count", "datafile_count", "volume", "url",
+            "release_date", "released", "doi", "techniques", "dataset_count", "datafile_count",
+            "volume", "url",
         ]

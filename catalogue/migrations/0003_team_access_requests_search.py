@@ -6,7 +6,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 SEARCH_TABLES = ["catalogue_investigation", "catalogue_dataset", "catalogue_sample"]
 
 
@@ -16,7 +15,9 @@ def create_search_indexes(apps, schema_editor) -> None:
     if schema_editor.connection.vendor != "postgresql":
         return
     for table in SEARCH_TABLES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin (search_vector)")
+        schema_editor.execute(
+            f"CREATE INDEX IF NOT EXISTS {table}_search_gin ON {table} USING gin (search_vector)"
+        )
 
 
 def drop_search_indexes(apps, schema_editor) -> None:
@@ -27,59 +28,156 @@ def drop_search_indexes(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0002_initial'),
+        ("catalogue", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='dataset',
-            name='search_vector',
-            field=django.contrib.postgres.search.SearchVectorField(blank=True, editable=False, null=True),
+            model_name="dataset",
+            name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(
+                blank=True, editable=False, null=True
+            ),
         ),
         migrations.AddField(
-            model_name='investigation',
-            name='search_vector',
-            field=django.contrib.postgres.search.SearchVectorField(blank=True, editable=False, null=True),
+            model_name="investigation",
+            name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(
+                blank=True, editable=False, null=True
+            ),
         ),
         migrations.AddField(
-            model_name='sample',
-            name='search_vector',
-            field=django.contrib.postgres.search.SearchVectorField(blank=True, editable=False, null=True),
+            model_name="sample",
+            name="search_vector",
+            field=django.contrib.postgres.search.SearchVectorField(
+                blank=True, editable=False, null=True
+            ),
         ),
         migrations.CreateModel(
-            name='AccessRequest',
+            name="AccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('proposal', models.CharField(max_length=100)),
-                ('message', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('declined', 'Declined')], default='pending', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='access_requests', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("proposal", models.CharField(max_length=100)),
+                ("message", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="access_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['proposal', 'status'], name='catalogue_a_proposa_167f6b_idx')],
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["proposal", "status"], name="catalogue_a_proposa_167f6b_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TeamChange',
+            name="TeamChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('added', 'Added'), ('removed', 'Removed'), ('requested', 'Requested access'), ('approved', 'Approved access request'), ('declined', 'Declined access request')], max_length=16)),
-                ('role', models.CharField(blank=True, choices=[('principal_investigator', 'Principal investigator'), ('participant', 'Participant'), ('local_contact', 'Local contact'), ('collaborator', 'Collaborator')], max_length=32)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('investigation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team_changes', to='catalogue.investigation')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("added", "Added"),
+                            ("removed", "Removed"),
+                            ("requested", "Requested access"),
+                            ("approved", "Approved access request"),
+                            ("declined", "Declined access request"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("principal_investigator", "Principal investigator"),
+                            ("participant", "Participant"),
+                            ("local_contact", "Local contact"),
+                            ("collaborator", "Collaborator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "investigation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team_changes",
+                        to="catalogue.investigation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['investigation', '-at'], name='catalogue_t_investi_3e3b15_idx')],
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["investigation", "-at"], name="catalogue_t_investi_3e3b15_idx"
+                    )
+                ],
             },
         ),
         migrations.RunPython(create_search_indexes, drop_search_indexes),

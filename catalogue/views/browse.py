@@ -12,21 +12,25 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from catalogue import access, keyset, search as catalogue_search
+from catalogue import access, keyset
+from catalogue import search as catalogue_search
 from catalogue.forms import SORT_LABELS, InvestigationFilterForm
 from catalogue.models import Investigation
 
 PAGE_SIZE = 25
 
 
-def _investigation_list(request: HttpRequest, queryset: QuerySet[Investigation], template: str) -> HttpResponse:
+def _investigation_list(
+    request: HttpRequest, queryset: QuerySet[Investigation], template: str
+) -> HttpResponse:
     form = InvestigationFilterForm(request.GET)
     form.is_valid()  # invalid fields are shown as errors and left out of the filter
     queryset = form.filter(queryset.select_related("instrument"))
     cursor_error = ""
     try:
-        page = keyset.paginate(queryset, ordering=form.ordering, cursor=request.GET.get("cursor"),
-                               size=PAGE_SIZE)
+        page = keyset.paginate(
+            queryset, ordering=form.ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+        )
     except keyset.BadCursor:
         cursor_error = "That page link is no longer valid; showing the first page."
         page = keyset.paginate(queryset, ordering=form.ordering, cursor=None, size=PAGE_SIZE)
@@ -34,22 +38,30 @@ def _investigation_list(request: HttpRequest, queryset: QuerySet[Investigation],
         template += "#results"
     params = request.GET.copy()
     params.pop("cursor", None)
-    return render(request, template, {
-        "form": form,
-        "page": page,
-        "sort": form.sort_key,
-        "sort_labels": SORT_LABELS,
-        "params": params,
-        "cursor_error": cursor_error,
-        "filtered": any(form.cleaned_data.get(f) for f in ("q", "beamline", "technique", "start", "end")),
-    })
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page": page,
+            "sort": form.sort_key,
+            "sort_labels": SORT_LABELS,
+            "params": params,
+            "cursor_error": cursor_error,
+            "filtered": any(
+                form.cleaned_data.get(f) for f in ("q", "beamline", "technique", "start", "end")
+            ),
+        },
+    )
 
 
 @require_GET
 @vary_on_headers("HX-Request")
 @login_required
 def experiments(request: HttpRequest) -> HttpResponse:
-    return _investigation_list(request, access.my_investigations(request.user), "catalogue/experiments.html")
+    return _investigation_list(
+        request, access.my_investigations(request.user), "catalogue/experiments.html"
+    )
 
 
 @require_GET
@@ -73,12 +85,23 @@ def search(request: HttpRequest) -> HttpResponse:
     cursor_error = ""
     if query:
         try:
-            results = catalogue_search.search(request.user, query, kind=kind, cursor=request.GET.get("cursor"))
+            results = catalogue_search.search(
+                request.user, query, kind=kind, cursor=request.GET.get("cursor")
+            )
         except keyset.BadCursor:
             cursor_error = "That page link is no longer valid; showing the first page."
             results = catalogue_search.search(request.user, query, kind=kind, cursor=None)
     template = "catalogue/search.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    return render(request, template, {"form": form, "query": query, "kind": kind, "results": results,
-                                      "cursor_error": cursor_error})
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "query": query,
+            "kind": kind,
+            "results": results,
+            "cursor_error": cursor_error,
+        },
+    )

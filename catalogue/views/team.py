@@ -21,11 +21,15 @@ from catalogue.models import AccessRequest, AccessRequestStatus, Investigation, 
 HISTORY_SIZE = 50
 
 
-def _team_context(request: HttpRequest, investigation: Investigation, form: AddCollaboratorForm | None = None) -> dict:
+def _team_context(
+    request: HttpRequest, investigation: Investigation, form: AddCollaboratorForm | None = None
+) -> dict:
     can_manage = access.can_manage_team(request.user, investigation)
     role_order = list(Role.values)
-    members = sorted(investigation.members.select_related("user", "added_by"),
-                     key=lambda m: (role_order.index(m.role), m.user.display_name))
+    members = sorted(
+        investigation.members.select_related("user", "added_by"),
+        key=lambda m: (role_order.index(m.role), m.user.display_name),
+    )
     in_team = access.is_in_team(request.user, investigation)
     return {
         "investigation": investigation,
@@ -33,12 +37,21 @@ def _team_context(request: HttpRequest, investigation: Investigation, form: AddC
         "can_manage": can_manage,
         "in_team": in_team,
         "form": form or (AddCollaboratorForm(investigation=investigation) if can_manage else None),
-        "pending": list(AccessRequest.objects.filter(proposal__iexact=investigation.name,
-                                                     status=AccessRequestStatus.PENDING)
-                        .select_related("requester")) if can_manage else [],
+        "pending": list(
+            AccessRequest.objects.filter(
+                proposal__iexact=investigation.name, status=AccessRequestStatus.PENDING
+            ).select_related("requester")
+        )
+        if can_manage
+        else [],
         # The history names people: for the team itself, not for visitors of public data.
-        "history": list(TeamChange.objects.filter(investigation=investigation)
-                        .select_related("by", "user")[:HISTORY_SIZE]) if in_team else [],
+        "history": list(
+            TeamChange.objects.filter(investigation=investigation).select_related("by", "user")[
+                :HISTORY_SIZE
+            ]
+        )
+        if in_team
+        else [],
     }
 
 
@@ -87,17 +100,24 @@ def team_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
 
 
 @require_POST
-def access_request_decide(request: HttpRequest, pk: int, request_pk: int, decision: str) -> HttpResponse:
+def access_request_decide(
+    request: HttpRequest, pk: int, request_pk: int, decision: str
+) -> HttpResponse:
     investigation = _manageable(request, pk)
     access_request = get_object_or_404(
-        AccessRequest.objects.select_related("requester"), pk=request_pk,
-        proposal__iexact=investigation.name, status=AccessRequestStatus.PENDING,
+        AccessRequest.objects.select_related("requester"),
+        pk=request_pk,
+        proposal__iexact=investigation.name,
+        status=AccessRequestStatus.PENDING,
     )
     approve = decision == "approve"
-    teams.access_request_decide(access_request=access_request, investigation=investigation,
-                                by=request.user, approve=approve)
+    teams.access_request_decide(
+        access_request=access_request, investigation=investigation, by=request.user, approve=approve
+    )
     name = access_request.requester.display_name
-    messages.success(request, f"{name} is now a collaborator." if approve else f"You declined {name}'s request.")
+    messages.success(
+        request, f"{name} is now a collaborator." if approve else f"You declined {name}'s request."
+    )
     return _back_to_team(request, investigation)
 
 
@@ -107,10 +127,16 @@ def access_request_new(request: HttpRequest) -> HttpResponse:
     """The answer never depends on whether the proposal exists or who is in it."""
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        teams.access_request_create(requester=request.user, proposal=form.cleaned_data["proposal"],
-                                    message=form.cleaned_data["message"])
-        messages.success(request, f"Your request for {form.cleaned_data['proposal']} was sent. If the proposal "
-                                  "exists, its principal investigator will answer by e-mail.")
+        teams.access_request_create(
+            requester=request.user,
+            proposal=form.cleaned_data["proposal"],
+            message=form.cleaned_data["message"],
+        )
+        messages.success(
+            request,
+            f"Your request for {form.cleaned_data['proposal']} was sent. If the proposal "
+            "exists, its principal investigator will answer by e-mail.",
+        )
         return redirect("catalogue:access-request-new")
     mine = AccessRequest.objects.filter(requester=request.user)[:20]
     return render(request, "catalogue/access_request_form.html", {"form": form, "mine": mine})

@@ -33,14 +33,23 @@ def test_wrong_method_is_405(client, team) -> None:
     assert client.put(NEW).status_code == 405
 
 
-def test_answer_is_the_same_whether_the_proposal_exists_or_not(client, team, django_capture_on_commit_callbacks) -> None:
+def test_answer_is_the_same_whether_the_proposal_exists_or_not(
+    client, team, django_capture_on_commit_callbacks
+) -> None:
     answers, mails = [], []
-    for proposal, user in ((team.investigation.name, team.outsider), ("XX-0000", factories.UserFactory())):
+    for proposal, user in (
+        (team.investigation.name, team.outsider),
+        ("XX-0000", factories.UserFactory()),
+    ):
         client.force_login(user)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(NEW, {"proposal": proposal}, follow=True)
         assert response.status_code == 200
-        answers.append(_normalise(response.content.decode()).replace(proposal, "P").replace(user.display_name, "U"))
+        answers.append(
+            _normalise(response.content.decode())
+            .replace(proposal, "P")
+            .replace(user.display_name, "U")
+        )
         (to_requester,) = [m for m in mail.outbox if m.to == [user.email]]
         mails.append(to_requester.body.replace(proposal, "P").replace(user.display_name, "U"))
     assert answers[0] == answers[1]
@@ -49,16 +58,24 @@ def test_answer_is_the_same_whether_the_proposal_exists_or_not(client, team, dja
     assert AccessRequest.objects.count() == 2  # both stored: nothing tells them apart
 
 
-def test_pi_is_told_and_sees_the_pending_request(client, team, django_capture_on_commit_callbacks) -> None:
+def test_pi_is_told_and_sees_the_pending_request(
+    client, team, django_capture_on_commit_callbacks
+) -> None:
     client.force_login(team.outsider)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(NEW, {"proposal": team.investigation.name.lower(), "message": "I processed the data."})
+        client.post(
+            NEW, {"proposal": team.investigation.name.lower(), "message": "I processed the data."}
+        )
     to_pi = [m for m in mail.outbox if m.to == [team.principal_investigator.email]]
     assert len(to_pi) == 1 and team.outsider.display_name in to_pi[0].subject
     assert "I processed the data." in to_pi[0].body
-    assert TeamChange.objects.filter(investigation=team.investigation, action="requested", by=team.outsider).exists()
+    assert TeamChange.objects.filter(
+        investigation=team.investigation, action="requested", by=team.outsider
+    ).exists()
     client.force_login(team.principal_investigator)
-    body = client.get(reverse("catalogue:investigation-team", args=[team.investigation.pk])).content.decode()
+    body = client.get(
+        reverse("catalogue:investigation-team", args=[team.investigation.pk])
+    ).content.decode()
     assert f'data-requester="{team.outsider.username}"' in body and "I processed the data." in body
 
 
@@ -80,11 +97,14 @@ def pending(team, client, django_capture_on_commit_callbacks) -> AccessRequest:
 
 
 def _decide(team, access_request, decision: str) -> str:
-    return reverse(f"catalogue:access-request-{decision}", args=[team.investigation.pk, access_request.pk])
+    return reverse(
+        f"catalogue:access-request-{decision}", args=[team.investigation.pk, access_request.pk]
+    )
 
 
-def test_pi_approves_and_the_requester_becomes_a_collaborator(client, team, pending,
-                                                              django_capture_on_commit_callbacks) -> None:
+def test_pi_approves_and_the_requester_becomes_a_collaborator(
+    client, team, pending, django_capture_on_commit_callbacks
+) -> None:
     client.force_login(team.principal_investigator)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(_decide(team, pending, "approve"))
@@ -92,7 +112,9 @@ def test_pi_approves_and_the_requester_becomes_a_collaborator(client, team, pend
     pending.refresh_from_db()
     assert pending.status == "approved" and pending.decided_by == team.principal_investigator
     assert team.investigation.members.get(user=team.outsider).role == Role.COLLABORATOR
-    assert TeamChange.objects.filter(action="approved", user=team.outsider, by=team.principal_investigator).exists()
+    assert TeamChange.objects.filter(
+        action="approved", user=team.outsider, by=team.principal_investigator
+    ).exists()
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients == sorted([team.outsider.email, team.principal_investigator.email])
     assert "approved" in next(m for m in mail.outbox if m.to == [team.outsider.email]).subject
@@ -138,4 +160,6 @@ def test_requester_sees_their_requests(client, team, pending) -> None:
     factories.UserFactory()
     client.force_login(team.outsider)
     body = client.get(NEW).content.decode()
-    assert 'id="my-access-requests"' in body and team.investigation.name in body and "Pending" in body
+    assert (
+        'id="my-access-requests"' in body and team.investigation.name in body and "Pending" in body
+    )

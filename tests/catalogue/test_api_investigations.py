@@ -42,7 +42,9 @@ def test_detail_is_404_for_outsiders(client, team) -> None:
 def test_filters_and_sort_match_the_page(client) -> None:
     bm29 = factories.InstrumentFactory(name="BM29")
     saxs = factories.TechniqueFactory(name="SAXS")
-    a = factories.InvestigationFactory(released=True, instrument=bm29, name="SC-2", title="Protein in solution")
+    a = factories.InvestigationFactory(
+        released=True, instrument=bm29, name="SC-2", title="Protein in solution"
+    )
     a.techniques.add(saxs)
     factories.InvestigationFactory(released=True, name="SC-1")
     assert _names(client.get(LIST, {"beamline": "BM29"})) == ["SC-2"]
@@ -53,7 +55,9 @@ def test_filters_and_sort_match_the_page(client) -> None:
 
 
 def test_bad_values_answer_400_with_the_field(client) -> None:
-    response = client.get(LIST, {"start": "notadate", "sort": "up", "scope": "all", "page_size": "0"})
+    response = client.get(
+        LIST, {"start": "notadate", "sort": "up", "scope": "all", "page_size": "0"}
+    )
     assert response.status_code == 400
     assert set(response.json()) == {"start", "sort", "scope", "page_size"}
     assert client.get(LIST, {"cursor": "bogus"}).status_code == 400

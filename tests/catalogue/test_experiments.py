@@ -27,7 +27,9 @@ def test_member_sees_own_sessions_and_not_others(client, team) -> None:
     assert other.name not in _rows(response)
 
 
-@pytest.mark.parametrize("who", ["principal_investigator", "participant", "collaborator", "local_contact", "scientist"])
+@pytest.mark.parametrize(
+    "who", ["principal_investigator", "participant", "collaborator", "local_contact", "scientist"]
+)
 def test_every_role_sees_the_session(client, team, who) -> None:
     client.force_login(getattr(team, who))
     assert _rows(client.get(URL)) == [team.investigation.name]
@@ -76,12 +78,17 @@ def pi_with_sessions(db):
     sessions = []
     for i in range(7):
         inv = factories.InvestigationFactory(
-            name=f"MX-{100 + i}", instrument=beamlines[i % 2], title=f"Session {i} lysozyme" if i == 3 else f"Session {i}",
-            start_date=now - timedelta(days=100 - i * 10), end_date=now - timedelta(days=99 - i * 10),
+            name=f"MX-{100 + i}",
+            instrument=beamlines[i % 2],
+            title=f"Session {i} lysozyme" if i == 3 else f"Session {i}",
+            start_date=now - timedelta(days=100 - i * 10),
+            end_date=now - timedelta(days=99 - i * 10),
         )
         if i % 3 == 0:
             inv.techniques.add(technique)
-        factories.InvestigationUserFactory(investigation=inv, user=pi, role="principal_investigator")
+        factories.InvestigationUserFactory(
+            investigation=inv, user=pi, role="principal_investigator"
+        )
         sessions.append(inv)
     return pi, sessions
 
@@ -126,7 +133,9 @@ def test_end_before_start_is_reported(client, pi_with_sessions) -> None:
     assert "The end date is before the start date." in body
 
 
-def test_keyset_pages_walk_forward_and_back_without_gaps(client, pi_with_sessions, monkeypatch) -> None:
+def test_keyset_pages_walk_forward_and_back_without_gaps(
+    client, pi_with_sessions, monkeypatch
+) -> None:
     monkeypatch.setattr("catalogue.views.browse.PAGE_SIZE", 3)
     pi, sessions = pi_with_sessions
     client.force_login(pi)
@@ -147,7 +156,10 @@ def test_keyset_pages_walk_forward_and_back_without_gaps(client, pi_with_session
 
 def test_tampered_cursor_shows_the_first_page_with_a_message(client, pi_with_sessions) -> None:
     client.force_login(pi_with_sessions[0])
-    for cursor in ("garbage", "eyJ2IjpbIngiLCJ5Il0sImQiOiJuIn0"):  # the second is valid base64 json, wrong types
+    for cursor in (
+        "garbage",
+        "eyJ2IjpbIngiLCJ5Il0sImQiOiJuIn0",
+    ):  # the second is valid base64 json, wrong types
         response = client.get(URL, {"cursor": cursor})
         assert response.status_code == 200
         assert "That page link is no longer valid" in response.content.decode()

@@ -15,8 +15,17 @@ def _url(investigation) -> str:
     return reverse("catalogue:investigation-detail", args=[investigation.pk])
 
 
-@pytest.mark.parametrize("who", ["principal_investigator", "participant", "collaborator", "local_contact",
-                                 "scientist", "staff"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
+)
 def test_team_sees_embargoed_summary(client, team, who) -> None:
     client.force_login(getattr(team, who))
     response = client.get(_url(team.investigation))
@@ -53,15 +62,28 @@ def test_summary_shows_facts_parameters_and_team(client, team) -> None:
     investigation.doi = "10.5072/ESRF-ES-42"
     investigation.save()
     investigation.techniques.add(factories.TechniqueFactory(name="SAXS"))
-    InvestigationParameter.objects.create(investigation=investigation, numeric_value=12.7,
-                                          type=factories.ParameterTypeFactory(name="energy", units="keV"))
+    InvestigationParameter.objects.create(
+        investigation=investigation,
+        numeric_value=12.7,
+        type=factories.ParameterTypeFactory(name="energy", units="keV"),
+    )
     factories.DatasetFactory.create_batch(2, investigation=investigation)
     investigation.__class__.objects.filter(pk=investigation.pk).refresh_totals()
     client.force_login(team.participant)
     body = client.get(_url(investigation)).content.decode()
-    for text in (investigation.summary[:40], investigation.visit_id, investigation.instrument.name, "SAXS",
-                 "12.7", "keV", 'href="https://doi.org/10.5072/ESRF-ES-42"', "embargoed until",
-                 team.principal_investigator.display_name, "Principal investigator", "Collaborator"):
+    for text in (
+        investigation.summary[:40],
+        investigation.visit_id,
+        investigation.instrument.name,
+        "SAXS",
+        "12.7",
+        "keV",
+        'href="https://doi.org/10.5072/ESRF-ES-42"',
+        "embargoed until",
+        team.principal_investigator.display_name,
+        "Principal investigator",
+        "Collaborator",
+    ):
         assert text in body, text
     assert 'id="investigation-counts"' in body and ">2<" in body
 

@@ -64,7 +64,10 @@ def test_bad_date_is_a_message_not_an_error(client) -> None:
 def test_deep_pages_follow_next_cursors(client, monkeypatch) -> None:
     monkeypatch.setattr("catalogue.views.browse.PAGE_SIZE", 4)
     start = timezone.now() - timedelta(days=5 * 365)
-    same_day = [factories.InvestigationFactory(start_date=start, end_date=start + timedelta(days=1)) for _ in range(6)]
+    same_day = [
+        factories.InvestigationFactory(start_date=start, end_date=start + timedelta(days=1))
+        for _ in range(6)
+    ]
     others = [factories.InvestigationFactory(released=True) for _ in range(5)]
     seen, cursor = [], None
     for _ in range(10):  # bounded: a cursor bug must fail, not hang

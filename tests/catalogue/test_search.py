@@ -23,14 +23,29 @@ def catalogue(team):
     hidden = team.investigation
     hidden.title = "Secret thaumatin structure"
     hidden.save()
-    factories.DatasetFactory(investigation=hidden, name="thaumatin_0001",
-                             sample=factories.SampleFactory(investigation=hidden, name="thaumatin crystal"))
-    public = factories.InvestigationFactory(released=True, name="MX-9001", title="Room temperature thaumatin",
-                                            summary="Radiation damage of thaumatin crystals at room temperature.")
-    dataset = factories.DatasetFactory(investigation=public, name="rt_collect_0007",
-                                       sample=factories.SampleFactory(investigation=public, name="thaumatin batch 2"))
-    DatasetParameter.objects.create(dataset=dataset, string_value="helical scan",
-                                    type=factories.ParameterTypeFactory(name="scan_type", units="", value_type=ValueType.STRING))
+    factories.DatasetFactory(
+        investigation=hidden,
+        name="thaumatin_0001",
+        sample=factories.SampleFactory(investigation=hidden, name="thaumatin crystal"),
+    )
+    public = factories.InvestigationFactory(
+        released=True,
+        name="MX-9001",
+        title="Room temperature thaumatin",
+        summary="Radiation damage of thaumatin crystals at room temperature.",
+    )
+    dataset = factories.DatasetFactory(
+        investigation=public,
+        name="rt_collect_0007",
+        sample=factories.SampleFactory(investigation=public, name="thaumatin batch 2"),
+    )
+    DatasetParameter.objects.create(
+        dataset=dataset,
+        string_value="helical scan",
+        type=factories.ParameterTypeFactory(
+            name="scan_type", units="", value_type=ValueType.STRING
+        ),
+    )
     return team, hidden, public, dataset
 
 
@@ -39,7 +54,9 @@ def test_anonymous_finds_public_investigations_datasets_and_samples(client, cata
     response = client.get(URL, {"q": "thaumatin"})
     sections = _sections(response)
     assert [i.name for i in sections["investigations"].rows] == [public.name]
-    assert [d.name for d in sections["datasets"].rows] == [dataset.name]  # through its sample's name
+    assert [d.name for d in sections["datasets"].rows] == [
+        dataset.name
+    ]  # through its sample's name
     assert [s.name for s in sections["samples"].rows] == ["thaumatin batch 2"]
 
 
@@ -51,8 +68,16 @@ def test_embargoed_data_never_leaks_not_even_in_counts(client, catalogue) -> Non
             client.force_login(who)
         response = client.get(URL, {"q": "thaumatin"})
         body = response.content.decode()
-        assert "Secret" not in body and "thaumatin_0001" not in body and "thaumatin crystal" not in body
-        assert {k: s.count for k, s in _sections(response).items()} == {"investigations": 1, "datasets": 1, "samples": 1}
+        assert (
+            "Secret" not in body
+            and "thaumatin_0001" not in body
+            and "thaumatin crystal" not in body
+        )
+        assert {k: s.count for k, s in _sections(response).items()} == {
+            "investigations": 1,
+            "datasets": 1,
+            "samples": 1,
+        }
         assert 'data-count="1"' in body
 
 
@@ -71,9 +96,13 @@ def test_dataset_found_by_parameter_string_value(client, catalogue) -> None:
 
 
 def test_matches_are_highlighted_and_html_escaped(client) -> None:
-    factories.InvestigationFactory(released=True, title="Lysozyme <script>alert(1)</script> soaking")
+    factories.InvestigationFactory(
+        released=True, title="Lysozyme <script>alert(1)</script> soaking"
+    )
     body = client.get(URL, {"q": "lysozyme"}).content.decode()
-    assert "<mark>" in body and "ysozyme</mark>" in body.replace("Lysozyme</mark>", "ysozyme</mark>")
+    assert "<mark>" in body and "ysozyme</mark>" in body.replace(
+        "Lysozyme</mark>", "ysozyme</mark>"
+    )
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;" in body
 
@@ -95,10 +124,15 @@ def test_exact_hidden_proposal_name_does_not_redirect(client, catalogue) -> None
 def test_exact_beamline_name_goes_to_the_filtered_list(client, catalogue) -> None:
     team, hidden, public, dataset = catalogue
     response = client.get(URL, {"q": public.instrument.name})
-    assert response["Location"] == f"{reverse('catalogue:public')}?beamline={public.instrument.name}"
+    assert (
+        response["Location"] == f"{reverse('catalogue:public')}?beamline={public.instrument.name}"
+    )
     client.force_login(team.participant)
     response = client.get(URL, {"q": hidden.instrument.name})
-    assert response["Location"] == f"{reverse('catalogue:experiments')}?beamline={hidden.instrument.name}"
+    assert (
+        response["Location"]
+        == f"{reverse('catalogue:experiments')}?beamline={hidden.instrument.name}"
+    )
 
 
 def test_htmx_gets_the_fragment(client, catalogue) -> None:
@@ -121,7 +155,10 @@ def test_bad_kind_and_long_query_are_messages(client) -> None:
 def test_one_kind_is_paginated_with_cursors(client, monkeypatch) -> None:
     monkeypatch.setattr(catalogue_search, "PAGE_SIZE", 3)
     investigation = factories.InvestigationFactory(released=True)
-    names = {factories.DatasetFactory(investigation=investigation, name=f"lysozyme_{i:02d}").name for i in range(7)}
+    names = {
+        factories.DatasetFactory(investigation=investigation, name=f"lysozyme_{i:02d}").name
+        for i in range(7)
+    }
     first = client.get(URL, {"q": "lysozyme", "kind": "datasets"})
     (section,) = first.context["results"]
     assert section.count == 7 and len(section.rows) == 3
@@ -129,7 +166,9 @@ def test_one_kind_is_paginated_with_cursors(client, monkeypatch) -> None:
     for _ in range(10):  # bounded: a cursor bug must fail, not hang
         if not cursor:
             break
-        (section,) = client.get(URL, {"q": "lysozyme", "kind": "datasets", "cursor": cursor}).context["results"]
+        (section,) = client.get(
+            URL, {"q": "lysozyme", "kind": "datasets", "cursor": cursor}
+        ).context["results"]
         seen += [d.name for d in section.rows]
         cursor = section.page.next_cursor
     assert sorted(seen) == sorted(names) and len(seen) == 7

@@ -20,8 +20,17 @@ def _add_url(team) -> str:
     return reverse("catalogue:team-add", args=[team.investigation.pk])
 
 
-@pytest.mark.parametrize("who", ["principal_investigator", "participant", "collaborator", "local_contact",
-                                 "scientist", "staff"])
+@pytest.mark.parametrize(
+    "who",
+    [
+        "principal_investigator",
+        "participant",
+        "collaborator",
+        "local_contact",
+        "scientist",
+        "staff",
+    ],
+)
 def test_team_members_see_the_team_tab(client, team, who) -> None:
     client.force_login(getattr(team, who))
     response = client.get(_team_url(team))
@@ -40,7 +49,9 @@ def test_outsiders_get_404_on_embargoed_team_tab(client, team, who) -> None:
 
 def test_released_team_is_listed_without_history_or_controls(client) -> None:
     released = factories.InvestigationFactory(released=True)
-    pi = factories.InvestigationUserFactory(investigation=released, role=Role.PRINCIPAL_INVESTIGATOR).user
+    pi = factories.InvestigationUserFactory(
+        investigation=released, role=Role.PRINCIPAL_INVESTIGATOR
+    ).user
     body = client.get(reverse("catalogue:investigation-team", args=[released.pk])).content.decode()
     assert pi.display_name in body
     assert 'id="team-history"' not in body and 'id="add-collaborator"' not in body
@@ -66,7 +77,9 @@ def test_pi_adds_a_collaborator_by_email(client, team, django_capture_on_commit_
         response = client.post(_add_url(team), {"user": "ANNA@example.org"})
     assert response.status_code == 302
     membership = InvestigationUser.objects.get(investigation=team.investigation, user=newcomer)
-    assert membership.role == Role.COLLABORATOR and membership.added_by == team.principal_investigator
+    assert (
+        membership.role == Role.COLLABORATOR and membership.added_by == team.principal_investigator
+    )
     change = TeamChange.objects.get(investigation=team.investigation, user=newcomer)
     assert (change.action, change.by) == ("added", team.principal_investigator)
     assert [m.to for m in mail.outbox] == [["anna@example.org"]]
@@ -90,7 +103,9 @@ def test_staff_adds_by_username_over_htmx(client, team) -> None:
 def test_unknown_user_is_a_field_error_in_the_fragment(client, team) -> None:
     client.force_login(team.principal_investigator)
     before = InvestigationUser.objects.count()
-    response = client.post(_add_url(team), {"user": "nobody@nowhere"}, headers={"HX-Request": "true"})
+    response = client.post(
+        _add_url(team), {"user": "nobody@nowhere"}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in body and "No user with that name or e-mail." in body
@@ -122,10 +137,14 @@ def test_pi_removes_a_collaborator(client, team, django_capture_on_commit_callba
     membership = team.investigation.members.get(user=team.collaborator)
     client.force_login(team.principal_investigator)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("catalogue:team-remove", args=[team.investigation.pk, membership.pk]))
+        response = client.post(
+            reverse("catalogue:team-remove", args=[team.investigation.pk, membership.pk])
+        )
     assert response.status_code == 302
     assert not team.investigation.members.filter(user=team.collaborator).exists()
-    assert TeamChange.objects.filter(action="removed", user=team.collaborator, by=team.principal_investigator).exists()
+    assert TeamChange.objects.filter(
+        action="removed", user=team.collaborator, by=team.principal_investigator
+    ).exists()
     assert mail.outbox[0].to == [team.collaborator.email]
     client.force_login(team.collaborator)
     assert client.get(team.investigation.get_absolute_url()).status_code == 404
@@ -139,11 +158,20 @@ def test_proposal_roles_cannot_be_removed_here(client, team) -> None:
     assert "Only collaborators can be removed here." in client.get(_team_url(team)).content.decode()
 
 
-def test_team_tab_query_count_does_not_grow_with_members(client, team, django_assert_max_num_queries) -> None:
+def test_team_tab_query_count_does_not_grow_with_members(
+    client, team, django_assert_max_num_queries
+) -> None:
     for _ in range(15):
-        membership = factories.InvestigationUserFactory(investigation=team.investigation, role=Role.COLLABORATOR)
-        TeamChange.objects.create(investigation=team.investigation, action="added", by=team.principal_investigator,
-                                  user=membership.user, role=Role.COLLABORATOR)
+        membership = factories.InvestigationUserFactory(
+            investigation=team.investigation, role=Role.COLLABORATOR
+        )
+        TeamChange.objects.create(
+            investigation=team.investigation,
+            action="added",
+            by=team.principal_investigator,
+            user=membership.user,
+            role=Role.COLLABORATOR,
+        )
     client.force_login(team.principal_investigator)
     with django_assert_max_num_queries(14):
         assert client.get(_team_url(team)).status_code == 200

@@ -19,13 +19,18 @@ def _log_out(page: Page) -> None:
     page.click("text=Log out")
 
 
-def test_outsider_requests_pi_approves_collaborator_sees_data(page: Page, screenshot, settings,
-                                                              transactional_db) -> None:
+def test_outsider_requests_pi_approves_collaborator_sees_data(
+    page: Page, screenshot, settings, transactional_db
+) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    investigation = factories.InvestigationFactory(name="MX-2468", title="Lysozyme soaking with gold compounds")
+    investigation = factories.InvestigationFactory(
+        name="MX-2468", title="Lysozyme soaking with gold compounds"
+    )
     factories.DatasetFactory(investigation=investigation, name="lyso_gold_0001")
     pi = factories.UserFactory(username="mdubois", full_name="Marie Dubois")
-    factories.InvestigationUserFactory(investigation=investigation, user=pi, role=Role.PRINCIPAL_INVESTIGATOR)
+    factories.InvestigationUserFactory(
+        investigation=investigation, user=pi, role=Role.PRINCIPAL_INVESTIGATOR
+    )
     factories.UserFactory(username="rbrown", full_name="Robert Brown", email="rbrown@example.org")
 
     log_in(page, "rbrown")
@@ -56,7 +61,9 @@ def test_outsider_requests_pi_approves_collaborator_sees_data(page: Page, screen
     log_in(page, "rbrown")
     expect(page.locator("#results")).to_contain_text("MX-2468")
     page.click("#results >> text=MX-2468")
-    expect(page.locator(".investigation-header")).to_contain_text("Lysozyme soaking with gold compounds")
+    expect(page.locator(".investigation-header")).to_contain_text(
+        "Lysozyme soaking with gold compounds"
+    )
     screenshot("collaborator-sees-data")
     subjects = [m.subject for m in mail.outbox]
     assert any("Robert Brown asks to join MX-2468" in s for s in subjects)

@@ -17,22 +17,35 @@ from tests.e2e.conftest import log_in
 pytestmark = pytest.mark.e2e
 
 
-def test_filter_and_sort_my_experiments_then_open_one(page: Page, screenshot, transactional_db) -> None:
+def test_filter_and_sort_my_experiments_then_open_one(
+    page: Page, screenshot, transactional_db
+) -> None:
     pi = factories.UserFactory(username="mdubois", full_name="Marie Dubois")
-    bm29, id23 = factories.InstrumentFactory(name="BM29"), factories.InstrumentFactory(name="ID23-1")
+    bm29, id23 = (
+        factories.InstrumentFactory(name="BM29"),
+        factories.InstrumentFactory(name="ID23-1"),
+    )
     factories.TechniqueFactory(name="SAXS")
     now = timezone.now()
-    for i, (name, beamline, title) in enumerate([
-        ("MX-2468", id23, "Lysozyme soaking with gold compounds"),
-        ("SC-5120", bm29, "Intrinsically disordered proteins in solution"),
-        ("MX-2501", id23, "Thaumatin at room temperature"),
-        ("SC-5188", bm29, "Nucleosome flexibility"),
-    ]):
+    for i, (name, beamline, title) in enumerate(
+        [
+            ("MX-2468", id23, "Lysozyme soaking with gold compounds"),
+            ("SC-5120", bm29, "Intrinsically disordered proteins in solution"),
+            ("MX-2501", id23, "Thaumatin at room temperature"),
+            ("SC-5188", bm29, "Nucleosome flexibility"),
+        ]
+    ):
         investigation = factories.InvestigationFactory(
-            name=name, instrument=beamline, title=title, start_date=now - timedelta(days=60 - i * 10),
-            end_date=now - timedelta(days=59 - i * 10), doi="10.5072/ESRF-ES-1" if i == 0 else "",
+            name=name,
+            instrument=beamline,
+            title=title,
+            start_date=now - timedelta(days=60 - i * 10),
+            end_date=now - timedelta(days=59 - i * 10),
+            doi="10.5072/ESRF-ES-1" if i == 0 else "",
         )
-        factories.InvestigationUserFactory(investigation=investigation, user=pi, role=Role.PRINCIPAL_INVESTIGATOR)
+        factories.InvestigationUserFactory(
+            investigation=investigation, user=pi, role=Role.PRINCIPAL_INVESTIGATOR
+        )
 
     log_in(page, "mdubois")
     rows = page.locator("#results tbody tr")
@@ -67,7 +80,9 @@ def test_filter_and_sort_my_experiments_then_open_one(page: Page, screenshot, tr
     screenshot("keyword")
 
     page.click("#results >> text=MX-2468")
-    expect(page.locator(".investigation-header")).to_contain_text("Lysozyme soaking with gold compounds")
+    expect(page.locator(".investigation-header")).to_contain_text(
+        "Lysozyme soaking with gold compounds"
+    )
     expect(page.locator("#team-overview")).to_contain_text("Marie Dubois")
     screenshot("investigation")
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from catalogue.models import Investigation
 
 # Order matters: later steps build on the catalogue the first one creates.
-DEMO_STEPS = ["catalogue.demo"]
+DEMO_STEPS = ["catalogue.demo", "catalogue.search"]  # search: fill the tsvectors of the bulk-made rows
 
 
 class Command(BaseCommand):
