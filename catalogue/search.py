@@ -16,6 +16,7 @@ from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import (
+    Case,
     Exists,
     F,
     FloatField,
@@ -26,6 +27,7 @@ from django.db.models import (
     Subquery,
     TextField,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce, Concat
 from django.urls import reverse
@@ -205,7 +207,11 @@ def _snippet_expression(kind: str):
             Coalesce("sample__name", Value("—")),
             output_field=TextField(),
         )
-    return Concat("name", Value(" — "), "description", output_field=TextField())
+    description = Case(
+        When(description="", then=Value("")),
+        default=Concat(Value(" — "), "description", output_field=TextField()),
+    )
+    return Concat("name", description, output_field=TextField())
 
 
 def _postgresql(kind: str, queryset: QuerySet, text: str) -> tuple[QuerySet, QuerySet, list[str]]:

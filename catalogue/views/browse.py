@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue import access, keyset
 from catalogue import search as catalogue_search
@@ -80,7 +81,8 @@ def search(request: HttpRequest) -> HttpResponse:
     if query and not kind and not request.GET.get("cursor"):
         target = catalogue_search.exact_match_url(request.user, query)
         if target:
-            return redirect(target)
+            # HTMX would follow a plain redirect and swap a whole page into #results.
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
     results = None
     cursor_error = ""
     if query:

@@ -113,6 +113,12 @@ def test_exact_proposal_name_goes_to_its_page(client, catalogue) -> None:
     assert response.status_code == 302 and response["Location"] == public.get_absolute_url()
 
 
+def test_exact_proposal_name_over_htmx_redirects_the_whole_page(client, catalogue) -> None:
+    public = catalogue[2]
+    response = client.get(URL, {"q": public.name}, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == public.get_absolute_url()
+
+
 def test_exact_hidden_proposal_name_does_not_redirect(client, catalogue) -> None:
     team, hidden, public, dataset = catalogue
     client.force_login(team.outsider)

@@ -94,3 +94,26 @@ def test_bad_filter_in_the_url_shows_a_message(page: Page, screenshot, transacti
     expect(page.locator("#filter-errors")).to_contain_text("Enter the start date as YYYY-MM-DD.")
     expect(page.locator("#filter-errors")).to_contain_text("Unknown sort order")
     screenshot("bad-filter")
+
+
+def test_search_box_finds_and_highlights_public_data(page: Page, screenshot, transactional_db) -> None:
+    public = factories.InvestigationFactory(
+        released=True, name="MX-1999", title="Thaumatin crystals at room temperature"
+    )
+    sample = factories.SampleFactory(investigation=public, name="thaumatin batch 2")
+    factories.DatasetFactory(investigation=public, sample=sample, name="rt_collect_0007")
+    factories.InvestigationFactory(title="Secret thaumatin work")  # embargoed: never shown
+
+    page.goto("/")
+    page.fill(".hero-search input[name=q]", "thaumatin")
+    page.keyboard.press("Enter")
+    expect(page.locator("#section-investigations mark").first).to_have_text(re.compile("thaumatin", re.I))
+    expect(page.locator("#section-datasets")).to_contain_text("rt_collect_0007")
+    expect(page.locator("#results")).not_to_contain_text("Secret")
+    screenshot("results")
+
+    page.fill("#search-form input[name=q]", "mx-1999")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(rf"/investigations/{public.pk}/$"))
+    expect(page.locator(".investigation-header")).to_contain_text("Thaumatin crystals")
+    expect(page.locator("#results")).to_have_count(0)
