@@ -210,6 +210,7 @@ def _snippet_expression(kind: str):
     description = Case(
         When(description="", then=Value("")),
         default=Concat(Value(" — "), "description", output_field=TextField()),
+        output_field=TextField(),
     )
     return Concat("name", description, output_field=TextField())
 
