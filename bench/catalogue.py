@@ -100,6 +100,22 @@ def _copy(table: str, columns: list[str], rows) -> int:
     return n
 
 
+def _copy_text(table: str, columns: list[str], chunks) -> int:
+    """COPY from pre-formatted text chunks (tab-separated lines), in ~1 MB writes."""
+    n, buffer = 0, []
+    with connection.cursor() as cursor:
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+        with cursor.connection.cursor().copy(sql) as copy:
+            for chunk in chunks:
+                buffer.append(chunk)
+                n += chunk.count("\n")
+                if len(buffer) >= 2000:
+                    copy.write("".join(buffer))
+                    buffer.clear()
+            copy.write("".join(buffer))
+    return n
+
+
 def _timed(label: str, fn, *args) -> None:
     started = time.perf_counter()
     n = fn(*args)
@@ -313,13 +329,17 @@ def generate(scale: float) -> None:
     )
 
     def datafiles():
+        # Pre-formatted COPY text: five million write_row() calls would dominate the load.
+        now = NOW.isoformat()
         for pk in range(1, n_ds + 1):
-            for f in range(FILES_PER_DATASET):
-                yield (pk, f"scan_{f:05d}.h5", f"{pk}/scan_{f:05d}.h5", 1_000_000, "", NOW, NOW)
+            yield "".join(
+                f"{pk}\tscan_{f:05d}.h5\t{pk}/scan_{f:05d}.h5\t1000000\t\t{now}\t{now}\n"
+                for f in range(FILES_PER_DATASET)
+            )
 
     _timed(
         "datafiles",
-        _copy,
+        _copy_text,
         "catalogue_datafile",
         ["dataset_id", "name", "location", "size", "checksum", "file_mod_time", "mod_time"],
         datafiles(),
@@ -335,7 +355,7 @@ def generate(scale: float) -> None:
     counts = search.refresh_all()
     print(f"  search vectors: {sum(counts):,} rows in {time.perf_counter() - t:.1f} s", flush=True)
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE") if connection.in_atomic_block is False else None
+        cursor.execute("VACUUM ANALYZE")  # statistics + visibility map for index-only scans
     print(f"Generated in {time.perf_counter() - started:.0f} s", flush=True)
 
 
@@ -366,13 +386,14 @@ def _time(client: Client, url: str, runs: int) -> tuple[list[float], float, int]
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     sql_ms = sum(float(q["time"]) for q in queries.captured_queries) * 1000
+    n_queries = len(queries.captured_queries)  # now: the next request resets the log
     samples = []
     for _ in range(runs):
         started = time.perf_counter()
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    return samples, sql_ms, len(queries.captured_queries)
+    return samples, sql_ms, n_queries
 
 
 def _next_link(html: str) -> str | None:
