@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -110,4 +111,32 @@ def paginate(queryset: QuerySet, *, ordering: list[str], cursor: str | None, siz
         rows,
         _encode(key(rows[-1]), "n") if has_next else None,
         _encode(key(rows[0]), "p") if has_previous else None,
+    )
+
+
+def paginate_sorted(keys: list[tuple], *, cursor: str | None, size: int) -> tuple[int, int, Page]:
+    """Keyset over keys already sorted ascending (e.g. (-rank, -id) of ranked search hits held
+    in memory). Returns (start, end, page) where page.rows is keys[start:end]."""
+    start, end = 0, min(size, len(keys))
+    if cursor and keys:
+        values, direction = _decode(cursor, len(keys[0]))
+        try:
+            position = tuple(values)
+            if direction == "n":
+                start = bisect.bisect_right(keys, position)
+                end = min(start + size, len(keys))
+            else:
+                end = bisect.bisect_left(keys, position)
+                start = max(0, end - size)
+        except TypeError:
+            raise BadCursor(cursor) from None
+    rows = keys[start:end]
+    return (
+        start,
+        end,
+        Page(
+            rows,
+            _encode(list(rows[-1]), "n") if rows and end < len(keys) else None,
+            _encode(list(rows[0]), "p") if rows and start > 0 else None,
+        ),
     )

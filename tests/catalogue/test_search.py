@@ -195,3 +195,19 @@ def test_query_count_does_not_grow_with_results(client, django_assert_max_num_qu
     with django_assert_max_num_queries(10):
         response = client.get(URL, {"q": "insulin"})
     assert _sections(response)["datasets"].count == 12
+
+
+def test_previous_cursor_and_tampered_cursor(client, monkeypatch) -> None:
+    monkeypatch.setattr(catalogue_search, "PAGE_SIZE", 2)
+    investigation = factories.InvestigationFactory(released=True)
+    for i in range(5):
+        factories.DatasetFactory(investigation=investigation, name=f"ferritin_{i:02d}")
+    params = {"q": "ferritin", "kind": "datasets"}
+    (first,) = client.get(URL, params).context["results"]
+    (second,) = client.get(URL, {**params, "cursor": first.page.next_cursor}).context["results"]
+    (back,) = client.get(URL, {**params, "cursor": second.page.previous_cursor}).context["results"]
+    assert [d.name for d in back.rows] == [d.name for d in first.rows]
+    assert not set(d.name for d in first.rows) & set(d.name for d in second.rows)
+    response = client.get(URL, {**params, "cursor": "not-a-cursor"})
+    assert response.status_code == 200
+    assert "That page link is no longer valid" in response.content.decode()
