@@ -103,7 +103,12 @@ class InvestigationFilterForm(forms.Form):
 
 
 def keyword_q(text: str) -> Q:
-    """Proposal, title or summary contains the text (the table's own filter; /search/ ranks)."""
+    """Proposal, title or summary has the words: the GIN-indexed search vector on PostgreSQL
+    (a LIKE over every summary scans the table), icontains on SQLite."""
+    from . import search
+
+    if search.is_postgresql():
+        return Q(search_vector=search.postgresql_query(text))
     return Q(name__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
 
 

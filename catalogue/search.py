@@ -217,7 +217,7 @@ def _snippet_expression(kind: str):
     return Concat("name", description, output_field=TextField())
 
 
-def _postgresql_query(text: str) -> SearchQuery:
+def postgresql_query(text: str) -> SearchQuery:
     # English stems ("crystals" -> crystal) for prose; simple keeps names like lyso_0001 whole.
     return SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
         text, config="simple", search_type="websearch"
@@ -230,7 +230,7 @@ def _postgresql_section(
     """Rank the newest CANDIDATES[kind] matches in one query (id, rank only), sort them here,
     then fetch the rows of the page with their snippets. A common word matches a fifth of
     500,000 datasets: sorting every match by rank would not stay under 100 ms."""
-    query = _postgresql_query(text)
+    query = postgresql_query(text)
     limit = CANDIDATES[kind]
     hits = list(
         queryset.filter(search_vector=query)
