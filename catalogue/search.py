@@ -158,15 +158,15 @@ def seed(*, out) -> None:
 def exact_match_url(user, text: str) -> str | None:
     """A proposal name -> its latest session the user may see; a beamline name -> the list of its
     experiments (the user's own if any, else the public ones)."""
-    investigation = (
+    # Unordered, so PostgreSQL uses the UPPER(name) index; a proposal has a few sessions at most.
+    sessions = list(
         access.visible_investigations(user)
         .filter(name__iexact=text)
-        .order_by("-start_date", "-id")
-        .only("pk")
-        .first()
+        .order_by()
+        .values_list("start_date", "pk")[:100]
     )
-    if investigation:
-        return investigation.get_absolute_url()
+    if sessions:
+        return reverse("catalogue:investigation-detail", args=[max(sessions)[1]])
     instrument = Instrument.objects.filter(name__iexact=text).first()
     if instrument:
         mine = access.my_investigations(user).filter(instrument=instrument).exists()

@@ -10,7 +10,7 @@ SEARCH_TABLES = ["catalogue_investigation", "catalogue_dataset", "catalogue_samp
 
 
 def create_search_indexes(apps, schema_editor) -> None:
-    """GIN indexes on the tsvector columns, and a (name, id) index for sorting by proposal.
+    """GIN indexes on the tsvector columns.
     PostgreSQL only: SQLite searches with icontains and needs none."""
     if schema_editor.connection.vendor != "postgresql":
         return
