@@ -259,7 +259,8 @@ def _postgresql_section(
                     stop_sel=_STOP,
                     max_words=35,
                     min_words=15,
-                    max_fragments=2,
+                    # Short names are shown whole; only long summaries are cut into fragments.
+                    max_fragments=2 if kind == "investigations" else 0,
                     fragment_delimiter=" … ",
                 )
             )
