@@ -192,7 +192,7 @@ def test_query_count_does_not_grow_with_results(client, django_assert_max_num_qu
     investigation = factories.InvestigationFactory(released=True, title="insulin")
     for i in range(12):
         factories.DatasetFactory(investigation=investigation, name=f"insulin_{i:02d}")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(13):
         response = client.get(URL, {"q": "insulin"})
     assert _sections(response)["datasets"].count == 12
 
