@@ -96,7 +96,9 @@ def test_bad_filter_in_the_url_shows_a_message(page: Page, screenshot, transacti
     screenshot("bad-filter")
 
 
-def test_search_box_finds_and_highlights_public_data(page: Page, screenshot, transactional_db) -> None:
+def test_search_box_finds_and_highlights_public_data(
+    page: Page, screenshot, transactional_db
+) -> None:
     public = factories.InvestigationFactory(
         released=True, name="MX-1999", title="Thaumatin crystals at room temperature"
     )
@@ -107,7 +109,8 @@ def test_search_box_finds_and_highlights_public_data(page: Page, screenshot, tra
     page.goto("/")
     page.fill(".hero-search input[name=q]", "thaumatin")
     page.keyboard.press("Enter")
-    expect(page.locator("#section-investigations mark").first).to_have_text(re.compile("thaumatin", re.I))
+    first_mark = page.locator("#section-investigations mark").first
+    expect(first_mark).to_have_text(re.compile("thaumatin", re.I))
     expect(page.locator("#section-datasets")).to_contain_text("rt_collect_0007")
     expect(page.locator("#results")).not_to_contain_text("Secret")
     screenshot("results")
