@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -23,6 +24,14 @@ class InvestigationList(generics.GenericAPIView):
     serializer_class = InvestigationSerializer
     pagination_class = None
 
+    @extend_schema(parameters=[
+        OpenApiParameter(name, str, description=text) for name, text in (
+            ("q", "words in proposal, title or summary"), ("beamline", "e.g. ID23-1"),
+            ("technique", "technique name"), ("start", "YYYY-MM-DD"), ("end", "YYYY-MM-DD"),
+            ("sort", "-date, date, proposal, -proposal, beamline, -beamline"),
+            ("scope", "mine or public"), ("page_size", "1-500"), ("cursor", "from next/previous"),
+        )
+    ])
     def get(self, request: Request) -> Response:
         params = request.query_params
         form = InvestigationFilterForm(params)
@@ -35,8 +44,12 @@ class InvestigationList(generics.GenericAPIView):
             errors["page_size"] = ["Give a number from 1 to 500."]
         if errors:
             return Response(errors, status=400)
-        scopes = {"mine": access.my_investigations, "public": lambda _: access.public_investigations()}
-        base = scopes.get(scope, access.visible_investigations)(request.user)
+        if scope == "mine":
+            base = access.my_investigations(request.user)
+        elif scope == "public":
+            base = access.public_investigations()
+        else:
+            base = access.visible_investigations(request.user)
         queryset = form.filter(base.select_related("instrument").prefetch_related("techniques"))
         try:
             page = keyset.paginate(
