@@ -12,9 +12,12 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
 
@@ -527,3 +530,89 @@ class DatasetRestore(models.Model):
     @property
     def percent(self) -> int:
         return min(100, int(100 * self.done_bytes / self.total_bytes)) if self.total_bytes else 0
+# Team changes and access requests ------------------------------------------------------------
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class AccessRequest(models.Model):
+    """A scientist asks to join a proposal by its name. The name is kept as typed: a request for a
+    proposal that does not exist is stored too, so the requester cannot tell the difference."""
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_requests"
+    )
+    proposal = models.CharField(max_length=100)
+    message = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=16, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["proposal", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.requester} → {self.proposal} ({self.get_status_display()})"
+
+
+class TeamChangeAction(models.TextChoices):
+    ADDED = "added", "Added"
+    REMOVED = "removed", "Removed"
+    REQUESTED = "requested", "Requested access"
+    APPROVED = "approved", "Approved access request"
+    DECLINED = "declined", "Declined access request"
+
+
+class TeamChange(models.Model):
+    """The team's history: who did what to whom, and when."""
+
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="team_changes"
+    )
+    action = models.CharField(max_length=16, choices=TeamChangeAction.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["investigation", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.by} {self.get_action_display()} {self.user}"
+
+
+# Full-text search columns ----------------------------------------------------------------------
+# Added from here rather than in the classes above so parallel work on those classes merges
+# cleanly. PostgreSQL keeps a tsvector per row (GIN-indexed in the migration, filled by
+# catalogue/search.py after each save and in bulk by `search.refresh_all()`); on SQLite the column
+# stays empty and search falls back to icontains.
+for _model in (Investigation, Dataset, Sample):
+    _model.add_to_class("search_vector", SearchVectorField(null=True, blank=True, editable=False))
+
+
+@receiver(post_save, sender=Investigation)
+@receiver(post_save, sender=Dataset)
+@receiver(post_save, sender=Sample)
+@receiver(post_save, sender=DatasetParameter)
+def _refresh_search_vector(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw:  # loaddata: the rows may not be complete yet
+        return
+    from . import search  # search imports this module
+
+    search.refresh_after_save(instance)

@@ -41,3 +41,18 @@ urlpatterns += [
     path("datafiles/<int:pk>/preview/", dataset.datafile_preview, name="datafile-preview"),
     path("datafiles/<int:pk>/plot.png", dataset.datafile_plot, name="datafile-plot"),
 ]
+
+# Investigation summary tabs, team and access requests.
+from .views import team  # noqa: E402
+
+urlpatterns += [
+    path("investigations/<int:pk>/team/", team.investigation_team, name="investigation-team"),
+    path("investigations/<int:pk>/team/add/", team.team_add, name="team-add"),
+    path("investigations/<int:pk>/team/<int:member_pk>/remove/", team.team_remove,
+         name="team-remove"),
+    path("investigations/<int:pk>/access-requests/<int:request_pk>/approve/",
+         team.access_request_decide, {"decision": "approve"}, name="access-request-approve"),
+    path("investigations/<int:pk>/access-requests/<int:request_pk>/decline/",
+         team.access_request_decide, {"decision": "decline"}, name="access-request-decline"),
+    path("access-requests/new/", team.access_request_new, name="access-request-new"),
+]

@@ -17,6 +17,7 @@ from catalogue.models import Investigation
 # Order matters: later steps build on the catalogue the first one creates.
 DEMO_STEPS = [
     "catalogue.demo",
+    "catalogue.search",  # fills the search vectors of the rows the demo made in bulk
     "catalogue.demo_downloads",
     "logbook.demo",
     "shipments.demo",

@@ -1,0 +1,350 @@
+"""One search over investigations, datasets and samples, through the access policy.
+
+PostgreSQL: a weighted tsvector per row (`search_vector`, GIN-indexed), `websearch_to_tsquery`,
+ts_rank ordering and ts_headline snippets. SQLite (development): icontains, newest first, with the
+matches marked in Python. Both answer only from `access.visible_*`, counts included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from . import access, keyset
+from .models import Dataset, DatasetParameter, Instrument, Investigation, Sample
+
+KINDS = {"investigations": "Investigations", "datasets": "Datasets", "samples": "Samples"}
+TOP_PER_KIND = 5
+PAGE_SIZE = 20
+# PostgreSQL ranks at most this many (newest) matches per kind; counts show "N+" beyond.
+CANDIDATES = {"investigations": 2000, "datasets": 300, "samples": 300}
+COUNT_CAP = 1000  # SQLite fallback: "1000+" rather than counting every match
+# ts_headline marks matches with these; the text is HTML-escaped before they become <mark>.
+_START, _STOP = "\x02", "\x03"
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Keep the search under %(limit_value)d characters."},
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Everything"), *KINDS.items()],
+        required=False,
+        error_messages={"invalid_choice": "Unknown kind of result “%(value)s”."},
+    )
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+
+def is_postgresql() -> bool:
+    return connection.vendor == "postgresql"
+
+
+# Keeping the vectors up to date --------------------------------------------------------------
+
+
+def refresh_investigations(queryset: QuerySet[Investigation]) -> int:
+    if not is_postgresql():
+        return 0
+    return queryset.update(
+        search_vector=(
+            SearchVector("name", config="simple", weight="A")
+            + SearchVector("title", config="english", weight="A")
+            + SearchVector("summary", config="english", weight="B")
+        )
+    )
+
+
+def refresh_datasets(queryset: QuerySet[Dataset]) -> int:
+    """Name, sample name and the string values of the dataset's parameters."""
+    if not is_postgresql():
+        return 0
+    sample_name = Sample.objects.filter(pk=OuterRef("sample_id")).values("name")
+    strings = (
+        DatasetParameter.objects.filter(dataset=OuterRef("pk"))
+        .exclude(string_value="")
+        .order_by()
+        .values("dataset")
+        .annotate(text=StringAgg("string_value", " "))
+        .values("text")
+    )
+    return queryset.update(
+        search_vector=(
+            SearchVector("name", config="simple", weight="A")
+            + SearchVector(Subquery(sample_name), config="simple", weight="B")
+            + SearchVector(Subquery(strings), config="english", weight="C")
+        )
+    )
+
+
+def refresh_samples(queryset: QuerySet[Sample]) -> int:
+    if not is_postgresql():
+        return 0
+    return queryset.update(
+        search_vector=(
+            SearchVector("name", config="simple", weight="A")
+            + SearchVector("type", config="simple", weight="B")
+            + SearchVector("description", config="english", weight="C")
+        )
+    )
+
+
+def refresh_after_save(instance: Model) -> None:
+    """Called by the post_save signal of each searchable model (see models.py)."""
+    if not is_postgresql():
+        return
+    if isinstance(instance, Investigation):
+        refresh_investigations(Investigation.objects.filter(pk=instance.pk))
+    elif isinstance(instance, Sample):
+        refresh_samples(Sample.objects.filter(pk=instance.pk))
+        refresh_datasets(Dataset.objects.filter(sample=instance))
+    elif isinstance(instance, Dataset):
+        refresh_datasets(Dataset.objects.filter(pk=instance.pk))
+    elif isinstance(instance, DatasetParameter):
+        refresh_datasets(Dataset.objects.filter(pk=instance.dataset_id))
+
+
+def refresh_all() -> tuple[int, int, int]:
+    """After bulk loads (ICAT sync batches, demo, benchmark) that bypass save()."""
+    return (
+        refresh_investigations(Investigation.objects.all()),
+        refresh_datasets(Dataset.objects.all()),
+        refresh_samples(Sample.objects.all()),
+    )
+
+
+def seed(*, out) -> None:
+    """seed_demo step: the demo generator bulk-creates rows, so fill the vectors once at the end."""
+    counts = refresh_all()
+    if is_postgresql():
+        out.write(
+            f"Search vectors: {counts[0]} investigations, {counts[1]} datasets, "
+            f"{counts[2]} samples."
+        )
+
+
+# Exact names go straight to their page -------------------------------------------------------
+
+
+def exact_match_url(user, text: str) -> str | None:
+    """A proposal name -> its latest session the user may see; a beamline name -> the list of its
+    experiments (the user's own if any, else the public ones)."""
+    # Unordered, so PostgreSQL uses the UPPER(name) index; a proposal has a few sessions at most.
+    sessions = list(
+        access.visible_investigations(user)
+        .filter(name__iexact=text)
+        .order_by()
+        .values_list("start_date", "pk")[:100]
+    )
+    if sessions:
+        return reverse("catalogue:investigation-detail", args=[max(sessions)[1]])
+    instrument = Instrument.objects.filter(name__iexact=text).first()
+    if instrument:
+        mine = access.my_investigations(user).filter(instrument=instrument).exists()
+        name = "catalogue:experiments" if mine else "catalogue:public"
+        return f"{reverse(name)}?{urlencode({'beamline': instrument.name})}"
+    return None
+
+
+# Searching -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Section:
+    kind: str
+    label: str
+    rows: list[Any]
+    count: int
+    count_capped: bool
+    page: keyset.Page | None = None
+    more_url: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _querysets(user) -> dict[str, QuerySet]:
+    return {
+        "investigations": access.visible_investigations(user).select_related("instrument"),
+        "datasets": access.visible_datasets(user).select_related("investigation", "sample"),
+        "samples": access.visible_samples(user).select_related("investigation"),
+    }
+
+
+# The text shown as the snippet of each kind (PostgreSQL headlines it, SQLite marks it here).
+def _snippet_expression(kind: str):
+    if kind == "investigations":
+        return Concat("title", Value(" — "), "summary", output_field=TextField())
+    if kind == "datasets":
+        return Concat(
+            "name",
+            Value(" · sample "),
+            Coalesce("sample__name", Value("—")),
+            output_field=TextField(),
+        )
+    description = Case(
+        When(description="", then=Value("")),
+        default=Concat(Value(" — "), "description", output_field=TextField()),
+        output_field=TextField(),
+    )
+    return Concat("name", description, output_field=TextField())
+
+
+def postgresql_query(text: str) -> SearchQuery:
+    # English stems ("crystals" -> crystal) for prose; simple keeps names like lyso_0001 whole.
+    return SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
+        text, config="simple", search_type="websearch"
+    )
+
+
+def _postgresql_section(
+    kind: str, queryset: QuerySet, text: str, *, paged: bool, cursor: str | None
+) -> tuple[list[Any], int, bool, keyset.Page | None]:
+    """Rank the newest CANDIDATES[kind] matches in one query (id, rank only), sort them here,
+    then fetch the rows of the page with their snippets. A common word matches a fifth of
+    500,000 datasets: sorting every match by rank would not stay under 100 ms."""
+    query = postgresql_query(text)
+    limit = CANDIDATES[kind]
+    hits = list(
+        queryset.filter(search_vector=query)
+        .order_by("-id")
+        .annotate(rank=Cast(SearchRank(F("search_vector"), query), FloatField()))
+        .values_list("rank", "pk")[:limit]
+    )
+    keys = sorted((-rank, -pk) for rank, pk in hits)
+    if paged:
+        start, end, page = keyset.paginate_sorted(keys, cursor=cursor, size=PAGE_SIZE)
+        chosen = keys[start:end]
+    else:
+        page, chosen = None, keys[:TOP_PER_KIND]
+    ids = [-pk for _, pk in chosen]
+    rows = (
+        {
+            row.pk: row
+            for row in queryset.model.objects.filter(pk__in=ids)
+            .select_related(*queryset.query.select_related)
+            .annotate(
+                headline=SearchHeadline(
+                    _snippet_expression(kind),
+                    query,
+                    config="english",
+                    start_sel=_START,
+                    stop_sel=_STOP,
+                    max_words=35,
+                    min_words=15,
+                    # Short names are shown whole; only long summaries are cut into fragments.
+                    max_fragments=2 if kind == "investigations" else 0,
+                    fragment_delimiter=" … ",
+                )
+            )
+        }
+        if ids
+        else {}
+    )
+    return [rows[pk] for pk in ids if pk in rows], len(hits), len(hits) == limit, page
+
+
+def _fallback_q(kind: str, text: str) -> Q:
+    if kind == "investigations":
+        return Q(name__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+    if kind == "datasets":
+        strings = DatasetParameter.objects.filter(
+            dataset=OuterRef("pk"), string_value__icontains=text
+        )
+        return Q(name__icontains=text) | Q(sample__name__icontains=text) | Q(Exists(strings))
+    return Q(name__icontains=text) | Q(description__icontains=text) | Q(type__icontains=text)
+
+
+def _marked(headline: str, text: str) -> SafeString:
+    """Escape the snippet, then turn the match markers (or, on SQLite, the words) into <mark>."""
+    if not is_postgresql():
+        words = [re.escape(w) for w in text.split() if w]
+        if words:
+            headline = re.sub(
+                "(" + "|".join(words) + ")", _START + r"\1" + _STOP, headline, flags=re.IGNORECASE
+            )
+        headline = headline[:300]
+    html = escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped on the line above
+
+
+def search(user, text: str, *, kind: str = "", cursor: str | None = None) -> list[Section]:
+    """Top results of each kind, or one kind paginated (keyset on rank, id). Raises
+    keyset.BadCursor for a tampered cursor."""
+    with transaction.atomic():
+        if is_postgresql():
+            # The candidate scans stop after a few hundred rows: starting parallel workers
+            # costs more than they save (20 ms on a busy 2-core machine). This search only.
+            with connection.cursor() as db:
+                db.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        return _search(user, text, kind=kind, cursor=cursor)
+
+
+def _search(user, text: str, *, kind: str, cursor: str | None) -> list[Section]:
+    sections = []
+    for name, queryset in _querysets(user).items():
+        if kind and name != kind:
+            continue
+        if is_postgresql():
+            rows, count, capped, page = _postgresql_section(
+                name, queryset, text, paged=bool(kind), cursor=cursor
+            )
+        else:
+            rows, count, capped, page = _sqlite_section(
+                name, queryset, text, paged=bool(kind), cursor=cursor
+            )
+        for row in rows:
+            row.snippet = _marked(row.headline or "", text)
+        sections.append(
+            Section(
+                kind=name,
+                label=KINDS[name],
+                rows=rows,
+                count=count,
+                count_capped=capped,
+                page=page,
+                more_url=f"{reverse('catalogue:search')}?{urlencode({'q': text, 'kind': name})}",
+            )
+        )
+    return sections
+
+
+def _sqlite_section(
+    kind: str, queryset: QuerySet, text: str, *, paged: bool, cursor: str | None
+) -> tuple[list[Any], int, bool, keyset.Page | None]:
+    """Development fallback: icontains, newest first, counted up to COUNT_CAP."""
+    matches = queryset.filter(_fallback_q(kind, text))
+    count = matches.order_by().values("pk")[: COUNT_CAP + 1].count()
+    annotated = matches.annotate(headline=_snippet_expression(kind))
+    if paged:
+        page = keyset.paginate(annotated, ordering=["-id"], cursor=cursor, size=PAGE_SIZE)
+        return page.rows, min(count, COUNT_CAP), count > COUNT_CAP, page
+    rows = list(annotated.order_by("-id")[:TOP_PER_KIND]) if count else []
+    return rows, min(count, COUNT_CAP), count > COUNT_CAP, None

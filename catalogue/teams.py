@@ -1,0 +1,123 @@
+"""Team workflows: collaborators added and removed, access requests made and answered. Each one
+records a TeamChange and sends its e-mails after the transaction commits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import (
+    AccessRequest,
+    AccessRequestStatus,
+    Investigation,
+    InvestigationUser,
+    Role,
+    TeamChange,
+    TeamChangeAction,
+)
+
+
+def _mail(*, template: str, to: list[str], context: dict) -> None:
+    """Render templates/catalogue/emails/<template>.txt (first line: subject); send on commit."""
+    recipients = [address for address in to if address]
+    if not recipients:
+        return
+    context = {**context, "FACILITY_NAME": settings.FACILITY_NAME, "SITE_URL": settings.SITE_URL}
+    subject, _, body = render_to_string(f"catalogue/emails/{template}.txt", context).partition("\n")
+    transaction.on_commit(lambda: send_mail(subject.strip(), body.strip() + "\n", None, recipients))
+
+
+def _principal_investigators(investigation: Investigation):
+    return [
+        m.user
+        for m in investigation.members.filter(role=Role.PRINCIPAL_INVESTIGATOR).select_related(
+            "user"
+        )
+    ]
+
+
+@transaction.atomic
+def team_add_collaborator(*, investigation: Investigation, user, by) -> InvestigationUser:
+    membership = InvestigationUser.objects.create(
+        investigation=investigation, user=user, role=Role.COLLABORATOR, added_by=by
+    )
+    TeamChange.objects.create(
+        investigation=investigation,
+        action=TeamChangeAction.ADDED,
+        by=by,
+        user=user,
+        role=Role.COLLABORATOR,
+    )
+    _mail(
+        template="collaborator_added",
+        to=[user.email],
+        context={"investigation": investigation, "user": user, "by": by},
+    )
+    return membership
+
+
+@transaction.atomic
+def team_remove_member(*, membership: InvestigationUser, by) -> None:
+    investigation, user, role = membership.investigation, membership.user, membership.role
+    membership.delete()
+    TeamChange.objects.create(
+        investigation=investigation, action=TeamChangeAction.REMOVED, by=by, user=user, role=role
+    )
+    _mail(
+        template="collaborator_removed",
+        to=[user.email],
+        context={"investigation": investigation, "user": user, "by": by},
+    )
+
+
+@transaction.atomic
+def access_request_create(*, requester, proposal: str, message: str = "") -> AccessRequest:
+    """Stored whatever the proposal: the requester gets the same answer either way, and the
+    principal investigators of the proposal's sessions (if any) are told."""
+    request = AccessRequest.objects.create(requester=requester, proposal=proposal, message=message)
+    for investigation in Investigation.objects.filter(name__iexact=proposal):
+        TeamChange.objects.create(
+            investigation=investigation,
+            action=TeamChangeAction.REQUESTED,
+            by=requester,
+            user=requester,
+        )
+        _mail(
+            template="access_request_received",
+            to=[pi.email for pi in _principal_investigators(investigation)],
+            context={"investigation": investigation, "access_request": request},
+        )
+    _mail(template="access_request_sent", to=[requester.email], context={"access_request": request})
+    return request
+
+
+@transaction.atomic
+def access_request_decide(
+    *, access_request: AccessRequest, investigation: Investigation, by, approve: bool
+) -> AccessRequest:
+    """Approve (the requester joins this session as a Collaborator) or decline."""
+    requester = access_request.requester
+    access_request.status = (
+        AccessRequestStatus.APPROVED if approve else AccessRequestStatus.DECLINED
+    )
+    access_request.decided_by = by
+    access_request.decided_at = timezone.now()
+    access_request.save(update_fields=["status", "decided_by", "decided_at"])
+    if approve and not investigation.members.filter(user=requester).exists():
+        InvestigationUser.objects.create(
+            investigation=investigation, user=requester, role=Role.COLLABORATOR, added_by=by
+        )
+    TeamChange.objects.create(
+        investigation=investigation,
+        by=by,
+        user=requester,
+        action=TeamChangeAction.APPROVED if approve else TeamChangeAction.DECLINED,
+        role=Role.COLLABORATOR if approve else "",
+    )
+    context = {"investigation": investigation, "access_request": access_request, "by": by}
+    _mail(template="access_request_answered", to=[requester.email], context=context)
+    _mail(template="access_request_decided", to=[by.email], context=context)
+    return access_request
