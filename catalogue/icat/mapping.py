@@ -45,6 +45,9 @@ class Applied:
     skipped: list[tuple[str, int, str]] = field(default_factory=list)
     datasets: set[int] = field(default_factory=set)
     investigations: set[int] = field(default_factory=set)
+    # Rows whose search text changed (bulk upserts bypass save(), which keeps it current).
+    searchable_datasets: set[int] = field(default_factory=set)
+    searchable_samples: set[int] = field(default_factory=set)
 
     def skip(self, record: Record, reason: str) -> None:
         log.warning("ICAT %s %s skipped: %s", record.entity, record.id, reason)
@@ -270,6 +273,7 @@ def apply_Sample(records: list[Record], done: Applied) -> None:
         ["mod_time", "investigation", "name", "type", "description"],
         done,
     )
+    done.searchable_samples.update(_pks(Sample, [r.id for r in records]).values())
 
 
 def _parent(pks: dict[int, int], record: Record, rel: str) -> int:
@@ -333,6 +337,7 @@ def apply_Dataset(records: list[Record], done: Applied) -> None:
     ]
     kept = _upsert(Dataset, _build(records, done, make), fields, done)
     done.investigations.update(obj.investigation_id for obj in kept)
+    done.searchable_datasets.update(_pks(Dataset, [r.id for r in records]).values())
 
 
 def apply_Datafile(records: list[Record], done: Applied) -> None:
@@ -382,6 +387,8 @@ def _parameters(model: type[models.Model], parent_model: type[models.Model], rel
             ["mod_time", rel, "type", "numeric_value", "string_value"],
             done,
         )
+        if parent_model is Dataset:  # string values are part of a dataset's search text
+            done.searchable_datasets.update(parents.values())
 
     return apply
 

@@ -23,6 +23,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
+from catalogue import search
 from catalogue.icat import mapping, people
 from catalogue.icat.mapping import Applied
 from catalogue.icat.records import EPOCH, SPECS, Cursor, Gateway, GatewayError, Record
@@ -191,6 +192,11 @@ def refresh_derived(done: Applied) -> None:
         )
     if done.investigations:
         Investigation.objects.filter(pk__in=done.investigations).refresh_totals()
+        search.refresh_investigations(Investigation.objects.filter(pk__in=done.investigations))
+    if done.searchable_datasets:
+        search.refresh_datasets(Dataset.objects.filter(pk__in=done.searchable_datasets))
+    if done.searchable_samples:
+        search.refresh_samples(Sample.objects.filter(pk__in=done.searchable_samples))
 
 
 class _Runner:

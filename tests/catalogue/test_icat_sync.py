@@ -434,3 +434,17 @@ def test_without_user_creation_unmatched_recorded_icat_members_are_reported(db, 
         "icat_id": 121,
         "error": "user 11 is not in the mirror",
     } in run.errors
+
+
+def test_synced_rows_are_found_by_search(client, db) -> None:
+    """Bulk upserts bypass save(); the sync keeps the search text current itself."""
+    icat_sync(gateway=recorded("initial"))
+    client.force_login(factories.UserFactory(username="curator", is_staff=True))
+
+    page = client.get("/search/", {"q": "lysozyme", "kind": "datasets"})
+    samples = client.get("/search/", {"q": "lysozyme", "kind": "samples"})
+
+    assert page.status_code == 200
+    assert "lyso_0001" in page.text
+    assert "lysozyme" in samples.text
+    assert "kinase_saxs" not in page.text
