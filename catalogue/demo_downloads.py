@@ -48,7 +48,7 @@ def seed(*, out) -> None:
     for dataset in large:
         _add_sparse_file(dataset)
     out.write(
-        f"Downloads: archived {', '.join(d.name for d in to_archive) or 'nothing'}; "
+        f"Downloads: {len(to_archive)} archived datasets on the demo tape; "
         f"large (job needed): {', '.join(f'{d.investigation}/{d.name}' for d in large) or '-'}."
     )
 

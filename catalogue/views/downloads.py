@@ -455,6 +455,7 @@ def basket_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     items.toggle(kind, obj.pk)
     if request.htmx:
         context["basket_count"] = len(items)
+        context["compact"] = request.POST.get("compact") == "1"  # icon-only in table rows
         return render(request, "catalogue/_basket_toggle.html", {**context, "oob_counter": True})
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -1,7 +1,7 @@
 // Small behaviours shared by every page; page-specific code lives beside its template.
 document.addEventListener("htmx:responseError", (event) => {
   const status = event.detail.xhr.status;
-  const box = document.getElementById("messages") || document.querySelector("main .container-xl");
+  const box = document.getElementById("messages") || document.querySelector("main .portal-main");
   const alert = document.createElement("div");
   alert.className = "alert alert-danger";
   alert.setAttribute("role", "alert");

@@ -184,4 +184,4 @@ def test_embargo_badge_and_doi_link(client, team) -> None:
     client.force_login(team.participant)
     body = client.get(URL).content.decode()
     assert "embargoed" in body and team.investigation.release_date.strftime("%Y") in body
-    assert 'href="https://doi.org/10.5072/ESRF-MX-1"' in body
+    assert 'href="/doi/10.5072/ESRF-MX-1"' in body

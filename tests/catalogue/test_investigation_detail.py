@@ -78,7 +78,7 @@ def test_summary_shows_facts_parameters_and_team(client, team) -> None:
         "SAXS",
         "12.7",
         "keV",
-        'href="https://doi.org/10.5072/ESRF-ES-42"',
+        'href="/doi/10.5072/ESRF-ES-42"',
         "embargoed until",
         team.principal_investigator.display_name,
         "Principal investigator",
