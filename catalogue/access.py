@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import (
@@ -57,7 +57,7 @@ def visible_investigations(user: AnyUser) -> QuerySet[Investigation]:
 
 
 def my_investigations(user: AnyUser) -> QuerySet[Investigation]:
-    """"My experiments": the user's team memberships and their beamlines' sessions."""
+    """ "My experiments": the user's team memberships and their beamlines' sessions."""
     if not user.is_authenticated:
         return Investigation.objects.none()
     return Investigation.objects.filter(_team_q(user))
@@ -72,7 +72,9 @@ def visible_datasets(user: AnyUser) -> QuerySet[Dataset]:
     if _is_staff(user):
         return qs
     return qs.filter(
-        released_q(prefix="investigation__") | Q(released_by_doi=True) | _team_q(user, "investigation__")
+        released_q(prefix="investigation__")
+        | Q(released_by_doi=True)
+        | _team_q(user, "investigation__")
     )
 
 
@@ -185,9 +187,7 @@ def get_investigation_or_404(user: AnyUser, pk: int | str) -> Investigation:
 def get_dataset_or_404(user: AnyUser, pk: int | str) -> Dataset:
     try:
         return (
-            visible_datasets(user)
-            .select_related("investigation__instrument", "sample")
-            .get(pk=pk)
+            visible_datasets(user).select_related("investigation__instrument", "sample").get(pk=pk)
         )
     except (Dataset.DoesNotExist, ValueError):
         raise Http404("No such dataset") from None
@@ -205,7 +205,6 @@ def get_sample_or_404(user: AnyUser, pk: int | str) -> Sample:
         return visible_samples(user).select_related("investigation__instrument").get(pk=pk)
     except (Sample.DoesNotExist, ValueError):
         raise Http404("No such sample") from None
-
 
 
 def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:

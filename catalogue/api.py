@@ -35,14 +35,22 @@ class InvestigationList(generics.GenericAPIView):
     serializer_class = InvestigationSerializer
     pagination_class = None
 
-    @extend_schema(parameters=[
-        OpenApiParameter(name, str, description=text) for name, text in (
-            ("q", "words in proposal, title or summary"), ("beamline", "e.g. ID23-1"),
-            ("technique", "technique name"), ("start", "YYYY-MM-DD"), ("end", "YYYY-MM-DD"),
-            ("sort", "-date, date, proposal, -proposal, beamline, -beamline"),
-            ("scope", "mine or public"), ("page_size", "1-500"), ("cursor", "from next/previous"),
-        )
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(name, str, description=text)
+            for name, text in (
+                ("q", "words in proposal, title or summary"),
+                ("beamline", "e.g. ID23-1"),
+                ("technique", "technique name"),
+                ("start", "YYYY-MM-DD"),
+                ("end", "YYYY-MM-DD"),
+                ("sort", "-date, date, proposal, -proposal, beamline, -beamline"),
+                ("scope", "mine or public"),
+                ("page_size", "1-500"),
+                ("cursor", "from next/previous"),
+            )
+        ]
+    )
     def get(self, request: Request) -> Response:
         params = request.query_params
         form = InvestigationFilterForm(params)
@@ -74,11 +82,13 @@ class InvestigationList(generics.GenericAPIView):
                 return None
             return replace_query_param(request.build_absolute_uri(), "cursor", cursor)
 
-        return Response({
-            "next": link(page.next_cursor),
-            "previous": link(page.previous_cursor),
-            "results": self.get_serializer(page.rows, many=True).data,
-        })
+        return Response(
+            {
+                "next": link(page.next_cursor),
+                "previous": link(page.previous_cursor),
+                "results": self.get_serializer(page.rows, many=True).data,
+            }
+        )
 
 
 class InvestigationDetail(generics.RetrieveAPIView):

@@ -32,7 +32,9 @@ class IcatMirrored(models.Model):
 
 class Technique(IcatMirrored):
     name = models.CharField(max_length=200, unique=True)
-    pid = models.CharField("persistent id", max_length=255, blank=True, help_text="e.g. a PaNET term")
+    pid = models.CharField(
+        "persistent id", max_length=255, blank=True, help_text="e.g. a PaNET term"
+    )
     description = models.TextField(blank=True)
 
     class Meta:
@@ -50,7 +52,9 @@ class Instrument(IcatMirrored):
     description = models.TextField(blank=True)
     techniques = models.ManyToManyField(Technique, blank=True, related_name="instruments")
     scientists = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="instruments",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="instruments",
         help_text="Instrument scientists see every experiment of this beamline.",
     )
 
@@ -74,10 +78,14 @@ class InvestigationQuerySet(models.QuerySet):
 
     def refresh_totals(self) -> int:
         """Recompute dataset_count, datafile_count and volume from the datasets, in one UPDATE."""
-        datasets = Dataset.objects.filter(investigation=OuterRef("pk")).order_by().values("investigation")
+        datasets = (
+            Dataset.objects.filter(investigation=OuterRef("pk")).order_by().values("investigation")
+        )
         return self.update(
             dataset_count=Coalesce(Subquery(datasets.annotate(n=Count("id")).values("n")), 0),
-            datafile_count=Coalesce(Subquery(datasets.annotate(n=Sum("file_count")).values("n")), 0),
+            datafile_count=Coalesce(
+                Subquery(datasets.annotate(n=Sum("file_count")).values("n")), 0
+            ),
             volume=Coalesce(Subquery(datasets.annotate(n=Sum("size")).values("n")), 0),
         )
 
@@ -95,7 +103,9 @@ class Investigation(IcatMirrored):
     visit_id = models.CharField("session", max_length=100, help_text="e.g. id292101")
     title = models.CharField(max_length=500)
     summary = models.TextField(blank=True)
-    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="investigations")
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.PROTECT, related_name="investigations"
+    )
     techniques = models.ManyToManyField(Technique, blank=True, related_name="investigations")
     start_date = models.DateTimeField()
     end_date = models.DateTimeField()
@@ -115,9 +125,12 @@ class Investigation(IcatMirrored):
     class Meta:
         ordering = ["-start_date", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["name", "visit_id"], name="investigation_unique_session"),
+            models.UniqueConstraint(
+                fields=["name", "visit_id"], name="investigation_unique_session"
+            ),
             models.CheckConstraint(
-                condition=Q(end_date__gte=models.F("start_date")), name="investigation_ends_after_start"
+                condition=Q(end_date__gte=models.F("start_date")),
+                name="investigation_ends_after_start",
             ),
         ]
         indexes = [
@@ -150,7 +163,9 @@ class Role(models.TextChoices):
 
 
 class InvestigationUser(IcatMirrored):
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="members")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="members"
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="investigation_memberships"
     )
@@ -172,7 +187,9 @@ class InvestigationUser(IcatMirrored):
 
 
 class Sample(IcatMirrored):
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="samples")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="samples"
+    )
     name = models.CharField(max_length=255)
     type = models.CharField(max_length=255, blank=True, help_text="ICAT SampleType name")
     description = models.TextField(blank=True)
@@ -207,14 +224,18 @@ class DatasetQuerySet(models.QuerySet):
 
 
 class Dataset(IcatMirrored):
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="datasets")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="datasets"
+    )
     sample = models.ForeignKey(
         Sample, on_delete=models.SET_NULL, null=True, blank=True, related_name="datasets"
     )
     name = models.CharField(max_length=255)
     type = models.CharField(max_length=16, choices=DatasetType.choices, default=DatasetType.RAW)
     description = models.TextField(blank=True)
-    location = models.CharField(max_length=1024, blank=True, help_text="folder, relative to DATA_ROOT")
+    location = models.CharField(
+        max_length=1024, blank=True, help_text="folder, relative to DATA_ROOT"
+    )
     start_date = models.DateTimeField(null=True, blank=True)
     end_date = models.DateTimeField(null=True, blank=True)
     file_count = models.PositiveIntegerField(default=0)
@@ -224,11 +245,15 @@ class Dataset(IcatMirrored):
     )
     techniques = models.ManyToManyField(Technique, blank=True, related_name="datasets")
     derived_from = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, related_name="derivatives",
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="derivatives",
         help_text="For processed datasets: the raw datasets they were computed from.",
     )
     released_by_doi = models.BooleanField(
-        default=False, help_text="Part of a findable data-collection DOI: public whatever the embargo."
+        default=False,
+        help_text="Part of a findable data-collection DOI: public whatever the embargo.",
     )
 
     objects = DatasetQuerySet.as_manager()
@@ -238,8 +263,11 @@ class Dataset(IcatMirrored):
         indexes = [
             models.Index(fields=["investigation", "start_date", "id"]),
             models.Index(fields=["sample", "start_date", "id"]),
-            models.Index(fields=["released_by_doi"], condition=Q(released_by_doi=True),
-                         name="dataset_released_by_doi"),
+            models.Index(
+                fields=["released_by_doi"],
+                condition=Q(released_by_doi=True),
+                name="dataset_released_by_doi",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -273,12 +301,16 @@ class ValueType(models.TextChoices):
 class ParameterType(IcatMirrored):
     name = models.CharField(max_length=255)
     units = models.CharField(max_length=64, blank=True)
-    value_type = models.CharField(max_length=16, choices=ValueType.choices, default=ValueType.NUMERIC)
+    value_type = models.CharField(
+        max_length=16, choices=ValueType.choices, default=ValueType.NUMERIC
+    )
     description = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name", "units"]
-        constraints = [models.UniqueConstraint(fields=["name", "units"], name="parameter_type_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["name", "units"], name="parameter_type_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.units})" if self.units else self.name
@@ -292,17 +324,21 @@ class Parameter(IcatMirrored):
     class Meta:
         abstract = True
 
-    @property
-    def value(self) -> float | str | None:
-        return self.numeric_value if self.type.value_type == ValueType.NUMERIC else self.string_value
-
     def __str__(self) -> str:
         units = f" {self.type.units}" if self.type.units else ""
         return f"{self.type.name} = {self.value}{units}"
 
+    @property
+    def value(self) -> float | str | None:
+        return (
+            self.numeric_value if self.type.value_type == ValueType.NUMERIC else self.string_value
+        )
+
 
 class InvestigationParameter(Parameter):
-    investigation = models.ForeignKey(Investigation, on_delete=models.CASCADE, related_name="parameters")
+    investigation = models.ForeignKey(
+        Investigation, on_delete=models.CASCADE, related_name="parameters"
+    )
 
     class Meta:
         indexes = [models.Index(fields=["investigation", "type"])]
@@ -358,7 +394,9 @@ class IcatLink(models.Model):
     mod_time = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["entity", "icat_id"], name="icat_link_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "icat_id"], name="icat_link_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity} {self.icat_id}"
@@ -390,10 +428,16 @@ class SyncRun(models.Model):
     started = models.DateTimeField(default=timezone.now, db_index=True)
     finished = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
-    kind = models.CharField(max_length=32, default="incremental", help_text="incremental, full, investigation")
+    kind = models.CharField(
+        max_length=32, default="incremental", help_text="incremental, full, investigation"
+    )
     investigation = models.CharField(max_length=100, blank=True)
-    reconciled = models.BooleanField(default=False, help_text="Deletions were looked for in this run.")
-    counts = models.JSONField(default=dict, blank=True, help_text="entity -> applied/skipped/deleted")
+    reconciled = models.BooleanField(
+        default=False, help_text="Deletions were looked for in this run."
+    )
+    counts = models.JSONField(
+        default=dict, blank=True, help_text="entity -> applied/skipped/deleted"
+    )
     errors = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -402,6 +446,8 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} sync {self.started:%Y-%m-%d %H:%M} ({self.status})"
+
+
 # Downloads ------------------------------------------------------------------------------------
 
 
@@ -418,7 +464,9 @@ class DownloadJobQuerySet(models.QuerySet):
         """Jobs that still are, or will be, a usable archive: the ones a new request may reuse."""
         return self.filter(
             status__in=[
-                DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING, DownloadJobStatus.READY,
+                DownloadJobStatus.PENDING,
+                DownloadJobStatus.RUNNING,
+                DownloadJobStatus.READY,
             ]
         )
 
@@ -468,7 +516,8 @@ class DownloadJob(models.Model):
         constraints = [
             # One live job per selection and owner: asking twice reuses it.
             models.UniqueConstraint(
-                fields=["owner", "selection_key"], name="one_active_download_per_selection",
+                fields=["owner", "selection_key"],
+                name="one_active_download_per_selection",
                 condition=Q(status__in=["pending", "running", "ready"]),
             ),
         ]
@@ -519,7 +568,8 @@ class DatasetRestore(models.Model):
         indexes = [models.Index(fields=["status", "heartbeat_at"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["dataset"], name="one_active_restore_per_dataset",
+                fields=["dataset"],
+                name="one_active_restore_per_dataset",
                 condition=Q(status__in=["pending", "running"]),
             ),
         ]
@@ -530,6 +580,8 @@ class DatasetRestore(models.Model):
     @property
     def percent(self) -> int:
         return min(100, int(100 * self.done_bytes / self.total_bytes)) if self.total_bytes else 0
+
+
 # Team changes and access requests ------------------------------------------------------------
 
 

@@ -15,9 +15,22 @@ class InvestigationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Investigation
         fields = [
-            "id", "name", "visit_id", "title", "summary", "instrument", "start_date", "end_date",
-            "release_date", "released", "doi", "techniques", "dataset_count", "datafile_count",
-            "volume", "url",
+            "id",
+            "name",
+            "visit_id",
+            "title",
+            "summary",
+            "instrument",
+            "start_date",
+            "end_date",
+            "release_date",
+            "released",
+            "doi",
+            "techniques",
+            "dataset_count",
+            "datafile_count",
+            "volume",
+            "url",
         ]
 
 

@@ -10,7 +10,9 @@ urlpatterns = [
     path("experiments/", browse.experiments, name="experiments"),
     path("public/", browse.public, name="public"),
     path("search/", browse.search, name="search"),
-    path("investigations/<int:pk>/", investigation.investigation_detail, name="investigation-detail"),
+    path(
+        "investigations/<int:pk>/", investigation.investigation_detail, name="investigation-detail"
+    ),
     path("datasets/<int:pk>/", dataset.dataset_detail, name="dataset-detail"),
     path("datafiles/<int:pk>/download", downloads.datafile_download, name="datafile-download"),
     path("downloads/", downloads.downloads, name="downloads"),
@@ -21,20 +23,38 @@ urlpatterns = [
     path("downloads/<uuid:pk>/file", downloads.download_job_file, name="download-job-file"),
     path("basket/", downloads.basket, name="basket"),
     path("basket/clear", downloads.basket_clear, name="basket-clear"),
-    path("basket/datasets/<int:pk>/toggle", downloads.basket_toggle, {"kind": "dataset"},
-         name="basket-toggle-dataset"),
-    path("basket/datafiles/<int:pk>/toggle", downloads.basket_toggle, {"kind": "datafile"},
-         name="basket-toggle-datafile"),
+    path(
+        "basket/datasets/<int:pk>/toggle",
+        downloads.basket_toggle,
+        {"kind": "dataset"},
+        name="basket-toggle-dataset",
+    ),
+    path(
+        "basket/datafiles/<int:pk>/toggle",
+        downloads.basket_toggle,
+        {"kind": "datafile"},
+        name="basket-toggle-datafile",
+    ),
     path("datasets/<int:pk>/restore", downloads.dataset_restore, name="dataset-restore"),
-    path("datasets/<int:pk>/download-panel", downloads.dataset_download_panel, name="dataset-download-panel"),
+    path(
+        "datasets/<int:pk>/download-panel",
+        downloads.dataset_download_panel,
+        name="dataset-download-panel",
+    ),
 ]
 
 # Datasets, samples and previews (views/dataset.py)
 urlpatterns += [
-    path("investigations/<int:pk>/datasets/", dataset.investigation_datasets,
-         name="investigation-datasets"),
-    path("investigations/<int:pk>/samples/", dataset.investigation_samples,
-         name="investigation-samples"),
+    path(
+        "investigations/<int:pk>/datasets/",
+        dataset.investigation_datasets,
+        name="investigation-datasets",
+    ),
+    path(
+        "investigations/<int:pk>/samples/",
+        dataset.investigation_samples,
+        name="investigation-samples",
+    ),
     path("samples/<int:pk>/", dataset.sample_detail, name="sample-detail"),
     path("datafiles/<int:pk>/thumbnail", dataset.datafile_thumbnail, name="datafile-thumbnail"),
     path("datafiles/<int:pk>/image", dataset.datafile_image, name="datafile-image"),
@@ -48,11 +68,20 @@ from .views import team  # noqa: E402
 urlpatterns += [
     path("investigations/<int:pk>/team/", team.investigation_team, name="investigation-team"),
     path("investigations/<int:pk>/team/add/", team.team_add, name="team-add"),
-    path("investigations/<int:pk>/team/<int:member_pk>/remove/", team.team_remove,
-         name="team-remove"),
-    path("investigations/<int:pk>/access-requests/<int:request_pk>/approve/",
-         team.access_request_decide, {"decision": "approve"}, name="access-request-approve"),
-    path("investigations/<int:pk>/access-requests/<int:request_pk>/decline/",
-         team.access_request_decide, {"decision": "decline"}, name="access-request-decline"),
+    path(
+        "investigations/<int:pk>/team/<int:member_pk>/remove/", team.team_remove, name="team-remove"
+    ),
+    path(
+        "investigations/<int:pk>/access-requests/<int:request_pk>/approve/",
+        team.access_request_decide,
+        {"decision": "approve"},
+        name="access-request-approve",
+    ),
+    path(
+        "investigations/<int:pk>/access-requests/<int:request_pk>/decline/",
+        team.access_request_decide,
+        {"decision": "decline"},
+        name="access-request-decline",
+    ),
     path("access-requests/new/", team.access_request_new, name="access-request-new"),
 ]

@@ -11,7 +11,11 @@ class User(AbstractUser):
     orcid = models.CharField("ORCID", max_length=19, blank=True)
     affiliation = models.CharField(max_length=255, blank=True)
     icat_name = models.CharField(
-        "ICAT user name", max_length=255, null=True, blank=True, unique=True,
+        "ICAT user name",
+        max_length=255,
+        null=True,
+        blank=True,
+        unique=True,
         help_text="e.g. 'esrf/jdoe', as the facility's ICAT names this user",
     )
 

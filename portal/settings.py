@@ -11,8 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from kombu import Queue
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -196,7 +196,9 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     # A task not acknowledged within this time is delivered again: longer than the longest job.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 12 * 3600)}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 12 * 3600)
+    }
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_RESULT_BACKEND = f"file://{CELERY_DIR / 'results'}"
@@ -250,8 +252,10 @@ SPECTACULAR_SETTINGS = {
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-          "LOCATION": str(VAR_DIR / "cache")}
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
 }
 
 LOGGING = {
@@ -277,10 +281,14 @@ ICAT_BATCH_SIZE = env_int("ICAT_BATCH_SIZE", 1000)
 # (portal username = the part after "<plugin>/" of the ICAT name, as SSO logins create them).
 ICAT_USER_MATCH = env_list("ICAT_USER_MATCH", ["name", "email"])
 ICAT_CREATE_USERS = env_bool("ICAT_CREATE_USERS", True)  # unmatched ICAT users get a portal user
-ICAT_LOCATION_PREFIX = env_str("ICAT_LOCATION_PREFIX")  # stripped from ICAT locations (-> DATA_ROOT)
+ICAT_LOCATION_PREFIX = env_str(
+    "ICAT_LOCATION_PREFIX"
+)  # stripped from ICAT locations (-> DATA_ROOT)
 ICAT_SYNC_INTERVAL_MINUTES = env_int("ICAT_SYNC_INTERVAL_MINUTES", 10)
 ICAT_RECONCILE_HOURS = env_int("ICAT_RECONCILE_HOURS", 24)  # how often deletions are looked for
-ICAT_SYNC_LOCK_SECONDS = env_int("ICAT_SYNC_LOCK_SECONDS", 1800)  # a lock outlives no dead worker longer
+ICAT_SYNC_LOCK_SECONDS = env_int(
+    "ICAT_SYNC_LOCK_SECONDS", 1800
+)  # a lock outlives no dead worker longer
 if ICAT_URL:
     CELERY_BEAT_SCHEDULE["catalogue-sync-icat"] = {
         "task": "catalogue.tasks.sync_icat",
@@ -318,8 +326,14 @@ RESTORE_THROTTLE_BPS = env_int("RESTORE_THROTTLE_BPS", 20 * 2**20)
 # "Transfer with Globus" opens the Globus web app at the dataset on this endpoint; hidden if unset.
 GLOBUS_ENDPOINT_ID = env_str("GLOBUS_ENDPOINT_ID")
 GLOBUS_PATH_PREFIX = env_str("GLOBUS_PATH_PREFIX", "/")
-CELERY_BEAT_SCHEDULE["download-sweep"] = {"task": "catalogue.tasks.download_sweep", "schedule": timedelta(minutes=1)}
-CELERY_BEAT_SCHEDULE["download-expire"] = {"task": "catalogue.tasks.download_expire", "schedule": timedelta(hours=1)}
+CELERY_BEAT_SCHEDULE["download-sweep"] = {
+    "task": "catalogue.tasks.download_sweep",
+    "schedule": timedelta(minutes=1),
+}
+CELERY_BEAT_SCHEDULE["download-expire"] = {
+    "task": "catalogue.tasks.download_expire",
+    "schedule": timedelta(hours=1),
+}
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.basket")
 # Dataset previews: thumbnails of image datafiles and HDF5 plots, rendered once and kept here.
 # Not under MEDIA_ROOT on purpose: embargoed previews are served only through the access policy.
@@ -338,7 +352,8 @@ DOI_SESSION_PATTERN = env_str("DOI_SESSION_PATTERN", "{facility}-{proposal}-{vis
 DOI_COLLECTION_PATTERN = env_str("DOI_COLLECTION_PATTERN", "{facility}-DC-{key}")
 DOI_PUBLISHER = env_str("DOI_PUBLISHER", FACILITY_NAME)
 DOI_REGISTER_SESSIONS = env_bool("DOI_REGISTER_SESSIONS", True)  # a DOI for each new investigation
-# A timeout or 5xx from DataCite is retried after DOI_RETRY_BACKOFF * 2**n seconds (capped at 10 min).
+# A timeout or 5xx from DataCite is retried after DOI_RETRY_BACKOFF * 2**n seconds
+# (at most 10 min).
 DOI_RETRY_BACKOFF = env_int("DOI_RETRY_BACKOFF", 10)
 DOI_MAX_RETRIES = env_int("DOI_MAX_RETRIES", 8)
 # Session DOIs missed by the post_save signal (e.g. bulk ICAT sync) are registered hourly.

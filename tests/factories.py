@@ -93,7 +93,9 @@ class DatasetFactory(factory.django.DjangoModelFactory):
         model = Dataset
 
     investigation = factory.SubFactory(InvestigationFactory)
-    sample = factory.SubFactory(SampleFactory, investigation=factory.SelfAttribute("..investigation"))
+    sample = factory.SubFactory(
+        SampleFactory, investigation=factory.SelfAttribute("..investigation")
+    )
     name = factory.Sequence(lambda n: f"dataset_{n:04d}")
     start_date = factory.LazyFunction(timezone.now)
     end_date = factory.LazyFunction(timezone.now)
@@ -134,7 +136,12 @@ class Team:
 def make_team(investigation: Investigation | None = None) -> Team:
     investigation = investigation or InvestigationFactory()
     users = {}
-    for role in (Role.PRINCIPAL_INVESTIGATOR, Role.PARTICIPANT, Role.COLLABORATOR, Role.LOCAL_CONTACT):
+    for role in (
+        Role.PRINCIPAL_INVESTIGATOR,
+        Role.PARTICIPANT,
+        Role.COLLABORATOR,
+        Role.LOCAL_CONTACT,
+    ):
         user = UserFactory(username=f"{role.value}-{investigation.pk}")
         InvestigationUserFactory(investigation=investigation, user=user, role=role)
         users[role] = user

@@ -51,11 +51,24 @@ class CeleryWorker:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "portal", "worker",
-                "--pool", "solo", "--loglevel", "INFO",
-                "--without-gossip", "--without-mingle", "--without-heartbeat",
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
             ],
-            cwd=BASE_DIR, env=self.environment(), stdout=log, stderr=subprocess.STDOUT,
+            cwd=BASE_DIR,
+            env=self.environment(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         return self
@@ -78,8 +91,13 @@ class CeleryWorker:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
 
-def wait_for(condition: Callable[[], object], *, timeout: float = 60, interval: float = 0.2,
-             message: str = "condition") -> object:
+def wait_for(
+    condition: Callable[[], object],
+    *,
+    timeout: float = 60,
+    interval: float = 0.2,
+    message: str = "condition",
+) -> object:
     """Poll until `condition()` is truthy, failing with `message` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:

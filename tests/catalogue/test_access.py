@@ -13,10 +13,24 @@ from catalogue import access
 from tests import factories
 
 ROLES = [
-    "anonymous", "outsider", "participant", "collaborator", "principal_investigator",
-    "local_contact", "scientist", "other_scientist", "staff",
+    "anonymous",
+    "outsider",
+    "participant",
+    "collaborator",
+    "principal_investigator",
+    "local_contact",
+    "scientist",
+    "other_scientist",
+    "staff",
 ]
-TEAM_WIDE = {"participant", "collaborator", "principal_investigator", "local_contact", "scientist", "staff"}
+TEAM_WIDE = {
+    "participant",
+    "collaborator",
+    "principal_investigator",
+    "local_contact",
+    "scientist",
+    "staff",
+}
 STATES = ["embargoed", "released", "proprietary_past_release"]
 
 # Who sees the investigation, its datasets and its files.
@@ -97,7 +111,9 @@ def test_action_table(world, state: str, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_dataset_in_findable_doi_is_public_while_its_investigation_stays_hidden(world, role: str) -> None:
+def test_dataset_in_findable_doi_is_public_while_its_investigation_stays_hidden(
+    world, role: str
+) -> None:
     team, datafile = world["embargoed"]
     dataset = datafile.dataset
     dataset.released_by_doi = True

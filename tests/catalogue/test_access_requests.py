@@ -49,6 +49,7 @@ def test_answer_is_the_same_whether_the_proposal_exists_or_not(
             _normalise(response.content.decode())
             .replace(proposal, "P")
             .replace(user.display_name, "U")
+            .replace(user.username, "U")
         )
         (to_requester,) = [m for m in mail.outbox if m.to == [user.email]]
         mails.append(to_requester.body.replace(proposal, "P").replace(user.display_name, "U"))

@@ -15,6 +15,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
@@ -83,6 +84,9 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]
         call_command("seed_demo", "--if-empty", stdout=output)
         yield Demo(roots["DATA_ROOT"], roots["ARCHIVE_ROOT"], first, second, ids, output.getvalue())
         call_command("flush", interactive=False, verbosity=0)
+        # The flush gave content types new ids: forget the cached ones, or later tests would
+        # look permissions up through ids that no longer exist.
+        ContentType.objects.clear_cache()
 
 
 def _on_disk(demo: Demo, datafile: Datafile) -> Path:

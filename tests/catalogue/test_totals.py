@@ -19,5 +19,9 @@ def test_refresh_totals_counts_files_and_bytes_up_to_the_investigation(db) -> No
     investigation.refresh_from_db()
     other.refresh_from_db()
     assert (full.file_count, full.size) == (2, 1024)
-    assert (investigation.dataset_count, investigation.datafile_count, investigation.volume) == (2, 2, 1024)
+    assert (investigation.dataset_count, investigation.datafile_count, investigation.volume) == (
+        2,
+        2,
+        1024,
+    )
     assert (other.dataset_count, other.datafile_count, other.volume) == (0, 0, 0)

@@ -17,7 +17,9 @@ def test_task_runs_in_a_real_worker_against_the_test_database(celery_worker) -> 
 
     result = catalogue_census.delay()
 
-    wait_for(result.ready, timeout=90, message=f"the worker to run the task; log:\n{celery_worker.log()}")
+    wait_for(
+        result.ready, timeout=90, message=f"the worker to run the task; log:\n{celery_worker.log()}"
+    )
     assert result.get(timeout=5) == {"investigations": 3}
     expected_broker = "redis" if settings.REDIS_URL else "filesystem"
     assert settings.CELERY_BROKER_URL.startswith(expected_broker)
