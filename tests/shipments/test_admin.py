@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
-from django.apps import apps as django_apps
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -26,8 +23,7 @@ def _ready(team, name: str, **kwargs):
 
 
 def test_safety_group_has_only_view_permissions(db) -> None:
-    # A transactional test earlier in the run may have flushed what the migration created.
-    importlib.import_module("shipments.migrations.0002_groups").create_groups(django_apps, None)
+    ensure_groups()  # as after every migrate (a flush in an earlier test removes the groups)
     codenames = set(Group.objects.get(name="Safety").permissions.values_list("codename", flat=True))
     assert codenames == {
         "view_safetyqueueparcel",
