@@ -89,6 +89,15 @@ def visible_datafiles(user: AnyUser) -> QuerySet[Datafile]:
     )
 
 
+def visible_datafiles_of(user: AnyUser, dataset: Dataset) -> QuerySet[Datafile]:
+    """The files of one dataset: all of them to whoever may see the dataset, none otherwise.
+    Deciding once per dataset keeps a file list deep in a 100,000-file dataset on its index,
+    where the per-row conditions of `visible_datafiles` would join investigations."""
+    if not can_view_dataset(user, dataset):
+        return Datafile.objects.none()
+    return Datafile.objects.filter(dataset=dataset)
+
+
 def visible_samples(user: AnyUser) -> QuerySet[Sample]:
     qs = Sample.objects.all()
     if _is_staff(user):

@@ -233,7 +233,7 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = access.get_dataset_or_404(request.user, pk)
-    files = access.visible_datafiles(request.user).filter(dataset=dataset)
+    files = access.visible_datafiles_of(request.user, dataset)
     page = files.order_by("name", "id")
     after = _int_or_none(request.GET.get("files_after"))
     if after is not None:

@@ -147,3 +147,11 @@ def test_release_date_defaults_to_end_plus_embargo_years(db) -> None:
 def test_garbage_ids_are_404_not_500(db) -> None:
     with pytest.raises(Http404):
         access.get_investigation_or_404(AnonymousUser(), "not-a-number")
+
+
+@pytest.mark.parametrize("state", STATES)
+@pytest.mark.parametrize("role", ROLES)
+def test_files_of_a_dataset_follow_the_table(world, state: str, role: str) -> None:
+    team, datafile = world[state]
+    files = access.visible_datafiles_of(_user(team, role), datafile.dataset)
+    assert list(files) == ([datafile] if role in CAN_VIEW[state] else [])
