@@ -281,14 +281,12 @@ ICAT_BATCH_SIZE = env_int("ICAT_BATCH_SIZE", 1000)
 # (portal username = the part after "<plugin>/" of the ICAT name, as SSO logins create them).
 ICAT_USER_MATCH = env_list("ICAT_USER_MATCH", ["name", "email"])
 ICAT_CREATE_USERS = env_bool("ICAT_CREATE_USERS", True)  # unmatched ICAT users get a portal user
-ICAT_LOCATION_PREFIX = env_str(
-    "ICAT_LOCATION_PREFIX"
-)  # stripped from ICAT locations (-> DATA_ROOT)
+# Stripped from ICAT file locations, so that they are relative to DATA_ROOT.
+ICAT_LOCATION_PREFIX = env_str("ICAT_LOCATION_PREFIX")
 ICAT_SYNC_INTERVAL_MINUTES = env_int("ICAT_SYNC_INTERVAL_MINUTES", 10)
 ICAT_RECONCILE_HOURS = env_int("ICAT_RECONCILE_HOURS", 24)  # how often deletions are looked for
-ICAT_SYNC_LOCK_SECONDS = env_int(
-    "ICAT_SYNC_LOCK_SECONDS", 1800
-)  # a lock outlives no dead worker longer
+# The run lock expires after this (renewed per batch), so a dead worker blocks no longer.
+ICAT_SYNC_LOCK_SECONDS = env_int("ICAT_SYNC_LOCK_SECONDS", 1800)
 if ICAT_URL:
     CELERY_BEAT_SCHEDULE["catalogue-sync-icat"] = {
         "task": "catalogue.tasks.sync_icat",
