@@ -110,6 +110,15 @@ def _dataset_page(
     return page, (page[-1].pk if len(rows) > size else None)
 
 
+def _dataset_paging(request: HttpRequest, next_after: int | None) -> dict[str, Any]:
+    """Next/first links of a keyset-paged dataset table (`?after=<last dataset id>`)."""
+    return {
+        "next_query": _query_with(request, after=next_after) if next_after else "",
+        "first_query": _query_with(request, after=None) if request.GET.get("after") else None,
+        "page_url": request.path,
+    }
+
+
 def _query_with(request: HttpRequest, **changes: Any) -> str:
     """The current query string with some keys replaced (None drops the key)."""
     query = request.GET.copy()
@@ -154,9 +163,7 @@ def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "datasets": datasets,
         "key_types": key_types,
-        "next_query": _query_with(request, after=next_after) if next_after else "",
-        "first_query": _query_with(request, after=None) if request.GET.get("after") else None,
-        "page_url": request.path,
+        **_dataset_paging(request, next_after),
     }
     template = "catalogue/investigation_datasets.html"
     if request.htmx:
@@ -220,9 +227,7 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "parameters": sample.parameters.select_related("type").order_by("type__name"),
         "datasets": datasets,
         "key_types": key_types,
-        "next_query": _query_with(request, after=next_after) if next_after else "",
-        "first_query": _query_with(request, after=None) if request.GET.get("after") else None,
-        "page_url": request.path,
+        **_dataset_paging(request, next_after),
     }
     template = "catalogue/sample_detail.html"
     if request.htmx:

@@ -274,8 +274,8 @@ def _file_url(request: HttpRequest):
     return url_for
 
 
-@require_http_methods(["GET", "HEAD"])
-def metalink(request: HttpRequest) -> HttpResponse:
+def _file_list(request: HttpRequest, *, lines, content_type: str, filename: str) -> HttpResponse:
+    """A list of the selection's files for a resuming downloader, streamed as it is written."""
     selection = _selection(request)
     if selection is None:
         return _bad_selection(request)
@@ -283,29 +283,31 @@ def metalink(request: HttpRequest) -> HttpResponse:
     if not datafiles.exists():
         return _bad_selection(request)
     response = StreamingHttpResponse(
-        svc.metalink_lines(
-            datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)
-        ),
-        content_type="application/metalink4+xml",
+        lines(datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)),
+        content_type=content_type,
     )
-    response["Content-Disposition"] = content_disposition_header(True, "download.meta4")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+@require_http_methods(["GET", "HEAD"])
+def metalink(request: HttpRequest) -> HttpResponse:
+    return _file_list(
+        request,
+        lines=svc.metalink_lines,
+        content_type="application/metalink4+xml",
+        filename="download.meta4",
+    )
 
 
 @require_http_methods(["GET", "HEAD"])
 def aria2(request: HttpRequest) -> HttpResponse:
-    selection = _selection(request)
-    if selection is None:
-        return _bad_selection(request)
-    datafiles = selection.datafiles()
-    if not datafiles.exists():
-        return _bad_selection(request)
-    response = StreamingHttpResponse(
-        svc.aria2_lines(datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)),
+    return _file_list(
+        request,
+        lines=svc.aria2_lines,
         content_type="text/plain; charset=utf-8",
+        filename="download-aria2.txt",
     )
-    response["Content-Disposition"] = content_disposition_header(True, "download-aria2.txt")
-    return response
 
 
 # Download jobs -----------------------------------------------------------------------------------
