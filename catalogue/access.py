@@ -223,7 +223,11 @@ def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:
         raise Http404("No such download") from None
 
 
-# Shipments: the team, staff and the safety team --------------------------------------------
+# Logbook events, attachments, tags and acquisition API keys ----------------------------------
+# (the logbook app asks here; models of other apps are reached by name, never imported)
+
+
+# Shipments: the team, staff, the safety team and stores --------------------------------------
 
 
 def is_stores(user: AnyUser) -> bool:
@@ -243,6 +247,7 @@ def shipment_investigations(user: AnyUser) -> QuerySet[Investigation]:
 
 
 # DOIs (the doi app asks here; nothing in catalogue imports doi) ------------------------------
+# Collections and DOIs:
 
 
 def mintable_datasets(user: AnyUser) -> QuerySet[Dataset]:
@@ -259,3 +264,6 @@ def mintable_datasets(user: AnyUser) -> QuerySet[Dataset]:
 def can_edit_doi_collection(user: AnyUser, collection) -> bool:
     """A data collection is edited (and reserved, minted) by the member who made it, or staff."""
     return _is_staff(user) or (user.is_authenticated and collection.created_by_id == user.pk)
+
+
+# Team lists and access requests ---------------------------------------------------------------
