@@ -1,0 +1,123 @@
+"""What each path parameter stands for, and how to fill it with an object in each state."""
+
+from __future__ import annotations
+
+from .world import BEAMLINE, World
+
+INVESTIGATION_STATES = ["embargoed", "released", "proprietary"]
+DATA_STATES = [*INVESTIGATION_STATES, "doi_released"]
+
+# kind -> the states it is walked in
+STATES_OF = {
+    "none": ["-"],
+    "investigation": INVESTIGATION_STATES,
+    "dataset": DATA_STATES,
+    "datafile": DATA_STATES,
+    "sample": INVESTIGATION_STATES,
+    "archived_dataset": INVESTIGATION_STATES,
+    "member": INVESTIGATION_STATES,
+    "access_request": INVESTIGATION_STATES,
+    "event": [*INVESTIGATION_STATES, "beamline"],
+    "attachment": INVESTIGATION_STATES,
+    "beamline": ["beamline"],
+    "shipment": INVESTIGATION_STATES,
+    "parcel": INVESTIGATION_STATES,
+    "item": INVESTIGATION_STATES,
+    "address": ["participant's"],
+    "download_job": ["participant's"],
+    "collection": ["draft", "reserved", "findable"],
+    "collection_dataset": ["draft", "reserved", "findable"],
+    "doi": ["session-embargoed", "session-released", "session-proprietary", "reserved", "findable"],
+    "icat": ["beamline"],
+    "icat_event": INVESTIGATION_STATES,
+}
+
+
+def fill(kind: str, world: World, state: str) -> dict:
+    """Path kwargs naming the object of `kind` in `state` (without `api_key`)."""
+    if kind in ("none", "icat"):
+        return {}
+    if kind == "beamline":
+        return {"name": BEAMLINE}
+    if kind == "address":
+        return {"pk": world.addresses["participant"].pk}
+    if kind == "download_job":
+        return {"pk": world.download_jobs["participant"].pk}
+    if kind == "collection":
+        return {"pk": world.collections[state].pk}
+    if kind == "collection_dataset":
+        dataset = world.states["doi_released" if state == "findable" else "embargoed"].dataset
+        return {"pk": world.collections[state].pk, "dataset_pk": dataset.pk}
+    if kind == "doi":
+        if state.startswith("session-"):
+            doi = world.states[state.removeprefix("session-")].session_doi
+        else:
+            doi = world.collections[state].doi
+        prefix, suffix = doi.identifier.split("/", 1)
+        return {"prefix": prefix, "suffix": suffix}
+    if kind == "event" and state == "beamline":
+        return {"event_id": world.beamline_event["_id"]}
+    objects = world.states[state]
+    if kind == "investigation":
+        return {"pk": objects.investigation.pk}
+    if kind == "dataset":
+        return {"pk": objects.dataset.pk}
+    if kind == "datafile":
+        return {"pk": objects.datafile.pk}
+    if kind == "sample":
+        return {"pk": objects.sample.pk}
+    if kind == "archived_dataset":
+        return {"pk": objects.restore_dataset.pk}
+    if kind == "member":
+        return {"pk": objects.investigation.pk, "member_pk": objects.collaborator_membership.pk}
+    if kind == "access_request":
+        return {"pk": objects.investigation.pk, "request_pk": objects.access_request.pk}
+    if kind == "event":
+        return {"event_id": objects.event["_id"]}
+    if kind == "attachment":
+        return {"uuid": objects.attachment.uuid}
+    if kind == "shipment":
+        return {"pk": objects.shipment.pk}
+    if kind == "parcel":
+        return {"pk": objects.parcel.pk}
+    if kind == "item":
+        return {"pk": objects.item.pk}
+    if kind == "icat_event":
+        return {
+            "investigation_name": objects.investigation.name,
+            "instrument_name": BEAMLINE,
+        }
+    raise KeyError(kind)
+
+
+def markers(kind: str, world: World, state: str) -> list[str]:
+    """Strings that must not reach anyone who may not see the object."""
+    if kind in world_state_kinds() and state in world.states:
+        return world.states[state].markers
+    if kind in ("collection", "collection_dataset") or (kind == "doi" and "session" not in state):
+        return [f"SECRET-COLLECTION-{state.upper()}"]
+    if kind == "doi":
+        return world.states[state.removeprefix("session-")].markers
+    if kind == "event" and state == "beamline" or kind == "beamline":
+        return ["SECRET-BEAMLINE-LOGBOOK"]
+    if kind == "address":
+        return ["secret-address-of-participant"]
+    return []
+
+
+def world_state_kinds() -> set[str]:
+    return {
+        "investigation",
+        "dataset",
+        "datafile",
+        "sample",
+        "archived_dataset",
+        "member",
+        "access_request",
+        "event",
+        "attachment",
+        "shipment",
+        "parcel",
+        "item",
+        "icat_event",
+    }

@@ -1,0 +1,351 @@
+"""The declared table: for every URL pattern, what its path parameters name and who may do what
+with each method. A pattern missing here fails the matrix test.
+
+`ROWS[name] = (kind, {method: rule})`: the kind says what the path names (kinds.py) and so which
+states are walked; a rule says which roles get through. Roles that may not see the object are
+never listed: they get the answer of a nonexistent id, which the test compares byte for byte."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .walk import FORBIDDEN, HIDDEN, LOGIN, OK
+from .world import MEMBERS, ROLES, TEAM
+
+EVERYONE = frozenset(ROLES)
+LOGGED_IN = EVERYONE - {"anonymous"}
+TEAM_STAFF = frozenset(TEAM | {"staff"})
+MEMBERS_STAFF = frozenset(MEMBERS | {"staff"})
+PI_STAFF = frozenset({"principal_investigator", "staff"})
+BEAMLINE_STAFF = frozenset({"scientist", "staff"})
+SHIPPING = frozenset(TEAM_STAFF | {"safety", "stores"})
+STORES = frozenset({"stores", "staff"})
+OWNER = frozenset({"participant"})  # the owner of the address and the download job in the world
+COLLECTION_OWNER = PI_STAFF
+
+
+def visible_to(kind: str, state: str) -> frozenset:
+    """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
+    if kind in ("none", "icat"):
+        return EVERYONE
+    if kind in ("address", "download_job"):
+        return OWNER
+    if kind == "beamline" or (kind == "event" and state == "beamline"):
+        return BEAMLINE_STAFF
+    if kind in ("shipment", "parcel", "item"):
+        return SHIPPING
+    if kind in ("collection", "collection_dataset"):
+        return COLLECTION_OWNER if state != "findable" else EVERYONE
+    if kind == "doi":
+        if state == "reserved":
+            return COLLECTION_OWNER
+        if state == "session-proprietary":
+            return TEAM_STAFF
+        return EVERYONE
+    if state == "released" or (state == "doi_released" and kind in ("dataset", "datafile")):
+        return EVERYONE
+    return TEAM_STAFF
+
+
+@dataclass(frozen=True)
+class Rule:
+    """`who` get through (OK) among those who see the object; the others who see it get
+    `otherwise`; anonymous users may be sent to log in instead of any refusal."""
+
+    who: frozenset
+    otherwise: frozenset = frozenset({FORBIDDEN, HIDDEN})
+    login_first: bool = False  # the view asks anonymous users to log in before anything else
+
+    def expected(self, role: str, visible: bool) -> frozenset:
+        if role == "anonymous" and self.login_first:
+            return frozenset({LOGIN})
+        if not visible:
+            return frozenset({HIDDEN, LOGIN}) if role == "anonymous" else frozenset({HIDDEN})
+        if role in self.who:
+            return frozenset({OK})
+        if role == "anonymous":
+            return self.otherwise | {LOGIN}
+        return self.otherwise
+
+
+READ = Rule(EVERYONE)
+LOGIN_READ = Rule(LOGGED_IN, login_first=True)
+
+
+def act(who, login_first: bool = True) -> Rule:
+    return Rule(frozenset(who), login_first=login_first)
+
+
+
+KIND = {  # what the path parameters name
+    "portal:home": "none",
+    "portal:login": "none",
+    "portal:logout": "none",
+    "portal:profile": "none",
+    "portal:regenerate-token": "none",
+    "catalogue:experiments": "none",
+    "catalogue:public": "none",
+    "catalogue:search": "none",
+    "catalogue:investigation-detail": "investigation",
+    "catalogue:dataset-detail": "dataset",
+    "catalogue:datafile-download": "datafile",
+    "catalogue:downloads": "none",
+    "catalogue:download-zip": "none",
+    "catalogue:download-metalink": "none",
+    "catalogue:download-aria2": "none",
+    "catalogue:download-job": "download_job",
+    "catalogue:download-job-file": "download_job",
+    "catalogue:basket": "none",
+    "catalogue:basket-clear": "none",
+    "catalogue:basket-toggle-dataset": "dataset",
+    "catalogue:basket-toggle-datafile": "datafile",
+    "catalogue:dataset-restore": "archived_dataset",
+    "catalogue:dataset-download-panel": "dataset",
+    "catalogue:investigation-datasets": "investigation",
+    "catalogue:investigation-samples": "investigation",
+    "catalogue:sample-detail": "sample",
+    "catalogue:datafile-thumbnail": "datafile",
+    "catalogue:datafile-image": "datafile",
+    "catalogue:datafile-preview": "datafile",
+    "catalogue:datafile-plot": "datafile",
+    "catalogue:investigation-team": "investigation",
+    "catalogue:team-add": "investigation",
+    "catalogue:team-remove": "member",
+    "catalogue:access-request-approve": "access_request",
+    "catalogue:access-request-decline": "access_request",
+    "catalogue:access-request-new": "none",
+    "logbook:investigation": "investigation",
+    "logbook:investigation-live": "investigation",
+    "logbook:investigation-pdf": "investigation",
+    "logbook:investigation-create": "investigation",
+    "logbook:investigation-tags": "investigation",
+    "logbook:beamline": "beamline",
+    "logbook:beamline-live": "beamline",
+    "logbook:beamline-pdf": "beamline",
+    "logbook:beamline-create": "beamline",
+    "logbook:beamline-tags": "beamline",
+    "logbook:event-edit": "event",
+    "logbook:event-history": "event",
+    "logbook:event-remove": "event",
+    "logbook:event-restore": "event",
+    "logbook:attachment": "attachment",
+    "logbook:attachment-thumbnail": "attachment",
+    "shipments:index": "none",
+    "shipments:investigation": "investigation",
+    "shipments:shipment-new": "investigation",
+    "shipments:shipment": "shipment",
+    "shipments:shipment-edit": "shipment",
+    "shipments:parcel-new": "shipment",
+    "shipments:addresses": "none",
+    "shipments:address-new": "none",
+    "shipments:address-edit": "address",
+    "shipments:address-delete": "address",
+    "shipments:scan": "none",
+    "shipments:expected": "none",
+    "shipments:parcel": "parcel",
+    "shipments:parcel-edit": "parcel",
+    "shipments:parcel-move": "parcel",
+    "shipments:parcel-label": "parcel",
+    "shipments:parcel-contents": "parcel",
+    "shipments:item-new": "parcel",
+    "shipments:item-edit": "item",
+    "shipments:item-delete": "item",
+    "doi:mine": "none",
+    "doi:collection-new": "none",
+    "doi:collection": "collection",
+    "doi:collection-status": "collection",
+    "doi:collection-add": "collection",
+    "doi:collection-remove": "collection_dataset",
+    "doi:pick": "dataset",
+    "doi:landing": "doi",
+    "doi:export": "doi",
+    "doi:datacite-json": "doi",
+    "api-schema": "none",
+    "api-docs": "none",
+    "api-redoc": "none",
+    "api-investigation-list": "none",
+    "api-investigation-detail": "investigation",
+    "api-dataset-list": "none",
+    "api-dataset-detail": "dataset",
+    "api-datafile-list": "none",
+    "api-datafile-detail": "datafile",
+    "api-sample-list": "none",
+    "api-sample-detail": "sample",
+    "api-download-list": "none",
+    "api-download-detail": "download_job",
+    "api-logbook-event-list": "none",
+    "api-logbook-event-detail": "event",
+    "api-logbook-event-history": "event",
+    "api-address-list": "none",
+    "api-address-detail": "address",
+    "api-shipment-list": "none",
+    "api-shipment-detail": "shipment",
+    "api-parcel-list": "none",
+    "api-parcel-detail": "parcel",
+    "api-item-list": "parcel",
+    "api-item-detail": "item",
+    "api-parcelstatus-list": "parcel",
+    "api-doi-collection-list": "none",
+    "api-doi-collection-detail": "collection",
+    "api-doi-collection-reserve": "collection",
+    "api-doi-collection-mint": "collection",
+    "api-doi-list": "none",
+    "api-doi-detail": "doi",
+    "icatplus-notification": "icat",
+    "icatplus-base64": "icat",
+    "icatplus-investigation": "icat",
+    "icatplus-dataset": "icat",
+    "icatplus-logbook-event": "icat_event",
+}
+
+# Who gets through, by pattern and method. Methods not listed must answer 405.
+RULES = {
+    "portal:home": {"GET": READ},
+    "portal:login": {"GET": READ, "POST": READ},
+    "portal:logout": {"POST": READ},
+    "portal:profile": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "portal:regenerate-token": {"POST": LOGIN_READ},
+    "catalogue:experiments": {"GET": LOGIN_READ},
+    "catalogue:public": {"GET": READ},
+    "catalogue:search": {"GET": READ},
+    "catalogue:investigation-detail": {"GET": READ},
+    "catalogue:dataset-detail": {"GET": READ},
+    "catalogue:datafile-download": {"GET": READ},
+    "catalogue:downloads": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "catalogue:download-zip": {"GET": READ},
+    "catalogue:download-metalink": {"GET": READ},
+    "catalogue:download-aria2": {"GET": READ},
+    "catalogue:download-job": {"GET": LOGIN_READ},
+    # A job without an archive yet: its file is a 404 to its owner too.
+    "catalogue:download-job-file": {"GET": act(set())},
+    "catalogue:basket": {"GET": READ, "POST": READ},
+    "catalogue:basket-clear": {"POST": READ},
+    "catalogue:basket-toggle-dataset": {"POST": READ},
+    "catalogue:basket-toggle-datafile": {"POST": READ},
+    "catalogue:dataset-restore": {"POST": act(TEAM_STAFF)},
+    "catalogue:dataset-download-panel": {"GET": READ},
+    "catalogue:investigation-datasets": {"GET": READ},
+    "catalogue:investigation-samples": {"GET": READ},
+    "catalogue:sample-detail": {"GET": READ},
+    # The world's files are text: no thumbnail, image, preview or plot, to anyone.
+    "catalogue:datafile-thumbnail": {"GET": Rule(frozenset())},
+    "catalogue:datafile-image": {"GET": Rule(frozenset())},
+    "catalogue:datafile-preview": {"GET": Rule(frozenset())},
+    "catalogue:datafile-plot": {"GET": Rule(frozenset())},
+    "catalogue:investigation-team": {"GET": READ},
+    "catalogue:team-add": {"POST": act(PI_STAFF)},
+    "catalogue:team-remove": {"POST": act(PI_STAFF)},
+    "catalogue:access-request-approve": {"POST": act(PI_STAFF)},
+    "catalogue:access-request-decline": {"POST": act(PI_STAFF)},
+    "catalogue:access-request-new": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "logbook:investigation": {"GET": READ},
+    "logbook:investigation-live": {"GET": READ},
+    "logbook:investigation-pdf": {"GET": READ},
+    "logbook:investigation-create": {"POST": act(TEAM_STAFF)},
+    "logbook:investigation-tags": {"POST": act(TEAM_STAFF)},
+    "logbook:beamline": {"GET": READ},
+    "logbook:beamline-live": {"GET": READ},
+    "logbook:beamline-pdf": {"GET": READ},
+    "logbook:beamline-create": {"POST": act(BEAMLINE_STAFF)},
+    "logbook:beamline-tags": {"POST": act(BEAMLINE_STAFF)},
+    "logbook:event-edit": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "logbook:event-history": {"GET": READ},
+    "logbook:event-remove": {"POST": act(TEAM_STAFF)},
+    "logbook:event-restore": {"POST": act(TEAM_STAFF)},
+    "logbook:attachment": {"GET": READ},
+    "logbook:attachment-thumbnail": {"GET": READ},
+    "shipments:index": {"GET": LOGIN_READ},
+    "shipments:investigation": {"GET": act(SHIPPING)},
+    "shipments:shipment-new": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:shipment": {"GET": act(SHIPPING)},
+    "shipments:shipment-edit": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:parcel-new": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:addresses": {"GET": LOGIN_READ},
+    "shipments:address-new": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "shipments:address-edit": {"GET": act(OWNER), "POST": act(OWNER)},
+    "shipments:address-delete": {"POST": act(OWNER)},
+    "shipments:scan": {"GET": act(STORES), "POST": act(STORES)},
+    "shipments:expected": {"GET": act(STORES)},
+    "shipments:parcel": {"GET": act(SHIPPING)},
+    "shipments:parcel-edit": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:parcel-move": {"POST": act(SHIPPING)},
+    "shipments:parcel-label": {"GET": act(TEAM_STAFF | STORES)},
+    "shipments:parcel-contents": {"GET": act(SHIPPING)},
+    "shipments:item-new": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:item-edit": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:item-delete": {"POST": act(TEAM_STAFF)},
+    "doi:mine": {"GET": LOGIN_READ},
+    "doi:collection-new": {"POST": LOGIN_READ},
+    "doi:collection": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
+    "doi:collection-status": {"GET": act(COLLECTION_OWNER)},
+    "doi:collection-add": {"POST": act(COLLECTION_OWNER)},
+    "doi:collection-remove": {"POST": act(COLLECTION_OWNER)},
+    "doi:pick": {"POST": act(MEMBERS_STAFF)},
+    "doi:landing": {"GET": READ},
+    "doi:export": {"GET": READ},
+    "doi:datacite-json": {"GET": READ},
+    "api-schema": {"GET": READ},
+    "api-docs": {"GET": READ},
+    "api-redoc": {"GET": READ},
+    "api-investigation-list": {"GET": READ},
+    "api-investigation-detail": {"GET": READ},
+    "api-dataset-list": {"GET": READ},
+    "api-dataset-detail": {"GET": READ},
+    "api-datafile-list": {"GET": READ},
+    "api-datafile-detail": {"GET": READ},
+    "api-sample-list": {"GET": READ},
+    "api-sample-detail": {"GET": READ},
+    "api-download-list": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "api-download-detail": {"GET": LOGIN_READ},
+    "api-logbook-event-list": {"GET": READ, "POST": LOGIN_READ},
+    "api-logbook-event-detail": {"GET": READ, "PATCH": act(TEAM_STAFF)},
+    "api-logbook-event-history": {"GET": READ},
+    "api-address-list": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "api-address-detail": {
+        "GET": act(OWNER),
+        "PUT": act(OWNER),
+        "PATCH": act(OWNER),
+        "DELETE": act(OWNER),
+    },
+    "api-shipment-list": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "api-shipment-detail": {
+        "GET": act(SHIPPING),
+        "PUT": act(TEAM_STAFF),
+        "PATCH": act(TEAM_STAFF),
+    },
+    "api-parcel-list": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "api-parcel-detail": {
+        "GET": act(SHIPPING),
+        "PUT": act(TEAM_STAFF),
+        "PATCH": act(TEAM_STAFF),
+    },
+    "api-item-list": {"GET": act(SHIPPING), "POST": act(TEAM_STAFF)},
+    "api-item-detail": {
+        "GET": act(SHIPPING),
+        "PUT": act(TEAM_STAFF),
+        "PATCH": act(TEAM_STAFF),
+        "DELETE": act(TEAM_STAFF),
+    },
+    "api-parcelstatus-list": {"GET": act(SHIPPING), "POST": act(SHIPPING)},
+    "api-doi-collection-list": {"GET": LOGIN_READ, "POST": LOGIN_READ},
+    "api-doi-collection-detail": {
+        "GET": act(COLLECTION_OWNER),
+        "PUT": act(COLLECTION_OWNER),
+        "PATCH": act(COLLECTION_OWNER),
+        "DELETE": act(COLLECTION_OWNER),
+    },
+    "api-doi-collection-reserve": {"POST": act(COLLECTION_OWNER)},
+    "api-doi-collection-mint": {"POST": act(COLLECTION_OWNER)},
+    "api-doi-list": {"GET": READ},
+    "api-doi-detail": {"GET": READ},
+    # ICAT+ routes take an API key, not a user: the key of the experiments' beamline.
+    "icatplus-notification": {"POST": READ},
+    "icatplus-base64": {"POST": READ},
+    "icatplus-investigation": {"GET": READ},
+    "icatplus-dataset": {"GET": READ},
+    "icatplus-logbook-event": {"POST": READ},
+}
+
+# Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
+# sent to their login page. Their object pages are walked with a nonexistent id.
+ADMIN_PREFIXES = {"admin:": frozenset({"staff"}), "safety:": frozenset({"safety", "staff"})}
