@@ -22,6 +22,13 @@ if TYPE_CHECKING:
     from portal.models import User
 
 
+class AddressQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> AddressQuerySet:
+        from catalogue import access
+
+        return self & access.visible_addresses(user)
+
+
 class Address(models.Model):
     """One entry of a user's address book, reused across investigations."""
 
@@ -40,6 +47,8 @@ class Address(models.Model):
     courier_company = models.CharField("default courier", max_length=255, blank=True)
     courier_account = models.CharField("courier account", max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AddressQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "addresses"
@@ -66,7 +75,7 @@ class ShipmentQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ShipmentQuerySet:
         from catalogue import access
 
-        return self.filter(investigation__in=access.shipment_investigations(user))
+        return self & access.visible_shipments(user)
 
 
 class Shipment(models.Model):
@@ -127,7 +136,7 @@ class ParcelQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ParcelQuerySet:
         from catalogue import access
 
-        return self.filter(shipment__investigation__in=access.shipment_investigations(user))
+        return self & access.visible_parcels(user)
 
 
 class Parcel(models.Model):
@@ -254,6 +263,13 @@ class ContainerType(models.TextChoices):
     DEWAR = "dewar", "Dewar"
 
 
+class ItemQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> ItemQuerySet:
+        from catalogue import access
+
+        return self & access.visible_items(user)
+
+
 class Item(models.Model):
     """Something in a parcel; containers (a puck) hold samples at numbered positions."""
 
@@ -282,6 +298,8 @@ class Item(models.Model):
         help_text="The catalogue sample this is, when the proposal declared it.",
     )
     experiment_plan = models.JSONField(default=dict, blank=True)
+
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["parcel", "container_id", "position", "id"]

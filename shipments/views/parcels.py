@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,12 +15,28 @@ from .. import workflow
 from ..forms import ItemForm, ParcelForm, StatusForm
 from ..labels import parcel_label_pdf
 from ..models import Item, Parcel
-from .common import form_page, get_item, get_parcel, get_shipment, require_editable, require_manage
+from .common import (
+    experiment,
+    form_page,
+    get_item,
+    get_parcel,
+    get_shipment,
+    require_editable,
+    require_manage,
+)
 
 
-def _tree(parcel: Parcel) -> list[tuple[Item, list[Item]]]:
-    """Top-level items with what each container holds, from one query."""
-    items = list(parcel.items.select_related("sample").order_by("position", "id"))
+def _tree(parcel: Parcel, user) -> list[tuple[Item, list[Item]]] | None:
+    """Top-level items with what each container holds, from one query; None for who may not
+    see a parcel's content (stores)."""
+    if not access.can_view_parcel_contents(user, parcel.shipment.investigation):
+        return None
+    items = list(
+        Item.objects.for_user(user)
+        .filter(parcel=parcel)
+        .select_related("sample")
+        .order_by("position", "id")
+    )
     children: dict[int, list[Item]] = {}
     for item in items:
         if item.container_id:
@@ -36,10 +53,10 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "shipments/parcel_detail.html",
         {
+            **experiment(request, parcel.shipment.investigation),
             "parcel": parcel,
             "shipment": parcel.shipment,
-            "investigation": parcel.shipment.investigation,
-            "tree": _tree(parcel),
+            "tree": _tree(parcel, request.user),
             "history": history,
             "actions": [StatusForm(initial={"status": t}) for t in targets],
             "can_edit": workflow.edit_refusal(parcel, request.user) is None,
@@ -65,7 +82,7 @@ def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         "shipments/parcel_form.html",
-        {"shipment": shipment, "investigation": shipment.investigation},
+        {"shipment": shipment, **experiment(request, shipment.investigation)},
         save=save,
         success_message="Parcel created: now describe what is in it.",
     )
@@ -84,7 +101,7 @@ def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "parcel": parcel,
             "shipment": parcel.shipment,
-            "investigation": parcel.shipment.investigation,
+            **experiment(request, parcel.shipment.investigation),
         },
         save=lambda: form.save().get_absolute_url(),
         success_message="Parcel saved.",
@@ -118,7 +135,7 @@ def item_edit(
         request,
         form,
         "shipments/item_form.html",
-        {"parcel": parcel, "item": item, "investigation": parcel.shipment.investigation},
+        {"parcel": parcel, "item": item, **experiment(request, parcel.shipment.investigation)},
         save=save,
         success_message=f"“{form['name'].value()}” saved.",
     )
@@ -165,7 +182,7 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         template,
-        {"parcel": parcel, "form": form, "investigation": parcel.shipment.investigation},
+        {"parcel": parcel, "form": form, **experiment(request, parcel.shipment.investigation)},
         status=400,
     )
 
@@ -173,7 +190,7 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
-    pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel))
+    pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{parcel.code}-label.pdf"'
     return response
@@ -183,16 +200,18 @@ def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
 def parcel_contents(request: HttpRequest, pk: int) -> HttpResponse:
     """The content list to print and put inside the box."""
     parcel = get_parcel(request, pk)
+    tree = _tree(parcel, request.user)
+    if tree is None:
+        raise PermissionDenied("The content list is for the experiment team and the safety team.")
     return render(
         request,
         "shipments/parcel_contents.html",
         {
+            **experiment(request, parcel.shipment.investigation),
             "parcel": parcel,
             "shipment": parcel.shipment,
-            "investigation": parcel.shipment.investigation,
-            "tree": _tree(parcel),
+            "tree": tree,
             "local_contacts": _local_contacts(parcel),
-            "is_team": access.can_manage_shipments(request.user, parcel.shipment.investigation),
         },
     )
 

@@ -11,7 +11,6 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from catalogue import access
-from catalogue.models import Instrument
 
 from .. import workflow
 from ..forms import ScanForm
@@ -86,9 +85,7 @@ def _scan_one(request: HttpRequest, data: dict) -> dict:
 def expected(request: HttpRequest) -> HttpResponse:
     """Parcels not yet received that are expected this week (or the week of `?week=YYYY-MM-DD`),
     beamline by beamline."""
-    instruments = [
-        i for i in Instrument.objects.order_by("name") if access.can_view_beamline(request.user, i)
-    ]
+    instruments = list(access.expected_parcel_instruments(request.user).order_by("name"))
     if not instruments:
         raise PermissionDenied("This list is for stores and beamline staff.")
     try:
