@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -45,6 +46,7 @@ def _tree(parcel: Parcel, user) -> list[tuple[Item, list[Item]]] | None:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     history = parcel.history.select_related("created_by").order_by("created_at", "id")
@@ -65,6 +67,7 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
@@ -89,6 +92,7 @@ def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     if locked := require_editable(request, parcel):
@@ -109,6 +113,7 @@ def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def item_edit(
     request: HttpRequest, pk: int | None = None, parcel_pk: int | None = None
 ) -> HttpResponse:
@@ -142,6 +147,7 @@ def item_edit(
 
 
 @login_required
+@cache_control(private=True)
 @require_POST
 def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_item(request, pk)
@@ -154,6 +160,7 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 @require_POST
 def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
     """One status change from the parcel page; the workflow decides and says why not."""
@@ -188,6 +195,7 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user))
@@ -197,6 +205,7 @@ def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_contents(request: HttpRequest, pk: int) -> HttpResponse:
     """The content list to print and put inside the box."""
     parcel = get_parcel(request, pk)

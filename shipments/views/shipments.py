@@ -6,6 +6,7 @@ from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from catalogue import access
@@ -38,6 +39,7 @@ def _with_parcels(queryset):
 
 
 @login_required
+@cache_control(private=True)
 def index(request: HttpRequest) -> HttpResponse:
     """Every shipment the user sees, across investigations; filter by a parcel status."""
     shipments = Shipment.objects.for_user(request.user)
@@ -79,6 +81,7 @@ def _investigation(request: HttpRequest, pk: int):
 
 
 @login_required
+@cache_control(private=True)
 def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     shipments = _with_parcels(investigation.shipments.all())
@@ -99,6 +102,7 @@ def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     require_manage(request, Shipment(investigation=investigation))
@@ -120,6 +124,7 @@ def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
@@ -135,6 +140,7 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     parcels = shipment.parcels.annotate(n_items=Count("items")).order_by("id")
@@ -154,6 +160,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def addresses(request: HttpRequest) -> HttpResponse:
     rows, next_before = _page(Address.objects.for_user(request.user), request)
     return render(
@@ -162,6 +169,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     address = get_address(request, pk) if pk else Address(owner=request.user)
     form = AddressForm(request.POST or None, instance=address)
@@ -190,6 +198,7 @@ def _safe_next(request: HttpRequest) -> bool:
 
 
 @login_required
+@cache_control(private=True)
 @require_POST
 def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
     address = get_address(request, pk)
