@@ -15,7 +15,7 @@ from catalogue import access
 from .. import workflow
 from ..forms import ItemForm, ParcelForm, StatusForm
 from ..labels import parcel_label_pdf
-from ..models import Item, Parcel
+from ..models import Item, Parcel, StaleEdit
 from .common import (
     experiment,
     form_page,
@@ -98,16 +98,30 @@ def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if locked := require_editable(request, parcel):
         return locked
     form = ParcelForm(request.POST or None, instance=parcel)
+    context = {
+        "parcel": parcel,
+        "shipment": parcel.shipment,
+        **experiment(request, parcel.shipment.investigation),
+    }
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"]
+        try:
+            form.save(commit=False).save_edit(
+                fields=list(form.Meta.fields),
+                version=parcel.version if version is None else version,
+                by=request.user,
+            )
+        except StaleEdit as stale:
+            # 409 with what was typed still in the form: nothing is lost, the user reloads.
+            form.add_error(None, str(stale))
+            template = "shipments/parcel_form.html" + ("#form" if request.htmx else "")
+            return render(request, template, {**context, "form": form}, status=409)
     return form_page(
         request,
         form,
         "shipments/parcel_form.html",
-        {
-            "parcel": parcel,
-            "shipment": parcel.shipment,
-            **experiment(request, parcel.shipment.investigation),
-        },
-        save=lambda: form.save().get_absolute_url(),
+        context,
+        save=parcel.get_absolute_url,
         success_message="Parcel saved.",
     )
 
