@@ -178,9 +178,7 @@ def can_view_beamline(user: AnyUser, instrument: Instrument) -> bool:
 
 
 def is_safety_officer(user: AnyUser) -> bool:
-    return bool(
-        user.is_authenticated and (user.is_superuser or user.groups.filter(name="Safety").exists())
-    )
+    return bool(user.is_authenticated and (user.is_superuser or "Safety" in _group_names(user)))
 
 
 # Lookups that answer 404 to anyone who may not see the object ---------------------------------
@@ -228,22 +226,108 @@ def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:
 
 
 # Shipments: the team, staff, the safety team and stores --------------------------------------
+# Safety ("Safety" group) and stores ("Stores" group) are not staff: they see every shipment and
+# parcel, but of the experiment only what their work needs (proposal name, beamline, dates) —
+# never its title, summary, datasets, files or logbook, which stay behind `visible_investigations`.
+# Safety also sees the content (items, sample names, hazards); stores only the shipping data.
+
+
+def _shipments_model(name: str):
+    from django.apps import apps  # by name: catalogue never imports the shipments app
+
+    return apps.get_model("shipments", name)
+
+
+def _group_names(user: AnyUser) -> frozenset[str]:
+    """The user's groups, read once per user object (that is, per request): a page asks the
+    safety and stores checks many times."""
+    if not user.is_authenticated:
+        return frozenset()
+    if not hasattr(user, "_access_group_names"):
+        user._access_group_names = frozenset(user.groups.values_list("name", flat=True))
+    return user._access_group_names
 
 
 def is_stores(user: AnyUser) -> bool:
-    """Stores and facility staff receive parcels, take them to beamlines and send them back."""
-    return _is_staff(user)
+    """Stores ("Stores" group) and facility staff receive parcels, take them to beamlines and
+    send them back."""
+    return bool(user.is_authenticated and (user.is_staff or "Stores" in _group_names(user)))
+
+
+def can_enter_safety_admin(user: AnyUser) -> bool:
+    """The safety team's admin site (/safety/): the safety team and staff."""
+    return bool(user.is_authenticated and user.is_active) and (
+        _is_staff(user) or is_safety_officer(user)
+    )
 
 
 def can_view_shipments(user: AnyUser, investigation: Investigation) -> bool:
-    return can_manage_shipments(user, investigation) or is_safety_officer(user)
+    return can_manage_shipments(user, investigation) or is_safety_officer(user) or is_stores(user)
+
+
+def _sees_all_shipments(user: AnyUser) -> bool:
+    return _is_staff(user) or is_safety_officer(user) or is_stores(user)
 
 
 def shipment_investigations(user: AnyUser) -> QuerySet[Investigation]:
-    """Investigations whose shipments the user sees: their team's, or all for staff and safety."""
-    if _is_staff(user) or is_safety_officer(user):
+    """Investigations whose shipments the user sees: their team's; all for staff, safety, stores.
+    Only to filter shipments by: what safety and stores see of each is decided by the pages."""
+    if _sees_all_shipments(user):
         return Investigation.objects.all()
     return my_investigations(user)
+
+
+def shipment_investigations_to_manage(user: AnyUser) -> QuerySet[Investigation]:
+    """Where the user may create shipments (`can_manage_shipments`): their team's, all for staff.
+    Anything else, hidden or not, is answered like an id that does not exist."""
+    if _is_staff(user):
+        return Investigation.objects.all()
+    return my_investigations(user)
+
+
+def visible_shipments(user: AnyUser) -> QuerySet:
+    Shipment = _shipments_model("Shipment")
+    if _sees_all_shipments(user):
+        return Shipment.objects.all()
+    return Shipment.objects.filter(investigation__in=my_investigations(user))
+
+
+def visible_parcels(user: AnyUser) -> QuerySet:
+    Parcel = _shipments_model("Parcel")
+    if _sees_all_shipments(user):
+        return Parcel.objects.all()
+    return Parcel.objects.filter(shipment__investigation__in=my_investigations(user))
+
+
+def can_view_parcel_contents(user: AnyUser, investigation: Investigation) -> bool:
+    """Items, sample names and experiment plans: the team, staff and safety; not stores."""
+    return can_manage_shipments(user, investigation) or is_safety_officer(user)
+
+
+def visible_items(user: AnyUser) -> QuerySet:
+    """What is in the parcels: for the team, staff and safety (stores see the parcel, not this)."""
+    Item = _shipments_model("Item")
+    if _is_staff(user) or is_safety_officer(user):
+        return Item.objects.all()
+    return Item.objects.filter(parcel__shipment__investigation__in=my_investigations(user))
+
+
+def visible_addresses(user: AnyUser) -> QuerySet:
+    """An address book belongs to its owner alone; a shipment shows the addresses it uses."""
+    Address = _shipments_model("Address")
+    if not user.is_authenticated:
+        return Address.objects.none()
+    return Address.objects.filter(owner=user)
+
+
+def expected_parcel_instruments(user: AnyUser) -> QuerySet[Instrument]:
+    """Beamlines whose expected parcels the user sees: all for stores and staff, else the
+    beamlines the user is a scientist of (as `can_view_beamline`)."""
+    if is_stores(user):
+        return Instrument.objects.all()
+    if not user.is_authenticated:
+        return Instrument.objects.none()
+    return Instrument.objects.filter(scientists=user)
 
 
 # DOIs (the doi app asks here; nothing in catalogue imports doi) ------------------------------

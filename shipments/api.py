@@ -1,10 +1,13 @@
-"""JSON API for shipments (ICAT+'s tracking resources as a guide). Querysets come from
-`Shipment/Parcel.objects.for_user` (the access policy); status changes go through the workflow."""
+"""JSON API for shipments (ICAT+'s tracking resources as a guide). Querysets come from the
+models' `for_user` (catalogue/access.py's `visible_*`); status changes go through the workflow.
+An id the caller may not use is answered exactly like one that does not exist."""
 
 from __future__ import annotations
 
+import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.cache import patch_cache_control
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
@@ -35,7 +38,33 @@ def _require_editable(request: Request, parcel: Parcel) -> None:
         raise serializers.ValidationError({"detail": reason})
 
 
-class AddressList(generics.ListCreateAPIView):
+class Private:
+    """Every answer carries someone's shipping data: no shared cache keeps it."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_cache_control(response, private=True)
+        return response
+
+
+class ShipmentFilter(django_filters.FilterSet):
+    # A number, not a choice of investigations: a hidden id and a nonexistent one both give [].
+    investigation = django_filters.NumberFilter(field_name="investigation_id")
+
+    class Meta:
+        model = Shipment
+        fields = ["investigation"]
+
+
+class ParcelFilter(django_filters.FilterSet):
+    shipment = django_filters.NumberFilter(field_name="shipment_id")
+
+    class Meta:
+        model = Parcel
+        fields = ["shipment", "status", "is_dangerous"]
+
+
+class AddressList(Private, generics.ListCreateAPIView):
     """The caller's address book."""
 
     serializer_class = AddressSerializer
@@ -44,28 +73,28 @@ class AddressList(generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Address]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Address.objects.none()
-        return Address.objects.filter(owner=self.request.user)
+        return Address.objects.for_user(self.request.user)
 
     def perform_create(self, serializer) -> None:
         serializer.save(owner=self.request.user)
 
 
-class AddressDetail(generics.RetrieveUpdateDestroyAPIView):
+class AddressDetail(Private, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = AddressSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Address]:
         if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
             return Address.objects.none()
-        return Address.objects.filter(owner=self.request.user)
+        return Address.objects.for_user(self.request.user)
 
 
-class ShipmentList(generics.ListCreateAPIView):
+class ShipmentList(Private, generics.ListCreateAPIView):
     """Shipments the caller sees; `?investigation=<id>` narrows to one experiment."""
 
     serializer_class = ShipmentSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_fields = ["investigation"]
+    filterset_class = ShipmentFilter
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return Shipment.objects.for_user(self.request.user).select_related("investigation")
@@ -76,7 +105,7 @@ class ShipmentList(generics.ListCreateAPIView):
         serializer.save(created_by=self.request.user)
 
 
-class ShipmentDetail(generics.RetrieveUpdateAPIView):
+class ShipmentDetail(Private, generics.RetrieveUpdateAPIView):
     serializer_class = ShipmentSerializer
     permission_classes = [permissions.IsAuthenticated]
 
@@ -88,12 +117,12 @@ class ShipmentDetail(generics.RetrieveUpdateAPIView):
         serializer.save()
 
 
-class ParcelList(generics.ListCreateAPIView):
+class ParcelList(Private, generics.ListCreateAPIView):
     """Parcels the caller sees; filter with `?shipment=<id>` and `?status=READY`."""
 
     serializer_class = ParcelSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_fields = ["shipment", "status", "is_dangerous"]
+    filterset_class = ParcelFilter
 
     def get_queryset(self) -> QuerySet[Parcel]:
         return Parcel.objects.for_user(self.request.user)
@@ -106,16 +135,17 @@ class ParcelList(generics.ListCreateAPIView):
             workflow.start(parcel, by=self.request.user)
 
 
-class ParcelDetail(generics.RetrieveUpdateAPIView):
+class ParcelDetail(Private, generics.RetrieveUpdateAPIView):
     serializer_class = ParcelSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Parcel]:
         return Parcel.objects.for_user(self.request.user).select_related("shipment__investigation")
 
-    def perform_update(self, serializer) -> None:
-        _require_editable(self.request, serializer.instance)
-        serializer.save()
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        # Refused before the input is validated, so validation tells nobody else anything.
+        _require_editable(request, self.get_object())
+        return super().update(request, *args, **kwargs)
 
 
 def _parcel(request: Request, pk: int) -> Parcel:
@@ -124,7 +154,7 @@ def _parcel(request: Request, pk: int) -> Parcel:
     )
 
 
-class ItemList(generics.ListCreateAPIView):
+class ItemList(Private, generics.ListCreateAPIView):
     """The content of one parcel."""
 
     serializer_class = ItemSerializer
@@ -139,22 +169,25 @@ class ItemList(generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Item]:
         if getattr(self, "swagger_fake_view", False):
             return Item.objects.none()
-        return _parcel(self.request, self.kwargs["pk"]).items.all()
+        parcel = _parcel(self.request, self.kwargs["pk"])
+        return Item.objects.for_user(self.request.user).filter(parcel=parcel)
+
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        _require_editable(request, _parcel(request, kwargs["pk"]))
+        return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer) -> None:
-        parcel = serializer.context["parcel"]
-        _require_editable(self.request, parcel)
-        serializer.save(parcel=parcel)
+        serializer.save(parcel=serializer.context["parcel"])
 
 
-class ItemDetail(generics.RetrieveUpdateDestroyAPIView):
+class ItemDetail(Private, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = ItemSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> QuerySet[Item]:
-        return Item.objects.filter(
-            parcel__in=Parcel.objects.for_user(self.request.user)
-        ).select_related("parcel__shipment__investigation")
+        return Item.objects.for_user(self.request.user).select_related(
+            "parcel__shipment__investigation"
+        )
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -162,16 +195,16 @@ class ItemDetail(generics.RetrieveUpdateDestroyAPIView):
             context["parcel"] = self.get_object().parcel
         return context
 
-    def perform_update(self, serializer) -> None:
-        _require_editable(self.request, serializer.instance.parcel)
-        serializer.save()
+    def update(self, request: Request, *args, **kwargs) -> Response:
+        _require_editable(request, self.get_object().parcel)
+        return super().update(request, *args, **kwargs)
 
     def perform_destroy(self, instance: Item) -> None:
         _require_editable(self.request, instance.parcel)
         instance.delete()
 
 
-class ParcelStatusList(generics.ListCreateAPIView):
+class ParcelStatusList(Private, generics.ListCreateAPIView):
     """A parcel's history; POST a status change (`status`, `comment`, `location`,
     `tracking_number`, `forwarder`): refused with 400 and the workflow's reason."""
 

@@ -51,6 +51,26 @@ def _user(username: str, full_name: str, **extra) -> User:
     return user
 
 
+def _roles() -> tuple[User, User]:
+    """Sara in "Safety", Tom in "Stores", neither staff (staff see every embargoed experiment).
+    Idempotent: also what `refresh` does to a demo database made when Tom was staff."""
+    sara = _user("sgarcia", "Sara García")
+    tom = _user("tlee", "Tom Lee")
+    groups = ensure_groups()
+    sara.groups.add(groups["Safety"])
+    tom.groups.add(groups["Stores"])
+    User.objects.filter(pk__in=[sara.pk, tom.pk], is_staff=True).update(is_staff=False)
+    return sara, tom
+
+
+def refresh(*, out: TextIO) -> None:
+    """`seed_demo --if-empty` on a database that already has a facility: bring its demo roles up
+    to date, and nothing else."""
+    if User.objects.filter(username__in=["sgarcia", "tlee"]).exists():
+        _roles()
+        out.write("shipments: demo safety and stores users are in their groups, not staff.\n")
+
+
 def _investigations() -> list[Investigation]:
     mine = Investigation.objects.filter(members__user__username="mdubois").select_related(
         "instrument"
@@ -70,14 +90,7 @@ def seed(*, out: TextIO) -> None:
         out.write("shipments: no investigation to ship samples to; skipped.\n")
         return
     marie = _user("mdubois", "Dr Marie Dubois")
-    sara = _user("sgarcia", "Sara García")
-    tom = _user("tlee", "Tom Lee", is_staff=True)
-    groups = ensure_groups()
-    sara.groups.add(groups["Safety"])
-    tom.groups.add(groups["Stores"])
-    if not tom.is_staff:
-        tom.is_staff = True
-        tom.save(update_fields=["is_staff"])
+    sara, tom = _roles()
     for investigation in investigations:
         # Marie must be able to act for the team; the catalogue demo normally made her PI already.
         investigation.members.get_or_create(

@@ -45,6 +45,9 @@ class ShipmentForm(forms.ModelForm):
 
 
 class ParcelForm(forms.ModelForm):
+    # The version the edit started from, so a stale edit is refused instead of overwriting.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
     class Meta:
         model = Parcel
         fields = [
@@ -68,6 +71,11 @@ class ParcelForm(forms.ModelForm):
             "expected_on": forms.DateInput(attrs={"type": "date"}),
             "return_pickup_date": forms.DateInput(attrs={"type": "date"}),
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
 
 
 def parse_plan(text: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ import barcode
 import qrcode
 from barcode.writer import ImageWriter
 from django.conf import settings
+from django.utils.timezone import localtime
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -70,7 +71,8 @@ def _text_block(
     return y - 6 * mm
 
 
-def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> bytes:
+def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | None) -> bytes:
+    """`tree` None (stores, who do not see contents) leaves the content list out."""
     font, bold = _fonts()
     investigation = parcel.shipment.investigation
     contacts = [
@@ -100,7 +102,11 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
 
     col = width / 2 + 4 * mm
     y = top - 52 * mm
-    proposal = [f"{investigation.name} — session {investigation.visit_id}", investigation.title]
+    # Proposal, session and dates, never the title: the label travels on the outside of a box,
+    # and whoever prints it (stores too) may not see an embargoed experiment's title.
+    start, end = (localtime(d) for d in (investigation.start_date, investigation.end_date))
+    dates = f"{start:%d %b %Y} – {end:%d %b %Y}"
+    proposal = [f"{investigation.name} — session {investigation.visit_id}", dates]
     y_left = _text_block(c, left, y, "Proposal", proposal, font, bold)
     y_left = _text_block(c, left, y_left, "Beamline", [investigation.instrument.name], font, bold)
     y_left = _text_block(c, left, y_left, "Local contact", contacts, font, bold)
@@ -141,6 +147,9 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]]) -> 
     c.setFont(font, 8)
     c.drawString(left, 16 * mm, "Stick this page on the parcel; put the content list inside.")
     c.showPage()
+    if tree is None:
+        c.save()
+        return out.getvalue()
 
     # Page 2: the content list.
     c.setFont(bold, 16)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,13 @@ from .workflow import EDITABLE, Change, Status, move
 
 if TYPE_CHECKING:
     from portal.models import User
+
+
+class AddressQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> AddressQuerySet:
+        from catalogue import access
+
+        return self & access.visible_addresses(user)
 
 
 class Address(models.Model):
@@ -40,6 +47,8 @@ class Address(models.Model):
     courier_company = models.CharField("default courier", max_length=255, blank=True)
     courier_account = models.CharField("courier account", max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AddressQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "addresses"
@@ -66,7 +75,7 @@ class ShipmentQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ShipmentQuerySet:
         from catalogue import access
 
-        return self.filter(investigation__in=access.shipment_investigations(user))
+        return self & access.visible_shipments(user)
 
 
 class Shipment(models.Model):
@@ -127,7 +136,7 @@ class ParcelQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ParcelQuerySet:
         from catalogue import access
 
-        return self.filter(shipment__investigation__in=access.shipment_investigations(user))
+        return self & access.visible_parcels(user)
 
 
 class Parcel(models.Model):
@@ -166,6 +175,12 @@ class Parcel(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Optimistic concurrency: an edit names the version it started from (see `save_edit`).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ParcelQuerySet.as_manager()
 
@@ -200,6 +215,23 @@ class Parcel(models.Model):
             errors["return_forwarder"] = "Name the forwarder that will pick it up."
         if errors:
             raise ValidationError(errors)
+
+    def save_edit(self, *, fields: list[str], version: int, by: User) -> None:
+        """Save the edited `fields` if nobody saved the parcel since `version` was read; else
+        raise `StaleEdit` naming who changed it and when, and write nothing."""
+        with transaction.atomic():
+            current = (
+                Parcel.objects.select_for_update()
+                .select_related("edited_by")
+                .only("version", "edited_at", "edited_by__full_name", "edited_by__username")
+                .get(pk=self.pk)
+            )
+            if current.version != version:
+                raise StaleEdit(current)
+            self.version = version + 1
+            self.edited_by = by
+            self.edited_at = timezone.now()
+            self.save(update_fields=[*fields, "version", "edited_by", "edited_at"])
 
     @property
     def code(self) -> str:
@@ -240,6 +272,22 @@ class Parcel(models.Model):
         return move(self, change, by=by, notify=notify)
 
 
+class StaleEdit(Exception):
+    """Someone saved the parcel after this edit began: the message says who and when."""
+
+    def __init__(self, current: Parcel) -> None:
+        who = current.edited_by.display_name if current.edited_by else "someone"
+        when = (
+            timezone.localtime(current.edited_at).strftime("%d %b %Y %H:%M")
+            if current.edited_at
+            else "just now"
+        )
+        super().__init__(
+            f"This parcel was changed by {who} at {when} while you were editing it. "
+            "Reload the page to see their changes, then make yours again."
+        )
+
+
 class ItemKind(models.TextChoices):
     SAMPLE = "sample", "Sample"
     CONTAINER = "container", "Container"
@@ -252,6 +300,13 @@ class ContainerType(models.TextChoices):
     PLATE = "plate", "Plate"
     CASSETTE = "cassette", "Cassette"
     DEWAR = "dewar", "Dewar"
+
+
+class ItemQuerySet(models.QuerySet):
+    def for_user(self, user: User) -> ItemQuerySet:
+        from catalogue import access
+
+        return self & access.visible_items(user)
 
 
 class Item(models.Model):
@@ -282,6 +337,8 @@ class Item(models.Model):
         help_text="The catalogue sample this is, when the proposal declared it.",
     )
     experiment_plan = models.JSONField(default=dict, blank=True)
+
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["parcel", "container_id", "position", "id"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from catalogue import access
 from catalogue.models import Sample
 
 from .models import Address, Item, Parcel, ParcelStatus, Shipment
@@ -59,11 +60,11 @@ class ShipmentSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request and request.user.is_authenticated:
-            from catalogue import access
-
-            # Hidden investigations are as unknown as ones that never existed.
-            self.fields["investigation"].queryset = access.shipment_investigations(request.user)
-            mine = Address.objects.filter(owner=request.user)
+            # Where the caller may not create shipments is as unknown as what never existed.
+            self.fields["investigation"].queryset = access.shipment_investigations_to_manage(
+                request.user
+            )
+            mine = Address.objects.for_user(request.user)
             self.fields["shipping_address"].queryset = mine
             self.fields["return_address"].queryset = mine
         if self.instance is not None and not isinstance(self.instance, list | tuple):
@@ -113,7 +114,10 @@ class ParcelSerializer(serializers.ModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request and request.user.is_authenticated:
-            self.fields["shipment"].queryset = Shipment.objects.for_user(request.user)
+            # Parcels go into shipments the caller manages; any other id reads "Invalid pk".
+            self.fields["shipment"].queryset = Shipment.objects.for_user(request.user).filter(
+                investigation__in=access.shipment_investigations_to_manage(request.user)
+            )
         if self.instance is not None and not isinstance(self.instance, list | tuple):
             self.fields["shipment"].read_only = True
 
@@ -128,11 +132,13 @@ class ParcelSerializer(serializers.ModelSerializer):
 
 
 class ItemSerializer(serializers.ModelSerializer):
+    # Narrowed to the parcel's experiment and the parcel itself in __init__: a sample or item
+    # from elsewhere, hidden or not, gets the same "Invalid pk" as an id that does not exist.
     sample = serializers.PrimaryKeyRelatedField(
-        queryset=Sample.objects.all(), required=False, allow_null=True
+        queryset=Sample.objects.none(), required=False, allow_null=True
     )
     container = serializers.PrimaryKeyRelatedField(
-        queryset=Item.objects.all(), required=False, allow_null=True
+        queryset=Item.objects.none(), required=False, allow_null=True
     )
 
     class Meta:
@@ -153,6 +159,13 @@ class ItemSerializer(serializers.ModelSerializer):
         # Position uniqueness is checked in validate() with a message for people; DRF's generated
         # validator would make container and position required.
         validators: list = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        parcel = self.context.get("parcel")
+        if parcel is not None:
+            self.fields["sample"].queryset = parcel.shipment.investigation.samples.all()
+            self.fields["container"].queryset = parcel.items.all()
 
     def validate_experiment_plan(self, value) -> dict:
         if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):

@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue import access
 
-from ..models import Item, Parcel, Shipment
+from ..models import Address, Item, Parcel, Shipment
 from ..workflow import edit_refusal
 
 
@@ -44,12 +44,30 @@ def get_parcel(request: HttpRequest, pk: int) -> Parcel:
 def get_item(request: HttpRequest, pk: int) -> Item:
     try:
         return (
-            Item.objects.filter(parcel__in=Parcel.objects.for_user(request.user))
+            Item.objects.for_user(request.user)
             .select_related("parcel__shipment__investigation")
             .get(pk=pk)
         )
     except Item.DoesNotExist:
         raise Http404("No such item") from None
+
+
+def get_address(request: HttpRequest, pk: int) -> Address:
+    """Someone else's address is as unknown as one that never existed."""
+    try:
+        return Address.objects.for_user(request.user).get(pk=pk)
+    except Address.DoesNotExist:
+        raise Http404("No such address") from None
+
+
+def experiment(request: HttpRequest, investigation) -> dict:
+    """What a shipments page shows of its experiment: the proposal name and beamline to whoever
+    sees the shipment; its title and a link to it only to who may see the investigation itself
+    (not safety or stores, for an embargoed one)."""
+    return {
+        "investigation": investigation,
+        "sees_experiment": access.can_view_investigation(request.user, investigation),
+    }
 
 
 def require_manage(request: HttpRequest, shipment: Shipment) -> None:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -13,13 +15,29 @@ from catalogue import access
 from .. import workflow
 from ..forms import ItemForm, ParcelForm, StatusForm
 from ..labels import parcel_label_pdf
-from ..models import Item, Parcel
-from .common import form_page, get_item, get_parcel, get_shipment, require_editable, require_manage
+from ..models import Item, Parcel, StaleEdit
+from .common import (
+    experiment,
+    form_page,
+    get_item,
+    get_parcel,
+    get_shipment,
+    require_editable,
+    require_manage,
+)
 
 
-def _tree(parcel: Parcel) -> list[tuple[Item, list[Item]]]:
-    """Top-level items with what each container holds, from one query."""
-    items = list(parcel.items.select_related("sample").order_by("position", "id"))
+def _tree(parcel: Parcel, user) -> list[tuple[Item, list[Item]]] | None:
+    """Top-level items with what each container holds, from one query; None for who may not
+    see a parcel's content (stores)."""
+    if not access.can_view_parcel_contents(user, parcel.shipment.investigation):
+        return None
+    items = list(
+        Item.objects.for_user(user)
+        .filter(parcel=parcel)
+        .select_related("sample")
+        .order_by("position", "id")
+    )
     children: dict[int, list[Item]] = {}
     for item in items:
         if item.container_id:
@@ -28,6 +46,7 @@ def _tree(parcel: Parcel) -> list[tuple[Item, list[Item]]]:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     history = parcel.history.select_related("created_by").order_by("created_at", "id")
@@ -36,10 +55,10 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "shipments/parcel_detail.html",
         {
+            **experiment(request, parcel.shipment.investigation),
             "parcel": parcel,
             "shipment": parcel.shipment,
-            "investigation": parcel.shipment.investigation,
-            "tree": _tree(parcel),
+            "tree": _tree(parcel, request.user),
             "history": history,
             "actions": [StatusForm(initial={"status": t}) for t in targets],
             "can_edit": workflow.edit_refusal(parcel, request.user) is None,
@@ -48,6 +67,7 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
@@ -65,33 +85,49 @@ def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         "shipments/parcel_form.html",
-        {"shipment": shipment, "investigation": shipment.investigation},
+        {"shipment": shipment, **experiment(request, shipment.investigation)},
         save=save,
         success_message="Parcel created: now describe what is in it.",
     )
 
 
 @login_required
+@cache_control(private=True)
 def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     if locked := require_editable(request, parcel):
         return locked
     form = ParcelForm(request.POST or None, instance=parcel)
+    context = {
+        "parcel": parcel,
+        "shipment": parcel.shipment,
+        **experiment(request, parcel.shipment.investigation),
+    }
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data["version"]
+        try:
+            form.save(commit=False).save_edit(
+                fields=list(form.Meta.fields),
+                version=parcel.version if version is None else version,
+                by=request.user,
+            )
+        except StaleEdit as stale:
+            # 409 with what was typed still in the form: nothing is lost, the user reloads.
+            form.add_error(None, str(stale))
+            template = "shipments/parcel_form.html" + ("#form" if request.htmx else "")
+            return render(request, template, {**context, "form": form}, status=409)
     return form_page(
         request,
         form,
         "shipments/parcel_form.html",
-        {
-            "parcel": parcel,
-            "shipment": parcel.shipment,
-            "investigation": parcel.shipment.investigation,
-        },
-        save=lambda: form.save().get_absolute_url(),
+        context,
+        save=parcel.get_absolute_url,
         success_message="Parcel saved.",
     )
 
 
 @login_required
+@cache_control(private=True)
 def item_edit(
     request: HttpRequest, pk: int | None = None, parcel_pk: int | None = None
 ) -> HttpResponse:
@@ -118,13 +154,14 @@ def item_edit(
         request,
         form,
         "shipments/item_form.html",
-        {"parcel": parcel, "item": item, "investigation": parcel.shipment.investigation},
+        {"parcel": parcel, "item": item, **experiment(request, parcel.shipment.investigation)},
         save=save,
         success_message=f"“{form['name'].value()}” saved.",
     )
 
 
 @login_required
+@cache_control(private=True)
 @require_POST
 def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_item(request, pk)
@@ -137,6 +174,7 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 @require_POST
 def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
     """One status change from the parcel page; the workflow decides and says why not."""
@@ -165,34 +203,38 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         template,
-        {"parcel": parcel, "form": form, "investigation": parcel.shipment.investigation},
+        {"parcel": parcel, "form": form, **experiment(request, parcel.shipment.investigation)},
         status=400,
     )
 
 
 @login_required
+@cache_control(private=True)
 def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
-    pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel))
+    pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{parcel.code}-label.pdf"'
     return response
 
 
 @login_required
+@cache_control(private=True)
 def parcel_contents(request: HttpRequest, pk: int) -> HttpResponse:
     """The content list to print and put inside the box."""
     parcel = get_parcel(request, pk)
+    tree = _tree(parcel, request.user)
+    if tree is None:
+        raise PermissionDenied("The content list is for the experiment team and the safety team.")
     return render(
         request,
         "shipments/parcel_contents.html",
         {
+            **experiment(request, parcel.shipment.investigation),
             "parcel": parcel,
             "shipment": parcel.shipment,
-            "investigation": parcel.shipment.investigation,
-            "tree": _tree(parcel),
+            "tree": tree,
             "local_contacts": _local_contacts(parcel),
-            "is_team": access.can_manage_shipments(request.user, parcel.shipment.investigation),
         },
     )
 

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
 from catalogue import access
@@ -13,7 +14,7 @@ from catalogue import access
 from ..forms import AddressForm, ShipmentForm
 from ..models import Address, Parcel, Shipment
 from ..workflow import Status
-from .common import form_page, get_shipment, require_manage
+from .common import experiment, form_page, get_address, get_shipment, require_manage
 
 PAGE_SIZE = 25
 
@@ -38,6 +39,7 @@ def _with_parcels(queryset):
 
 
 @login_required
+@cache_control(private=True)
 def index(request: HttpRequest) -> HttpResponse:
     """Every shipment the user sees, across investigations; filter by a parcel status."""
     shipments = Shipment.objects.for_user(request.user)
@@ -47,6 +49,12 @@ def index(request: HttpRequest) -> HttpResponse:
             pk__in=Parcel.objects.filter(status=status).values("shipment_id")
         )
     rows, next_before = _page(_with_parcels(shipments), request)
+    # Safety and stores see every shipment but not every experiment: link only to those they see.
+    linkable = set(
+        access.visible_investigations(request.user)
+        .filter(pk__in={s.investigation_id for s in rows})
+        .values_list("pk", flat=True)
+    )
     template = "shipments/index.html"
     if request.htmx:
         template += "#results"
@@ -55,6 +63,7 @@ def index(request: HttpRequest) -> HttpResponse:
         template,
         {
             "shipments": rows,
+            "linkable": linkable,
             "next_before": next_before,
             "status": status,
             "statuses": Status.choices,
@@ -72,6 +81,7 @@ def _investigation(request: HttpRequest, pk: int):
 
 
 @login_required
+@cache_control(private=True)
 def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     shipments = _with_parcels(investigation.shipments.all())
@@ -92,6 +102,7 @@ def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     require_manage(request, Shipment(investigation=investigation))
@@ -106,13 +117,14 @@ def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         "shipments/shipment_form.html",
-        {"investigation": investigation},
+        experiment(request, investigation),
         save=save,
         success_message="Shipment created: now add its parcels.",
     )
 
 
 @login_required
+@cache_control(private=True)
 def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
@@ -121,13 +133,14 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         form,
         "shipments/shipment_form.html",
-        {"investigation": shipment.investigation, "shipment": shipment},
+        {**experiment(request, shipment.investigation), "shipment": shipment},
         save=lambda: form.save().get_absolute_url(),
         success_message="Shipment saved.",
     )
 
 
 @login_required
+@cache_control(private=True)
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     parcels = shipment.parcels.annotate(n_items=Count("items")).order_by("id")
@@ -135,8 +148,8 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "shipments/shipment_detail.html",
         {
+            **experiment(request, shipment.investigation),
             "shipment": shipment,
-            "investigation": shipment.investigation,
             "parcels": parcels,
             "can_manage": access.can_manage_shipments(request.user, shipment.investigation),
         },
@@ -147,18 +160,18 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 def addresses(request: HttpRequest) -> HttpResponse:
-    rows, next_before = _page(Address.objects.filter(owner=request.user), request)
+    rows, next_before = _page(Address.objects.for_user(request.user), request)
     return render(
         request, "shipments/addresses.html", {"addresses": rows, "next_before": next_before}
     )
 
 
 @login_required
+@cache_control(private=True)
 def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    address = (
-        get_object_or_404(Address, pk=pk, owner=request.user) if pk else Address(owner=request.user)
-    )
+    address = get_address(request, pk) if pk else Address(owner=request.user)
     form = AddressForm(request.POST or None, instance=address)
 
     def save() -> str:
@@ -185,9 +198,10 @@ def _safe_next(request: HttpRequest) -> bool:
 
 
 @login_required
+@cache_control(private=True)
 @require_POST
 def address_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    address = get_object_or_404(Address, pk=pk, owner=request.user)
+    address = get_address(request, pk)
     address.delete()
     messages.success(request, f"Address “{address.name}” removed from your address book.")
     return redirect("shipments:addresses")

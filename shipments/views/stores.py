@@ -9,9 +9,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 
 from catalogue import access
-from catalogue.models import Instrument
 
 from .. import workflow
 from ..forms import ScanForm
@@ -19,6 +19,7 @@ from ..models import Parcel
 
 
 @login_required
+@cache_control(private=True)
 def scan(request: HttpRequest) -> HttpResponse:
     """A barcode or QR scanner types the parcel code and Enter: the parcel moves one step on."""
     if not access.is_stores(request.user):
@@ -83,12 +84,11 @@ def _scan_one(request: HttpRequest, data: dict) -> dict:
 
 
 @login_required
+@cache_control(private=True)
 def expected(request: HttpRequest) -> HttpResponse:
     """Parcels not yet received that are expected this week (or the week of `?week=YYYY-MM-DD`),
     beamline by beamline."""
-    instruments = [
-        i for i in Instrument.objects.order_by("name") if access.can_view_beamline(request.user, i)
-    ]
+    instruments = list(access.expected_parcel_instruments(request.user).order_by("name"))
     if not instruments:
         raise PermissionDenied("This list is for stores and beamline staff.")
     try:

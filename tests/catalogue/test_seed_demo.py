@@ -268,7 +268,8 @@ def test_each_role_of_the_brief_holds(demo, db) -> None:
     assert james.filter(investigation__members__user__username="mdubois").count() >= 3
     assert access.is_safety_officer(User.objects.get(username="sgarcia"))
     tom = User.objects.get(username="tlee")
-    assert tom.is_staff and tom.groups.filter(name="Stores").exists()
+    assert not tom.is_staff and tom.groups.filter(name="Stores").exists()
+    assert access.is_stores(tom) and not User.objects.get(username="sgarcia").is_staff
     assert User.objects.get(username="admin").is_superuser
 
 

@@ -59,3 +59,9 @@ def safety_officer(username: str = "safety"):
     user = factories.UserFactory(username=username)
     user.groups.add(ensure_groups()["Safety"])
     return user
+
+
+def stores_user(username: str = "stores"):
+    user = factories.UserFactory(username=username)
+    user.groups.add(ensure_groups()["Stores"])
+    return user

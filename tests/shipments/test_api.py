@@ -150,7 +150,9 @@ def test_safety_officer_approves_and_refuses_through_the_api(api, team, parcel) 
         {"investigation": team.investigation.pk, "name": "not mine"},
         format="json",
     )
-    assert created.status_code == 403 and not Shipment.objects.filter(name="not mine").exists()
+    # Safety does not create shipments: the investigation reads as unknown, like a missing one.
+    assert created.status_code == 400 and "investigation" in created.json()
+    assert not Shipment.objects.filter(name="not mine").exists()
 
 
 def test_addresses_are_private_to_their_owner(api, team) -> None:

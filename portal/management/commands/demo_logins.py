@@ -22,8 +22,8 @@ LOGINS: list[tuple[str, str, str]] = [
     ("akowalska", "collaborator (added by Marie)", "sees MX-2590 only"),
     ("pnovak", "local contact, scientist of ID23-1", "every ID23-1 session, beamline logbook"),
     ("emartin", "instrument scientist of BM29", "every BioSAXS session"),
-    ("sgarcia", "safety team (group Safety)", "validate or refuse parcels"),
-    ("tlee", "stores (group Stores, staff)", "move parcels through their statuses"),
+    ("sgarcia", "safety team (group Safety, not staff)", "validate or refuse parcels at /safety/"),
+    ("tlee", "stores (group Stores, not staff)", "scan parcels in and out"),
     ("rbrown", "outsider (no experiments)", "public data only; embargoed ones are 404"),
 ]
 
