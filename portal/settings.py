@@ -418,3 +418,28 @@ AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# Content-Security-Policy (django-csp): scripts come only from this site's static files, so an
+# injected <script> or onclick= does not run. Templates therefore hold no inline script or event
+# handler (page code is in static/js/, values in data- attributes), and htmx runs without eval.
+# Styles may be inline: templates size progress bars and indent trees with style= attributes,
+# and Bootstrap, Quill and Redoc set styles; injected CSS cannot run code.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # data: for Swagger UI's and Bootstrap's icons, blob: for images pasted into the logbook.
+        "img-src": ["'self'", "data:", "blob:"],
+        "worker-src": ["'self'", "blob:"],  # Redoc's search worker
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],  # as X-Frame-Options: DENY
+    }
+}
