@@ -55,6 +55,7 @@ def test_rendered_pages_have_no_inline_script(client, db, path: str) -> None:
     assert response.status_code == 200
     assert "Content-Security-Policy" in response
     assert not INLINE_SCRIPT.search(response.text)
+    assert "{#" not in response.text  # a template comment that spilled into the page
 
 
 def test_swagger_ui_gets_its_set_up_script_from_this_site(client, db) -> None:
