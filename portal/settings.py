@@ -178,7 +178,24 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", DEBUG)
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Security headers (HTTPS). Off by default so that a development server on plain HTTP works;
+# the README's production example turns them on. HSTS cannot be taken back for its duration:
+# try a small SECURE_HSTS_SECONDS first.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# On: a request is HTTPS when the proxy says so in X-Forwarded-Proto (nginx: `proxy_set_header
+# X-Forwarded-Proto $scheme`, which also overwrites what a client sent). Turn it off when clients
+# reach the portal without such a proxy.
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("SECURE_PROXY_SSL_HEADER", True) else None
+)
+# How many proxies (nginx, a load balancer) stand between clients and the portal, each appending
+# the address it saw to X-Forwarded-For. 0: the client is REMOTE_ADDR and X-Forwarded-For, which
+# anyone can send, is ignored. Sign-in limits and API throttles count per real client address.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -228,16 +245,30 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
 
 REST_FRAMEWORK = {
+    # Token first: DRF takes the WWW-Authenticate header from the first class, and only a class
+    # that has one turns a bad or missing credential into 401 (session auth has none: 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "apikey": "600/min", "anon": "300/min"},
+    # Per client address (anonymous) and per user; "apikey" is for the ICAT+ routes
+    # (portal/throttles.py). Logins are limited by django-axes, not here.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("THROTTLE_ANON_RATE", "300/min"),
+        "user": env_str("THROTTLE_USER_RATE", "600/min"),
+        "apikey": env_str("THROTTLE_APIKEY_RATE", "600/min"),
+    },
+    # 0, not None: DRF would otherwise take X-Forwarded-For as sent by the client.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Data portal API",
@@ -363,4 +394,52 @@ CELERY_BEAT_SCHEDULE["doi-register-session-dois"] = {
 CELERY_BEAT_SCHEDULE["doi-resume-stalled-collections"] = {
     "task": "doi.tasks.resume_stalled_collections",
     "schedule": timedelta(minutes=15),
+}
+
+# Sign-in limits (django-axes): every login form (/login/, /admin/login/) authenticates through
+# the axes backend, which counts failures in the database per username AND client address
+# together, so ten wrong passwords for one account lock that account from that address only:
+# other users behind the same proxy, and the same user elsewhere, still sign in.
+INSTALLED_APPS.append("axes")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.views.locked_out"
+# The client address, as DRF's throttles see it: the TRUSTED_PROXY_COUNT-th address from the
+# right of X-Forwarded-For (each proxy appends the one it saw), else REMOTE_ADDR.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# Content-Security-Policy (django-csp): scripts come only from this site's static files, so an
+# injected <script> or onclick= does not run. Templates therefore hold no inline script or event
+# handler (page code is in static/js/, values in data- attributes), and htmx runs without eval.
+# Styles may be inline: templates size progress bars and indent trees with style= attributes,
+# and Bootstrap, Quill and Redoc set styles; injected CSS cannot run code.
+INSTALLED_APPS.append("csp")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        # data: for Swagger UI's and Bootstrap's icons, blob: for images pasted into the logbook.
+        "img-src": ["'self'", "data:", "blob:"],
+        "worker-src": ["'self'", "blob:"],  # Redoc's search worker
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],  # as X-Frame-Options: DENY
+    }
 }

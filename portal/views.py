@@ -1,19 +1,17 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from catalogue.access import public_investigations
 from catalogue.models import Instrument
-
-LOGIN_ATTEMPTS_PER_WINDOW = 10
-LOGIN_WINDOW_SECONDS = 300
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -29,22 +27,33 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 class PortalLoginView(auth_views.LoginView):
-    """Login with a rate limit per client address, so passwords cannot be guessed at speed."""
+    """Failed logins are counted by django-axes (settings: "Sign-in limits"), like the admin's."""
 
     template_name = "portal/login.html"
     redirect_authenticated_user = True
 
-    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        key = f"login-attempts:{request.META.get('REMOTE_ADDR', '')}"
-        attempts = cache.get(key, 0)
-        if attempts >= LOGIN_ATTEMPTS_PER_WINDOW:
-            form = self.get_form()
-            form.add_error(None, "Too many login attempts. Wait a few minutes and try again.")
-            return self.render_to_response(self.get_context_data(form=form), status=429)
-        response = super().post(request, *args, **kwargs)
-        if not request.user.is_authenticated:
-            cache.set(key, attempts + 1, LOGIN_WINDOW_SECONDS)
-        return response
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """What any login form answers once django-axes has locked a username at this address.
+
+    Every further failed try restarts the cool-off (axes' default), so "now + cool-off" is when a
+    login can succeed again.
+    """
+    cool_off = settings.AXES_COOLOFF_TIME
+    response = render(
+        request,
+        "portal/locked_out.html",
+        {
+            "retry_at": timezone.localtime() + cool_off,
+            "cool_off_minutes": int(cool_off.total_seconds() // 60),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(int(cool_off.total_seconds()))
+    return response
 
 
 class PortalLogoutView(auth_views.LogoutView):

@@ -40,8 +40,17 @@ def page(browser: Browser, live_server) -> Iterator[Page]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
+    # Anything the Content-Security-Policy blocked (an inline script, an eval) is a broken page.
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            blocked.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    assert not blocked, f"blocked by the Content-Security-Policy: {blocked}"
 
 
 @pytest.fixture

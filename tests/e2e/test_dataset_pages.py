@@ -122,8 +122,10 @@ def test_filter_datasets_by_energy_then_look_at_a_dataset(page: Page, screenshot
 
     page.click(thumbnail)
     expect(page.locator("#gallery-modal")).to_be_visible()
+    # A function, not an expression string: Playwright evals a string in the page, which the
+    # Content-Security-Policy forbids.
     page.wait_for_function(
-        "document.getElementById('gallery-modal-image').naturalWidth > 0"
+        "() => document.getElementById('gallery-modal-image').naturalWidth > 0"
         " && getComputedStyle(document.getElementById('gallery-modal')).opacity === '1'"
     )
     screenshot("gallery-full-size")
