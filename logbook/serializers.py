@@ -13,7 +13,8 @@ class EventWriteSerializer(serializers.Serializer):
     tags = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, default=list
     )
-    parent = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    # Checked against the logbook by the view: any bad value is "no such event to reply to".
+    parent = serializers.CharField(required=False, allow_blank=True, default="")
 
     def validate(self, data: dict) -> dict:
         if self.partial:

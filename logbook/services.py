@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from catalogue import access
 from catalogue.models import Instrument, Investigation
 
 from .models import Attachment, Category, EventType, Tag
@@ -65,6 +66,7 @@ def image_store(
     instrument_name: str,
     by: str,
     field: str = "image",
+    broadcast: bool = False,
 ) -> Attachment:
     """Check an uploaded image (size, real type) and store it with a thumbnail under MEDIA_ROOT."""
     if len(data) > settings.LOGBOOK_MAX_IMAGE_BYTES:
@@ -90,6 +92,7 @@ def image_store(
         content_type=IMAGE_TYPES[image.format],
         size=len(data),
         uploaded_by=by,
+        broadcast=broadcast,
     )
     attachment.file.save(attachment.filename, ContentFile(data), save=False)
     thumb = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
@@ -101,7 +104,9 @@ def image_store(
     return attachment
 
 
-def _store_pasted_images(html: str, *, investigation, instrument_name: str, by: str) -> str:
+def _store_pasted_images(
+    html: str, *, investigation, instrument_name: str, by: str, broadcast: bool = False
+) -> str:
     """Pasted images arrive as data: URLs; store each and point the HTML at the stored file."""
 
     def replace(match: re.Match) -> str:
@@ -113,6 +118,7 @@ def _store_pasted_images(html: str, *, investigation, instrument_name: str, by: 
             instrument_name=instrument_name,
             by=by,
             field="content",
+            broadcast=broadcast,
         )
         return attachment.get_absolute_url()
 
@@ -155,6 +161,23 @@ def tags_ensure(
     return clean
 
 
+def reply_parent(
+    *, user, parent_id: object, investigation: Investigation | None, instrument: Instrument | None
+) -> str | None:
+    """The id of the event a new one replies to, checked: it must be one the writer can read in
+    the logbook being written. Anything else, malformed ids included, is one and the same answer,
+    so a reply cannot tell a hidden event from a missing one."""
+    raw = str(parent_id or "").strip()
+    if not raw:
+        return None
+    parent = get_store().get(raw) if len(raw) <= 40 else None
+    if parent is None or not access.can_reply_to_event(
+        user, parent, investigation=investigation, instrument=instrument
+    ):
+        raise EventInvalid("parent", "No such event to reply to in this logbook.")
+    return parent["_id"]
+
+
 def event_create(
     *,
     investigation: Investigation | None,
@@ -180,7 +203,11 @@ def event_create(
     content = []
     if html is not None and html.strip():
         html = _store_pasted_images(
-            html, investigation=investigation, instrument_name=instrument_name, by=by
+            html,
+            investigation=investigation,
+            instrument_name=instrument_name,
+            by=by,
+            broadcast=type == EventType.BROADCAST,
         )
         content.append({"format": "html", "text": sanitise(html)})
     if text:
@@ -221,6 +248,7 @@ def event_update(
         investigation=investigation,
         instrument_name=instrument.name if instrument else "",
         by=by,
+        broadcast=event.get("type") == EventType.BROADCAST,
     )
     # The editor shows the event as HTML, so the edited HTML replaces every earlier format.
     content = [{"format": "html", "text": sanitise(html)}] if html.strip() else []

@@ -70,10 +70,13 @@ def _to_row(doc: dict) -> dict:
 
 
 def _int_id(event_id: str) -> int | None:
+    """The row id in an event id, or None for anything that cannot be one (the database would
+    overflow on 20 digits)."""
     try:
-        return int(event_id)
+        pk = int(event_id)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk < 2**63 else None
 
 
 class OrmEventStore(EventStore):

@@ -15,7 +15,7 @@ from ..forms import EntryForm, TagForm
 from ..models import Tag
 from ..presenters import present, tag_colours
 from ..scopes import Scope, beamline_scope, event_scope, investigation_scope
-from ..services import EventInvalid, event_create, event_update, image_store
+from ..services import EventInvalid, event_create, event_update, image_store, reply_parent
 from ..store import get_store
 from ..text import content_html
 from .pages import _timeline
@@ -28,16 +28,17 @@ def _require_writer(scope: Scope) -> None:
         raise PermissionDenied("Only the team and staff write in this logbook.")
 
 
-def _image_html(form: EntryForm, scope: Scope, username: str) -> str:
+def _image_html(form: EntryForm, scope: Scope, username: str, *, broadcast: bool = False) -> str:
     upload = form.cleaned_data.get("image")
     if not upload:
         return ""
     attachment = image_store(
         data=upload.read(),
         filename=upload.name,
-        investigation=scope.investigation,
-        instrument_name=scope.instrument.name if scope.instrument else "",
+        investigation=None if broadcast else scope.investigation,
+        instrument_name=scope.instrument.name if scope.instrument and not broadcast else "",
         by=username,
+        broadcast=broadcast,
     )
     return f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>'
 
@@ -48,9 +49,15 @@ def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
     if form.is_valid():
         broadcast = form.cleaned_data["broadcast"] and scope.can_broadcast
         try:
+            parent = reply_parent(
+                user=request.user,
+                parent_id=form.cleaned_data["parent"],
+                investigation=None if broadcast else scope.investigation,
+                instrument=None if broadcast else scope.instrument,
+            )
             with transaction.atomic():
                 html = (form.cleaned_data["content"] or "") + _image_html(
-                    form, scope, request.user.username
+                    form, scope, request.user.username, broadcast=broadcast
                 )
                 event_create(
                     investigation=None if broadcast else scope.investigation,
@@ -61,16 +68,19 @@ def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
                     title=form.cleaned_data["title"],
                     html=html,
                     tags=[] if broadcast else form.tag_names(),
-                    parent_event_id=form.cleaned_data["parent"] or None,
+                    parent_event_id=parent,
                 )
         except EventInvalid as error:
-            form.add_error("image" if error.field == "image" else "content", error.message)
+            field = error.field if error.field in ("image", "parent") else "content"
+            form.add_error(field, error.message)
         else:
             messages.success(
                 request, "Broadcast sent." if broadcast else "Entry added to the logbook."
             )
             return redirect(scope.url(""))
-    return _timeline(request, scope, entry_form=form)
+    response = _timeline(request, scope, entry_form=form)
+    response.status_code = 400  # the form again, with its errors; nothing was stored
+    return response
 
 
 @login_required
@@ -139,7 +149,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
             "event_id": doc["_id"],
             "scope": scope,
             "investigation": scope.investigation,
-            "tags": tag_colours(scope.tag_filter()) if scope.instrument else {},
+            "tags": tag_colours(request.user, scope.tag_filter()) if scope.instrument else {},
         },
     )
 
@@ -148,13 +158,13 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
 def event_history(request: HttpRequest, event_id: str) -> HttpResponse:
     doc, scope = _event_or_404(request, event_id)
     versions = get_store().history(doc["_id"])
-    colours = tag_colours(scope.tag_filter()) if scope.instrument else {}
+    colours = tag_colours(request.user, scope.tag_filter()) if scope.instrument else {}
     return render(
         request,
         "logbook/event_history.html",
         {
             "event": doc,
-            "versions": present(versions, colours=colours),
+            "versions": present(versions, user=request.user, colours=colours),
             "scope": scope,
             "investigation": scope.investigation,
         },

@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from catalogue import access
 
 from ..forms import EntryForm, FilterForm, TagForm
-from ..models import Tag
 from ..pdf import logbook_pdf
 from ..presenters import present
 from ..scopes import Scope, beamline_scope, investigation_scope
@@ -27,8 +26,8 @@ PAGE_SIZE = 50
 PDF_LIMIT = 5000
 
 
-def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery, list[Tag]]:
-    tags = list(Tag.objects.filter(**scope.tag_filter()))
+def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery, list]:
+    tags = list(access.visible_tags(request.user).filter(**scope.tag_filter()))
     form = FilterForm(request.GET, tags=tags)
     return form, form.query(scope.base_query(), can_restore=scope.can_write), tags
 
@@ -86,7 +85,9 @@ def _timeline(
         "investigation": scope.investigation,
         "instrument": scope.instrument,
         "form": form,
-        "events": present(docs, colours={t.name: t.colour for t in tags}, words=words),
+        "events": present(
+            docs, user=request.user, colours={t.name: t.colour for t in tags}, words=words
+        ),
         "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
         "filtered": bool(
             request.GET.get("q")
@@ -137,7 +138,7 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
         seen = len(docs)
     context = {
         "scope": scope,
-        "events": present(docs, colours={t.name: t.colour for t in tags}),
+        "events": present(docs, user=request.user, colours={t.name: t.colour for t in tags}),
         "seen": seen,
         "newest_first": query.newest_first,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
@@ -160,7 +161,9 @@ def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
         " ", "_"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-logbook.pdf"'
-    logbook_pdf(title=scope.title, docs=docs, out=response, truncated=cursor is not None)
+    logbook_pdf(
+        user=request.user, title=scope.title, docs=docs, out=response, truncated=cursor is not None
+    )
     return response
 
 
