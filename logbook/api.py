@@ -17,8 +17,8 @@ from .forms import FilterForm
 from .icatplus import to_icat
 from .scopes import Scope, beamline_scope, event_scope, investigation_scope
 from .serializers import EventPageSerializer, EventSerializer, EventWriteSerializer
-from .services import EventInvalid, event_create, event_update, reply_parent
-from .store import InvalidCursor, get_store
+from .services import EventInvalid, event_create, event_update, reply_parent, stale_edit_message
+from .store import InvalidCursor, StaleEdit, get_store, version_of
 from .text import content_html
 
 
@@ -151,9 +151,18 @@ class EventDetail(APIView):
                 tags=data.get("tags", doc.get("tag") or []),
                 investigation=scope.investigation,
                 instrument=scope.instrument,
+                version=data.get("version"),
             )
         except EventInvalid as error:
             raise ValidationError({error.field: error.message}) from None
+        except StaleEdit as stale:
+            return Response(
+                {
+                    "detail": stale_edit_message(stale.current),
+                    "version": version_of(stale.current),
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(to_icat(updated))
 
 

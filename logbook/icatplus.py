@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from catalogue import access
 from catalogue.models import Dataset, Instrument, Investigation
 
+from .dates import OUT_OF_RANGE, in_range
 from .models import ApiKey, Category, EventType, hash_key
 from .services import EventInvalid, decode_data_uri, event_create, image_store
 from .text import sanitise
@@ -98,12 +99,21 @@ def _json_body(request: HttpRequest) -> dict:
     return body
 
 
+def _parse_datetime(value: str) -> datetime | None:
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well formed but impossible, like month 13
+        return None
+
+
 def _parse_when(value) -> datetime:
     if value in (None, ""):
         return timezone.now()
-    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    parsed = _parse_datetime(str(value)) if isinstance(value, str) else None
     if parsed is None:
         raise ApiError(400, f"creationDate '{value}' is not an ISO 8601 date-time", "creationDate")
+    if not in_range(parsed):
+        raise ApiError(400, f"creationDate: {OUT_OF_RANGE}", "creationDate")
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -199,7 +209,11 @@ def _dataset(body: dict, investigation: Investigation | None) -> dict:
             if body.get("datasetName")
             else {}
         )
-    if not isinstance(dataset_id, int) or isinstance(dataset_id, bool):
+    if (
+        not isinstance(dataset_id, int)
+        or isinstance(dataset_id, bool)
+        or not 0 < dataset_id < 2**63
+    ):
         raise ApiError(400, "datasetId must be an integer", "datasetId")
     name = (
         Dataset.objects.filter(pk=dataset_id, investigation=investigation)
@@ -376,12 +390,16 @@ def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
 
 
 def _paging(request: HttpRequest) -> tuple[int, int]:
-    try:
-        limit = min(int(request.GET.get("limit") or 100), 1000)
-        skip = max(int(request.GET.get("skip") or 0), 0)
-    except ValueError:
-        raise ApiError(400, "limit and skip must be integers", "limit") from None
-    return limit, skip
+    values = {}
+    for field, default, low, high in (("limit", 100, 1, 1000), ("skip", 0, 0, 10**9)):
+        raw = request.GET.get(field) or str(default)
+        try:
+            values[field] = int(raw)
+        except ValueError:
+            values[field] = None
+        if values[field] is None or not low <= values[field] <= high:
+            raise ApiError(400, f"{field} must be an integer from {low} to {high}", field)
+    return values["limit"], values["skip"]
 
 
 def _iso(value) -> str | None:
@@ -443,11 +461,13 @@ def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
 
 
 def _parse_date_param(value: str, field: str) -> datetime:
-    parsed = parse_datetime(value) or (
-        parse_datetime(value + "T00:00:00") if len(value) == 10 else None
+    parsed = _parse_datetime(value) or (
+        _parse_datetime(value + "T00:00:00") if len(value) == 10 else None
     )
     if parsed is None:
         raise ApiError(400, f"{field} '{value}' is not a date", field)
+    if not in_range(parsed):
+        raise ApiError(400, f"{field}: {OUT_OF_RANGE}", field)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 

@@ -62,6 +62,7 @@ class Event(models.Model):
     previous_version = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="last edit")
     # An old copy kept for the history of an edited event; never listed in timelines.
     superseded = models.BooleanField(default=False)
     removed = models.BooleanField(default=False)

@@ -15,6 +15,7 @@ from reportlab.platypus import Image, Paragraph, Preformatted, SimpleDocTemplate
 
 from catalogue import access
 
+from .dates import local
 from .text import content_text
 
 IMAGE_URL = re.compile(r"/logbook/attachments/([0-9a-f-]{36})/")
@@ -50,7 +51,7 @@ def logbook_pdf(
     story.append(Spacer(1, 0.4 * cm))
     images = _images(user, docs)
     for doc in docs:
-        when = timezone.localtime(doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
+        when = local(doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
         tags = ", ".join(doc.get("tag") or [])
         story.append(
             Paragraph(

@@ -8,12 +8,12 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue import access
 
+from .dates import local
 from .store import get_store
 from .text import content_html, content_text, highlight
 
@@ -72,11 +72,11 @@ class EventView:
 
     @property
     def when_long(self) -> str:
-        return timezone.localtime(self.doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
+        return local(self.doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
 
     @property
     def when_short(self) -> str:
-        return timezone.localtime(self.doc["creationDate"]).strftime("%d %b %H:%M:%S")
+        return local(self.doc["creationDate"]).strftime("%d %b %H:%M:%S")
 
     @property
     def is_command(self) -> bool:

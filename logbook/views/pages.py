@@ -9,7 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -72,6 +72,8 @@ def _timeline(
     request: HttpRequest, scope: Scope, *, entry_form: EntryForm | None = None
 ) -> HttpResponse:
     form, query, tags = _filters(request, scope)
+    if form.errors:
+        messages.error(request, f"Filters ignored: {_errors(form)}")
     store = get_store()
     after = request.GET.get("after") or None
     try:
@@ -147,8 +149,15 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(request, "logbook/_live.html", context)
 
 
+def _errors(form) -> str:
+    return " ".join(f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())
+
+
 def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
     form, query, tags = _filters(request, scope)
+    if form.errors:
+        # An export of something else than what was asked for would mislead: say why instead.
+        return HttpResponseBadRequest(_errors(form), content_type="text/plain; charset=utf-8")
     store = get_store()
     docs, cursor = [], None
     while len(docs) < PDF_LIMIT:

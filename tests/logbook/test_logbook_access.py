@@ -259,3 +259,24 @@ def test_quoting_parents_costs_the_same_for_one_reply_or_fifty(
     with django_assert_max_num_queries(20):
         response = client.get(reverse("logbook:investigation", args=[team.investigation.pk]))
     assert response.content.decode().count('class="event-reply') == 25
+
+
+def test_icatplus_cannot_make_an_event_reply_to_another_teams_event(client, two_teams) -> None:
+    """ICAT+'s Event has no parent: one sent anyway is not stored, so nothing can be quoted."""
+    team, _, secret, _ = two_teams
+    _, key = ApiKey.objects.create_key(name="k", instrument=team.investigation.instrument)
+    response = client.post(
+        f"/icatplus/dataacquisition/{key}/notification?investigationId={team.investigation.pk}",
+        json.dumps(
+            {
+                "type": "annotation",
+                "category": "comment",
+                "content": [{"format": "plainText", "text": "hi"}],
+                "parentEventId": secret["_id"],
+            }
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    stored = get_store().get(response.json()["_id"])
+    assert stored["parentEventId"] is None
