@@ -223,6 +223,162 @@ def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:
 
 # Logbook events, attachments, tags and acquisition API keys ----------------------------------
 # (the logbook app asks here; models of other apps are reached by name, never imported)
+#
+# An event is an ICAT+-shaped document (a dict): it belongs to an investigation's logbook
+# (`investigationId`), else to a beamline's (`instrumentName`), else it is a facility-wide
+# broadcast, which everyone may read.
+
+
+def _logbook_model(name: str):
+    from django.apps import apps
+
+    return apps.get_model("logbook", name)
+
+
+def can_broadcast(user: AnyUser) -> bool:
+    """Write to every logbook at once (beam loss, shutdowns): staff."""
+    return _is_staff(user)
+
+
+def _event_logbook(event: dict) -> tuple[str, str] | None:
+    """Which logbook an event belongs to, as a comparable key; None for an orphan."""
+    if event.get("investigationId") not in (None, ""):
+        return ("investigation", str(event["investigationId"]))
+    if event.get("instrumentName"):
+        return ("beamline", str(event["instrumentName"]))
+    if event.get("type") == "broadcast":
+        return ("broadcast", "")
+    return None
+
+
+def readable_events(user: AnyUser, events: list[dict]) -> list[dict]:
+    """The events among `events` the user may read, in two queries whatever their number: the
+    timeline's parent excerpts and anything else that shows events it did not select itself."""
+    logbooks = [_event_logbook(e) for e in events]
+    investigation_ids = {key for kind, key in filter(None, logbooks) if kind == "investigation"}
+    beamlines = {key for kind, key in filter(None, logbooks) if kind == "beamline"}
+    readable_investigations = set()
+    if investigation_ids:
+        pks = [int(i) for i in investigation_ids if i.isdigit()]
+        readable_investigations = {
+            str(pk)
+            for pk in visible_investigations(user).filter(pk__in=pks).values_list("pk", flat=True)
+        }
+    readable_beamlines = set()
+    if beamlines:
+        instruments = Instrument.objects.filter(name__in=beamlines)
+        if not _is_staff(user):
+            instruments = (
+                instruments.filter(scientists=user) if user.is_authenticated else instruments.none()
+            )
+        readable_beamlines = set(instruments.values_list("name", flat=True))
+    allowed = {
+        "investigation": readable_investigations,
+        "beamline": readable_beamlines,
+        "broadcast": {""},
+    }
+    return [
+        event
+        for event, logbook in zip(events, logbooks, strict=True)
+        if logbook is not None and logbook[1] in allowed[logbook[0]]
+    ]
+
+
+def can_read_event(user: AnyUser, event: dict) -> bool:
+    return bool(readable_events(user, [event]))
+
+
+def can_reply_to_event(
+    user: AnyUser,
+    parent: dict,
+    *,
+    investigation: Investigation | None,
+    instrument: Instrument | None,
+) -> bool:
+    """A reply is written in one logbook and may only point at an event the writer can read in
+    that same logbook (or at a broadcast, which every logbook shows): the timeline prints the
+    parent's text, so any other parent would copy one team's words into another's logbook."""
+    if investigation is not None:
+        here = {"investigationId": investigation.pk}
+    elif instrument is not None:
+        here = {"instrumentName": instrument.name}
+    else:
+        here = {"type": "broadcast"}
+    return is_in_logbook_of(parent, here) and can_read_event(user, parent)
+
+
+def is_in_logbook_of(parent: dict, event: dict) -> bool:
+    """Whether `parent` may be quoted beside `event`: it is in the same logbook, or it is a
+    broadcast (every logbook shows those)."""
+    there = _event_logbook(parent)
+    return there is not None and there in (_event_logbook(event), ("broadcast", ""))
+
+
+def _scientist_of(user: AnyUser) -> QuerySet:
+    return (
+        Instrument.objects.filter(scientists=user)
+        if user.is_authenticated
+        else Instrument.objects.none()
+    )
+
+
+def visible_attachments(user: AnyUser) -> QuerySet:
+    """Images of the logbooks the user may read. Only a broadcast's images are public; an
+    image that belongs to no logbook is nobody's (404)."""
+    attachments = _logbook_model("Attachment").objects.all()
+    if _is_staff(user):
+        return attachments
+    return attachments.filter(
+        Q(broadcast=True)
+        | Q(investigation__in=visible_investigations(user))
+        | Q(
+            investigation__isnull=True,
+            instrument_name__gt="",
+            instrument_name__in=_scientist_of(user).values("name"),
+        )
+    )
+
+
+def get_attachment_or_404(user: AnyUser, uuid: object):
+    try:
+        return visible_attachments(user).get(uuid=uuid)
+    except (_logbook_model("Attachment").DoesNotExist, ValueError, ValidationError):
+        raise Http404("No such file") from None
+
+
+def visible_tags(user: AnyUser) -> QuerySet:
+    """Tags of the investigations the user may see, and beamline tags for its scientists."""
+    tags = _logbook_model("Tag").objects.all()
+    if _is_staff(user):
+        return tags
+    return tags.filter(
+        Q(investigation__in=visible_investigations(user))
+        | Q(investigation__isnull=True, instrument__in=_scientist_of(user))
+    )
+
+
+# An acquisition API key (`logbook.ApiKey`) belongs to one beamline, or to the whole facility
+# when it names none. A key sees nothing outside its beamlines: a session or beamline it may not
+# use answers exactly as one that does not exist.
+
+
+def api_key_instruments(key) -> QuerySet[Instrument]:
+    """Beamlines the key may read and write."""
+    if key.instrument_id is None:
+        return Instrument.objects.all()
+    return Instrument.objects.filter(pk=key.instrument_id)
+
+
+def api_key_investigations(key) -> QuerySet[Investigation]:
+    """Sessions the key may see and write to: those of its beamlines."""
+    if key.instrument_id is None:
+        return Investigation.objects.all()
+    return Investigation.objects.filter(instrument_id=key.instrument_id)
+
+
+def api_key_may_broadcast(key) -> bool:
+    """Only a facility-wide key speaks to every logbook."""
+    return key.instrument_id is None
 
 
 # Shipments: the team, staff, the safety team and stores --------------------------------------

@@ -60,8 +60,10 @@ class AttachmentAdmin(admin.ModelAdmin):
         "size",
         "investigation",
         "instrument_name",
+        "broadcast",
         "created_at",
     ]
+    list_filter = ["broadcast"]
     raw_id_fields = ["investigation"]
     readonly_fields = ["uuid"]
 

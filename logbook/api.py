@@ -11,13 +11,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalogue import access
+
 from .forms import FilterForm
 from .icatplus import to_icat
-from .models import Tag
 from .scopes import Scope, beamline_scope, event_scope, investigation_scope
 from .serializers import EventPageSerializer, EventSerializer, EventWriteSerializer
-from .services import EventInvalid, event_create, event_update
-from .store import InvalidCursor, get_store
+from .services import EventInvalid, event_create, event_update, reply_parent, stale_edit_message
+from .store import InvalidCursor, StaleEdit, get_store, version_of
 from .text import content_html
 
 
@@ -63,7 +64,8 @@ class EventList(APIView):
     )
     def get(self, request: Request) -> Response:
         scope = _scope_from(request.user, request.query_params)
-        form = FilterForm(request.query_params, tags=list(Tag.objects.filter(**scope.tag_filter())))
+        tags = access.visible_tags(request.user).filter(**scope.tag_filter())
+        form = FilterForm(request.query_params, tags=list(tags))
         if not form.is_valid():
             raise ValidationError(form.errors)
         try:
@@ -94,6 +96,12 @@ class EventList(APIView):
         scope = _scope_from(request.user, data)
         _writer(scope)
         try:
+            parent = reply_parent(
+                user=request.user,
+                parent_id=data["parent"],
+                investigation=scope.investigation,
+                instrument=scope.instrument,
+            )
             doc = event_create(
                 investigation=scope.investigation,
                 instrument=scope.instrument,
@@ -103,7 +111,7 @@ class EventList(APIView):
                 title=data["title"],
                 html=data["content"],
                 tags=data["tags"],
-                parent_event_id=data["parent"] or None,
+                parent_event_id=parent,
             )
         except EventInvalid as error:
             raise ValidationError({error.field: error.message}) from None
@@ -143,9 +151,18 @@ class EventDetail(APIView):
                 tags=data.get("tags", doc.get("tag") or []),
                 investigation=scope.investigation,
                 instrument=scope.instrument,
+                version=data.get("version"),
             )
         except EventInvalid as error:
             raise ValidationError({error.field: error.message}) from None
+        except StaleEdit as stale:
+            return Response(
+                {
+                    "detail": stale_edit_message(stale.current),
+                    "version": version_of(stale.current),
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         return Response(to_icat(updated))
 
 

@@ -5,7 +5,9 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 
+from .dates import OUT_OF_RANGE, in_range
 from .models import Category, EventType, Tag
+from .services import MAX_TITLE_LENGTH
 from .store import EventQuery
 
 ORDER_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first")]
@@ -28,6 +30,17 @@ CATEGORY_CHOICES = [
 CHECKBOXES = forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
 
 
+class LogbookDateField(forms.DateField):
+    """A date between 1900 and 2200: the timeline adds a day to it and shows it in local time."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not in_range(value):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
 class FilterForm(forms.Form):
     """The timeline's filters; they live in the query string so views are shareable."""
 
@@ -38,13 +51,9 @@ class FilterForm(forms.Form):
     )
     tag = forms.MultipleChoiceField(required=False, choices=[], widget=CHECKBOXES)
     author = forms.CharField(required=False, max_length=150)
-    day = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    day = LogbookDateField(required=False)
+    start = LogbookDateField(required=False, label="From")
+    end = LogbookDateField(required=False, label="To")
     order = forms.ChoiceField(required=False, choices=ORDER_CHOICES)
     removed = forms.BooleanField(required=False, label="Removed events")
 
@@ -91,7 +100,7 @@ class FilterForm(forms.Form):
 class EntryForm(forms.Form):
     """An annotation: rich text (HTML, sanitised on the server), tags, an optional image."""
 
-    title = forms.CharField(required=False, max_length=500)
+    title = forms.CharField(required=False, max_length=MAX_TITLE_LENGTH)
     content = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 5, "data-rich-text": "1"}),
@@ -105,6 +114,8 @@ class EntryForm(forms.Form):
     )
     image = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP")
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The version an edit started from (see `logbook.store.version_of`).
+    version = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     broadcast = forms.BooleanField(required=False, label="Broadcast to every logbook (staff)")
 
     def tag_names(self) -> list[str]:

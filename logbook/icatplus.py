@@ -2,8 +2,9 @@
 
 Paths, parameters and payloads follow ICAT+'s OpenAPI (the `icat-plus-client` package is generated
 from it), so beamline software written against ICAT+ works unchanged. The API key in the path is
-the only credential: unknown keys get 401, revoked ones or keys of another beamline 403, and
-nothing is stored. Bad input gets 400 naming the field or the unknown proposal/beamline.
+the only credential: unknown keys get 401, revoked ones 403, and nothing is stored. Bad input gets
+400 naming the field or the unknown proposal/beamline; a session or beamline outside the key's
+(`catalogue.access.api_key_*`) is unknown to it, answered exactly as one that does not exist.
 """
 
 from __future__ import annotations
@@ -15,15 +16,16 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from catalogue import access
 from catalogue.models import Dataset, Instrument, Investigation
 
+from .dates import OUT_OF_RANGE, in_range
 from .models import ApiKey, Category, EventType, hash_key
 from .services import EventInvalid, decode_data_uri, event_create, image_store
 from .text import sanitise
@@ -97,12 +99,21 @@ def _json_body(request: HttpRequest) -> dict:
     return body
 
 
+def _parse_datetime(value: str) -> datetime | None:
+    try:
+        return parse_datetime(value)
+    except ValueError:  # well formed but impossible, like month 13
+        return None
+
+
 def _parse_when(value) -> datetime:
     if value in (None, ""):
         return timezone.now()
-    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    parsed = _parse_datetime(str(value)) if isinstance(value, str) else None
     if parsed is None:
         raise ApiError(400, f"creationDate '{value}' is not an ISO 8601 date-time", "creationDate")
+    if not in_range(parsed):
+        raise ApiError(400, f"creationDate: {OUT_OF_RANGE}", "creationDate")
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -114,15 +125,18 @@ def resolve_target(
     investigation_id=None,
     when: datetime,
 ) -> tuple[Investigation | None, Instrument]:
-    """The logbook an event goes to: the proposal's session running on the beamline at `when`;
-    with no proposal, whatever runs there then; with nothing running, the beamline logbook."""
+    """The logbook an event goes to: the proposal's session running on the beamline at `when`
+    (or the nearest); with no proposal, the beamline logbook whatever session runs — that is how
+    pyicat-plus sends `beamline_only=True` messages, which the session's team must not read."""
     investigation = None
     if investigation_id not in (None, ""):
         try:
-            investigation = Investigation.objects.select_related("instrument").get(
-                pk=int(investigation_id)
+            investigation = (
+                access.api_key_investigations(key)
+                .select_related("instrument")
+                .get(pk=int(investigation_id))
             )
-        except (ValueError, TypeError, Investigation.DoesNotExist):
+        except (ValueError, TypeError, OverflowError, Investigation.DoesNotExist):
             raise ApiError(
                 400, f"Unknown investigation id '{investigation_id}'", "investigationId"
             ) from None
@@ -135,11 +149,9 @@ def resolve_target(
         )
     if not name:
         raise ApiError(400, "instrumentName is required", "instrumentName")
-    instrument = Instrument.objects.filter(name__iexact=name).first()
+    instrument = access.api_key_instruments(key).filter(name__iexact=name).first()
     if instrument is None:
         raise ApiError(400, f"Unknown beamline '{name}'", "instrumentName")
-    if not key.allows(instrument.name):
-        raise ApiError(403, f"This API key is not valid for beamline {instrument.name}")
     if investigation is not None:
         if investigation.instrument_id != instrument.pk:
             raise ApiError(
@@ -148,22 +160,22 @@ def resolve_target(
                 "investigationId",
             )
         return investigation, instrument
-    sessions = Investigation.objects.filter(instrument=instrument)
-    running = Q(start_date__lte=when, end_date__gte=when)
-    if investigation_name:
-        sessions = sessions.filter(name__iexact=investigation_name.strip())
-        if not sessions.exists():
-            raise ApiError(
-                400,
-                f"Unknown proposal '{investigation_name}' on beamline {instrument.name}",
-                "investigationName",
-            )
-        nearest = (
-            sessions.filter(running).first()
-            or sessions.filter(start_date__lte=when).order_by("-start_date").first()
+    if not investigation_name:
+        return None, instrument
+    sessions = access.api_key_investigations(key).filter(
+        instrument=instrument, name__iexact=investigation_name.strip()
+    )
+    if not sessions.exists():
+        raise ApiError(
+            400,
+            f"Unknown proposal '{investigation_name}' on beamline {instrument.name}",
+            "investigationName",
         )
-        return nearest or sessions.order_by("start_date").first(), instrument
-    return sessions.filter(running).order_by("-start_date").first(), instrument
+    nearest = (
+        sessions.filter(start_date__lte=when, end_date__gte=when).first()
+        or sessions.filter(start_date__lte=when).order_by("-start_date").first()
+    )
+    return nearest or sessions.order_by("start_date").first(), instrument
 
 
 def _tag_names(value, field: str = "tag") -> list[str]:
@@ -197,7 +209,11 @@ def _dataset(body: dict, investigation: Investigation | None) -> dict:
             if body.get("datasetName")
             else {}
         )
-    if not isinstance(dataset_id, int) or isinstance(dataset_id, bool):
+    if (
+        not isinstance(dataset_id, int)
+        or isinstance(dataset_id, bool)
+        or not 0 < dataset_id < 2**63
+    ):
         raise ApiError(400, "datasetId must be an integer", "datasetId")
     name = (
         Dataset.objects.filter(pk=dataset_id, investigation=investigation)
@@ -264,7 +280,7 @@ def _create_event(
         investigation_id=investigation_id or body.get("investigationId"),
         when=when,
     )
-    if kind == EventType.BROADCAST and key.instrument_id is not None:
+    if kind == EventType.BROADCAST and not access.api_key_may_broadcast(key):
         raise ApiError(403, "Only a facility-wide key may broadcast")
     html = "".join(sanitise(c.get("text", "")) for c in content if c.get("format") == "html")
     text = "\n".join(c.get("text", "") for c in content if c.get("format", "plainText") != "html")
@@ -374,12 +390,16 @@ def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
 
 
 def _paging(request: HttpRequest) -> tuple[int, int]:
-    try:
-        limit = min(int(request.GET.get("limit") or 100), 1000)
-        skip = max(int(request.GET.get("skip") or 0), 0)
-    except ValueError:
-        raise ApiError(400, "limit and skip must be integers", "limit") from None
-    return limit, skip
+    values = {}
+    for field, default, low, high in (("limit", 100, 1, 1000), ("skip", 0, 0, 10**9)):
+        raw = request.GET.get(field) or str(default)
+        try:
+            values[field] = int(raw)
+        except ValueError:
+            values[field] = None
+        if values[field] is None or not low <= values[field] <= high:
+            raise ApiError(400, f"{field} must be an integer from {low} to {high}", field)
+    return values["limit"], values["skip"]
 
 
 def _iso(value) -> str | None:
@@ -392,13 +412,17 @@ def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
     """GET dataacquisition/{apiKey}/investigation: sessions of the key's beamlines; by default the
     ones running now (filters: instrumentName, investigationName, ids, time, startDate, endDate)."""
     key = authenticate(api_key)
-    qs = Investigation.objects.select_related("instrument").order_by("-start_date", "-id")
-    if key.instrument_id:
-        qs = qs.filter(instrument_id=key.instrument_id)
+    qs = (
+        access.api_key_investigations(key)
+        .select_related("instrument")
+        .order_by("-start_date", "-id")
+    )
     params = request.GET
     if params.get("instrumentName"):
         names = [n.strip() for n in params["instrumentName"].split(",") if n.strip()]
-        known = set(Instrument.objects.filter(name__in=names).values_list("name", flat=True))
+        known = set(
+            access.api_key_instruments(key).filter(name__in=names).values_list("name", flat=True)
+        )
         if unknown := [n for n in names if n not in known]:
             raise ApiError(400, f"Unknown beamline '{unknown[0]}'", "instrumentName")
         qs = qs.filter(instrument__name__in=names)
@@ -437,11 +461,13 @@ def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
 
 
 def _parse_date_param(value: str, field: str) -> datetime:
-    parsed = parse_datetime(value) or (
-        parse_datetime(value + "T00:00:00") if len(value) == 10 else None
+    parsed = _parse_datetime(value) or (
+        _parse_datetime(value + "T00:00:00") if len(value) == 10 else None
     )
     if parsed is None:
         raise ApiError(400, f"{field} '{value}' is not a date", field)
+    if not in_range(parsed):
+        raise ApiError(400, f"{field}: {OUT_OF_RANGE}", field)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
 
 
@@ -454,13 +480,11 @@ def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
     if not raw_id:
         raise ApiError(400, "investigationId is required", "investigationId")
     try:
-        investigation = Investigation.objects.select_related("instrument").get(pk=int(raw_id))
-    except (ValueError, Investigation.DoesNotExist):
-        raise ApiError(400, f"Unknown investigation id '{raw_id}'", "investigationId") from None
-    if not key.allows(investigation.instrument.name):
-        raise ApiError(
-            403, f"This API key is not valid for beamline {investigation.instrument.name}"
+        investigation = (
+            access.api_key_investigations(key).select_related("instrument").get(pk=int(raw_id))
         )
+    except (ValueError, OverflowError, Investigation.DoesNotExist):
+        raise ApiError(400, f"Unknown investigation id '{raw_id}'", "investigationId") from None
     limit, skip = _paging(request)
     qs = investigation.datasets.select_related("sample").order_by("start_date", "id")
     if request.GET.get("search"):

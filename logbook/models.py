@@ -62,6 +62,7 @@ class Event(models.Model):
     previous_version = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    updated_at = models.DateTimeField(null=True, blank=True, help_text="last edit")
     # An old copy kept for the history of an edited event; never listed in timelines.
     superseded = models.BooleanField(default=False)
     removed = models.BooleanField(default=False)
@@ -167,6 +168,9 @@ class Attachment(models.Model):
     thumbnail = models.FileField(upload_to=attachment_path, max_length=255, blank=True)
     uploaded_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # A broadcast's image is public like the broadcast; any other image belongs to the logbook
+    # of its investigation or beamline, and one with neither is shown to nobody.
+    broadcast = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.filename
@@ -232,6 +236,3 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    def allows(self, instrument_name: str) -> bool:
-        return self.instrument_id is None or self.instrument.name == instrument_name

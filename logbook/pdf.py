@@ -13,23 +13,29 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Image, Paragraph, Preformatted, SimpleDocTemplate, Spacer
 
-from .models import Attachment
+from catalogue import access
+
+from .dates import local
 from .text import content_text
 
 IMAGE_URL = re.compile(r"/logbook/attachments/([0-9a-f-]{36})/")
 
 
-def _images(docs: list[dict]) -> dict[str, Attachment]:
+def _images(user, docs: list[dict]) -> dict:
     ids = {
         m
         for d in docs
         for c in d.get("content") or []
         for m in IMAGE_URL.findall(c.get("text") or "")
     }
-    return {str(a.uuid): a for a in Attachment.objects.filter(uuid__in=ids)} if ids else {}
+    # An event's HTML may name any image; only those the reader may open go into the PDF.
+    visible = access.visible_attachments(user).filter(uuid__in=ids) if ids else []
+    return {str(a.uuid): a for a in visible}
 
 
-def logbook_pdf(*, title: str, docs: list[dict], out: BinaryIO, truncated: bool = False) -> None:
+def logbook_pdf(
+    *, user, title: str, docs: list[dict], out: BinaryIO, truncated: bool = False
+) -> None:
     styles = getSampleStyleSheet()
     meta = ParagraphStyle("meta", parent=styles["Normal"], fontSize=8, textColor=colors.grey)
     error = ParagraphStyle("error", parent=styles["Normal"], textColor=colors.HexColor("#b02a37"))
@@ -43,9 +49,9 @@ def logbook_pdf(*, title: str, docs: list[dict], out: BinaryIO, truncated: bool 
             Paragraph("Only the first events are included: narrow the filters for the rest.", meta)
         )
     story.append(Spacer(1, 0.4 * cm))
-    images = _images(docs)
+    images = _images(user, docs)
     for doc in docs:
-        when = timezone.localtime(doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
+        when = local(doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
         tags = ", ".join(doc.get("tag") or [])
         story.append(
             Paragraph(

@@ -8,11 +8,12 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Tag
+from catalogue import access
+
+from .dates import local
 from .store import get_store
 from .text import content_html, content_text, highlight
 
@@ -71,11 +72,11 @@ class EventView:
 
     @property
     def when_long(self) -> str:
-        return timezone.localtime(self.doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
+        return local(self.doc["creationDate"]).strftime("%d %b %Y %H:%M:%S")
 
     @property
     def when_short(self) -> str:
-        return timezone.localtime(self.doc["creationDate"]).strftime("%d %b %H:%M:%S")
+        return local(self.doc["creationDate"]).strftime("%d %b %H:%M:%S")
 
     @property
     def is_command(self) -> bool:
@@ -95,23 +96,27 @@ def thumbnails(html: str) -> str:
     )
 
 
-def tag_colours(scope_filter: dict) -> dict[str, str]:
-    return dict(Tag.objects.filter(**scope_filter).values_list("name", "colour"))
+def tag_colours(user, scope_filter: dict) -> dict[str, str]:
+    return dict(access.visible_tags(user).filter(**scope_filter).values_list("name", "colour"))
 
 
 def present(
-    docs: list[dict], *, colours: dict[str, str], words: list[str] | None = None
+    docs: list[dict], *, user, colours: dict[str, str], words: list[str] | None = None
 ) -> list[EventView]:
     usernames = {d.get("username") for d in docs if d.get("username")}
     names = dict(
         get_user_model().objects.filter(username__in=usernames).values_list("username", "full_name")
     )
     parent_ids = [d["parentEventId"] for d in docs if d.get("parentEventId")]
-    parents = get_store().get_many(parent_ids) if parent_ids else {}
+    found = get_store().get_many(parent_ids) if parent_ids else {}
+    # A parent is quoted only if the viewer may read it, in the logbook of its reply.
+    parents = {p["_id"]: p for p in access.readable_events(user, list(found.values()))}
     views = []
     for doc in docs:
         body = thumbnails(content_html(doc))
         parent = parents.get(doc.get("parentEventId") or "")
+        if parent is not None and not access.is_in_logbook_of(parent, doc):
+            parent = None
         views.append(
             EventView(
                 doc=doc,

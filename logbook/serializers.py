@@ -2,18 +2,28 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from .services import MAX_TAG_LENGTH, MAX_TAGS_PER_EVENT, MAX_TITLE_LENGTH
+
 
 class EventWriteSerializer(serializers.Serializer):
     """An annotation written through the API: HTML content, sanitised on the server."""
 
     investigation = serializers.IntegerField(required=False)
     beamline = serializers.CharField(required=False, max_length=50)
-    title = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    title = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_TITLE_LENGTH, default=""
+    )
     content = serializers.CharField(required=False, allow_blank=True, default="")
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), required=False, default=list
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
+        required=False,
+        default=list,
+        max_length=MAX_TAGS_PER_EVENT,
     )
-    parent = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    # Checked against the logbook by the view: any bad value is "no such event to reply to".
+    parent = serializers.CharField(required=False, allow_blank=True, default="")
+    # PATCH: the `version` the edit started from (from GET); a stale one is answered 409.
+    version = serializers.CharField(required=False, max_length=40)
 
     def validate(self, data: dict) -> dict:
         if self.partial:

@@ -13,8 +13,10 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from catalogue import access
 from catalogue.models import Instrument, Investigation
 
+from .dates import local
 from .models import Attachment, Category, EventType, Tag
 from .store import get_store
 from .text import sanitise
@@ -31,6 +33,10 @@ TAG_PALETTE = [
     "#dc3545",
     "#0dcaf0",
 ]
+# Limits that keep a logbook page readable (an event with 10,000 tags weighed megabytes).
+MAX_TAGS_PER_EVENT = 50
+MAX_TAG_LENGTH = 60  # Tag.name's max_length
+MAX_TITLE_LENGTH = 500  # Event.title's max_length
 DATA_URI = re.compile(r"data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]*)", re.I)
 
 
@@ -65,6 +71,7 @@ def image_store(
     instrument_name: str,
     by: str,
     field: str = "image",
+    broadcast: bool = False,
 ) -> Attachment:
     """Check an uploaded image (size, real type) and store it with a thumbnail under MEDIA_ROOT."""
     if len(data) > settings.LOGBOOK_MAX_IMAGE_BYTES:
@@ -90,6 +97,7 @@ def image_store(
         content_type=IMAGE_TYPES[image.format],
         size=len(data),
         uploaded_by=by,
+        broadcast=broadcast,
     )
     attachment.file.save(attachment.filename, ContentFile(data), save=False)
     thumb = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
@@ -101,7 +109,9 @@ def image_store(
     return attachment
 
 
-def _store_pasted_images(html: str, *, investigation, instrument_name: str, by: str) -> str:
+def _store_pasted_images(
+    html: str, *, investigation, instrument_name: str, by: str, broadcast: bool = False
+) -> str:
     """Pasted images arrive as data: URLs; store each and point the HTML at the stored file."""
 
     def replace(match: re.Match) -> str:
@@ -113,6 +123,7 @@ def _store_pasted_images(html: str, *, investigation, instrument_name: str, by: 
             instrument_name=instrument_name,
             by=by,
             field="content",
+            broadcast=broadcast,
         )
         return attachment.get_absolute_url()
 
@@ -129,12 +140,17 @@ def _normalise_category(value: str | None) -> str:
 def tags_ensure(
     *, names: list[str], investigation: Investigation | None, instrument: Instrument | None
 ) -> list[str]:
-    """Tag names, cleaned; unknown ones are created with the next colour of the palette."""
+    """Tag names, cleaned; unknown ones are created with the next colour of the palette.
+    Creating is idempotent: writers racing on one new name all get it, none an IntegrityError."""
     clean = []
     for name in names:
-        name = re.sub(r"\s+", " ", str(name)).strip()[:60]
+        name = re.sub(r"\s+", " ", str(name)).strip()
+        if len(name) > MAX_TAG_LENGTH:
+            raise EventInvalid("tags", f"a tag has at most {MAX_TAG_LENGTH} characters")
         if name and name not in clean:
             clean.append(name)
+    if len(clean) > MAX_TAGS_PER_EVENT:
+        raise EventInvalid("tags", f"an event has at most {MAX_TAGS_PER_EVENT} tags")
     if investigation is not None:
         scope = {"investigation": investigation}
     elif instrument is not None:
@@ -143,16 +159,38 @@ def tags_ensure(
         return clean
     existing = set(Tag.objects.filter(**scope, name__in=clean).values_list("name", flat=True))
     count = Tag.objects.filter(**scope).count()
-    for name in clean:
-        if name not in existing:
-            Tag.objects.create(
+    new = [name for name in clean if name not in existing]
+    # ON CONFLICT DO NOTHING: a tag another request created since the line above is kept as is.
+    Tag.objects.bulk_create(
+        [
+            Tag(
                 name=name,
-                colour=TAG_PALETTE[count % len(TAG_PALETTE)],
+                colour=TAG_PALETTE[(count + i) % len(TAG_PALETTE)],
                 instrument=instrument or getattr(investigation, "instrument", None),
                 **scope,
             )
-            count += 1
+            for i, name in enumerate(new)
+        ],
+        ignore_conflicts=True,
+    )
     return clean
+
+
+def reply_parent(
+    *, user, parent_id: object, investigation: Investigation | None, instrument: Instrument | None
+) -> str | None:
+    """The id of the event a new one replies to, checked: it must be one the writer can read in
+    the logbook being written. Anything else, malformed ids included, is one and the same answer,
+    so a reply cannot tell a hidden event from a missing one."""
+    raw = str(parent_id or "").strip()
+    if not raw:
+        return None
+    parent = get_store().get(raw) if len(raw) <= 40 else None
+    if parent is None or not access.can_reply_to_event(
+        user, parent, investigation=investigation, instrument=instrument
+    ):
+        raise EventInvalid("parent", "No such event to reply to in this logbook.")
+    return parent["_id"]
 
 
 def event_create(
@@ -174,13 +212,17 @@ def event_create(
     if type not in EventType.values:
         raise EventInvalid("type", f"'{type}' is not one of {', '.join(EventType.values)}")
     category = _normalise_category(category)
-    if len(title or "") > 500:
-        raise EventInvalid("title", "is longer than 500 characters")
+    if len(title or "") > MAX_TITLE_LENGTH:
+        raise EventInvalid("title", f"is longer than {MAX_TITLE_LENGTH} characters")
     instrument_name = instrument.name if instrument else ""
     content = []
     if html is not None and html.strip():
         html = _store_pasted_images(
-            html, investigation=investigation, instrument_name=instrument_name, by=by
+            html,
+            investigation=investigation,
+            instrument_name=instrument_name,
+            by=by,
+            broadcast=type == EventType.BROADCAST,
         )
         content.append({"format": "html", "text": sanitise(html)})
     if text:
@@ -214,13 +256,17 @@ def event_update(
     tags: list[str],
     investigation: Investigation | None,
     instrument: Instrument | None,
+    version: str | None = None,
 ) -> dict:
-    """Edit an event's title, text and tags; the previous version stays in its history."""
+    """Edit an event's title, text and tags; the previous version stays in its history.
+    With the `version` the editor started from, an edit of an event changed since then raises
+    StaleEdit (see `stale_edit_message`) and changes nothing."""
     html = _store_pasted_images(
         html or "",
         investigation=investigation,
         instrument_name=instrument.name if instrument else "",
         by=by,
+        broadcast=event.get("type") == EventType.BROADCAST,
     )
     # The editor shows the event as HTML, so the edited HTML replaces every earlier format.
     content = [{"format": "html", "text": sanitise(html)}] if html.strip() else []
@@ -229,4 +275,14 @@ def event_update(
         "content": content,
         "tag": tags_ensure(names=tags, investigation=investigation, instrument=instrument),
     }
-    return get_store().update(event["_id"], changes, by=by)
+    return get_store().update(event["_id"], changes, by=by, version=version)
+
+
+def stale_edit_message(current: dict) -> str:
+    who = current.get("username") or "someone"
+    when = current.get("updatedAt") or current.get("creationDate")
+    at = f" at {local(when):%d %b %Y %H:%M:%S}" if when else ""
+    return (
+        f"This entry was changed by {who}{at} since you opened it. Nothing was saved: copy your "
+        "text, reload the entry and apply your change again."
+    )

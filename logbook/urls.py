@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.urls import path
+from django.views.decorators.cache import cache_control
 
 from .views import entries, files, pages
 
@@ -42,3 +43,8 @@ urlpatterns = [
         name="attachment-thumbnail",
     ),
 ]
+
+
+# Every answer here depends on who asks (or on the API key): no shared cache may keep one.
+for pattern in urlpatterns:
+    pattern.callback = cache_control(private=True)(pattern.callback)

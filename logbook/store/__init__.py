@@ -6,9 +6,17 @@ from functools import cache
 
 from django.conf import settings
 
-from .base import Cursor, EventQuery, EventStore, InvalidCursor
+from .base import Cursor, EventQuery, EventStore, InvalidCursor, StaleEdit, version_of
 
-__all__ = ["Cursor", "EventQuery", "EventStore", "InvalidCursor", "get_store"]
+__all__ = [
+    "Cursor",
+    "EventQuery",
+    "EventStore",
+    "InvalidCursor",
+    "StaleEdit",
+    "get_store",
+    "version_of",
+]
 
 
 @cache

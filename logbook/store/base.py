@@ -21,6 +21,8 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from ..dates import AFTER_LATEST_TIME, EARLIEST_TIME
+
 FIELDS = (
     "type",
     "category",
@@ -43,6 +45,7 @@ FIELDS = (
     "file",
     "parentEventId",
     "previousVersionEvent",
+    "updatedAt",
     "removed",
 )
 # What an edit may change; the rest describes where and when the event happened.
@@ -51,6 +54,19 @@ EDITABLE = ("title", "content", "tag", "category")
 
 class InvalidCursor(ValueError):
     pass
+
+
+class StaleEdit(Exception):
+    """The event changed since the editor opened it; `current` is how it is now."""
+
+    def __init__(self, current: dict) -> None:
+        super().__init__(current.get("_id"))
+        self.current = current
+
+
+def version_of(doc: dict) -> str:
+    """What an editor names to say which version it started from: every edit changes it."""
+    return str(doc.get("previousVersionEvent") or "original")
 
 
 @dataclass(frozen=True)
@@ -102,7 +118,10 @@ class Cursor:
     @classmethod
     def decode(cls, raw: str) -> Cursor:
         when, _, ident = raw.partition("~")
-        parsed = parse_datetime(when) if when else None
+        try:
+            parsed = parse_datetime(when) if when else None
+        except ValueError:  # well formed but impossible, like month 13
+            parsed = None
         if parsed is None or not ident:
             raise InvalidCursor(raw)
         if timezone.is_naive(parsed):
@@ -150,24 +169,40 @@ class EventStore(ABC):
     def day_counts(self, query: EventQuery) -> dict[date, int]:
         """Events per local day, for the activity calendar (filters other than dates apply)."""
         counts: dict[date, int] = {}
-        base = replace(query, date_from=None, date_to=None)
+        # Only the dates a calendar can draw: a stored year 9999 would overflow in local time.
+        base = replace(query, date_from=EARLIEST_TIME, date_to=AFTER_LATEST_TIME)
         for part in (base.main_part(), base.broadcast_part()):
             if part is not None:
                 for day, n in self._day_counts(part, broadcast=part is not base).items():
                     counts[day] = counts.get(day, 0) + n
         return counts
 
-    def update(self, event_id: str, changes: dict, *, by: str) -> dict:
-        """Apply an edit; the version before it is kept and linked as `previousVersionEvent`."""
+    def update(self, event_id: str, changes: dict, *, by: str, version: str | None = None) -> dict:
+        """Apply an edit; the version before it is kept and linked as `previousVersionEvent`.
+
+        Each edit replaces the version it read, or none: a concurrent edit that got there first
+        makes it StaleEdit when the editor named the `version` it started from (it must see the
+        other one's words), and otherwise makes it start again from the new version. So the
+        history chain never loses a version."""
         changes = {k: v for k, v in changes.items() if k in EDITABLE}
-        current = self.get(event_id)
-        if current is None:
-            raise KeyError(event_id)
-        old = {k: v for k, v in current.items() if k != "_id"}
-        old_id = self._insert(old, superseded=True)
-        changes.update(previousVersionEvent=old_id, username=by)
-        self._update(event_id, changes)
-        return self.get(event_id)
+        for _ in range(1 if version is not None else 20):
+            current = self.get(event_id)
+            if current is None:
+                raise KeyError(event_id)
+            if version is not None and version_of(current) != version:
+                raise StaleEdit(current)
+            old = {k: v for k, v in current.items() if k != "_id"}
+            old_id = self._insert(old, superseded=True)
+            new = {
+                **changes,
+                "previousVersionEvent": old_id,
+                "username": by,
+                "updatedAt": timezone.now(),
+            }
+            if self._update_if(event_id, new, previous=current.get("previousVersionEvent")):
+                return self.get(event_id)
+            self._delete(old_id)  # a copy of the version someone else has just replaced
+        raise StaleEdit(self.get(event_id) or {"_id": event_id})
 
     def history(self, event_id: str) -> list[dict]:
         """The event as it is now, then each earlier version, newest first."""
@@ -205,6 +240,14 @@ class EventStore(ABC):
 
     @abstractmethod
     def _update(self, event_id: str, changes: dict) -> None: ...
+
+    @abstractmethod
+    def _update_if(self, event_id: str, changes: dict, *, previous: str | None) -> bool:
+        """`_update` only if the event's `previousVersionEvent` is still `previous`, atomically;
+        whether it was."""
+
+    @abstractmethod
+    def _delete(self, event_id: str) -> None: ...
 
     @abstractmethod
     def _select(

@@ -91,6 +91,17 @@ class MongoEventStore(EventStore):
     def _update(self, event_id: str, changes: dict) -> None:
         self.collection.update_one({"_id": _oid(event_id)}, {"$set": _to_raw(changes)})
 
+    def _update_if(self, event_id: str, changes: dict, *, previous: str | None) -> bool:
+        # `None` also matches a document that never had the field, as ICAT+ writes them.
+        condition = {
+            "_id": _oid(event_id),
+            "previousVersionEvent": _oid(previous) if previous else None,
+        }
+        return self.collection.update_one(condition, {"$set": _to_raw(changes)}).matched_count == 1
+
+    def _delete(self, event_id: str) -> None:
+        self.collection.delete_one({"_id": _oid(event_id)})
+
     def _filter(self, query: EventQuery, *, broadcast: bool) -> dict:
         conditions: list[dict] = [{"superseded": {"$ne": True}}]
         conditions.append({"removed": True} if query.removed else {"removed": {"$ne": True}})

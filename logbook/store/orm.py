@@ -37,10 +37,18 @@ COLUMNS = {
     "file": "file",
     "parentEventId": "parent_event",
     "previousVersionEvent": "previous_version_id",
+    "updatedAt": "updated_at",
     "removed": "removed",
 }
 _INT_REFS = {"parentEventId", "previousVersionEvent"}
-_NULLABLE = {"investigationId", "datasetId", "fileSize", "parentEventId", "previousVersionEvent"}
+_NULLABLE = {
+    "investigationId",
+    "datasetId",
+    "fileSize",
+    "parentEventId",
+    "previousVersionEvent",
+    "updatedAt",
+}
 _VALUES = ["id", *COLUMNS.values()]
 
 
@@ -70,10 +78,13 @@ def _to_row(doc: dict) -> dict:
 
 
 def _int_id(event_id: str) -> int | None:
+    """The row id in an event id, or None for anything that cannot be one (the database would
+    overflow on 20 digits)."""
     try:
-        return int(event_id)
+        pk = int(event_id)
     except (TypeError, ValueError):
         return None
+    return pk if 0 < pk < 2**63 else None
 
 
 class OrmEventStore(EventStore):
@@ -94,12 +105,26 @@ class OrmEventStore(EventStore):
     def _insert_many(self, docs: list[dict]) -> int:
         return len(Event.objects.bulk_create([Event(**_to_row(d)) for d in docs], batch_size=2000))
 
-    def _update(self, event_id: str, changes: dict) -> None:
+    def _row_changes(self, event_id: str, changes: dict) -> dict:
         row = _to_row(changes)
         if "search_text" in row:
             current = self.get(event_id) or {}
             row["search_text"] = search_text({**current, **changes})
-        Event.objects.filter(pk=_int_id(event_id)).update(**row)
+        return row
+
+    def _update(self, event_id: str, changes: dict) -> None:
+        Event.objects.filter(pk=_int_id(event_id)).update(**self._row_changes(event_id, changes))
+
+    def _update_if(self, event_id: str, changes: dict, *, previous: str | None) -> bool:
+        # One conditional UPDATE: PostgreSQL re-checks the condition on a row another
+        # transaction has just changed, so only one of two racing edits matches it.
+        rows = Event.objects.filter(
+            pk=_int_id(event_id), previous_version_id=_int_id(previous) if previous else None
+        )
+        return rows.update(**self._row_changes(event_id, changes)) == 1
+
+    def _delete(self, event_id: str) -> None:
+        Event.objects.filter(pk=_int_id(event_id)).delete()
 
     def _filtered(self, query: EventQuery, *, broadcast: bool) -> QuerySet[Event]:
         qs = Event.objects.filter(superseded=False, removed=query.removed)

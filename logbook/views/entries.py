@@ -6,17 +6,25 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..dates import local
 from ..forms import EntryForm, TagForm
 from ..models import Tag
 from ..presenters import present, tag_colours
 from ..scopes import Scope, beamline_scope, event_scope, investigation_scope
-from ..services import EventInvalid, event_create, event_update, image_store
-from ..store import get_store
+from ..services import (
+    EventInvalid,
+    event_create,
+    event_update,
+    image_store,
+    reply_parent,
+    stale_edit_message,
+)
+from ..store import StaleEdit, get_store, version_of
 from ..text import content_html
 from .pages import _timeline
 
@@ -28,16 +36,17 @@ def _require_writer(scope: Scope) -> None:
         raise PermissionDenied("Only the team and staff write in this logbook.")
 
 
-def _image_html(form: EntryForm, scope: Scope, username: str) -> str:
+def _image_html(form: EntryForm, scope: Scope, username: str, *, broadcast: bool = False) -> str:
     upload = form.cleaned_data.get("image")
     if not upload:
         return ""
     attachment = image_store(
         data=upload.read(),
         filename=upload.name,
-        investigation=scope.investigation,
-        instrument_name=scope.instrument.name if scope.instrument else "",
+        investigation=None if broadcast else scope.investigation,
+        instrument_name=scope.instrument.name if scope.instrument and not broadcast else "",
         by=username,
+        broadcast=broadcast,
     )
     return f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>'
 
@@ -48,9 +57,15 @@ def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
     if form.is_valid():
         broadcast = form.cleaned_data["broadcast"] and scope.can_broadcast
         try:
+            parent = reply_parent(
+                user=request.user,
+                parent_id=form.cleaned_data["parent"],
+                investigation=None if broadcast else scope.investigation,
+                instrument=None if broadcast else scope.instrument,
+            )
             with transaction.atomic():
                 html = (form.cleaned_data["content"] or "") + _image_html(
-                    form, scope, request.user.username
+                    form, scope, request.user.username, broadcast=broadcast
                 )
                 event_create(
                     investigation=None if broadcast else scope.investigation,
@@ -61,16 +76,19 @@ def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
                     title=form.cleaned_data["title"],
                     html=html,
                     tags=[] if broadcast else form.tag_names(),
-                    parent_event_id=form.cleaned_data["parent"] or None,
+                    parent_event_id=parent,
                 )
         except EventInvalid as error:
-            form.add_error("image" if error.field == "image" else "content", error.message)
+            field = error.field if error.field in ("image", "parent", "tags") else "content"
+            form.add_error(field, error.message)
         else:
             messages.success(
                 request, "Broadcast sent." if broadcast else "Entry added to the logbook."
             )
             return redirect(scope.url(""))
-    return _timeline(request, scope, entry_form=form)
+    response = _timeline(request, scope, entry_form=form)
+    response.status_code = 400  # the form again, with its errors; nothing was stored
+    return response
 
 
 @login_required
@@ -100,6 +118,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
     if doc.get("type") not in ("annotation", "broadcast"):
         # What the beamline software recorded stays as recorded; comment on it instead.
         raise PermissionDenied("Only annotations and broadcasts can be edited.")
+    status = 200
     if request.method == "POST":
         form = EntryForm(request.POST, request.FILES)
         if form.is_valid():
@@ -116,9 +135,14 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
                         tags=form.tag_names(),
                         investigation=scope.investigation,
                         instrument=scope.instrument,
+                        version=form.cleaned_data["version"] or None,
                     )
             except EventInvalid as error:
-                form.add_error("content", error.message)
+                form.add_error("tags" if error.field == "tags" else "content", error.message)
+            except StaleEdit as stale:
+                # The form comes back as typed, so the writer's words are not lost.
+                form.add_error(None, stale_edit_message(stale.current))
+                status = 409
             else:
                 messages.success(request, "Entry updated; the previous version is in its history.")
                 return redirect(f"{scope.url('')}#event-{doc['_id']}")
@@ -128,6 +152,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
                 "title": doc.get("title"),
                 "content": content_html(doc),
                 "tags": ", ".join(doc.get("tag") or []),
+                "version": version_of(doc),
             }
         )
     return render(
@@ -136,11 +161,13 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
         {
             "form": form,
             "event": doc,
+            "when": f"{local(doc['creationDate']):%d %b %Y %H:%M}",
             "event_id": doc["_id"],
             "scope": scope,
             "investigation": scope.investigation,
-            "tags": tag_colours(scope.tag_filter()) if scope.instrument else {},
+            "tags": tag_colours(request.user, scope.tag_filter()) if scope.instrument else {},
         },
+        status=status,
     )
 
 
@@ -148,13 +175,13 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
 def event_history(request: HttpRequest, event_id: str) -> HttpResponse:
     doc, scope = _event_or_404(request, event_id)
     versions = get_store().history(doc["_id"])
-    colours = tag_colours(scope.tag_filter()) if scope.instrument else {}
+    colours = tag_colours(request.user, scope.tag_filter()) if scope.instrument else {}
     return render(
         request,
         "logbook/event_history.html",
         {
             "event": doc,
-            "versions": present(versions, colours=colours),
+            "versions": present(versions, user=request.user, colours=colours),
             "scope": scope,
             "investigation": scope.investigation,
         },
@@ -190,8 +217,13 @@ def _tag_create(request: HttpRequest, scope: Scope) -> HttpResponse:
         request.POST, instance=Tag(investigation=scope.investigation, instrument=scope.instrument)
     )
     if form.is_valid():
-        tag = form.save()
-        messages.success(request, f"Tag “{tag.name}” created.")
+        try:
+            with transaction.atomic():
+                tag = form.save()
+        except IntegrityError:  # created by someone else since the form was checked
+            messages.info(request, f"Tag “{form.cleaned_data['name']}” already exists.")
+        else:
+            messages.success(request, f"Tag “{tag.name}” created.")
     else:
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
         messages.error(request, f"Tag not created: {errors}")

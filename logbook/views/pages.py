@@ -9,7 +9,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -17,7 +17,6 @@ from django.views.decorators.http import require_GET
 from catalogue import access
 
 from ..forms import EntryForm, FilterForm, TagForm
-from ..models import Tag
 from ..pdf import logbook_pdf
 from ..presenters import present
 from ..scopes import Scope, beamline_scope, investigation_scope
@@ -27,8 +26,8 @@ PAGE_SIZE = 50
 PDF_LIMIT = 5000
 
 
-def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery, list[Tag]]:
-    tags = list(Tag.objects.filter(**scope.tag_filter()))
+def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery, list]:
+    tags = list(access.visible_tags(request.user).filter(**scope.tag_filter()))
     form = FilterForm(request.GET, tags=tags)
     return form, form.query(scope.base_query(), can_restore=scope.can_write), tags
 
@@ -73,6 +72,8 @@ def _timeline(
     request: HttpRequest, scope: Scope, *, entry_form: EntryForm | None = None
 ) -> HttpResponse:
     form, query, tags = _filters(request, scope)
+    if form.errors:
+        messages.error(request, f"Filters ignored: {_errors(form)}")
     store = get_store()
     after = request.GET.get("after") or None
     try:
@@ -86,7 +87,9 @@ def _timeline(
         "investigation": scope.investigation,
         "instrument": scope.instrument,
         "form": form,
-        "events": present(docs, colours={t.name: t.colour for t in tags}, words=words),
+        "events": present(
+            docs, user=request.user, colours={t.name: t.colour for t in tags}, words=words
+        ),
         "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
         "filtered": bool(
             request.GET.get("q")
@@ -137,7 +140,7 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
         seen = len(docs)
     context = {
         "scope": scope,
-        "events": present(docs, colours={t.name: t.colour for t in tags}),
+        "events": present(docs, user=request.user, colours={t.name: t.colour for t in tags}),
         "seen": seen,
         "newest_first": query.newest_first,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
@@ -146,8 +149,15 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(request, "logbook/_live.html", context)
 
 
+def _errors(form) -> str:
+    return " ".join(f"{form[name].label}: {' '.join(errs)}" for name, errs in form.errors.items())
+
+
 def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
     form, query, tags = _filters(request, scope)
+    if form.errors:
+        # An export of something else than what was asked for would mislead: say why instead.
+        return HttpResponseBadRequest(_errors(form), content_type="text/plain; charset=utf-8")
     store = get_store()
     docs, cursor = [], None
     while len(docs) < PDF_LIMIT:
@@ -160,7 +170,9 @@ def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
         " ", "_"
     )
     response["Content-Disposition"] = f'attachment; filename="{name}-logbook.pdf"'
-    logbook_pdf(title=scope.title, docs=docs, out=response, truncated=cursor is not None)
+    logbook_pdf(
+        user=request.user, title=scope.title, docs=docs, out=response, truncated=cursor is not None
+    )
     return response
 
 

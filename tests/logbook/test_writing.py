@@ -105,7 +105,7 @@ def test_uploaded_file_that_is_not_an_image_is_refused(client, team) -> None:
         "plot.png", b"<script>not an image</script>", content_type="image/png"
     )
     response = create(client, team.investigation, content="<p>see plot</p>", image=fake)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "is not an image" in response.content.decode()
     assert timeline(team.investigation) == [] and not Attachment.objects.exists()
 
@@ -126,7 +126,7 @@ def test_too_large_image_is_refused(client, team, settings) -> None:
 def test_empty_entry_shows_an_error_and_stores_nothing(client, team) -> None:
     client.force_login(team.participant)
     response = create(client, team.investigation, content="")
-    assert response.status_code == 200 and "Write something" in response.content.decode()
+    assert response.status_code == 400 and "Write something" in response.content.decode()
     assert timeline(team.investigation) == []
 
 
