@@ -372,6 +372,8 @@ CELERY_BEAT_SCHEDULE["doi-resume-stalled-collections"] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", LOGBOOK_MAX_IMAGE_BYTES * 4 // 3 + 2**20
 )
+# Foreign keys in API filters are plain ids: a hidden object filters like a nonexistent one.
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = ["portal.api.FilterBackend"]
 ACCESS_REQUEST_DAILY_LIMIT = env_int("ACCESS_REQUEST_DAILY_LIMIT", 10)  # per user, per 24 hours
 # An e-mail the SMTP server refused is tried again after MAIL_RETRY_BACKOFF * 2**n seconds
 # (at most an hour apart), MAIL_MAX_RETRIES times.
