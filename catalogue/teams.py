@@ -1,13 +1,12 @@
 """Team workflows: collaborators added and removed, access requests made and answered. Each one
-records a TeamChange and sends its e-mails after the transaction commits."""
+records a TeamChange; its e-mails go through portal.mail once the transaction commits."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from portal.mail import mail_send
 
 from .models import (
     AccessRequest,
@@ -18,16 +17,6 @@ from .models import (
     TeamChange,
     TeamChangeAction,
 )
-
-
-def _mail(*, template: str, to: list[str], context: dict) -> None:
-    """Render templates/catalogue/emails/<template>.txt (first line: subject); send on commit."""
-    recipients = [address for address in to if address]
-    if not recipients:
-        return
-    context = {**context, "FACILITY_NAME": settings.FACILITY_NAME, "SITE_URL": settings.SITE_URL}
-    subject, _, body = render_to_string(f"catalogue/emails/{template}.txt", context).partition("\n")
-    transaction.on_commit(lambda: send_mail(subject.strip(), body.strip() + "\n", None, recipients))
 
 
 def _principal_investigators(investigation: Investigation):
@@ -51,7 +40,7 @@ def team_add_collaborator(*, investigation: Investigation, user, by) -> Investig
         user=user,
         role=Role.COLLABORATOR,
     )
-    _mail(
+    mail_send(
         template="collaborator_added",
         to=[user.email],
         context={"investigation": investigation, "user": user, "by": by},
@@ -66,7 +55,7 @@ def team_remove_member(*, membership: InvestigationUser, by) -> None:
     TeamChange.objects.create(
         investigation=investigation, action=TeamChangeAction.REMOVED, by=by, user=user, role=role
     )
-    _mail(
+    mail_send(
         template="collaborator_removed",
         to=[user.email],
         context={"investigation": investigation, "user": user, "by": by},
@@ -85,12 +74,14 @@ def access_request_create(*, requester, proposal: str, message: str = "") -> Acc
             by=requester,
             user=requester,
         )
-        _mail(
+        mail_send(
             template="access_request_received",
             to=[pi.email for pi in _principal_investigators(investigation)],
             context={"investigation": investigation, "access_request": request},
         )
-    _mail(template="access_request_sent", to=[requester.email], context={"access_request": request})
+    mail_send(
+        template="access_request_sent", to=[requester.email], context={"access_request": request}
+    )
     return request
 
 
@@ -118,6 +109,6 @@ def access_request_decide(
         role=Role.COLLABORATOR if approve else "",
     )
     context = {"investigation": investigation, "access_request": access_request, "by": by}
-    _mail(template="access_request_answered", to=[requester.email], context=context)
-    _mail(template="access_request_decided", to=[by.email], context=context)
+    mail_send(template="access_request_answered", to=[requester.email], context=context)
+    mail_send(template="access_request_decided", to=[by.email], context=context)
     return access_request

@@ -43,12 +43,15 @@ def archive_of(job: DownloadJob) -> Path:
 
 
 @pytest.mark.django_db
-def test_build_writes_a_correct_zip_marks_it_ready_and_emails_the_owner(team) -> None:
+def test_build_writes_a_correct_zip_marks_it_ready_and_emails_the_owner(
+    team, django_capture_on_commit_callbacks
+) -> None:
     dataset = dataset_with_files(team.investigation, files=4, size=30_000)
     job = make_job(team.participant, dataset)
     assert job.status == DownloadJobStatus.PENDING
 
-    built = downloads.download_job_build(job_id=job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        built = downloads.download_job_build(job_id=job.pk)
 
     assert built.status == DownloadJobStatus.READY and built.percent == 100
     assert built.done_bytes == built.total_bytes == archive_of(built).stat().st_size
@@ -60,10 +63,11 @@ def test_build_writes_a_correct_zip_marks_it_ready_and_emails_the_owner(team) ->
 
 
 @pytest.mark.django_db
-def test_a_built_job_is_not_built_again(team) -> None:
+def test_a_built_job_is_not_built_again(team, django_capture_on_commit_callbacks) -> None:
     job = make_job(team.participant, dataset_with_files(team.investigation))
-    downloads.download_job_build(job_id=job.pk)
-    assert downloads.download_job_build(job_id=job.pk) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        downloads.download_job_build(job_id=job.pk)
+        assert downloads.download_job_build(job_id=job.pk) is None
     assert len(mail.outbox) == 1
 
 
