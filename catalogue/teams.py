@@ -3,6 +3,10 @@ records a TeamChange; its e-mails go through portal.mail once the transaction co
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -62,10 +66,37 @@ def team_remove_member(*, membership: InvestigationUser, by) -> None:
     )
 
 
+class AccessRequestRefused(Exception):
+    """Why no request was made, for the requester; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @transaction.atomic
 def access_request_create(*, requester, proposal: str, message: str = "") -> AccessRequest:
     """Stored whatever the proposal: the requester gets the same answer either way, and the
-    principal investigators of the proposal's sessions (if any) are told."""
+    principal investigators of the proposal's sessions (if any) are told. At most one pending
+    request per user and proposal, and ACCESS_REQUEST_DAILY_LIMIT a day, so that nobody can
+    flood a principal investigator's mailbox; both refusals say nothing about the proposal."""
+    proposal = proposal.strip().upper()
+    # One user's requests one at a time, so parallel posts cannot all pass the checks below.
+    get_user_model().objects.select_for_update().filter(pk=requester.pk).exists()
+    mine = AccessRequest.objects.filter(requester=requester)
+    if mine.filter(proposal__iexact=proposal, status=AccessRequestStatus.PENDING).exists():
+        raise AccessRequestRefused(
+            f"Your request for {proposal} is already pending: you will get an e-mail with the "
+            "answer.",
+            status=200,
+        )
+    limit = settings.ACCESS_REQUEST_DAILY_LIMIT
+    if mine.filter(created_at__gte=timezone.now() - timedelta(days=1)).count() >= limit:
+        raise AccessRequestRefused(
+            f"You have made {limit} access requests in the last 24 hours, the most allowed; "
+            "please try again tomorrow.",
+            status=429,
+        )
     request = AccessRequest.objects.create(requester=requester, proposal=proposal, message=message)
     for investigation in Investigation.objects.filter(name__iexact=proposal):
         TeamChange.objects.create(
