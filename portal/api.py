@@ -9,6 +9,7 @@ from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as BaseFilterSet
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
 
 from .fields import IdField
 
@@ -20,6 +21,13 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = "-id"
+
+    def decode_cursor(self, request):
+        # DRF answers a damaged cursor with 404, which reads as "this list does not exist".
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({"cursor": ["This cursor is not valid for this list."]}) from None
 
 
 class IdFilter(django_filters.Filter):
