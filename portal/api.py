@@ -8,6 +8,8 @@ import django_filters
 from django.db import models
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as BaseFilterSet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
 
@@ -30,6 +32,7 @@ class CursorPagination(pagination.CursorPagination):
             raise ValidationError({"cursor": ["This cursor is not valid for this list."]}) from None
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.Filter):
     """A related object named by its id alone. django-filter's default, a choice among all rows,
     answers 400 for an id that does not exist and an empty list for one the caller may not see,
