@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
 
@@ -82,6 +82,6 @@ class InputGuardMiddleware:
         except RequestDataTooBig:
             limit = filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
             return _refuse(request, f"The request body is too large (at most {limit}).", status=413)
-        except TooManyFieldsSent:
-            return _refuse(request, "The request has too many fields.", status=413)
+        except (TooManyFieldsSent, TooManyFilesSent):
+            return _refuse(request, "The request has too many fields or files.", status=413)
         return self.get_response(request)

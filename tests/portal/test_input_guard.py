@@ -118,3 +118,12 @@ def test_ordinary_requests_pass_the_guard(client, db) -> None:
     factories.InvestigationFactory(released=True)
 
     assert client.get("/public/?q=ferritin&start=2020-01-01").status_code == 200
+
+
+def test_too_many_form_fields_get_413(client, db, settings) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+
+    response = client.post("/api/datasets/", {f"f{n}": "x" for n in range(11)})
+
+    assert response.status_code == 413
+    assert response.json() == {"detail": "The request has too many fields or files."}
