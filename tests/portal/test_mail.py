@@ -61,9 +61,9 @@ def test_text_only_template_has_no_html_part(team, django_capture_on_commit_call
     assert mail.outbox[0].alternatives == []
 
 
-def test_refused_message_is_retried_until_it_goes_through(settings) -> None:
+def test_refused_message_is_retried_until_it_goes_through(settings, monkeypatch) -> None:
     settings.EMAIL_BACKEND = "tests.mail_backends.FlakyLocmemBackend"
-    FlakyLocmemBackend.failures_left = 2
+    monkeypatch.setattr(FlakyLocmemBackend, "failures_left", 2)
 
     result = mail_deliver.apply(kwargs={"to": ["a@example.org"], "subject": "S", "text": "T"})
 
@@ -72,16 +72,15 @@ def test_refused_message_is_retried_until_it_goes_through(settings) -> None:
     assert [m.subject for m in mail.outbox] == ["S"]
 
 
-def test_retries_stop_after_mail_max_retries(settings) -> None:
+def test_retries_stop_after_mail_max_retries(settings, monkeypatch) -> None:
     settings.EMAIL_BACKEND = "tests.mail_backends.FlakyLocmemBackend"
-    FlakyLocmemBackend.failures_left = 100
+    monkeypatch.setattr(FlakyLocmemBackend, "failures_left", 100)
 
     result = mail_deliver.apply(kwargs={"to": ["a@example.org"], "subject": "S", "text": "T"})
 
     assert result.failed() and isinstance(result.result, smtplib.SMTPServerDisconnected)
     assert 100 - FlakyLocmemBackend.failures_left == settings.MAIL_MAX_RETRIES + 1
     assert mail.outbox == []
-    FlakyLocmemBackend.failures_left = 0
 
 
 def _closed_port() -> int:
