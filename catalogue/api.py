@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from portal.fields import IdField
+
 from . import access, keyset
 from .dataset_forms import DatasetApiFilterForm, filter_datasets
 from .forms import InvestigationFilterForm
@@ -164,8 +166,8 @@ class DatasetDetail(generics.RetrieveAPIView):
 
 
 class _DatafileFilter(forms.Form):
-    dataset = forms.IntegerField(required=False, min_value=1)
-    investigation = forms.IntegerField(required=False, min_value=1)
+    dataset = IdField(required=False)
+    investigation = IdField(required=False)
 
 
 @extend_schema(
@@ -200,7 +202,7 @@ class DatafileDetail(generics.RetrieveAPIView):
 
 
 class _SampleFilter(forms.Form):
-    investigation = forms.IntegerField(required=False, min_value=1)
+    investigation = IdField(required=False)
 
 
 @extend_schema(parameters=[_query("investigation", int, "investigation id")])

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from portal.api import CursorPagination
+from portal.fields import LARGEST_ID
 
 from . import access
 from . import downloads as svc
@@ -54,10 +55,14 @@ class DownloadJobSerializer(serializers.ModelSerializer):
 
 class DownloadRequestSerializer(serializers.Serializer):
     datasets = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
+        required=False,
+        default=list,
     )
     datafiles = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, default=list
+        child=serializers.IntegerField(min_value=1, max_value=LARGEST_ID),
+        required=False,
+        default=list,
     )
 
     def validate(self, attrs: dict) -> dict:

@@ -13,6 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 
+from portal.fields import IdField
+
 from .models import Dataset, DatasetParameter, DatasetType, ParameterType, Sample
 
 # unit -> (quantity, scale, offset): value in the quantity's base unit = value * scale + offset.
@@ -91,9 +93,8 @@ class RangeForm(forms.Form):
     minimum = forms.FloatField(required=False, label="From")
     maximum = forms.FloatField(required=False, label="To")
     units = forms.CharField(required=False, max_length=16, label="Units")
-    after = forms.IntegerField(
+    after = IdField(
         required=False,
-        min_value=1,
         widget=forms.HiddenInput,
         error_messages={"invalid": "This page link is broken; start again."},
     )
@@ -170,8 +171,8 @@ class DatasetFilterForm(RangeForm):
 class DatasetApiFilterForm(RangeForm):
     """Query parameters of /api/datasets/: ids rather than choices (the list is already visible)."""
 
-    investigation = forms.IntegerField(required=False, min_value=1)
-    sample = forms.IntegerField(required=False, min_value=1)
+    investigation = IdField(required=False)
+    sample = IdField(required=False)
     type = forms.ChoiceField(choices=[("", ""), *DatasetType.choices], required=False)
     parameter = forms.CharField(
         required=False, max_length=255, help_text="a parameter type id or name"

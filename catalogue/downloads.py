@@ -23,13 +23,14 @@ from xml.sax.saxutils import escape, quoteattr
 
 import zipstream.ng
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from isal.isal_zlib import crc32 as isal_crc32
 from zipstream import ZipStream
+
+from portal.mail import mail_send
 
 from . import access
 from .models import (
@@ -403,24 +404,7 @@ def _fail(mine: QuerySet, message: str) -> None:
 
 
 def _notify_ready(job: DownloadJob) -> None:
-    if not job.owner.email:
-        return
-    link = settings.SITE_URL + job.get_absolute_url()
-    try:
-        send_mail(
-            subject=f"Your download {job.name} is ready",
-            message=(
-                f"Hello {job.owner.display_name},\n\n"
-                f"The zip you asked for ({job.label or job.name}, "
-                f"{filesizeformat(job.total_bytes)}) is ready:\n{link}\n\nIt will be deleted on "
-                f"{timezone.localtime(job.expires_at):%d %B %Y}.\n\n"
-                f"{settings.FACILITY_NAME} data portal"
-            ),
-            from_email=None,
-            recipient_list=[job.owner.email],
-        )
-    except Exception:  # noqa: BLE001 - a mail server outage must not fail a finished job
-        log.exception("could not e-mail %s about download %s", job.owner.email, job.pk)
+    mail_send(to=[job.owner.email], template="download_ready", context={"job": job})
 
 
 def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
@@ -573,23 +557,12 @@ def _slow_copy(source: Path, target: Path, *, progress: Callable[[int], None]) -
 
 
 def _notify_restored(restore: DatasetRestore) -> None:
-    user = restore.requested_by
-    if not user or not user.email:
-        return
-    link = settings.SITE_URL + restore.dataset.get_absolute_url()
-    try:
-        send_mail(
-            subject=f"{restore.dataset.name} is back from tape",
-            message=(
-                f"Hello {user.display_name},\n\nThe dataset {restore.dataset.name} you asked "
-                f"for is online again and can be downloaded:\n{link}\n\n"
-                f"{settings.FACILITY_NAME} data portal"
-            ),
-            from_email=None,
-            recipient_list=[user.email],
+    if restore.requested_by:
+        mail_send(
+            to=[restore.requested_by.email],
+            template="dataset_restored",
+            context={"restore": restore},
         )
-    except Exception:  # noqa: BLE001 - a mail server outage must not undo a restore
-        log.exception("could not e-mail %s about the restore of %s", user.email, restore.dataset)
 
 
 # Metalink, aria2, Globus ------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from portal.fields import BoundedDateField
+
 from .models import Instrument, Investigation, Technique
 
 # sort value -> ordering; the last key is unique so keyset pagination is exact.
@@ -53,13 +55,13 @@ class InvestigationFilterForm(forms.Form):
         empty_label="All techniques",
         error_messages={"invalid_choice": "Unknown technique."},
     )
-    start = forms.DateField(
+    start = BoundedDateField(
         label="From",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": "Enter the start date as YYYY-MM-DD."},
     )
-    end = forms.DateField(
+    end = BoundedDateField(
         label="To",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -41,6 +42,8 @@ def _plain(value: Any) -> Any:
     # Full precision: DjangoJSONEncoder drops microseconds, which would skip or repeat rows.
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
     raise TypeError(f"Cannot put {type(value).__name__} in a cursor")
 
 

@@ -1,13 +1,16 @@
 """Team workflows: collaborators added and removed, access requests made and answered. Each one
-records a TeamChange and sends its e-mails after the transaction commits."""
+records a TeamChange; its e-mails go through portal.mail once the transaction commits."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.mail import send_mail
+from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
+
+from portal.mail import mail_send
 
 from .models import (
     AccessRequest,
@@ -18,16 +21,6 @@ from .models import (
     TeamChange,
     TeamChangeAction,
 )
-
-
-def _mail(*, template: str, to: list[str], context: dict) -> None:
-    """Render templates/catalogue/emails/<template>.txt (first line: subject); send on commit."""
-    recipients = [address for address in to if address]
-    if not recipients:
-        return
-    context = {**context, "FACILITY_NAME": settings.FACILITY_NAME, "SITE_URL": settings.SITE_URL}
-    subject, _, body = render_to_string(f"catalogue/emails/{template}.txt", context).partition("\n")
-    transaction.on_commit(lambda: send_mail(subject.strip(), body.strip() + "\n", None, recipients))
 
 
 def _principal_investigators(investigation: Investigation):
@@ -51,7 +44,7 @@ def team_add_collaborator(*, investigation: Investigation, user, by) -> Investig
         user=user,
         role=Role.COLLABORATOR,
     )
-    _mail(
+    mail_send(
         template="collaborator_added",
         to=[user.email],
         context={"investigation": investigation, "user": user, "by": by},
@@ -66,17 +59,44 @@ def team_remove_member(*, membership: InvestigationUser, by) -> None:
     TeamChange.objects.create(
         investigation=investigation, action=TeamChangeAction.REMOVED, by=by, user=user, role=role
     )
-    _mail(
+    mail_send(
         template="collaborator_removed",
         to=[user.email],
         context={"investigation": investigation, "user": user, "by": by},
     )
 
 
+class AccessRequestRefused(Exception):
+    """Why no request was made, for the requester; `status` is the HTTP status to answer with."""
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 @transaction.atomic
 def access_request_create(*, requester, proposal: str, message: str = "") -> AccessRequest:
     """Stored whatever the proposal: the requester gets the same answer either way, and the
-    principal investigators of the proposal's sessions (if any) are told."""
+    principal investigators of the proposal's sessions (if any) are told. At most one pending
+    request per user and proposal, and ACCESS_REQUEST_DAILY_LIMIT a day, so that nobody can
+    flood a principal investigator's mailbox; both refusals say nothing about the proposal."""
+    proposal = proposal.strip().upper()
+    # One user's requests one at a time, so parallel posts cannot all pass the checks below.
+    get_user_model().objects.select_for_update().filter(pk=requester.pk).exists()
+    mine = AccessRequest.objects.filter(requester=requester)
+    if mine.filter(proposal__iexact=proposal, status=AccessRequestStatus.PENDING).exists():
+        raise AccessRequestRefused(
+            f"Your request for {proposal} is already pending: you will get an e-mail with the "
+            "answer.",
+            status=200,
+        )
+    limit = settings.ACCESS_REQUEST_DAILY_LIMIT
+    if mine.filter(created_at__gte=timezone.now() - timedelta(days=1)).count() >= limit:
+        raise AccessRequestRefused(
+            f"You have made {limit} access requests in the last 24 hours, the most allowed; "
+            "please try again tomorrow.",
+            status=429,
+        )
     request = AccessRequest.objects.create(requester=requester, proposal=proposal, message=message)
     for investigation in Investigation.objects.filter(name__iexact=proposal):
         TeamChange.objects.create(
@@ -85,12 +105,14 @@ def access_request_create(*, requester, proposal: str, message: str = "") -> Acc
             by=requester,
             user=requester,
         )
-        _mail(
+        mail_send(
             template="access_request_received",
             to=[pi.email for pi in _principal_investigators(investigation)],
             context={"investigation": investigation, "access_request": request},
         )
-    _mail(template="access_request_sent", to=[requester.email], context={"access_request": request})
+    mail_send(
+        template="access_request_sent", to=[requester.email], context={"access_request": request}
+    )
     return request
 
 
@@ -118,6 +140,6 @@ def access_request_decide(
         role=Role.COLLABORATOR if approve else "",
     )
     context = {"investigation": investigation, "access_request": access_request, "by": by}
-    _mail(template="access_request_answered", to=[requester.email], context=context)
-    _mail(template="access_request_decided", to=[by.email], context=context)
+    mail_send(template="access_request_answered", to=[requester.email], context=context)
+    mail_send(template="access_request_decided", to=[by.email], context=context)
     return access_request

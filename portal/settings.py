@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -443,3 +444,17 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],  # as X-Frame-Options: DENY
     }
 }
+
+# Bad input and abuse (issue 12): request body limits, access requests, e-mail retries.
+# A logbook image arrives base64-encoded (4/3 bigger) in a JSON body (ICAT+, API) or in the
+# HTML of a multipart form field (a pasted screenshot), plus up to 1 MiB for the rest.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", LOGBOOK_MAX_IMAGE_BYTES * 4 // 3 + 2**20
+)
+# Foreign keys in API filters are plain ids: a hidden object filters like a nonexistent one.
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = ["portal.api.FilterBackend"]
+ACCESS_REQUEST_DAILY_LIMIT = env_int("ACCESS_REQUEST_DAILY_LIMIT", 10)  # per user, per 24 hours
+# An e-mail the SMTP server refused is tried again after MAIL_RETRY_BACKOFF * 2**n seconds
+# (at most an hour apart), MAIL_MAX_RETRIES times.
+MAIL_RETRY_BACKOFF = env_int("MAIL_RETRY_BACKOFF", 30)
+MAIL_MAX_RETRIES = env_int("MAIL_MAX_RETRIES", 10)

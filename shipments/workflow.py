@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
@@ -208,10 +207,10 @@ def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True
             tracking_number=change.tracking_number.strip(),
         )
         if notify and change.status in NOTIFY:
-            from .tasks import parcel_status_notify
+            from .notifications import parcel_status_notify
 
-            # After the commit, so the worker finds the row; a mail server down never blocks a move.
-            transaction.on_commit(partial(parcel_status_notify.delay, entry.pk), robust=True)
+            # Queued for the mail task on commit: a mail server down never blocks a move.
+            parcel_status_notify(status_id=entry.pk)
     return entry
 
 

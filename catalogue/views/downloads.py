@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -31,10 +30,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from catalogue import access
+from catalogue import access, keyset
 from catalogue import downloads as svc
 from catalogue.basket import Basket
 from catalogue.models import ArchiveStatus
+from portal.fields import LARGEST_ID
 
 mimetypes.add_type("application/x-hdf5", ".h5")
 mimetypes.add_type("application/x-hdf5", ".hdf5")
@@ -211,6 +211,8 @@ def _selection(request: HttpRequest) -> svc.Selection | None:
         datafile_ids = [int(v) for v in params.getlist("file")]
     except ValueError:
         return None
+    if not all(1 <= pk <= LARGEST_ID for pk in dataset_ids + datafile_ids):
+        return None  # beyond 64 bits the database driver fails instead of finding nothing
     return svc.Selection(user=request.user, dataset_ids=dataset_ids, datafile_ids=datafile_ids)
 
 
@@ -319,21 +321,15 @@ def downloads(request: HttpRequest) -> HttpResponse:
     """GET: the user's jobs, newest first (keyset pages). POST: a job for a selection."""
     if request.method == "POST":
         return _create_job(request)
-    jobs = access.visible_download_jobs(request.user).order_by("-created_at", "-id")
-    before = request.GET.get("before", "")
-    if before:
-        try:
-            stamp, _, last_id = before.partition("_")
-            created = datetime.fromtimestamp(float(stamp), tz=UTC)
-            jobs = jobs.filter(created_at__lte=created).exclude(created_at=created, id__gte=last_id)
-        except (ValueError, OverflowError):
-            messages.error(request, "That page link is damaged: showing the newest downloads.")
-    page = list(jobs[: JOBS_PER_PAGE + 1])
-    next_cursor = ""
-    if len(page) > JOBS_PER_PAGE:
-        page = page[:JOBS_PER_PAGE]
-        last = page[-1]
-        next_cursor = f"{last.created_at.timestamp():.6f}_{last.pk}"
+    jobs = access.visible_download_jobs(request.user)
+    ordering = ["-created_at", "-id"]
+    try:
+        page = keyset.paginate(
+            jobs, ordering=ordering, cursor=request.GET.get("cursor"), size=JOBS_PER_PAGE
+        )
+    except keyset.BadCursor:
+        messages.error(request, "That page link is damaged: showing the newest downloads.")
+        page = keyset.paginate(jobs, ordering=ordering, cursor=None, size=JOBS_PER_PAGE)
     template = "catalogue/downloads.html"
     if request.htmx:
         template += "#jobs"
@@ -341,10 +337,10 @@ def downloads(request: HttpRequest) -> HttpResponse:
         request,
         template,
         {
-            "jobs": page,
-            "next_cursor": next_cursor,
+            "jobs": page.rows,
+            "page": page,
             "limits": svc.limits(),
-            "any_active": any(job.is_active for job in page),
+            "any_active": any(job.is_active for job in page.rows),
         },
     )
 

@@ -126,17 +126,28 @@ def access_request_decide(
 def access_request_new(request: HttpRequest) -> HttpResponse:
     """The answer never depends on whether the proposal exists or who is in it."""
     form = AccessRequestForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        teams.access_request_create(
-            requester=request.user,
-            proposal=form.cleaned_data["proposal"],
-            message=form.cleaned_data["message"],
-        )
-        messages.success(
-            request,
-            f"Your request for {form.cleaned_data['proposal']} was sent. If the proposal "
-            "exists, its principal investigator will answer by e-mail.",
-        )
-        return redirect("catalogue:access-request-new")
+        try:
+            teams.access_request_create(
+                requester=request.user,
+                proposal=form.cleaned_data["proposal"],
+                message=form.cleaned_data["message"],
+            )
+        except teams.AccessRequestRefused as refusal:
+            form.add_error(None, str(refusal))
+            status = refusal.status
+        else:
+            messages.success(
+                request,
+                f"Your request for {form.cleaned_data['proposal']} was sent. If the proposal "
+                "exists, its principal investigator will answer by e-mail.",
+            )
+            return redirect("catalogue:access-request-new")
     mine = AccessRequest.objects.filter(requester=request.user)[:20]
-    return render(request, "catalogue/access_request_form.html", {"form": form, "mine": mine})
+    return render(
+        request,
+        "catalogue/access_request_form.html",
+        {"form": form, "mine": mine},
+        status=status,
+    )

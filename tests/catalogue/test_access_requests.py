@@ -164,3 +164,79 @@ def test_requester_sees_their_requests(client, team, pending) -> None:
     assert (
         'id="my-access-requests"' in body and team.investigation.name in body and "Pending" in body
     )
+
+
+def test_twenty_identical_requests_make_one_and_email_the_pi_once(
+    client, team, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(team.outsider)
+    answers = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(20):
+            answers.append(client.post(NEW, {"proposal": team.investigation.name}))
+
+    assert answers[0].status_code == 302
+    assert {a.status_code for a in answers[1:]} == {200}
+    assert "is already pending" in answers[1].text
+    assert AccessRequest.objects.count() == 1
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [team.outsider.email, team.principal_investigator.email]
+    )
+
+
+def test_already_pending_answer_is_the_same_whether_the_proposal_exists_or_not(
+    client, team
+) -> None:
+    answers = []
+    for proposal, user in (
+        (team.investigation.name, team.outsider),
+        ("XX-0000", factories.UserFactory()),
+    ):
+        client.force_login(user)
+        client.post(NEW, {"proposal": proposal})
+        again = client.post(NEW, {"proposal": proposal.lower()})
+        answers.append(
+            _normalise(again.text)
+            .replace(proposal, "P")
+            .replace(proposal.lower(), "p")
+            .replace(user.display_name, "U")
+            .replace(user.username, "U")
+        )
+
+    assert answers[0] == answers[1] and "is already pending" in answers[0]
+
+
+def test_a_decided_request_can_be_made_again(client, team, pending) -> None:
+    pending.status = "declined"
+    pending.save()
+
+    response = client.post(NEW, {"proposal": team.investigation.name})
+
+    assert response.status_code == 302
+    assert AccessRequest.objects.filter(status="pending").count() == 1
+
+
+def test_daily_cap_refuses_with_429_and_sends_nothing(
+    client, team, settings, django_capture_on_commit_callbacks
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.ACCESS_REQUEST_DAILY_LIMIT = 3
+    AccessRequest.objects.create(
+        requester=team.outsider, proposal="OLD-1", created_at=timezone.now() - timedelta(days=2)
+    )
+    client.force_login(team.outsider)
+    with django_capture_on_commit_callbacks(execute=True):
+        made = [client.post(NEW, {"proposal": f"XX-{n}"}).status_code for n in range(3)]
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(NEW, {"proposal": team.investigation.name})
+
+    assert made == [302, 302, 302]  # the request of two days ago does not count
+    assert refused.status_code == 429
+    assert "3 access requests in the last 24 hours" in refused.text
+    assert not AccessRequest.objects.filter(proposal=team.investigation.name).exists()
+    assert mail.outbox == []

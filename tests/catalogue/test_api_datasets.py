@@ -200,3 +200,42 @@ def test_list_query_count_does_not_grow_with_page_size(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("api-dataset-list"))
     assert len(response.json()["results"]) == 33
+
+
+HUGE = "99999999999999999999"  # beyond 64 bits: the database driver overflows
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("api-dataset-list", "investigation"),
+        ("api-dataset-list", "sample"),
+        ("api-datafile-list", "dataset"),
+        ("api-datafile-list", "investigation"),
+        ("api-sample-list", "investigation"),
+    ],
+)
+def test_ids_beyond_64_bits_answer_400_naming_the_field(client, world, name, field) -> None:
+    response = client.get(reverse(name), {field: HUGE})
+
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+@pytest.mark.parametrize(
+    ("name", "field"),
+    [
+        ("api-dataset-list", "investigation"),
+        ("api-datafile-list", "investigation"),
+        ("api-sample-list", "investigation"),
+    ],
+)
+def test_hidden_and_nonexistent_investigation_filters_answer_alike(
+    client, world, name, field
+) -> None:
+    client.force_login(world["team"].outsider)
+    hidden = client.get(reverse(name), {field: world["team"].investigation.pk})
+    missing = client.get(reverse(name), {field: 10**9})
+
+    assert hidden.status_code == missing.status_code == 200
+    assert hidden.json() == missing.json() == {"next": None, "previous": None, "results": []}

@@ -85,3 +85,12 @@ def test_query_count_does_not_grow_with_page_size(client, django_assert_max_num_
 def test_post_is_not_allowed(client, team) -> None:
     client.force_login(team.participant)
     assert client.post(LIST).status_code == 405
+
+
+@pytest.mark.parametrize("field", ["start", "end"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_far_dates_answer_400_naming_the_field(client, field, day) -> None:
+    response = client.get(LIST, {field: day})
+
+    assert response.status_code == 400
+    assert response.json() == {field: ["Enter a date between 1900-01-01 and 2200-12-31."]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue import downloads
+from catalogue import downloads, keyset
 from catalogue.models import ArchiveStatus, Datafile, DownloadJob, DownloadJobStatus
 from tests import factories
 from tests.catalogue.download_helpers import (
@@ -42,12 +43,15 @@ def archive_of(job: DownloadJob) -> Path:
 
 
 @pytest.mark.django_db
-def test_build_writes_a_correct_zip_marks_it_ready_and_emails_the_owner(team) -> None:
+def test_build_writes_a_correct_zip_marks_it_ready_and_emails_the_owner(
+    team, django_capture_on_commit_callbacks
+) -> None:
     dataset = dataset_with_files(team.investigation, files=4, size=30_000)
     job = make_job(team.participant, dataset)
     assert job.status == DownloadJobStatus.PENDING
 
-    built = downloads.download_job_build(job_id=job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        built = downloads.download_job_build(job_id=job.pk)
 
     assert built.status == DownloadJobStatus.READY and built.percent == 100
     assert built.done_bytes == built.total_bytes == archive_of(built).stat().st_size
@@ -59,10 +63,11 @@ def test_build_writes_a_correct_zip_marks_it_ready_and_emails_the_owner(team) ->
 
 
 @pytest.mark.django_db
-def test_a_built_job_is_not_built_again(team) -> None:
+def test_a_built_job_is_not_built_again(team, django_capture_on_commit_callbacks) -> None:
     job = make_job(team.participant, dataset_with_files(team.investigation))
-    downloads.download_job_build(job_id=job.pk)
-    assert downloads.download_job_build(job_id=job.pk) is None
+    with django_capture_on_commit_callbacks(execute=True):
+        downloads.download_job_build(job_id=job.pk)
+        assert downloads.download_job_build(job_id=job.pk) is None
     assert len(mail.outbox) == 1
 
 
@@ -240,14 +245,43 @@ def test_downloads_list_shows_only_my_jobs_with_keyset_pages(
     client.force_login(team.participant)
     with django_assert_max_num_queries(6):
         first = client.get(DOWNLOADS)
-    assert len(first.context["jobs"]) == 20 and first.context["next_cursor"]
-    second = client.get(DOWNLOADS, {"before": first.context["next_cursor"]})
+    assert len(first.context["jobs"]) == 20 and first.context["page"].next_cursor
+    second = client.get(DOWNLOADS, {"cursor": first.context["page"].next_cursor})
     shown = {j.pk for j in first.context["jobs"]} | {j.pk for j in second.context["jobs"]}
     assert shown == set(
         DownloadJob.objects.filter(owner=team.participant).values_list("pk", flat=True)
     )
     assert b"every 2s" in first.content  # active jobs: the list refreshes itself
-    assert client.get(DOWNLOADS, {"before": "garbage"}).status_code == 200
+    assert client.get(DOWNLOADS, {"cursor": "garbage"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "1_abc",  # the shape of the links before keyset pages
+        keyset._encode(["2024-01-01T00:00:00+00:00", "abc"], "n"),  # not a UUID
+        keyset._encode(["99999-01-01", str(uuid.uuid4())], "n"),  # not a date
+        keyset._encode([1e300, str(uuid.uuid4())], "n"),
+    ],
+)
+def test_damaged_downloads_page_link_shows_the_newest_jobs_with_a_message(
+    client, team, cursor: str
+) -> None:
+    dataset = dataset_with_files(team.investigation, files=2, size=10)
+    job = make_job(team.participant, dataset)
+    client.force_login(team.participant)
+
+    response = client.get(DOWNLOADS, {"cursor": cursor})
+
+    assert response.status_code == 200
+    assert [j.pk for j in response.context["jobs"]] == [job.pk]
+    assert "That page link is damaged" in response.text
+
+
+def test_old_style_before_link_answers_the_first_page(client, team) -> None:
+    client.force_login(team.participant)
+
+    assert client.get(DOWNLOADS, {"before": "1_abc"}).status_code == 200
 
 
 # Real workers ---------------------------------------------------------------------------------

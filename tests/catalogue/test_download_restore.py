@@ -94,12 +94,15 @@ def test_asking_twice_does_not_start_a_second_restore(client, team) -> None:
     assert b"not waiting on tape" in response.content
 
 
-def test_restore_copies_every_file_back_and_is_idempotent(team, settings) -> None:
+def test_restore_copies_every_file_back_and_is_idempotent(
+    team, settings, django_capture_on_commit_callbacks
+) -> None:
     settings.RESTORE_THROTTLE_BPS = 0
     dataset = archived(team.investigation)
     restore = downloads.dataset_restore_request(dataset=dataset, by=team.participant)
     assert downloads.dataset_restore_request(dataset=dataset) is None  # one restore at a time
-    done = downloads.dataset_restore(restore_id=restore.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = downloads.dataset_restore(restore_id=restore.pk)
     assert (
         done.status == "ready" and done.percent == 100 and status(dataset) == ArchiveStatus.ONLINE
     )

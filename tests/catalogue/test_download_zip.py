@@ -65,8 +65,11 @@ def test_outsider_asking_for_public_and_embargoed_gets_only_the_public(client, t
     assert_zip_matches_disk(data, list(public.datafiles.all()))
 
 
-def test_bad_ids_are_a_clear_400(client) -> None:
-    response = client.get(ZIP, {"dataset": "abc"})
+@pytest.mark.parametrize(
+    "query", [{"dataset": "abc"}, {"dataset": "99999999999999999999"}, {"file": "-1"}]
+)
+def test_bad_ids_are_a_clear_400(client, query) -> None:
+    response = client.get(ZIP, query)
     assert response.status_code == 400
     assert b"choose at least one dataset" in response.content
 

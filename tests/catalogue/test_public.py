@@ -87,3 +87,22 @@ def test_query_count_does_not_grow_with_page_size(client, django_assert_max_num_
     with django_assert_max_num_queries(5):
         response = client.get(URL)
     assert len(_rows(response)) == 25
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"start": "9999-12-31", "end": "9999-12-31"},
+        {"start": "0001-01-01"},
+        {"end": "0001-01-01"},
+        {"end": "2201-01-01"},
+    ],
+)
+def test_far_dates_are_a_message_not_an_error(client, query) -> None:
+    released = factories.InvestigationFactory(released=True)
+
+    response = client.get(URL, query)
+
+    assert response.status_code == 200
+    assert "Enter a date between 1900-01-01 and 2200-12-31." in response.text
+    assert _rows(response) == [released.name]  # the bad filter is left out

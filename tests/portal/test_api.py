@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rest_framework.authtoken.models import Token
 
 from tests import factories
@@ -45,3 +46,11 @@ def test_lists_are_paginated_by_cursor(client, db) -> None:
     assert "cursor=" in first["next"]
     assert len(first["results"]) == len(second["results"]) == 2
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
+
+
+@pytest.mark.parametrize("url", ["/api/datasets/", "/api/samples/", "/api/datafiles/"])
+def test_damaged_cursor_answers_400_naming_the_cursor(client, db, url) -> None:
+    response = client.get(url, {"cursor": "abc"})
+
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["This cursor is not valid for this list."]}

@@ -182,3 +182,27 @@ def test_parcel_list_has_no_n_plus_one(api, team, django_assert_max_num_queries)
     api.force_authenticate(team.participant)
     with django_assert_max_num_queries(6):
         assert len(api.get("/api/parcels/").json()["results"]) == 20
+
+
+@pytest.mark.parametrize(
+    ("url", "field"), [("/api/shipments/", "investigation"), ("/api/parcels/", "shipment")]
+)
+def test_hidden_and_nonexistent_filter_ids_answer_alike(api, team, parcel, url, field) -> None:
+    hidden_id = {"investigation": team.investigation.pk, "shipment": parcel.shipment.pk}[field]
+    api.force_authenticate(team.outsider)
+
+    hidden = api.get(url, {field: hidden_id})
+    missing = api.get(url, {field: 10**9})
+
+    assert hidden.status_code == missing.status_code == 200
+    assert hidden.json() == missing.json()
+    assert hidden.json()["results"] == []
+
+
+def test_filter_id_beyond_64_bits_answers_400(api, team) -> None:
+    api.force_authenticate(team.participant)
+
+    response = api.get("/api/shipments/", {"investigation": "99999999999999999999"})
+
+    assert response.status_code == 400
+    assert "investigation" in response.json()
