@@ -10,11 +10,8 @@ the only credential: unknown keys get 401, revoked ones 403, and nothing is stor
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -24,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
 from catalogue.models import Dataset, Instrument, Investigation
+from portal.throttles import throttled
 
 from .dates import OUT_OF_RANGE, in_range
 from .models import ApiKey, Category, EventType, hash_key
@@ -46,7 +44,10 @@ class ApiError(Exception):
 
 
 def _api(view):
-    """CSRF-exempt (no cookies here), and every ApiError/EventInvalid becomes its JSON answer."""
+    """CSRF-exempt (no cookies here), limited to the "apikey" rate per key (counted before the key
+    is looked up, so guessing keys is limited too), and every ApiError/EventInvalid becomes its
+    JSON answer."""
+    view = throttled("apikey", ident=lambda request, api_key, **kwargs: api_key)(view)
 
     @csrf_exempt
     def wrapped(request: HttpRequest, *args, **kwargs):
@@ -68,23 +69,8 @@ def authenticate(raw: str) -> ApiKey:
         raise ApiError(401, "Unknown API key")
     if not key.is_active:
         raise ApiError(403, "This API key has been revoked")
-    _throttle(key)
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
     return key
-
-
-def _throttle(key: ApiKey) -> None:
-    """At most the project's "apikey" rate (e.g. 600/min) per key, counted in the shared cache."""
-    rate = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get("apikey", "600/min")
-    limit = int(rate.split("/")[0])
-    bucket = f"icatplus-rate:{key.pk}:{int(time.time() // 60)}"
-    cache.add(bucket, 0, timeout=120)
-    try:
-        count = cache.incr(bucket)
-    except ValueError:  # expired between add and incr
-        count = 1
-    if count > limit:
-        raise ApiError(429, "Too many requests for this API key; slow down")
 
 
 def _json_body(request: HttpRequest) -> dict:
