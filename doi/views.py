@@ -41,6 +41,7 @@ def _after(request: HttpRequest, name: str) -> int | None:
 
 
 @login_required
+@require_http_methods(["GET"])
 def mine(request: HttpRequest) -> HttpResponse:
     """The user's data collections, reserved and minted DOIs first-class; newest first."""
     collections = DataCollection.objects.filter(created_by=request.user).select_related("doi")
@@ -184,6 +185,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
 def collection_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled by the editor while a task works; when the work is done, the page reloads."""
     collection = _get_collection_for_user(request, pk)

@@ -7,13 +7,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from catalogue.access import public_investigations
 from catalogue.models import Instrument
 
 
+@require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
     recently_released = (
         public_investigations().select_related("instrument").order_by("-release_date", "-id")[:8]
@@ -61,6 +62,7 @@ class PortalLogoutView(auth_views.LogoutView):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()
     return render(request, "portal/profile.html", {"token": token})

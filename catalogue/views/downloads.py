@@ -381,6 +381,7 @@ def _create_job(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET"])
 def download_job(request: HttpRequest, pk: str) -> HttpResponse:
     job = access.get_download_job_or_404(request.user, pk)
     template = "catalogue/downloads_job.html"
@@ -409,6 +410,7 @@ def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
 # The basket --------------------------------------------------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def basket(request: HttpRequest) -> HttpResponse:
     items = Basket(request)
     datasets = list(

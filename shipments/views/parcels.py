@@ -7,7 +7,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue import access
@@ -47,6 +47,7 @@ def _tree(parcel: Parcel, user) -> list[tuple[Item, list[Item]]] | None:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     history = parcel.history.select_related("created_by").order_by("created_at", "id")
@@ -68,6 +69,7 @@ def parcel_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
@@ -93,6 +95,7 @@ def parcel_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     if locked := require_editable(request, parcel):
@@ -128,6 +131,7 @@ def parcel_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def item_edit(
     request: HttpRequest, pk: int | None = None, parcel_pk: int | None = None
 ) -> HttpResponse:
@@ -210,6 +214,7 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
     pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user))
@@ -220,6 +225,7 @@ def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def parcel_contents(request: HttpRequest, pk: int) -> HttpResponse:
     """The content list to print and put inside the box."""
     parcel = get_parcel(request, pk)

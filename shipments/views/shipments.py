@@ -7,7 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue import access
 
@@ -40,6 +40,7 @@ def _with_parcels(queryset):
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     """Every shipment the user sees, across investigations; filter by a parcel status."""
     shipments = Shipment.objects.for_user(request.user)
@@ -82,6 +83,7 @@ def _investigation(request: HttpRequest, pk: int):
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     shipments = _with_parcels(investigation.shipments.all())
@@ -103,6 +105,7 @@ def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     require_manage(request, Shipment(investigation=investigation))
@@ -125,6 +128,7 @@ def shipment_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     require_manage(request, shipment)
@@ -141,6 +145,7 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_shipment(request, pk)
     parcels = shipment.parcels.annotate(n_items=Count("items")).order_by("id")
@@ -161,6 +166,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def addresses(request: HttpRequest) -> HttpResponse:
     rows, next_before = _page(Address.objects.for_user(request.user), request)
     return render(
@@ -170,6 +176,7 @@ def addresses(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def address_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     address = get_address(request, pk) if pk else Address(owner=request.user)
     form = AddressForm(request.POST or None, instance=address)

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods
 
 from catalogue import access
 
@@ -20,6 +21,7 @@ from ..models import Parcel
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET", "POST"])
 def scan(request: HttpRequest) -> HttpResponse:
     """A barcode or QR scanner types the parcel code and Enter: the parcel moves one step on."""
     if not access.is_stores(request.user):
@@ -85,6 +87,7 @@ def _scan_one(request: HttpRequest, data: dict) -> dict:
 
 @login_required
 @cache_control(private=True)
+@require_http_methods(["GET"])
 def expected(request: HttpRequest) -> HttpResponse:
     """Parcels not yet received that are expected this week (or the week of `?week=YYYY-MM-DD`),
     beamline by beamline."""

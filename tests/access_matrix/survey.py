@@ -42,7 +42,10 @@ def test_survey(in_world) -> None:
                     except Exception as exc:  # noqa: BLE001
                         nx = f"EXC {type(exc).__name__}"
                     row.append(got if got == nx or kind == "none" else f"{got}/{nx}")
-                lines.append(f"{pattern.name} {method} {state}: " + " ".join(f"{r[:4]}={v}" for r, v in zip(ROLES, row)))
+                lines.append(
+                    f"{pattern.name} {method} {state}: "
+                    + " ".join(f"{r[:4]}={v}" for r, v in zip(ROLES, row))
+                )
     with open("/tmp/survey.txt", "w") as out:
         out.write("\n".join(lines))
     assert lines

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .walk import FORBIDDEN, HIDDEN, LOGIN, OK
+from .walk import FORBIDDEN, HIDDEN, LOGIN, OK, REDIRECT
 from .world import MEMBERS, ROLES, TEAM
 
 EVERYONE = frozenset(ROLES)
@@ -62,7 +62,7 @@ class Rule:
         if not visible:
             return frozenset({HIDDEN, LOGIN}) if role == "anonymous" else frozenset({HIDDEN})
         if role in self.who:
-            return frozenset({OK})
+            return frozenset({OK, REDIRECT})
         if role == "anonymous":
             return self.otherwise | {LOGIN}
         return self.otherwise
@@ -75,6 +75,10 @@ LOGIN_READ = Rule(LOGGED_IN, login_first=True)
 def act(who, login_first: bool = True) -> Rule:
     return Rule(frozenset(who), login_first=login_first)
 
+
+def team_edit() -> Rule:
+    """Shipment edits: the team; safety and stores are sent back to the parcel with the reason."""
+    return Rule(TEAM_STAFF, otherwise=frozenset({FORBIDDEN, HIDDEN, REDIRECT}), login_first=True)
 
 
 KIND = {  # what the path parameters name

@@ -21,7 +21,8 @@ from .world import (
 )
 
 # What an answer means to the person who gets it.
-OK = "ok"  # 2xx, a redirect elsewhere than the login page, or a form/field error (400, 409, 413)
+OK = "ok"  # 2xx, or a form/field error (400, 409, 413)
+REDIRECT = "redirect"  # sent elsewhere than the login page (after a POST, or back with a reason)
 LOGIN = "login"  # sent to the login page, or 401
 FORBIDDEN = "forbidden"  # 403: the object exists and the user knows it
 HIDDEN = "hidden"  # 404
@@ -49,7 +50,9 @@ def url_patterns() -> list[Pattern]:
                 yield from walk(entry, prefix + str(entry.pattern), inner)
             elif isinstance(entry, URLPattern):
                 name = entry.name or f"<unnamed {prefix}{entry.pattern}>"
-                yield Pattern(f"{namespace}:{name}" if namespace else name, prefix + str(entry.pattern))
+                yield Pattern(
+                    f"{namespace}:{name}" if namespace else name, prefix + str(entry.pattern)
+                )
 
     return list(walk(get_resolver(), "", None))
 
@@ -59,7 +62,7 @@ def classify(response) -> str:
     if status in (301, 302, 303):
         location = response.headers.get("Location", "")
         login = [reverse("portal:login"), reverse("admin:login"), "/safety/login/"]
-        return LOGIN if any(location.startswith(url) for url in login) else OK
+        return LOGIN if any(location.startswith(url) for url in login) else REDIRECT
     if status == 401:
         return LOGIN
     if status == 403:
@@ -114,8 +117,20 @@ def clients(world: World) -> dict[str, Client]:
     return by_role
 
 
+def build_path(pattern: Pattern, kwargs: dict) -> str:
+    """The path of a named pattern with these values (its own defaults, like `kind`, implied)."""
+    if pattern.name.startswith("<unnamed"):
+        return expand(pattern.route, kwargs)
+    if "P<fmt>" in pattern.route:
+        kwargs = {"fmt": "bib", **kwargs}
+    return reverse(
+        pattern.name,
+        kwargs={k: v for k, v in kwargs.items() if re.search(rf"[<:]{k}>", pattern.route)},
+    )
+
+
 def expand(route: str, kwargs: dict) -> str:
-    """Fill a route (path converters or a regex) with values."""
+    """Fill a route of path converters with values."""
     path = route
     for key, value in kwargs.items():
         path = re.sub(rf"<(?:\w+:)?{key}>", str(value), path)

@@ -17,7 +17,6 @@ from PIL import Image
 from catalogue.models import (
     AccessRequest,
     ArchiveStatus,
-    DatasetRestore,
     DownloadJob,
     Role,
 )
@@ -289,13 +288,7 @@ def build_world(data_root: Path, media_root: Path) -> World:
         )
         for role, user in users.items()
     }
-    download_jobs = {
-        role: DownloadJob.objects.create(owner=user) for role, user in users.items()
-    }
-    for objects in states.values():
-        DatasetRestore.objects.create(
-            dataset=objects.restore_dataset, requested_by=users["participant"]
-        )
+    download_jobs = {role: DownloadJob.objects.create(owner=user) for role, user in users.items()}
     api_keys = {}
     for name, key_instrument in (
         ("beamline", instrument),
