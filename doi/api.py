@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import ValidationError
@@ -17,7 +19,7 @@ from rest_framework.views import APIView
 from catalogue import access
 
 from . import services
-from .models import Author, DataCollection, Doi, DoiState
+from .models import Author, DataCollection, Doi
 from .serializers import CollectionSerializer, DoiDetailSerializer, DoiSerializer
 
 
@@ -28,12 +30,15 @@ def _as_drf(exc: DjangoValidationError) -> ValidationError:
 
 
 def _collections(request: Request) -> QuerySet[DataCollection]:
-    qs = DataCollection.objects.select_related("doi").prefetch_related("authors", "datasets")
-    if request.user.is_staff:
-        return qs
-    if not request.user.is_authenticated:  # e.g. the schema generator's fake request
-        return qs.none()
-    return qs.filter(created_by=request.user)
+    return (
+        access.visible_doi_collections(request.user)
+        .select_related("doi")
+        .prefetch_related("authors", "datasets")
+    )
+
+
+# Every answer here depends on who asks (drafts, the caller's collections): no shared caching.
+_private = method_decorator(cache_control(private=True), name="dispatch")
 
 
 def _apply(collection: DataCollection, data: dict, request: Request) -> None:
@@ -73,6 +78,7 @@ def _apply(collection: DataCollection, data: dict, request: Request) -> None:
             Author.objects.create(collection=collection, position=position, **author)
 
 
+@_private
 class CollectionList(generics.ListCreateAPIView):
     """The caller's data collections (staff: all), newest first; POST creates a draft."""
 
@@ -89,6 +95,7 @@ class CollectionList(generics.ListCreateAPIView):
         serializer.instance = collection
 
 
+@_private
 class CollectionDetail(generics.RetrieveUpdateAPIView):
     serializer_class = CollectionSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -121,6 +128,7 @@ class MintRequestSerializer(serializers.Serializer):
     )
 
 
+@_private
 class _CollectionAction(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -157,27 +165,25 @@ class CollectionMint(_CollectionAction):
         )
 
 
+@_private
 class DoiList(generics.ListAPIView):
-    """Registered (findable) DOIs: sessions and minted collections."""
+    """DOIs the caller may open, newest first: every findable DOI (sessions and minted
+    collections), and the caller's reserved ones (staff: all reserved ones)."""
 
     serializer_class = DoiSerializer
 
     def get_queryset(self) -> QuerySet[Doi]:
-        return Doi.objects.filter(state=DoiState.FINDABLE)
+        return access.visible_dois(self.request.user)
 
 
+@_private
 class DoiDetail(generics.RetrieveAPIView):
-    """One DOI with its DataCite record; a reserved DOI's record only for its editors."""
+    """One DOI with its DataCite record; the same 404 as the landing page for what the caller may
+    not see (a reserved DOI outside its owners and staff, a withdrawn one, an unknown one)."""
 
     serializer_class = DoiDetailSerializer
 
     def get_object(self) -> Doi:
-        identifier = f"{self.kwargs['prefix']}/{self.kwargs['suffix']}"
-        doi = Doi.objects.select_related("collection").filter(identifier__iexact=identifier).first()
-        if doi is None or doi.state == DoiState.PENDING:
-            raise Http404
-        if doi.state != DoiState.FINDABLE and not access.can_edit_doi_collection(
-            self.request.user, doi.collection
-        ):
-            raise Http404
-        return doi
+        return access.get_doi_or_404(
+            self.request.user, f"{self.kwargs['prefix']}/{self.kwargs['suffix']}"
+        )

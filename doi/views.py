@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from catalogue import access
@@ -27,10 +29,21 @@ LANDING_DATASETS = 200  # a session's page lists this many; its datasets tab has
 
 def _get_collection_for_user(request: HttpRequest, pk: int) -> DataCollection:
     """The collection, if the user may edit it; 404 otherwise (it does not exist for others)."""
-    collection = DataCollection.objects.select_related("doi", "created_by").filter(pk=pk).first()
-    if collection is None or not access.can_edit_doi_collection(request.user, collection):
+    collection = (
+        access.visible_doi_collections(request.user)
+        .select_related("doi", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if collection is None:
         raise Http404("No such data collection")
     return collection
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """What depends on who asks must never be kept by a shared cache for the next visitor."""
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _after(request: HttpRequest, name: str) -> int | None:
@@ -41,9 +54,15 @@ def _after(request: HttpRequest, name: str) -> int | None:
 
 
 @login_required
+@require_safe
+@cache_control(private=True)
 def mine(request: HttpRequest) -> HttpResponse:
     """The user's data collections, reserved and minted DOIs first-class; newest first."""
-    collections = DataCollection.objects.filter(created_by=request.user).select_related("doi")
+    collections = (
+        access.visible_doi_collections(request.user)
+        .filter(created_by=request.user)
+        .select_related("doi")
+    )
     before = _after(request, "before")
     if before:
         collections = collections.filter(id__lt=before)
@@ -130,6 +149,7 @@ def _run_action(request: HttpRequest, collection: DataCollection, action: str) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True)
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     collection = _get_collection_for_user(request, pk)
     template = "doi/collection.html"
@@ -184,6 +204,8 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
+@cache_control(private=True)
 def collection_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled by the editor while a task works; when the work is done, the page reloads."""
     collection = _get_collection_for_user(request, pk)
@@ -255,32 +277,34 @@ def pick_dataset(request: HttpRequest, dataset_pk: int) -> HttpResponse:
 
 
 # Landing pages ----------------------------------------------------------------------------------
+# One lookup for the page and its exports, `access.get_doi_or_404`: a reserved DOI outside its
+# owners and staff, a withdrawn one and one never registered get the same 404 on every route.
 
 
-def _landing_doi(prefix: str, suffix: str) -> Doi:
-    doi = (
-        Doi.objects.select_related("investigation__instrument", "collection__created_by")
-        .filter(identifier__iexact=f"{prefix}/{suffix}")
-        .exclude(state=DoiState.PENDING)
-        .first()
-    )
-    if doi is None:
-        raise Http404("No such DOI")
-    return doi
+def _session_view_is_full(request: HttpRequest, doi: Doi) -> bool:
+    """Title, summary, team and datasets of a session: for those who may see the investigation."""
+    return access.can_view_investigation(request.user, doi.investigation)
+
+
+def _depends_on_viewer(request: HttpRequest, doi: Doi, *, full: bool) -> bool:
+    """Would an anonymous visitor get a different answer? Then it must not be cached publicly."""
+    if doi.state != DoiState.FINDABLE:
+        return True
+    return doi.kind == DoiKind.SESSION and full and not doi.investigation.is_released
 
 
 def _landing_context(request: HttpRequest, doi: Doi) -> dict:
     user = request.user
     if doi.kind == DoiKind.SESSION:
         investigation = doi.investigation
-        visible = access.can_view_investigation(user, investigation)
+        visible = _session_view_is_full(request, doi)
         datasets = (
             access.visible_datasets(user).filter(investigation=investigation)
             if visible
             else Dataset.objects.none()
         )
         beamlines = [investigation.instrument.name]
-        record = citation.session_record(doi, investigation, visible=visible)
+        record = citation.session_record(doi, investigation, full=visible)
     else:
         collection = doi.collection
         datasets = access.visible_datasets(user).filter(doi_collections=collection)
@@ -312,19 +336,22 @@ def _landing_context(request: HttpRequest, doi: Doi) -> dict:
     }
 
 
+@require_safe
 def landing(request: HttpRequest, prefix: str, suffix: str) -> HttpResponse:
-    doi = _landing_doi(prefix, suffix)
-    return render(request, "doi/landing.html", _landing_context(request, doi))
+    doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
+    context = _landing_context(request, doi)
+    response = render(request, "doi/landing.html", context)
+    if _depends_on_viewer(request, doi, full=context["visible"]):
+        _private(response)
+    return response
 
 
+@require_safe
 def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> HttpResponse:
-    doi = _landing_doi(prefix, suffix)
+    doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
+    full = doi.kind == DoiKind.SESSION and _session_view_is_full(request, doi)
     if doi.kind == DoiKind.SESSION:
-        record = citation.session_record(
-            doi,
-            doi.investigation,
-            visible=access.can_view_investigation(request.user, doi.investigation),
-        )
+        record = citation.session_record(doi, doi.investigation, full=full)
     else:
         record = citation.collection_record(doi, doi.collection)
     filename = doi.suffix.lower()
@@ -332,20 +359,24 @@ def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> 
         response = HttpResponse(
             citation.bibtex(record), content_type="application/x-bibtex; charset=utf-8"
         )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     elif fmt == "ris":
         response = HttpResponse(
             citation.ris(record), content_type="application/x-research-info-systems; charset=utf-8"
         )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     elif fmt == "json":
-        # What DataCite holds for this DOI. A reserved DOI's draft record describes embargoed
-        # datasets, so only its editors get it.
-        if doi.state != DoiState.FINDABLE and not (
-            doi.kind == DoiKind.COLLECTION
-            and access.can_edit_doi_collection(request.user, doi.collection)
-        ):
-            raise Http404("No such record")
-        return JsonResponse(doi.metadata, json_dumps_params={"indent": 2})
+        # What DataCite holds for this DOI (for a session, never more than the public record).
+        response = JsonResponse(doi.metadata, json_dumps_params={"indent": 2})
+        full = False
     else:
         raise Http404("No such format")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    if _depends_on_viewer(request, doi, full=full):
+        _private(response)
     return response
+
+
+@require_safe
+def withdrawn(request: HttpRequest) -> HttpResponse:
+    """Where a withdrawn DOI resolves: one page for all of them, naming none."""
+    return render(request, "doi/withdrawn.html")

@@ -245,6 +245,9 @@ def test_my_dois_lists_own_collections_without_n_plus_one(
 
     body = response.content.decode()
     assert "Collection 4" in body and "Someone else" not in body
+    assert "private" in response["Cache-Control"]
+    collection_page = client.get(first.participant.doi_collections.first().get_absolute_url())
+    assert "private" in collection_page["Cache-Control"]
 
 
 def test_a_refused_correction_of_a_minted_doi_changes_nothing(
