@@ -11,7 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -78,6 +78,12 @@ def _apply(collection: DataCollection, data: dict, request: Request) -> None:
             Author.objects.create(collection=collection, position=position, **author)
 
 
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Changed by someone else since; reload."
+    default_code = "conflict"
+
+
 @_private
 class CollectionList(generics.ListCreateAPIView):
     """The caller's data collections (staff: all), newest first; POST creates a draft."""
@@ -110,8 +116,17 @@ class CollectionDetail(generics.RetrieveUpdateAPIView):
             raise ValidationError({"state": "The collection is being registered; try again later."})
         if collection.is_minted and "datasets" in serializer.validated_data:
             raise ValidationError({"datasets": "The datasets of a minted DOI cannot change."})
+        data = dict(serializer.validated_data)
         with transaction.atomic():
-            _apply(collection, serializer.validated_data, self.request)
+            try:
+                services.collection_claim_edit(
+                    collection=collection,
+                    base_version=data.pop("version", None),
+                    by=self.request.user,
+                )
+            except services.EditConflict as exc:
+                raise Conflict(str(exc)) from exc
+            _apply(collection, data, self.request)
             if collection.is_minted:
                 try:
                     services.collection_send_corrections(

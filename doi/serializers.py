@@ -64,6 +64,13 @@ class CollectionSerializer(serializers.ModelSerializer):
     related_publications = serializers.ListField(
         child=serializers.CharField(max_length=255), required=False, write_only=True
     )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="The version this edit started from: a PATCH naming an older one gets 409 "
+        "and changes nothing. Leave it out to edit whatever is current.",
+    )
 
     class Meta:
         model = DataCollection
@@ -81,6 +88,7 @@ class CollectionSerializer(serializers.ModelSerializer):
             "doi",
             "created_at",
             "updated_at",
+            "version",
         ]
         read_only_fields = ["state", "failure", "created_at", "updated_at"]
 

@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -257,6 +257,35 @@ def collection_remove_dataset(*, collection: DataCollection, dataset: Dataset, b
         raise ValidationError({"datasets": "The datasets of a minted DOI cannot be removed."})
     _require_editable(collection)
     collection.datasets.remove(dataset)
+
+
+class EditConflict(Exception):
+    """Someone saved the collection's metadata since this edit's form or request was made."""
+
+    def __init__(self, collection: DataCollection) -> None:
+        self.collection = collection
+        who = collection.updated_by.display_name if collection.updated_by else "someone"
+        when = timezone.localtime(collection.updated_at).strftime("%Y-%m-%d %H:%M")
+        super().__init__(
+            f"This collection was changed by {who} at {when} since you started editing it. "
+            "Reload to see their version; nothing was saved from this edit."
+        )
+
+
+def collection_claim_edit(
+    *, collection: DataCollection, base_version: int | None, by: User
+) -> None:
+    """Take the next version for an edit that started from `base_version` (None: whatever is
+    current), or raise EditConflict. One conditional UPDATE, so two edits from the same version
+    can never both win, on any database. Call inside the transaction that saves the edit."""
+    rows = DataCollection.objects.filter(pk=collection.pk)
+    if base_version is not None:
+        rows = rows.filter(version=base_version)
+    if not rows.update(version=F("version") + 1, updated_by=by, updated_at=timezone.now()):
+        raise EditConflict(
+            DataCollection.objects.select_related("updated_by").get(pk=collection.pk)
+        )
+    collection.refresh_from_db(fields=["version", "updated_by", "updated_at"])
 
 
 def collection_move_author(*, collection: DataCollection, author_id: int, offset: int) -> None:

@@ -175,10 +175,23 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # One transaction: when reserve/mint/correct refuses, the edits are rolled back too and
         # the form shows them again with the errors (nothing changed, nothing sent).
         with transaction.atomic():
+            services.collection_claim_edit(
+                collection=collection,
+                base_version=form.cleaned_data["version"],
+                by=request.user,
+            )
             form.save()
             authors.save()
             _move_author(request, collection)
             _run_action(request, collection, action)
+    except services.EditConflict as exc:
+        # The other person's version stays; this one is shown again, to copy from.
+        collection.refresh_from_db()
+        errors = {"__all__": [str(exc)]}
+        context = _editor_context(
+            request, collection, form=form, authors=authors, confirm=confirm, errors=errors
+        )
+        return render(request, template, context, status=409)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for field, field_errors in errors.items():

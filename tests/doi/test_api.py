@@ -242,3 +242,18 @@ def test_doi_list_has_no_n_plus_one(api, two_teams, local_provider, django_asser
         response = api.get(reverse("api-doi-list"))
 
     assert len(response.json()["results"]) == 6
+
+
+def test_a_stale_patch_gets_409_and_changes_nothing(api, two_teams) -> None:
+    first, _ = two_teams
+    collection = services.collection_create(by=first.participant, title="First")
+    url = reverse("api-doi-collection-detail", args=[collection.pk])
+    api.force_authenticate(first.participant)
+    version = api.get(url).json()["version"]
+
+    assert api.patch(url, {"title": "Second", "version": version}, format="json").status_code == 200
+    stale = api.patch(url, {"title": "Third", "version": version}, format="json")
+
+    assert stale.status_code == 409
+    assert "changed by" in stale.json()["detail"]
+    assert DataCollection.objects.get(pk=collection.pk).title == "Second"
