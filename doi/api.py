@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import cache_control
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
@@ -102,6 +102,19 @@ class CollectionList(generics.ListCreateAPIView):
 
 
 @_private
+@extend_schema_view(
+    patch=extend_schema(
+        responses={
+            200: CollectionSerializer,
+            400: OpenApiResponse(description="A value is refused: the body names the field."),
+            404: OpenApiResponse(description="No such collection (or not the caller's)."),
+            409: OpenApiResponse(
+                description="`version` is older than the collection's: someone else saved "
+                "since. Nothing was changed; GET it again."
+            ),
+        }
+    )
+)
 class CollectionDetail(generics.RetrieveUpdateAPIView):
     serializer_class = CollectionSerializer
     permission_classes = [permissions.IsAuthenticated]
