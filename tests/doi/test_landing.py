@@ -332,3 +332,10 @@ def test_session_doi_of_a_proprietary_session_is_404_everywhere(
         client.force_login(getattr(team, visitor))
 
     _same_as_unknown(client, route, doi.identifier)
+
+
+@pytest.mark.parametrize(
+    "path", ["/doi/10.5072/%00", "/doi/10.5072/%00/cite.bib", "/api/dois/10.5072/%00/"]
+)
+def test_a_nul_byte_in_a_doi_is_a_404(client, db, path) -> None:
+    assert client.get(path).status_code == 404

@@ -91,11 +91,13 @@ def test_command_registers_every_investigation_without_a_doi(db, settings) -> No
 
     call_command("register_session_dois", stdout=out)
 
-    assert "Registered 3 session DOIs" in out.getvalue()
+    assert "Registered 3 session DOIs, withdrew 0" in out.getvalue()
     assert not Investigation.objects.filter(doi="").exists()
     assert Doi.objects.filter(state=DoiState.FINDABLE).count() == 3
+    _make_proprietary(Investigation.objects.first())
     call_command("register_session_dois", stdout=out)
-    assert "Registered 0 session DOIs" in out.getvalue()
+    assert "Registered 0 session DOIs, withdrew 1" in out.getvalue()
+    assert Doi.objects.filter(state=DoiState.WITHDRAWN).count() == 1
 
 
 def test_automatic_session_dois_can_be_switched_off(
