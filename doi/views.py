@@ -299,11 +299,13 @@ def _session_view_is_full(request: HttpRequest, doi: Doi) -> bool:
     return access.can_view_investigation(request.user, doi.investigation)
 
 
-def _depends_on_viewer(request: HttpRequest, doi: Doi, *, full: bool) -> bool:
-    """Would an anonymous visitor get a different answer? Then it must not be cached publicly."""
-    if doi.state != DoiState.FINDABLE:
-        return True
-    return doi.kind == DoiKind.SESSION and full and not doi.investigation.is_released
+def _cache_for(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An anonymous visitor gets what everyone may see (findable DOIs, public records): shared
+    caches may keep it. A signed-in user's answer may hold a draft, a team's view of an embargoed
+    session, or just their name in the navbar: never for a shared cache."""
+    if request.user.is_authenticated:
+        _private(response)
+    return response
 
 
 def _landing_context(request: HttpRequest, doi: Doi) -> dict:
@@ -352,19 +354,16 @@ def _landing_context(request: HttpRequest, doi: Doi) -> dict:
 @require_safe
 def landing(request: HttpRequest, prefix: str, suffix: str) -> HttpResponse:
     doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
-    context = _landing_context(request, doi)
-    response = render(request, "doi/landing.html", context)
-    if _depends_on_viewer(request, doi, full=context["visible"]):
-        _private(response)
-    return response
+    return _cache_for(request, render(request, "doi/landing.html", _landing_context(request, doi)))
 
 
 @require_safe
 def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> HttpResponse:
     doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
-    full = doi.kind == DoiKind.SESSION and _session_view_is_full(request, doi)
     if doi.kind == DoiKind.SESSION:
-        record = citation.session_record(doi, doi.investigation, full=full)
+        record = citation.session_record(
+            doi, doi.investigation, full=_session_view_is_full(request, doi)
+        )
     else:
         record = citation.collection_record(doi, doi.collection)
     filename = doi.suffix.lower()
@@ -381,12 +380,9 @@ def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> 
     elif fmt == "json":
         # What DataCite holds for this DOI (for a session, never more than the public record).
         response = JsonResponse(doi.metadata, json_dumps_params={"indent": 2})
-        full = False
     else:
         raise Http404("No such format")
-    if _depends_on_viewer(request, doi, full=full):
-        _private(response)
-    return response
+    return _cache_for(request, response)
 
 
 @require_safe

@@ -121,6 +121,8 @@ def test_a_minted_landing_page_is_the_same_for_everyone_and_may_be_cached(
     collection = _collection(two_teams, local_provider, mint=True)
     response = client.get(collection.doi.get_absolute_url())
     assert response.status_code == 200 and "private" not in response.get("Cache-Control", "")
+    client.force_login(two_teams[0].outsider)  # the navbar names them: not for a shared cache
+    assert "private" in client.get(collection.doi.get_absolute_url())["Cache-Control"]
 
 
 @pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
