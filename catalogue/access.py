@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -504,6 +505,69 @@ def mintable_datasets(user: AnyUser) -> QuerySet[Dataset]:
 def can_edit_doi_collection(user: AnyUser, collection) -> bool:
     """A data collection is edited (and reserved, minted) by the member who made it, or staff."""
     return _is_staff(user) or (user.is_authenticated and collection.created_by_id == user.pk)
+
+
+def visible_doi_collections(user: AnyUser) -> QuerySet:
+    """Data collections as things being edited (editor, "My DOIs", collections API): their maker's
+    and, for staff, all. Anyone else meets a collection only through its DOI's landing page."""
+    collections = apps.get_model("doi", "DataCollection").objects.all()
+    if _is_staff(user):
+        return collections
+    if not user.is_authenticated:
+        return collections.none()
+    return collections.filter(created_by=user)
+
+
+# A DOI's state and kind as the doi app stores them (strings: catalogue never imports doi).
+_DOI_FINDABLE, _DOI_HIDDEN_STATES = "findable", ("pending", "withdrawn")
+
+
+def visible_dois(user: AnyUser) -> QuerySet:
+    """DOIs whose landing page, citations, DataCite record and API entry the user may read.
+
+    Findable DOIs are public. A reserved (draft) data-collection DOI describes an unpublished
+    manuscript's data: only the collection's maker and staff see it. A session DOI of a
+    proprietary session is withdrawn: it exists for nobody, staff included, on these routes
+    (whatever the withdrawal task has done yet); staff manage it in the admin."""
+    Doi = apps.get_model("doi", "Doi")  # noqa: N806 - a model class
+    not_proprietary = Investigation.objects.filter(proprietary=False).values("id")
+    dois = Doi.objects.exclude(state__in=_DOI_HIDDEN_STATES).filter(
+        Q(investigation__isnull=True) | Q(investigation_id__in=not_proprietary)
+    )
+    if _is_staff(user):
+        return dois
+    findable = Q(state=_DOI_FINDABLE)
+    if not user.is_authenticated:
+        return dois.filter(findable)
+    return dois.filter(findable | Q(collection__created_by=user))
+
+
+def can_view_doi(user: AnyUser, doi) -> bool:
+    """The object form of `visible_dois` (they must agree: tests check both)."""
+    if doi.state in _DOI_HIDDEN_STATES:
+        return False
+    if doi.investigation_id is not None and doi.investigation.proprietary:
+        return False
+    if doi.state == _DOI_FINDABLE or _is_staff(user):
+        return True
+    collection = getattr(doi, "collection", None)
+    return collection is not None and can_edit_doi_collection(user, collection)
+
+
+def get_doi_or_404(user: AnyUser, identifier: str) -> object:
+    """The DOI `prefix/suffix` (any case), with what its pages need, or 404 "No such DOI": the
+    same answer for a hidden DOI and one that was never registered."""
+    if "\x00" in identifier:  # PostgreSQL refuses NUL in text: such a DOI cannot exist
+        raise Http404("No such DOI")
+    doi = (
+        visible_dois(user)
+        .select_related("investigation__instrument", "collection__created_by")
+        .filter(identifier__iexact=identifier)
+        .first()
+    )
+    if doi is None:
+        raise Http404("No such DOI")
+    return doi
 
 
 # Team lists and access requests ---------------------------------------------------------------

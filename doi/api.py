@@ -7,9 +7,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import cache_control
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +19,7 @@ from rest_framework.views import APIView
 from catalogue import access
 
 from . import services
-from .models import Author, DataCollection, Doi, DoiState
+from .models import Author, DataCollection, Doi
 from .serializers import CollectionSerializer, DoiDetailSerializer, DoiSerializer
 
 
@@ -28,12 +30,15 @@ def _as_drf(exc: DjangoValidationError) -> ValidationError:
 
 
 def _collections(request: Request) -> QuerySet[DataCollection]:
-    qs = DataCollection.objects.select_related("doi").prefetch_related("authors", "datasets")
-    if request.user.is_staff:
-        return qs
-    if not request.user.is_authenticated:  # e.g. the schema generator's fake request
-        return qs.none()
-    return qs.filter(created_by=request.user)
+    return (
+        access.visible_doi_collections(request.user)
+        .select_related("doi")
+        .prefetch_related("authors", "datasets")
+    )
+
+
+# Every answer here depends on who asks (drafts, the caller's collections): no shared caching.
+_private = method_decorator(cache_control(private=True), name="dispatch")
 
 
 def _apply(collection: DataCollection, data: dict, request: Request) -> None:
@@ -73,6 +78,13 @@ def _apply(collection: DataCollection, data: dict, request: Request) -> None:
             Author.objects.create(collection=collection, position=position, **author)
 
 
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Changed by someone else since; reload."
+    default_code = "conflict"
+
+
+@_private
 class CollectionList(generics.ListCreateAPIView):
     """The caller's data collections (staff: all), newest first; POST creates a draft."""
 
@@ -89,6 +101,20 @@ class CollectionList(generics.ListCreateAPIView):
         serializer.instance = collection
 
 
+@_private
+@extend_schema_view(
+    patch=extend_schema(
+        responses={
+            200: CollectionSerializer,
+            400: OpenApiResponse(description="A value is refused: the body names the field."),
+            404: OpenApiResponse(description="No such collection (or not the caller's)."),
+            409: OpenApiResponse(
+                description="`version` is older than the collection's: someone else saved "
+                "since. Nothing was changed; GET it again."
+            ),
+        }
+    )
+)
 class CollectionDetail(generics.RetrieveUpdateAPIView):
     serializer_class = CollectionSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -103,8 +129,17 @@ class CollectionDetail(generics.RetrieveUpdateAPIView):
             raise ValidationError({"state": "The collection is being registered; try again later."})
         if collection.is_minted and "datasets" in serializer.validated_data:
             raise ValidationError({"datasets": "The datasets of a minted DOI cannot change."})
+        data = dict(serializer.validated_data)
         with transaction.atomic():
-            _apply(collection, serializer.validated_data, self.request)
+            try:
+                services.collection_claim_edit(
+                    collection=collection,
+                    base_version=data.pop("version", None),
+                    by=self.request.user,
+                )
+            except services.EditConflict as exc:
+                raise Conflict(str(exc)) from exc
+            _apply(collection, data, self.request)
             if collection.is_minted:
                 try:
                     services.collection_send_corrections(
@@ -121,6 +156,7 @@ class MintRequestSerializer(serializers.Serializer):
     )
 
 
+@_private
 class _CollectionAction(APIView):
     permission_classes = [permissions.IsAuthenticated]
 
@@ -157,27 +193,25 @@ class CollectionMint(_CollectionAction):
         )
 
 
+@_private
 class DoiList(generics.ListAPIView):
-    """Registered (findable) DOIs: sessions and minted collections."""
+    """DOIs the caller may open, newest first: every findable DOI (sessions and minted
+    collections), and the caller's reserved ones (staff: all reserved ones)."""
 
     serializer_class = DoiSerializer
 
     def get_queryset(self) -> QuerySet[Doi]:
-        return Doi.objects.filter(state=DoiState.FINDABLE)
+        return access.visible_dois(self.request.user)
 
 
+@_private
 class DoiDetail(generics.RetrieveAPIView):
-    """One DOI with its DataCite record; a reserved DOI's record only for its editors."""
+    """One DOI with its DataCite record; the same 404 as the landing page for what the caller may
+    not see (a reserved DOI outside its owners and staff, a withdrawn one, an unknown one)."""
 
     serializer_class = DoiDetailSerializer
 
     def get_object(self) -> Doi:
-        identifier = f"{self.kwargs['prefix']}/{self.kwargs['suffix']}"
-        doi = Doi.objects.select_related("collection").filter(identifier__iexact=identifier).first()
-        if doi is None or doi.state == DoiState.PENDING:
-            raise Http404
-        if doi.state != DoiState.FINDABLE and not access.can_edit_doi_collection(
-            self.request.user, doi.collection
-        ):
-            raise Http404
-        return doi
+        return access.get_doi_or_404(
+            self.request.user, f"{self.kwargs['prefix']}/{self.kwargs['suffix']}"
+        )

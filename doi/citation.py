@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from catalogue.models import Investigation, InvestigationUser
+from catalogue.models import Investigation
 
+from . import metadata as md
 from .models import DataCollection, Doi, DoiState
 
 
@@ -56,6 +57,7 @@ class Record:
     temporal: str = ""
     related: list[str] = field(default_factory=list)
     findable: bool = True
+    note: str = ""  # e.g. "Data under embargo until 2029-06-30."
 
     @property
     def doi_url(self) -> str:
@@ -89,40 +91,61 @@ def collection_record(doi: Doi, collection: DataCollection) -> Record:
     )
 
 
-def session_record(doi: Doi, investigation: Investigation, *, visible: bool) -> Record:
-    """The team and title only for those who may see the investigation; else the public record."""
-    start = timezone.localtime(investigation.start_date).date().isoformat()
-    end = timezone.localtime(investigation.end_date).date().isoformat()
-    record = Record(
-        doi=doi.identifier,
-        year=str(timezone.localtime(investigation.release_date).year),
-        title=doi.metadata.get("titles", [{}])[0].get("title", str(investigation)),
-        authors=[Person(settings.DOI_PUBLISHER, organisation=True)],
-        publisher=settings.DOI_PUBLISHER,
-        url=doi.landing_url,
-        resource_type="Experiment session",
-        date_published=_published(doi),
-        temporal=f"{start}/{end}",
+def session_record(doi: Doi, investigation: Investigation, *, full: bool) -> Record:
+    """The citation of a session DOI, from the same builder as its DataCite record: the title,
+    summary and team only when `full` (for viewers who may see the investigation)."""
+    attributes = md.session_metadata(
+        investigation, identifier=doi.identifier, url=doi.landing_url, full=full
     )
-    if visible:
-        record.title = investigation.title
-        record.abstract = investigation.summary
-        members = InvestigationUser.objects.filter(investigation=investigation).select_related(
-            "user"
+    return record_from_datacite(attributes, doi=doi)
+
+
+def record_from_datacite(attributes: dict, *, doi: Doi) -> Record:
+    def person(creator: dict) -> Person:
+        if creator.get("nameType") == "Organizational":
+            return Person(creator["name"], organisation=True)
+        orcid = next(
+            (
+                i["nameIdentifier"].removeprefix("https://orcid.org/")
+                for i in creator.get("nameIdentifiers", [])
+                if i.get("nameIdentifierScheme") == "ORCID"
+            ),
+            "",
         )
-        people = []
-        for member in sorted(members, key=lambda m: (m.role != "principal_investigator", m.pk)):
-            user = member.user
-            given, _, family = (user.full_name or user.get_full_name() or user.username).rpartition(
-                " "
-            )
-            people.append(
-                Person(
-                    user.last_name or family, user.first_name or given, user.orcid, user.affiliation
-                )
-            )
-        record.authors = people or record.authors
-    return record
+        affiliation = next((a["name"] for a in creator.get("affiliation", [])), "")
+        return Person(
+            creator.get("familyName") or creator["name"],
+            creator.get("givenName", ""),
+            orcid,
+            affiliation,
+        )
+
+    def description(kind: str) -> str:
+        return next(
+            (
+                d["description"]
+                for d in attributes.get("descriptions", [])
+                if d.get("descriptionType") == kind
+            ),
+            "",
+        )
+
+    return Record(
+        doi=doi.identifier,
+        title=attributes["titles"][0]["title"],
+        authors=[person(c) for c in attributes["creators"]],
+        year=attributes["publicationYear"],
+        publisher=attributes["publisher"]["name"],
+        url=doi.landing_url,
+        abstract=description("Abstract"),
+        note=description("Other"),
+        resource_type=attributes["types"].get("resourceType") or "Data set",
+        date_published=_published(doi),
+        temporal=next(
+            (d["date"] for d in attributes.get("dates", []) if d["dateType"] == "Collected"), ""
+        ),
+        findable=doi.state == DoiState.FINDABLE,
+    )
 
 
 def citation_text(record: Record) -> str:
@@ -165,7 +188,8 @@ def bibtex(record: Record) -> str:
     if record.licence:
         fields.append(("copyright", _bib(record.licence)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body},\n  note = {{{record.resource_type}}}\n}}\n"
+    note = _bib(" ".join(filter(None, [f"{record.resource_type}.", record.note])))
+    return f"@misc{{{key},\n{body},\n  note = {{{note}}}\n}}\n"
 
 
 def ris(record: Record) -> str:
@@ -181,6 +205,8 @@ def ris(record: Record) -> str:
     if record.abstract:
         lines.append(("AB", " ".join(record.abstract.split())))
     lines += [("KW", k) for k in record.keywords]
+    if record.note:
+        lines.append(("N1", record.note))
     lines.append(("ER", ""))
     # RIS: two-letter tag, two spaces, hyphen, space; CRLF line ends.
     return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
@@ -227,6 +253,8 @@ def jsonld(record: Record, *, datasets=(), doi: Doi | None = None) -> dict:
         data["citation"] = [f"https://doi.org/{r}" for r in record.related]
     if not record.findable:
         data["conditionsOfAccess"] = "Reserved DOI: the data is not yet released."
+    elif record.note:
+        data["conditionsOfAccess"] = record.note
     data["distribution"] = [
         {
             "@type": "DataDownload",

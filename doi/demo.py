@@ -1,5 +1,6 @@
-"""Demo DOIs: a session DOI on every investigation (local provider), and two data collections by
-Marie Dubois spanning two of her investigations: one reserved, one minted (its datasets public)."""
+"""Demo DOIs: a session DOI on every investigation but proprietary ones (local provider), and two
+data collections by Marie Dubois spanning two of her investigations: one reserved, one minted (its
+datasets public)."""
 
 from __future__ import annotations
 

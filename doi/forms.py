@@ -8,7 +8,17 @@ from .models import Author, DataCollection
 
 
 class CollectionForm(forms.ModelForm):
-    """Descriptive metadata. Saving never requires it: reserve and mint do (services check)."""
+    """Descriptive metadata. Saving never requires it: reserve and mint do (services check).
+    `version` names the version the form was rendered from (see services.collection_claim_edit).
+    """
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
 
     class Meta:
         model = DataCollection

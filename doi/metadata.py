@@ -13,7 +13,7 @@ from datacite import schema45
 from django.conf import settings
 from django.utils import timezone
 
-from catalogue.models import Investigation
+from catalogue.models import Investigation, InvestigationUser, Role
 
 from .models import DataCollection
 
@@ -79,22 +79,51 @@ def _publisher() -> dict:
     return {"name": settings.DOI_PUBLISHER}
 
 
-def session_metadata(investigation: Investigation, *, identifier: str, url: str) -> dict:
-    """Only what may be public even under embargo: the session's name, beamline and dates.
-    The title and team of an embargoed experiment stay in the portal."""
-    return {
+def _facility() -> dict:
+    return {"name": settings.DOI_PUBLISHER, "nameType": "Organizational"}
+
+
+def session_title(investigation: Investigation) -> str:
+    """What an experiment session is called where its own title may not be shown."""
+    return (
+        f"{settings.FACILITY_NAME} experiment {investigation.name} "
+        f"on beamline {investigation.instrument.name}"
+    )
+
+
+def _team_creators(investigation: Investigation) -> list[dict]:
+    """The team, principal investigators first, as DataCite creators."""
+    members = InvestigationUser.objects.filter(investigation=investigation).select_related("user")
+    creators = []
+    for member in sorted(members, key=lambda m: (m.role != Role.PRINCIPAL_INVESTIGATOR, m.pk)):
+        user = member.user
+        given, _, family = (user.full_name or user.get_full_name() or user.username).rpartition(" ")
+        creators.append(
+            _person(
+                user.first_name or given, user.last_name or family, user.orcid, user.affiliation
+            )
+        )
+    return creators
+
+
+def session_metadata(
+    investigation: Investigation, *, identifier: str, url: str, full: bool = False
+) -> dict:
+    """The one description of a session DOI, for DataCite and for every page and citation.
+
+    By default only what may be public even under embargo: proposal, beamline, dates, the
+    facility as creator and, while embargoed, "data under embargo until <date>". `full` adds the
+    title, summary and team, for viewers who may see the investigation. DataCite always gets the
+    default: it keeps what it is sent, and an embargo may be extended after registration."""
+    metadata: dict = {
         "doi": identifier,
         "url": url,
         "types": {"resourceTypeGeneral": "Dataset", "resourceType": "Experiment session"},
-        "creators": [{"name": settings.DOI_PUBLISHER, "nameType": "Organizational"}],
-        "titles": [
-            {
-                "title": f"{settings.FACILITY_NAME} experiment {investigation.name} "
-                f"({investigation.visit_id}) on beamline {investigation.instrument.name}"
-            }
-        ],
+        "creators": [_facility()],
+        "titles": [{"title": session_title(investigation)}],
         "publisher": _publisher(),
         "publicationYear": str(timezone.localtime(investigation.release_date).year),
+        "descriptions": [],
         "dates": [
             {
                 "date": f"{_date(investigation.start_date)}/{_date(investigation.end_date)}",
@@ -105,23 +134,73 @@ def session_metadata(investigation: Investigation, *, identifier: str, url: str)
         "subjects": [{"subject": f"Beamline {investigation.instrument.name}"}],
         "schemaVersion": SCHEMA_VERSION,
     }
+    if not investigation.is_released:
+        metadata["descriptions"].append(
+            {
+                "description": f"Data under embargo until {_date(investigation.release_date)}.",
+                "descriptionType": "Other",
+            }
+        )
+    if full:
+        metadata["titles"] = [{"title": investigation.title or session_title(investigation)}]
+        metadata["creators"] = _team_creators(investigation) or metadata["creators"]
+        if investigation.summary.strip():
+            metadata["descriptions"].insert(
+                0, {"description": investigation.summary, "descriptionType": "Abstract"}
+            )
+    if not metadata["descriptions"]:
+        del metadata["descriptions"]
+    return metadata
 
 
-def _creator(author) -> dict:
-    creator: dict = {"name": author.name, "nameType": "Personal", "familyName": author.family_name}
-    if author.given_name:
-        creator["givenName"] = author.given_name
-    if author.orcid:
+def withdrawn_metadata(*, identifier: str, url: str) -> dict:
+    """What DataCite keeps of a withdrawn DOI: the facility and nothing else. DataCite merges a
+    PUT into its record, so every field that could name the session is sent, empty."""
+    return {
+        "doi": identifier,
+        "url": url,
+        "types": {"resourceTypeGeneral": "Other", "resourceType": "Withdrawn"},
+        "creators": [_facility()],
+        "titles": [{"title": f"Withdrawn DOI of the {settings.FACILITY_NAME}"}],
+        "publisher": _publisher(),
+        "publicationYear": str(timezone.localtime().year),
+        "descriptions": [
+            {"description": "This DOI has been withdrawn.", "descriptionType": "Other"}
+        ],
+        "dates": [],
+        "subjects": [],
+        "contributors": [],
+        "relatedIdentifiers": [],
+        "sizes": [],
+        "formats": [],
+        "rightsList": [],
+        "geoLocations": [],
+        "fundingReferences": [],
+        "alternateIdentifiers": [],
+        "schemaVersion": SCHEMA_VERSION,
+    }
+
+
+def _person(given: str, family: str, orcid: str = "", affiliation: str = "") -> dict:
+    name = f"{family}, {given}" if given else family
+    creator: dict = {"name": name, "nameType": "Personal", "familyName": family}
+    if given:
+        creator["givenName"] = given
+    if orcid:
         creator["nameIdentifiers"] = [
             {
-                "nameIdentifier": f"https://orcid.org/{author.orcid}",
+                "nameIdentifier": f"https://orcid.org/{orcid}",
                 "nameIdentifierScheme": "ORCID",
                 "schemeUri": "https://orcid.org",
             }
         ]
-    if author.affiliation:
-        creator["affiliation"] = [{"name": author.affiliation}]
+    if affiliation:
+        creator["affiliation"] = [{"name": affiliation}]
     return creator
+
+
+def _creator(author) -> dict:
+    return _person(author.given_name, author.family_name, author.orcid, author.affiliation)
 
 
 def collection_metadata(

@@ -41,6 +41,8 @@ class DoiState(models.TextChoices):
     PENDING = "pending", "Pending registration"  # identifier chosen, provider not yet confirmed
     DRAFT = "draft", "Reserved (draft)"
     FINDABLE = "findable", "Findable"
+    # A DataCite DOI is never deleted: a withdrawn one resolves to a tombstone naming nothing.
+    WITHDRAWN = "withdrawn", "Withdrawn"
 
 
 class Doi(models.Model):
@@ -61,6 +63,7 @@ class Doi(models.Model):
     minted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -129,6 +132,11 @@ class DataCollection(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency of metadata edits: an edit names the version it started from.
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     mint_confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -13,9 +13,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Value, When
+from django.urls import reverse
 from django.utils import timezone
 
 from catalogue import access
@@ -55,10 +57,16 @@ def _ensure_remote(provider: DoiProvider, doi: Doi, attributes: dict) -> tuple[R
 # Session DOIs -----------------------------------------------------------------------------------
 
 
-def session_doi_register(*, investigation_id: int, provider: DoiProvider | None = None) -> Doi:
-    """Register (findable) the session DOI of one investigation; safe to call again."""
+def session_doi_register(
+    *, investigation_id: int, provider: DoiProvider | None = None
+) -> Doi | None:
+    """Register (findable) the session DOI of one investigation; safe to call again. A proprietary
+    session never gets one (None). A withdrawn DOI whose session is no longer proprietary gets
+    its record and landing page back."""
     provider = provider or get_provider()
     investigation = Investigation.objects.select_related("instrument").get(pk=investigation_id)
+    if investigation.proprietary:
+        return None
     identifier = md.session_identifier(investigation)
     doi, _ = Doi.objects.get_or_create(
         investigation=investigation, defaults={"identifier": identifier, "kind": DoiKind.SESSION}
@@ -72,7 +80,8 @@ def session_doi_register(*, investigation_id: int, provider: DoiProvider | None 
             raise ProviderRejected("; ".join(errors))
         try:
             remote, _ = _ensure_remote(provider, doi, attributes)
-            if remote.state != "findable":
+            # A withdrawn DOI is findable at DataCite, but pointing at the tombstone.
+            if remote.state != "findable" or doi.state == DoiState.WITHDRAWN:
                 provider.publish(doi.identifier, attributes, url=doi.landing_url)
         except ProviderRejected as exc:
             Doi.objects.filter(pk=doi.pk).update(error=str(exc))
@@ -85,6 +94,7 @@ def session_doi_register(*, investigation_id: int, provider: DoiProvider | None 
             "",
         )
         doi.registered_at = doi.minted_at = now
+        doi.withdrawn_at = None
         doi.save()
     # update(), not save(): the investigation's post_save would enqueue registration again.
     Investigation.objects.filter(pk=investigation.pk).exclude(doi=doi.identifier).update(
@@ -94,7 +104,54 @@ def session_doi_register(*, investigation_id: int, provider: DoiProvider | None 
 
 
 def investigations_without_session_doi():
-    return Investigation.objects.exclude(session_doi__state=DoiState.FINDABLE).order_by("id")
+    return (
+        Investigation.objects.exclude(session_doi__state=DoiState.FINDABLE)
+        .exclude(proprietary=True)
+        .order_by("id")
+    )
+
+
+def session_dois_to_withdraw():
+    """Session DOIs of sessions made proprietary since registration (e.g. by the data-policy
+    office, or by an ICAT sync that no signal sees)."""
+    return Doi.objects.filter(kind=DoiKind.SESSION, investigation__proprietary=True).exclude(
+        state=DoiState.WITHDRAWN
+    )
+
+
+def tombstone_url() -> str:
+    return settings.SITE_URL + reverse("doi:withdrawn")
+
+
+def session_doi_withdraw(*, doi_id: int, provider: DoiProvider | None = None) -> Doi | None:
+    """Withdraw the session DOI of a proprietary session; safe to call again.
+
+    A registered DOI is never deleted (DataCite does not allow it, and citations must resolve):
+    its DataCite record is replaced by one naming only the facility, pointing at a tombstone
+    page that names nothing. The investigation forgets the identifier, so no page links to it."""
+    doi = Doi.objects.select_related("investigation").get(pk=doi_id)
+    if doi.state == DoiState.WITHDRAWN or not doi.investigation.proprietary:
+        return None
+    provider = provider or get_provider()
+    attributes = md.withdrawn_metadata(identifier=doi.identifier, url=tombstone_url())
+    try:
+        if provider.lookup(doi.identifier) is not None:
+            provider.update(doi.identifier, attributes)
+    except ProviderRejected as exc:
+        Doi.objects.filter(pk=doi.pk).update(error=str(exc))
+        raise
+    with transaction.atomic():
+        doi.state, doi.metadata, doi.provider, doi.error = (
+            DoiState.WITHDRAWN,
+            attributes,
+            provider.name,
+            "",
+        )
+        doi.withdrawn_at = timezone.now()
+        doi.save()
+        # update(), not save(): no post_save signal for a change the task itself makes.
+        Investigation.objects.filter(pk=doi.investigation_id, doi=doi.identifier).update(doi="")
+    return doi
 
 
 # Collections: editing -------------------------------------------------------------------------
@@ -200,6 +257,35 @@ def collection_remove_dataset(*, collection: DataCollection, dataset: Dataset, b
         raise ValidationError({"datasets": "The datasets of a minted DOI cannot be removed."})
     _require_editable(collection)
     collection.datasets.remove(dataset)
+
+
+class EditConflict(Exception):
+    """Someone saved the collection's metadata since this edit's form or request was made."""
+
+    def __init__(self, collection: DataCollection) -> None:
+        self.collection = collection
+        who = collection.updated_by.display_name if collection.updated_by else "someone"
+        when = timezone.localtime(collection.updated_at).strftime("%Y-%m-%d %H:%M")
+        super().__init__(
+            f"This collection was changed by {who} at {when} since you started editing it. "
+            "Reload to see their version; nothing was saved from this edit."
+        )
+
+
+def collection_claim_edit(
+    *, collection: DataCollection, base_version: int | None, by: User
+) -> None:
+    """Take the next version for an edit that started from `base_version` (None: whatever is
+    current), or raise EditConflict. One conditional UPDATE, so two edits from the same version
+    can never both win, on any database. Call inside the transaction that saves the edit."""
+    rows = DataCollection.objects.filter(pk=collection.pk)
+    if base_version is not None:
+        rows = rows.filter(version=base_version)
+    if not rows.update(version=F("version") + 1, updated_by=by, updated_at=timezone.now()):
+        raise EditConflict(
+            DataCollection.objects.select_related("updated_by").get(pk=collection.pk)
+        )
+    collection.refresh_from_db(fields=["version", "updated_by", "updated_at"])
 
 
 def collection_move_author(*, collection: DataCollection, author_id: int, offset: int) -> None:

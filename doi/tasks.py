@@ -16,7 +16,7 @@ from django.conf import settings
 from catalogue.models import Investigation
 
 from . import services
-from .models import CollectionState, DataCollection
+from .models import CollectionState, DataCollection, Doi
 from .providers import ProviderRejected, ProviderUnavailable
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def update_collection(self, collection_id: int) -> str | None:
 @shared_task(bind=True, soft_time_limit=120, time_limit=180)
 def register_session_doi(self, investigation_id: int) -> str | None:
     try:
-        return services.session_doi_register(investigation_id=investigation_id).identifier
+        doi = services.session_doi_register(investigation_id=investigation_id)
     except Investigation.DoesNotExist:  # deleted since it was enqueued: nothing to register
         return None
     except ProviderRejected:
@@ -76,11 +76,31 @@ def register_session_doi(self, investigation_id: int) -> str | None:
         raise self.retry(
             exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
         ) from exc
+    return doi.identifier if doi else None  # None: a proprietary session gets no DOI
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def withdraw_session_doi(self, doi_id: int) -> str | None:
+    try:
+        doi = services.session_doi_withdraw(doi_id=doi_id)
+    except Doi.DoesNotExist:
+        return None
+    except ProviderRejected:
+        log.exception("DataCite refused to withdraw session DOI %s", doi_id)
+        return None
+    except ProviderUnavailable as exc:
+        raise self.retry(
+            exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
+        ) from exc
+    return doi.identifier if doi else None
 
 
 @shared_task(soft_time_limit=3000, time_limit=3300)
 def register_missing_session_dois() -> int:
-    """Enqueue one registration per investigation that has no findable session DOI yet."""
+    """Enqueue one registration per investigation that has no findable session DOI yet, and one
+    withdrawal per session DOI whose session has become proprietary."""
+    for doi_id in services.session_dois_to_withdraw().values_list("id", flat=True):
+        withdraw_session_doi.delay(doi_id)
     if not settings.DOI_REGISTER_SESSIONS:
         return 0
     ids = list(services.investigations_without_session_doi().values_list("id", flat=True))

@@ -21,6 +21,7 @@ urlpatterns = [
         name="collection-remove",
     ),
     path("doi/pick/<int:dataset_pk>/", views.pick_dataset, name="pick"),
+    path("doi/withdrawn/", views.withdrawn, name="withdrawn"),
     re_path(rf"^doi/{DOI}$", views.landing, name="landing"),
     re_path(rf"^doi/{DOI}/cite\.(?P<fmt>bib|ris)$", views.landing_export, name="export"),
     re_path(

@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
 from catalogue import access
@@ -27,10 +29,21 @@ LANDING_DATASETS = 200  # a session's page lists this many; its datasets tab has
 
 def _get_collection_for_user(request: HttpRequest, pk: int) -> DataCollection:
     """The collection, if the user may edit it; 404 otherwise (it does not exist for others)."""
-    collection = DataCollection.objects.select_related("doi", "created_by").filter(pk=pk).first()
-    if collection is None or not access.can_edit_doi_collection(request.user, collection):
+    collection = (
+        access.visible_doi_collections(request.user)
+        .select_related("doi", "created_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if collection is None:
         raise Http404("No such data collection")
     return collection
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """What depends on who asks must never be kept by a shared cache for the next visitor."""
+    patch_cache_control(response, private=True)
+    return response
 
 
 def _after(request: HttpRequest, name: str) -> int | None:
@@ -41,10 +54,15 @@ def _after(request: HttpRequest, name: str) -> int | None:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
+@cache_control(private=True)
 def mine(request: HttpRequest) -> HttpResponse:
     """The user's data collections, reserved and minted DOIs first-class; newest first."""
-    collections = DataCollection.objects.filter(created_by=request.user).select_related("doi")
+    collections = (
+        access.visible_doi_collections(request.user)
+        .filter(created_by=request.user)
+        .select_related("doi")
+    )
     before = _after(request, "before")
     if before:
         collections = collections.filter(id__lt=before)
@@ -131,6 +149,7 @@ def _run_action(request: HttpRequest, collection: DataCollection, action: str) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cache_control(private=True)
 def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
     collection = _get_collection_for_user(request, pk)
     template = "doi/collection.html"
@@ -156,10 +175,23 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # One transaction: when reserve/mint/correct refuses, the edits are rolled back too and
         # the form shows them again with the errors (nothing changed, nothing sent).
         with transaction.atomic():
+            services.collection_claim_edit(
+                collection=collection,
+                base_version=form.cleaned_data["version"],
+                by=request.user,
+            )
             form.save()
             authors.save()
             _move_author(request, collection)
             _run_action(request, collection, action)
+    except services.EditConflict as exc:
+        # The other person's version stays; this one is shown again, to copy from.
+        collection.refresh_from_db()
+        errors = {"__all__": [str(exc)]}
+        context = _editor_context(
+            request, collection, form=form, authors=authors, confirm=confirm, errors=errors
+        )
+        return render(request, template, context, status=409)
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for field, field_errors in errors.items():
@@ -185,7 +217,8 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_safe
+@cache_control(private=True)
 def collection_status(request: HttpRequest, pk: int) -> HttpResponse:
     """Polled by the editor while a task works; when the work is done, the page reloads."""
     collection = _get_collection_for_user(request, pk)
@@ -257,32 +290,36 @@ def pick_dataset(request: HttpRequest, dataset_pk: int) -> HttpResponse:
 
 
 # Landing pages ----------------------------------------------------------------------------------
+# One lookup for the page and its exports, `access.get_doi_or_404`: a reserved DOI outside its
+# owners and staff, a withdrawn one and one never registered get the same 404 on every route.
 
 
-def _landing_doi(prefix: str, suffix: str) -> Doi:
-    doi = (
-        Doi.objects.select_related("investigation__instrument", "collection__created_by")
-        .filter(identifier__iexact=f"{prefix}/{suffix}")
-        .exclude(state=DoiState.PENDING)
-        .first()
-    )
-    if doi is None:
-        raise Http404("No such DOI")
-    return doi
+def _session_view_is_full(request: HttpRequest, doi: Doi) -> bool:
+    """Title, summary, team and datasets of a session: for those who may see the investigation."""
+    return access.can_view_investigation(request.user, doi.investigation)
+
+
+def _cache_for(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """An anonymous visitor gets what everyone may see (findable DOIs, public records): shared
+    caches may keep it. A signed-in user's answer may hold a draft, a team's view of an embargoed
+    session, or just their name in the navbar: never for a shared cache."""
+    if request.user.is_authenticated:
+        _private(response)
+    return response
 
 
 def _landing_context(request: HttpRequest, doi: Doi) -> dict:
     user = request.user
     if doi.kind == DoiKind.SESSION:
         investigation = doi.investigation
-        visible = access.can_view_investigation(user, investigation)
+        visible = _session_view_is_full(request, doi)
         datasets = (
             access.visible_datasets(user).filter(investigation=investigation)
             if visible
             else Dataset.objects.none()
         )
         beamlines = [investigation.instrument.name]
-        record = citation.session_record(doi, investigation, visible=visible)
+        record = citation.session_record(doi, investigation, full=visible)
     else:
         collection = doi.collection
         datasets = access.visible_datasets(user).filter(doi_collections=collection)
@@ -314,18 +351,18 @@ def _landing_context(request: HttpRequest, doi: Doi) -> dict:
     }
 
 
+@require_safe
 def landing(request: HttpRequest, prefix: str, suffix: str) -> HttpResponse:
-    doi = _landing_doi(prefix, suffix)
-    return render(request, "doi/landing.html", _landing_context(request, doi))
+    doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
+    return _cache_for(request, render(request, "doi/landing.html", _landing_context(request, doi)))
 
 
+@require_safe
 def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> HttpResponse:
-    doi = _landing_doi(prefix, suffix)
+    doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
     if doi.kind == DoiKind.SESSION:
         record = citation.session_record(
-            doi,
-            doi.investigation,
-            visible=access.can_view_investigation(request.user, doi.investigation),
+            doi, doi.investigation, full=_session_view_is_full(request, doi)
         )
     else:
         record = citation.collection_record(doi, doi.collection)
@@ -334,20 +371,21 @@ def landing_export(request: HttpRequest, prefix: str, suffix: str, fmt: str) -> 
         response = HttpResponse(
             citation.bibtex(record), content_type="application/x-bibtex; charset=utf-8"
         )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     elif fmt == "ris":
         response = HttpResponse(
             citation.ris(record), content_type="application/x-research-info-systems; charset=utf-8"
         )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     elif fmt == "json":
-        # What DataCite holds for this DOI. A reserved DOI's draft record describes embargoed
-        # datasets, so only its editors get it.
-        if doi.state != DoiState.FINDABLE and not (
-            doi.kind == DoiKind.COLLECTION
-            and access.can_edit_doi_collection(request.user, doi.collection)
-        ):
-            raise Http404("No such record")
-        return JsonResponse(doi.metadata, json_dumps_params={"indent": 2})
+        # What DataCite holds for this DOI (for a session, never more than the public record).
+        response = JsonResponse(doi.metadata, json_dumps_params={"indent": 2})
     else:
         raise Http404("No such format")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return response
+    return _cache_for(request, response)
+
+
+@require_safe
+def withdrawn(request: HttpRequest) -> HttpResponse:
+    """Where a withdrawn DOI resolves: one page for all of them, naming none."""
+    return render(request, "doi/withdrawn.html")

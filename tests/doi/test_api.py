@@ -176,3 +176,84 @@ def test_collection_list_has_no_n_plus_one(api, two_teams, django_assert_max_num
         response = api.get(reverse("api-doi-collection-list"))
 
     assert len(response.json()["results"]) == 6
+
+
+def _reserved_and_minted(first, local_provider):
+    dois = []
+    for action in ("reserve", "mint"):
+        collection = services.collection_create(
+            by=first.participant,
+            datasets=[first.investigation.datasets.first()],
+            title=f"{action}d",
+            abstract="A",
+        )
+        if action == "reserve":
+            services.collection_reserve(collection=collection, by=first.participant)
+            services.collection_register_draft(collection_id=collection.pk, provider=local_provider)
+        else:
+            services.collection_mint(collection=collection, by=first.participant, confirmed=True)
+            services.collection_publish(collection_id=collection.pk, provider=local_provider)
+        dois.append(DataCollection.objects.get(pk=collection.pk).doi)
+    return dois
+
+
+def test_doi_list_shows_what_the_landing_pages_show(api, client, two_teams, local_provider) -> None:
+    first, _ = two_teams
+    reserved, minted = _reserved_and_minted(first, local_provider)
+    session = services.session_doi_register(
+        investigation_id=first.investigation.pk, provider=local_provider
+    )
+    withdrawn = services.session_doi_register(
+        investigation_id=factories.InvestigationFactory().pk, provider=local_provider
+    )
+    withdrawn.investigation.proprietary = True
+    withdrawn.investigation.save()
+
+    for user, expected in (
+        (None, {minted, session}),
+        (first.outsider, {minted, session}),
+        (first.principal_investigator, {minted, session}),
+        (first.participant, {reserved, minted, session}),
+        (first.staff, {reserved, minted, session}),
+    ):
+        api.force_authenticate(user)
+        response = api.get(reverse("api-doi-list"))
+        listed = {d["identifier"] for d in response.json()["results"]}
+        assert listed == {d.identifier for d in expected}, user
+        assert "private" in response["Cache-Control"]
+        if user:
+            client.force_login(user)
+        else:
+            client.logout()
+        for doi in (reserved, minted, session, withdrawn):
+            args = doi.identifier.split("/")
+            api_status = api.get(reverse("api-doi-detail", args=args)).status_code
+            page_status = client.get(doi.get_absolute_url()).status_code
+            assert api_status == page_status == (200 if doi in expected else 404), (user, doi)
+
+
+def test_doi_list_has_no_n_plus_one(api, two_teams, local_provider, django_assert_max_num_queries):
+    first, _ = two_teams
+    for _ in range(3):
+        _reserved_and_minted(first, local_provider)
+    api.force_authenticate(first.participant)
+
+    with django_assert_max_num_queries(4):
+        response = api.get(reverse("api-doi-list"))
+
+    assert len(response.json()["results"]) == 6
+
+
+def test_a_stale_patch_gets_409_and_changes_nothing(api, two_teams) -> None:
+    first, _ = two_teams
+    collection = services.collection_create(by=first.participant, title="First")
+    url = reverse("api-doi-collection-detail", args=[collection.pk])
+    api.force_authenticate(first.participant)
+    version = api.get(url).json()["version"]
+
+    assert api.patch(url, {"title": "Second", "version": version}, format="json").status_code == 200
+    stale = api.patch(url, {"title": "Third", "version": version}, format="json")
+
+    assert stale.status_code == 409
+    assert "changed by" in stale.json()["detail"]
+    assert DataCollection.objects.get(pk=collection.pk).title == "Second"

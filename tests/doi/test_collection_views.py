@@ -245,6 +245,9 @@ def test_my_dois_lists_own_collections_without_n_plus_one(
 
     body = response.content.decode()
     assert "Collection 4" in body and "Someone else" not in body
+    assert "private" in response["Cache-Control"]
+    collection_page = client.get(first.participant.doi_collections.first().get_absolute_url())
+    assert "private" in collection_page["Cache-Control"]
 
 
 def test_a_refused_correction_of_a_minted_doi_changes_nothing(
@@ -331,3 +334,37 @@ def test_pick_buttons_for_many_datasets_ask_the_database_once(
         )
 
     assert html.count("Add to DOI draft") == len(datasets)
+
+
+def test_a_stale_edit_gets_409_naming_who_changed_it_and_loses_nothing(
+    client, collection, two_teams
+) -> None:
+    staff = two_teams[0].staff
+    staff.full_name = "Sam Staff"
+    staff.save()
+    started = _form_data(collection, version=str(collection.version))
+    client.force_login(staff)
+    assert (
+        client.post(collection.get_absolute_url(), started | {"title": "Staff's title"}).status_code
+        == 302
+    )
+    client.force_login(collection.created_by)
+
+    response = client.post(collection.get_absolute_url(), started | {"title": "Maker's title"})
+
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "changed by Sam Staff at" in body and "Reload" in body
+    assert "Maker&#x27;s title" in body  # the stale edit is shown again, to copy from
+    collection.refresh_from_db()
+    assert collection.title == "Staff's title" and collection.version == 1
+    fresh = _form_data(collection, version=str(collection.version), title="Maker's title")
+    assert client.post(collection.get_absolute_url(), fresh).status_code == 302
+    collection.refresh_from_db()
+    assert collection.title == "Maker's title" and collection.version == 2
+
+
+def test_the_editor_names_the_version_it_started_from(client, collection) -> None:
+    client.force_login(collection.created_by)
+    body = client.get(collection.get_absolute_url()).content.decode()
+    assert f'name="version" value="{collection.version}"' in body

@@ -1,4 +1,5 @@
-"""The demo step: session DOIs everywhere, one reserved and one minted collection by Marie."""
+"""The demo step: session DOIs (none on proprietary sessions), one reserved and one minted
+collection by Marie."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from io import StringIO
 
 from catalogue.models import Dataset, Investigation
 from doi import demo
-from doi.models import CollectionState, DataCollection
+from doi.models import CollectionState, DataCollection, Doi
 from tests import factories
 
 
@@ -17,11 +18,13 @@ def test_demo_seeds_session_dois_and_two_collections_spanning_two_investigations
         factories.InvestigationUserFactory(investigation=investigation, user=marie)
         factories.DatasetFactory.create_batch(3, investigation=investigation)
     factories.InvestigationFactory()  # not Marie's: still gets a session DOI
+    industrial = factories.InvestigationFactory(proprietary=True)  # never gets one
 
     demo.seed(out=StringIO())
     demo.seed(out=StringIO())  # idempotent
 
-    assert not Investigation.objects.filter(doi="").exists()
+    assert list(Investigation.objects.filter(doi="")) == [industrial]
+    assert not Doi.objects.filter(investigation=industrial).exists()
     minted = DataCollection.objects.get(state=CollectionState.FINDABLE)
     reserved = DataCollection.objects.get(state=CollectionState.RESERVED)
     for collection in (minted, reserved):

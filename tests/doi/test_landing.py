@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from doi import citation, services
@@ -58,29 +59,80 @@ def test_minted_landing_page_shows_everything_to_anonymous_visitors(
     assert "not yet released" not in body
 
 
-def test_reserved_landing_page_says_not_released_and_hides_the_datasets_from_outsiders(
-    client, two_teams, local_provider
+ROUTES = ["doi:landing", "bib", "ris", "doi:datacite-json"]
+
+
+def _url(route: str, identifier: str) -> str:
+    prefix, suffix = identifier.split("/")
+    if route in ("bib", "ris"):
+        return reverse("doi:export", args=[prefix, suffix, route])
+    return reverse(route, args=[prefix, suffix])
+
+
+def _same_as_unknown(client, route: str, identifier: str) -> None:
+    """The answer for `identifier` is the answer for a DOI that was never registered."""
+    prefix, suffix = identifier.split("/")
+    unknown = f"{prefix}/NEVER-REGISTERED"
+    hidden, missing = client.get(_url(route, identifier)), client.get(_url(route, unknown))
+    assert hidden.status_code == missing.status_code == 404
+
+    def normalised(response, name: str) -> str:  # the CSRF token is masked anew each time
+        text = response.content.decode().replace(name, "X")
+        return re.sub(r'("X-CSRFToken": "|name="csrfmiddlewaretoken" value=")[^"]+', "", text)
+
+    assert normalised(hidden, suffix) == normalised(missing, "NEVER-REGISTERED")
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("visitor", ["anonymous", "outsider", "principal_investigator"])
+def test_outsider_gets_404_for_reserved_doi(
+    client, two_teams, local_provider, route, visitor
+) -> None:
+    """Even the PI of a dataset in it: the collection is its maker's until minted."""
+    collection = _collection(two_teams, local_provider, mint=False)
+    first, _ = two_teams
+    if visitor != "anonymous":
+        client.force_login(getattr(first, visitor))
+
+    _same_as_unknown(client, route, collection.doi.identifier)
+
+
+@pytest.mark.parametrize("who", ["participant", "staff"])
+def test_maker_and_staff_see_a_reserved_doi_privately(
+    client, two_teams, local_provider, who
 ) -> None:
     collection = _collection(two_teams, local_provider, mint=False)
-    first, second = two_teams
+    client.force_login(getattr(two_teams[0], who))
 
-    body = client.get(collection.doi.get_absolute_url()).content.decode()
+    response = client.get(collection.doi.get_absolute_url())
 
-    assert "The data is not yet released." in body
-    assert collection.title in body
-    for dataset in collection.datasets.all():
-        assert dataset.name not in body
-    for secret in (first.investigation.name, second.investigation.name, "BM29"):
-        assert secret not in body
-    assert (
-        client.get(
-            reverse("doi:datacite-json", args=collection.doi.identifier.split("/"))
-        ).status_code
-        == 404
-    )
-    client.force_login(first.participant)
-    member_view = client.get(collection.doi.get_absolute_url()).content.decode()
-    assert collection.datasets.first().name in member_view
+    body = response.content.decode()
+    assert response.status_code == 200 and "The data is not yet released." in body
+    assert collection.title in body and collection.datasets.first().name in body
+    assert "private" in response["Cache-Control"]
+    for route in ROUTES[1:]:
+        export = client.get(_url(route, collection.doi.identifier))
+        assert export.status_code == 200 and "private" in export["Cache-Control"]
+
+
+def test_a_minted_landing_page_is_the_same_for_everyone_and_may_be_cached(
+    client, two_teams, local_provider
+) -> None:
+    collection = _collection(two_teams, local_provider, mint=True)
+    response = client.get(collection.doi.get_absolute_url())
+    assert response.status_code == 200 and "private" not in response.get("Cache-Control", "")
+    client.force_login(two_teams[0].outsider)  # the navbar names them: not for a shared cache
+    assert "private" in client.get(collection.doi.get_absolute_url())["Cache-Control"]
+
+
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("route", [*ROUTES, "doi:withdrawn"])
+def test_landing_routes_refuse_writes_with_405(
+    client, two_teams, local_provider, method, route
+) -> None:
+    collection = _collection(two_teams, local_provider, mint=True)
+    url = reverse(route) if route == "doi:withdrawn" else _url(route, collection.doi.identifier)
+    assert getattr(client, method)(url).status_code == 405
 
 
 def test_landing_page_jsonld_is_a_schema_org_dataset(client, two_teams, local_provider) -> None:
@@ -182,6 +234,42 @@ def test_embargoed_session_page_shows_only_the_public_record(
     assert escape(team.principal_investigator.full_name) not in body
 
 
+@pytest.mark.parametrize("visitor", ["anonymous", "outsider"])
+def test_embargoed_session_doi_says_proposal_beamline_dates_and_embargo_only_on_every_route(
+    client, team, local_provider, visitor
+) -> None:
+    investigation = team.investigation
+    investigation.summary = "A secret ligand binds the target."
+    investigation.save()
+    sample = factories.SampleFactory(investigation=investigation)
+    dataset = factories.DatasetFactory(investigation=investigation, sample=sample)
+    doi = services.session_doi_register(investigation_id=investigation.pk, provider=local_provider)
+    if visitor == "outsider":
+        client.force_login(team.outsider)
+    release = timezone.localtime(investigation.release_date).date().isoformat()
+    secrets = [
+        investigation.title,
+        investigation.summary,
+        team.principal_investigator.full_name,
+        team.participant.full_name,
+        sample.name,
+        dataset.name,
+    ]
+
+    for route in ROUTES:
+        response = client.get(_url(route, doi.identifier))
+        text = response.content.decode()
+        assert response.status_code == 200
+        assert investigation.name in text and investigation.instrument.name in text
+        for secret in secrets:
+            assert secret not in text and escape(secret) not in text, (route, secret)
+        if route != "doi:landing":
+            assert f"Data under embargo until {release}" in text, route
+    jsonld = _jsonld(client.get(doi.get_absolute_url()).content.decode())
+    assert jsonld["conditionsOfAccess"] == f"Data under embargo until {release}."
+    assert [c["@type"] for c in jsonld["creator"]] == ["Organization"]
+
+
 def test_session_page_shows_title_team_and_datasets_to_the_team(
     client, team, local_provider
 ) -> None:
@@ -191,10 +279,14 @@ def test_session_page_shows_title_team_and_datasets_to_the_team(
     dataset = factories.DatasetFactory(investigation=team.investigation)
     client.force_login(team.participant)
 
-    body = client.get(doi.get_absolute_url()).content.decode()
+    response = client.get(doi.get_absolute_url())
 
+    body = response.content.decode()
     assert escape(team.investigation.title) in body and dataset.name in body
     assert escape(team.principal_investigator.full_name) in body
+    assert "private" in response["Cache-Control"]
+    bib = client.get(_url("bib", doi.identifier)).content.decode()
+    assert team.investigation.title in bib and "private" in response["Cache-Control"]
 
 
 def test_landing_page_query_count_does_not_grow_with_datasets(
@@ -226,3 +318,26 @@ def test_investigation_doi_include_links_to_the_landing_page(team, local_provide
     html = render_to_string("doi/_investigation_doi.html", {"investigation": team.investigation})
 
     assert f'href="{doi.get_absolute_url()}"' in html and doi.identifier in html
+
+
+@pytest.mark.parametrize("route", ROUTES)
+@pytest.mark.parametrize("visitor", ["anonymous", "principal_investigator", "staff"])
+def test_session_doi_of_a_proprietary_session_is_404_everywhere(
+    client, team, local_provider, route, visitor
+) -> None:
+    doi = services.session_doi_register(
+        investigation_id=team.investigation.pk, provider=local_provider
+    )
+    # Made proprietary after registration, and the withdrawal task has not run yet.
+    type(team.investigation).objects.filter(pk=team.investigation.pk).update(proprietary=True)
+    if visitor != "anonymous":
+        client.force_login(getattr(team, visitor))
+
+    _same_as_unknown(client, route, doi.identifier)
+
+
+@pytest.mark.parametrize(
+    "path", ["/doi/10.5072/%00", "/doi/10.5072/%00/cite.bib", "/api/dois/10.5072/%00/"]
+)
+def test_a_nul_byte_in_a_doi_is_a_404(client, db, path) -> None:
+    assert client.get(path).status_code == 404

@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from catalogue.models import Investigation
 from doi import metadata as md
@@ -90,11 +91,13 @@ def test_command_registers_every_investigation_without_a_doi(db, settings) -> No
 
     call_command("register_session_dois", stdout=out)
 
-    assert "Registered 3 session DOIs" in out.getvalue()
+    assert "Registered 3 session DOIs, withdrew 0" in out.getvalue()
     assert not Investigation.objects.filter(doi="").exists()
     assert Doi.objects.filter(state=DoiState.FINDABLE).count() == 3
+    _make_proprietary(Investigation.objects.first())
     call_command("register_session_dois", stdout=out)
-    assert "Registered 0 session DOIs" in out.getvalue()
+    assert "Registered 0 session DOIs, withdrew 1" in out.getvalue()
+    assert Doi.objects.filter(state=DoiState.WITHDRAWN).count() == 1
 
 
 def test_automatic_session_dois_can_be_switched_off(
@@ -115,3 +118,113 @@ def test_tasks_for_deleted_objects_do_nothing(db) -> None:
 
     assert tasks.register_session_doi(987654) is None
     assert tasks.reserve_collection(987654) is None
+
+
+def test_a_proprietary_session_never_gets_a_doi(db, datacite, datacite_provider) -> None:
+    investigation = factories.InvestigationFactory(proprietary=True)
+
+    assert (
+        services.session_doi_register(investigation_id=investigation.pk, provider=datacite_provider)
+        is None
+    )
+    assert not Doi.objects.exists() and datacite.requests == []
+    assert investigation not in services.investigations_without_session_doi()
+
+
+def test_registration_never_sends_an_embargoed_sessions_title_summary_or_team(
+    db, datacite, datacite_provider
+) -> None:
+    team = factories.make_team(
+        factories.InvestigationFactory(title="Secret ligand", summary="It binds the target.")
+    )
+
+    services.session_doi_register(
+        investigation_id=team.investigation.pk, provider=datacite_provider
+    )
+
+    sent = str([r["body"] for r in datacite.requests if r["body"]])
+    for secret in ("Secret ligand", "It binds", team.principal_investigator.full_name):
+        assert secret not in sent
+    assert f"experiment {team.investigation.name} on beamline" in sent
+    assert "Data under embargo until" in sent
+
+
+def _make_proprietary(investigation) -> None:
+    # update(), as the ICAT sync writes: no signal sees it, so the pages must not rely on one.
+    Investigation.objects.filter(pk=investigation.pk).update(proprietary=True)
+
+
+def test_withdrawing_points_the_datacite_record_at_a_tombstone_naming_nothing(
+    db, client, datacite, datacite_provider, settings
+) -> None:
+    investigation = factories.InvestigationFactory(title="Industrial secret")
+    doi = services.session_doi_register(
+        investigation_id=investigation.pk, provider=datacite_provider
+    )
+    _make_proprietary(investigation)
+
+    services.session_doi_withdraw(doi_id=doi.pk, provider=datacite_provider)
+    services.session_doi_withdraw(doi_id=doi.pk, provider=datacite_provider)  # again: nothing
+
+    record = dict(datacite.dois[doi.identifier])
+    assert record["state"] == "findable"  # never deleted: it still resolves
+    assert record["url"] == services.tombstone_url()
+    del record["doi"]  # the identifier itself was chosen at registration and cannot change
+    for secret in (investigation.name, investigation.instrument.name, "Industrial secret"):
+        assert secret not in str(record)
+    assert record["creators"] == [{"name": settings.DOI_PUBLISHER, "nameType": "Organizational"}]
+    assert len(datacite.calls("PUT")) == 2  # publish, then the one withdrawal
+    doi.refresh_from_db()
+    investigation.refresh_from_db()
+    assert doi.state == DoiState.WITHDRAWN and investigation.doi == ""
+    tombstone = client.get(reverse("doi:withdrawn"))
+    assert tombstone.status_code == 200 and "This DOI has been withdrawn" in tombstone.text
+    assert doi.identifier not in tombstone.text and investigation.name not in tombstone.text
+
+
+def test_a_session_no_longer_proprietary_gets_its_doi_back(db, datacite, datacite_provider) -> None:
+    investigation = factories.InvestigationFactory()
+    doi = services.session_doi_register(
+        investigation_id=investigation.pk, provider=datacite_provider
+    )
+    _make_proprietary(investigation)
+    services.session_doi_withdraw(doi_id=doi.pk, provider=datacite_provider)
+    Investigation.objects.filter(pk=investigation.pk).update(proprietary=False)
+
+    again = services.session_doi_register(
+        investigation_id=investigation.pk, provider=datacite_provider
+    )
+
+    assert again.pk == doi.pk and again.state == DoiState.FINDABLE
+    assert datacite.dois[doi.identifier]["url"] == doi.landing_url
+    assert investigation.name in str(datacite.dois[doi.identifier]["titles"])
+
+
+def test_making_a_session_proprietary_enqueues_the_withdrawal_of_its_doi(
+    db, local_provider, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    investigation = factories.InvestigationFactory()
+    doi = services.session_doi_register(investigation_id=investigation.pk, provider=local_provider)
+    enqueued = []
+    monkeypatch.setattr("doi.tasks.withdraw_session_doi.delay", enqueued.append)
+
+    investigation.proprietary = True
+    with django_capture_on_commit_callbacks(execute=True):
+        investigation.save()
+
+    assert enqueued == [doi.pk]
+
+
+def test_the_hourly_sweep_withdraws_dois_the_signal_missed(db, local_provider, monkeypatch) -> None:
+    from doi import tasks
+
+    investigation = factories.InvestigationFactory()
+    doi = services.session_doi_register(investigation_id=investigation.pk, provider=local_provider)
+    _make_proprietary(investigation)
+    withdrawn, registered = [], []
+    monkeypatch.setattr("doi.tasks.withdraw_session_doi.delay", withdrawn.append)
+    monkeypatch.setattr("doi.tasks.register_session_doi.delay", registered.append)
+
+    tasks.register_missing_session_dois()
+
+    assert withdrawn == [doi.pk] and registered == []
