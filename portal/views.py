@@ -32,6 +32,7 @@ class PortalLoginView(auth_views.LoginView):
 
     template_name = "portal/login.html"
     redirect_authenticated_user = True
+    http_method_names = ["get", "post", "head", "options"]
 
 
 def locked_out(

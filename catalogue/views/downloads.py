@@ -500,6 +500,7 @@ def dataset_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(dataset)
 
 
+@require_http_methods(["GET"])
 def dataset_download_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The panel alone: polled while a restore runs, so the buttons appear when it is back."""
     dataset = access.get_dataset_or_404(request.user, pk)

@@ -63,6 +63,8 @@ def classify(response) -> str:
         location = response.headers.get("Location", "")
         login = [reverse("portal:login"), reverse("admin:login"), "/safety/login/"]
         return LOGIN if any(location.startswith(url) for url in login) else REDIRECT
+    if response.headers.get("HX-Redirect"):
+        return REDIRECT
     if status == 401:
         return LOGIN
     if status == 403:
@@ -123,6 +125,9 @@ def build_path(pattern: Pattern, kwargs: dict) -> str:
         return expand(pattern.route, kwargs)
     if "P<fmt>" in pattern.route:
         kwargs = {"fmt": "bib", **kwargs}
+    params = re.findall(r"[<:](\w+)>", pattern.route)
+    if len(params) == 1 and list(kwargs) == ["pk"] and params != ["pk"]:
+        kwargs = {params[0]: kwargs["pk"]}  # parcels/<parcel_pk>/..., doi/pick/<dataset_pk>/
     return reverse(
         pattern.name,
         kwargs={k: v for k, v in kwargs.items() if re.search(rf"[<:]{k}>", pattern.route)},
