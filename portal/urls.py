@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.decorators.http import require_http_methods
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -14,7 +15,12 @@ from . import views
 
 site_patterns = [
     path("", views.home, name="home"),
-    path("login/", views.PortalLoginView.as_view(), name="login"),
+    # Method check first: LoginView sends a signed-in user away before it looks at the method.
+    path(
+        "login/",
+        require_http_methods(["GET", "POST"])(views.PortalLoginView.as_view()),
+        name="login",
+    ),
     path("logout/", views.PortalLogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.regenerate_token, name="regenerate-token"),

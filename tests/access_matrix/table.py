@@ -285,7 +285,7 @@ RULES = {
     "shipments:parcel-move": {"POST": act(SHIPPING)},
     "shipments:parcel-label": {"GET": act(SHIPPING)},
     "shipments:parcel-contents": {"GET": act(TEAM_STAFF | {"safety"})},
-    "shipments:item-new": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},
+    "shipments:item-new": {"GET": team_edit(), "POST": team_edit()},
     "shipments:item-edit": {"GET": team_edit(), "POST": team_edit()},
     "shipments:item-delete": {"POST": team_edit()},
     "doi:mine": {"GET": LOGIN_READ},
@@ -345,9 +345,7 @@ RULES = {
     "api-doi-collection-list": {"GET": LOGIN_READ, "POST": LOGIN_READ},
     "api-doi-collection-detail": {
         "GET": act(COLLECTION_OWNER),
-        "PUT": act(COLLECTION_OWNER),
         "PATCH": act(COLLECTION_OWNER),
-        "DELETE": act(COLLECTION_OWNER),
     },
     "api-doi-collection-reserve": {"POST": act(COLLECTION_OWNER)},
     "api-doi-collection-mint": {"POST": act(COLLECTION_OWNER)},
