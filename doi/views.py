@@ -17,6 +17,7 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from catalogue import access
 from catalogue.models import Datafile, Dataset
+from portal.fields import LARGEST_ID
 
 from . import citation, services
 from .forms import AuthorFormSet, CollectionForm, MintConfirmForm
@@ -231,9 +232,11 @@ def collection_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def collection_add(request: HttpRequest, pk: int) -> HttpResponse:
     collection = _get_collection_for_user(request, pk)
-    ids = [v for v in request.POST.getlist("dataset") if v.isdigit()]
-    # Only datasets the user may mint: anything else is as if it did not exist.
-    datasets = list(access.mintable_datasets(request.user).filter(pk__in=ids))
+    ids = request.POST.getlist("dataset")
+    # Only datasets the user may mint: anything else is as if it did not exist, and so is what
+    # is not an id at all (beyond 64 bits the database driver fails).
+    possible = [v for v in ids if v.isascii() and v.isdigit() and int(v) <= LARGEST_ID]
+    datasets = list(access.mintable_datasets(request.user).filter(pk__in=possible))
     if len(datasets) != len(set(ids)):
         raise Http404("No such dataset")
     try:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
 from catalogue.models import Dataset, Instrument, Investigation
+from portal.fields import LARGEST_ID
 from portal.throttles import throttled
 
 from .dates import OUT_OF_RANGE, in_range
@@ -261,8 +262,8 @@ def _create_event(
     when = _parse_when(body.get("creationDate"))
     investigation, instrument = resolve_target(
         key=key,
-        instrument_name=instrument_name or body.get("instrumentName"),
-        investigation_name=investigation_name or body.get("investigationName"),
+        instrument_name=instrument_name or _optional_str(body, "instrumentName"),
+        investigation_name=investigation_name or _optional_str(body, "investigationName"),
         investigation_id=investigation_id or body.get("investigationId"),
         when=when,
     )
@@ -416,9 +417,13 @@ def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
         qs = qs.filter(name__iexact=params["investigationName"])
     if params.get("ids"):
         try:
-            qs = qs.filter(pk__in=[int(i) for i in params["ids"].split(",") if i.strip()])
+            ids = [int(i) for i in params["ids"].split(",") if i.strip()]
         except ValueError:
-            raise ApiError(400, "ids must be comma-separated integers", "ids") from None
+            ids = None
+        # Beyond 64 bits the database driver fails: no id is out there.
+        if ids is None or not all(1 <= i <= LARGEST_ID for i in ids):
+            raise ApiError(400, "ids must be comma-separated integers", "ids")
+        qs = qs.filter(pk__in=ids)
     dated = False
     for field, lookup in (("startDate", "end_date__gte"), ("endDate", "start_date__lte")):
         if params.get(field):

@@ -160,15 +160,11 @@ def tags_ensure(
     existing = set(Tag.objects.filter(**scope, name__in=clean).values_list("name", flat=True))
     count = Tag.objects.filter(**scope).count()
     new = [name for name in clean if name not in existing]
+    owner = {**scope, "instrument": instrument or getattr(investigation, "instrument", None)}
     # ON CONFLICT DO NOTHING: a tag another request created since the line above is kept as is.
     Tag.objects.bulk_create(
         [
-            Tag(
-                name=name,
-                colour=TAG_PALETTE[(count + i) % len(TAG_PALETTE)],
-                instrument=instrument or getattr(investigation, "instrument", None),
-                **scope,
-            )
+            Tag(name=name, colour=TAG_PALETTE[(count + i) % len(TAG_PALETTE)], **owner)
             for i, name in enumerate(new)
         ],
         ignore_conflicts=True,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Investigation, Sample
+from portal.fields import validate_date_in_range
 
 from .workflow import EDITABLE, Change, Status, move
 
@@ -213,6 +214,13 @@ class Parcel(models.Model):
             and not self.return_forwarder.strip()
         ):
             errors["return_forwarder"] = "Name the forwarder that will pick it up."
+        # A day near year 1 or 9999 overflows the week views and calendars that show it.
+        for name in ("expected_on", "return_pickup_date"):
+            if getattr(self, name) is not None:
+                try:
+                    validate_date_in_range(getattr(self, name))
+                except ValidationError as error:
+                    errors[name] = error.messages
         if errors:
             raise ValidationError(errors)
 

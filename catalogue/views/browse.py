@@ -37,8 +37,13 @@ def _investigation_list(
         page = keyset.paginate(queryset, ordering=form.ordering, cursor=None, size=PAGE_SIZE)
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
+    # The filters as query strings, not the QueryDict: in a template, `params.items` would be
+    # the value of a parameter named `items` (`?items=x` broke the page).
     params = request.GET.copy()
     params.pop("cursor", None)
+    query = params.urlencode()
+    params.pop("sort", None)
+    sort_query = params.urlencode()
     return render(
         request,
         template,
@@ -47,7 +52,8 @@ def _investigation_list(
             "page": page,
             "sort": form.sort_key,
             "sort_labels": SORT_LABELS,
-            "params": params,
+            "query": query,
+            "sort_query": sort_query,
             "cursor_error": cursor_error,
             "filtered": any(
                 form.cleaned_data.get(f) for f in ("q", "beamline", "technique", "start", "end")

@@ -458,7 +458,10 @@ def basket_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         context["compact"] = request.POST.get("compact") == "1"  # icon-only in table rows
         return render(request, "catalogue/_basket_toggle.html", {**context, "oob_counter": True})
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # A path of this site only: `redirect()` takes any other word for a URL name to reverse.
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = reverse("catalogue:basket")
     return redirect(next_url)
 

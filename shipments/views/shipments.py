@@ -201,7 +201,10 @@ def _safe_next(request: HttpRequest) -> bool:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     nxt = request.GET.get("next", "")
-    return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
+    # A path of this site only: `redirect()` takes any other word for a URL name to reverse.
+    return nxt.startswith("/") and url_has_allowed_host_and_scheme(
+        nxt, allowed_hosts={request.get_host()}
+    )
 
 
 @login_required

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from catalogue import access
+from portal.fields import BoundedDateField
 
 from .. import workflow
 from ..forms import ScanForm
@@ -95,9 +96,11 @@ def expected(request: HttpRequest) -> HttpResponse:
     if not instruments:
         raise PermissionDenied("This list is for stores and beamline staff.")
     try:
-        day = timezone.datetime.fromisoformat(request.GET["week"]).date()
-    except (KeyError, ValueError):
-        day = timezone.localdate()
+        # Bounded: the week of a day near year 1 or 9999 overflows.
+        day = BoundedDateField(required=False).clean(request.GET.get("week"))
+    except ValidationError:
+        day = None
+    day = day or timezone.localdate()
     monday = day - timedelta(days=day.weekday())
     sunday = monday + timedelta(days=6)
     parcels = (

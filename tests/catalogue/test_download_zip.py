@@ -340,3 +340,12 @@ def test_basket_page_queries_do_not_grow_with_its_size(
     with django_assert_max_num_queries(8):
         page = client.get(reverse("catalogue:basket"))
     assert page.context["summary"].file_count == 12
+
+
+@pytest.mark.parametrize("next_url", ["abc", "catalogue:basket", "https://evil.example/"])
+def test_toggle_sends_back_only_to_a_path_of_this_site(client, next_url) -> None:
+    dataset = dataset_with_files(factories.InvestigationFactory(released=True))
+    response = client.post(
+        reverse("catalogue:basket-toggle-dataset", args=[dataset.pk]), {"next": next_url}
+    )
+    assert response.status_code == 302 and response.url == reverse("catalogue:basket")

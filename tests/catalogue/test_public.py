@@ -106,3 +106,12 @@ def test_far_dates_are_a_message_not_an_error(client, query) -> None:
     assert response.status_code == 200
     assert "Enter a date between 1900-01-01 and 2200-12-31." in response.text
     assert _rows(response) == [released.name]  # the bad filter is left out
+
+
+@pytest.mark.parametrize("name", ["items", "urlencode", "sort"])
+def test_a_parameter_named_like_a_dict_method_keeps_the_page_and_its_links(client, name) -> None:
+    factories.InvestigationFactory(released=True)
+    response = client.get(URL, {name: "abc", "q": "protein"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "sort=proposal" in body and "q=protein" in body

@@ -368,3 +368,16 @@ def test_the_editor_names_the_version_it_started_from(client, collection) -> Non
     client.force_login(collection.created_by)
     body = client.get(collection.get_absolute_url()).content.decode()
     assert f'name="version" value="{collection.version}"' in body
+
+
+@pytest.mark.parametrize("dataset_id", ["99999999999999999999", "²"])
+def test_adding_an_id_no_dataset_can_have_is_404(client, two_teams, dataset_id) -> None:
+    first, _ = two_teams
+    collection = services.collection_create(by=first.participant)
+    client.force_login(first.participant)
+
+    response = client.post(
+        reverse("doi:collection-add", args=[collection.pk]), {"dataset": [dataset_id]}
+    )
+
+    assert response.status_code == 404 and collection.datasets.count() == 0

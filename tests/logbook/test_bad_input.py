@@ -234,3 +234,33 @@ def test_stale_edit_gets_409_naming_who_changed_it_and_keeps_the_text(client, te
         content_type="application/json",
     )
     assert fresh.status_code == 200 and fresh.json()["title"] == "mine"
+
+
+def test_a_new_beamline_entry_with_tags_creates_them(client, team) -> None:
+    instrument = team.investigation.instrument
+    client.force_login(team.scientist)
+    response = client.post(
+        reverse("logbook:beamline-create", args=[instrument.name]),
+        {"content": "cryostream refilled", "tags": "cryo, maintenance"},
+    )
+    assert response.status_code == 302
+    tags = Tag.objects.filter(investigation=None, instrument=instrument)
+    assert sorted(tags.values_list("name", flat=True)) == ["cryo", "maintenance"]
+
+
+@pytest.mark.parametrize("field", ["instrumentName", "investigationName"])
+@pytest.mark.parametrize("value", [["ID30"], {"name": "ID30"}, 30, True])
+def test_icatplus_names_that_are_not_strings_are_400(client, team, key, field, value) -> None:
+    response = client.post(
+        f"/icatplus/dataacquisition/{key}/notification",
+        json.dumps({"type": "annotation", "category": "comment", field: value}),
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["field"] == field
+    assert all_events(team) == []
+
+
+@pytest.mark.parametrize("ids", ["99999999999999999999", "1,-99999999999999999999", "0"])
+def test_icatplus_investigation_ids_beyond_any_id_are_400(client, key, ids) -> None:
+    response = client.get(f"/icatplus/dataacquisition/{key}/investigation", {"ids": ids})
+    assert response.status_code == 400 and response.json()["field"] == "ids"

@@ -206,3 +206,21 @@ def test_filter_id_beyond_64_bits_answers_400(api, team) -> None:
 
     assert response.status_code == 400
     assert "investigation" in response.json()
+
+
+@pytest.mark.parametrize("field", ["expected_on", "return_pickup_date"])
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_parcel_dates_beyond_1900_to_2200_are_400(api, team, parcel, field, day) -> None:
+    api.force_authenticate(team.participant)
+    response = api.patch(f"/api/parcels/{parcel.pk}/", {field: day}, format="json")
+    assert response.status_code == 400 and field in response.json()
+    parcel.refresh_from_db()
+    assert getattr(parcel, field) is None or getattr(parcel, field).year < 9999
+
+
+def test_parcel_filter_by_a_shipment_id_beyond_64_bits_answers_400(api, team) -> None:
+    api.force_authenticate(team.participant)
+
+    response = api.get("/api/parcels/", {"shipment": "99999999999999999999"})
+
+    assert response.status_code == 400 and "shipment" in response.json()

@@ -127,3 +127,13 @@ def test_location_follows_the_parcel_not_the_safety_office(team, parcel) -> None
     parcel.move_to(Status.BEAMLINE, by=team.staff, location="ID23-1")
     parcel.refresh_from_db()
     assert parcel.location == "ID23-1"
+
+
+def test_expected_in_a_week_out_of_range_shows_this_week(client, team) -> None:
+    today = ParcelFactory(
+        shipment__investigation=team.investigation, expected_on=timezone.localdate()
+    )
+    client.force_login(team.staff)
+    for week in ("9999-12-31", "0001-01-01", "2020-13-45"):
+        page = client.get(reverse("shipments:expected"), {"week": week})
+        assert page.status_code == 200 and today.code in page.text

@@ -251,3 +251,21 @@ def test_parcel_page_query_count_does_not_grow_with_its_content(
     with django_assert_max_num_queries(14):
         page = client.get(reverse("shipments:parcel", args=[parcel.pk])).text
     assert "extra-15" in page and "catalogue: catalogued" in page
+
+
+@pytest.mark.parametrize("next_url", ["abc", "https://evil.example/"])
+def test_saved_address_goes_back_only_to_a_path_of_this_site(client, team, next_url) -> None:
+    client.force_login(team.participant)
+    response = client.post(
+        reverse("shipments:address-new") + f"?next={next_url}",
+        {
+            "name": "Marie at IBS",
+            "street": "71 avenue des Martyrs",
+            "postal_code": "38000",
+            "city": "Grenoble",
+            "country": "France",
+            "email": "marie@example.org",
+            "phone": "+33 4 76 88 10 00",
+        },
+    )
+    assert response.status_code == 302 and response.url == reverse("shipments:addresses")
