@@ -4,7 +4,6 @@ An id the caller may not use is answered exactly like one that does not exist.""
 
 from __future__ import annotations
 
-import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
@@ -15,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
+from portal.api import FilterSet, IdFilter
 
 from . import workflow
 from .models import Address, Item, Parcel, ParcelStatus, Shipment
@@ -47,17 +47,17 @@ class Private:
         return response
 
 
-class ShipmentFilter(django_filters.FilterSet):
-    # A number, not a choice of investigations: a hidden id and a nonexistent one both give [].
-    investigation = django_filters.NumberFilter(field_name="investigation_id")
+class ShipmentFilter(FilterSet):
+    # An id, not a choice of investigations: a hidden id and a nonexistent one both give [].
+    investigation = IdFilter(field_name="investigation_id")
 
     class Meta:
         model = Shipment
         fields = ["investigation"]
 
 
-class ParcelFilter(django_filters.FilterSet):
-    shipment = django_filters.NumberFilter(field_name="shipment_id")
+class ParcelFilter(FilterSet):
+    shipment = IdFilter(field_name="shipment_id")
 
     class Meta:
         model = Parcel

@@ -221,7 +221,7 @@ class Parcel(models.Model):
         raise `StaleEdit` naming who changed it and when, and write nothing."""
         with transaction.atomic():
             current = (
-                Parcel.objects.select_for_update()
+                Parcel.objects.select_for_update(of=("self",))
                 .select_related("edited_by")
                 .only("version", "edited_at", "edited_by__full_name", "edited_by__username")
                 .get(pk=self.pk)
