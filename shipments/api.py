@@ -56,7 +56,7 @@ def _refuse_unmanaged_target(request: Request, visible: QuerySet, field: str) ->
     the body is looked at, as for an update; one they do not see is left to the serializer,
     whose "Invalid pk" is the same as for an id that does not exist."""
     pk = request.data.get(field) if hasattr(request.data, "get") else None
-    if isinstance(pk, str) and pk.isdigit():
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
         pk = int(pk)
     if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk <= LARGEST_ID:
         return

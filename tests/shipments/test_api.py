@@ -250,3 +250,10 @@ def test_parcel_in_a_hidden_shipment_reads_like_a_missing_one(api, team, parcel)
     assert hidden.json()["shipment"] == [
         m.replace("987654", str(parcel.shipment.pk)) for m in missing.json()["shipment"]
     ]
+
+
+@pytest.mark.parametrize("shipment", ["²", "1" * 30, -1, True, [1], {"id": 1}])
+def test_a_malformed_shipment_id_in_a_new_parcel_is_a_400(api, team, shipment) -> None:
+    api.force_authenticate(safety_officer())
+    response = api.post("/api/parcels/", {"name": "x", "shipment": shipment}, format="json")
+    assert response.status_code == 400 and "shipment" in response.json()
