@@ -276,6 +276,7 @@ class StaleEdit(Exception):
     """Someone saved the parcel after this edit began: the message says who and when."""
 
     def __init__(self, current: Parcel) -> None:
+        self.current = current
         who = current.edited_by.display_name if current.edited_by else "someone"
         when = (
             timezone.localtime(current.edited_at).strftime("%d %b %Y %H:%M")
