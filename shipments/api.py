@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
+from portal.api import IdFilter
 
 from . import workflow
 from .models import Address, Item, Parcel, ParcelStatus, Shipment
@@ -48,8 +49,8 @@ class Private:
 
 
 class ShipmentFilter(django_filters.FilterSet):
-    # A number, not a choice of investigations: a hidden id and a nonexistent one both give [].
-    investigation = django_filters.NumberFilter(field_name="investigation_id")
+    # An id, not a choice of investigations: a hidden id and a nonexistent one both give [].
+    investigation = IdFilter(field_name="investigation_id")
 
     class Meta:
         model = Shipment
@@ -57,7 +58,7 @@ class ShipmentFilter(django_filters.FilterSet):
 
 
 class ParcelFilter(django_filters.FilterSet):
-    shipment = django_filters.NumberFilter(field_name="shipment_id")
+    shipment = IdFilter(field_name="shipment_id")
 
     class Meta:
         model = Parcel
