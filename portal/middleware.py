@@ -31,8 +31,12 @@ _JSON_PREFIXES = ("/api/", "/icatplus/")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def wants_json(request: HttpRequest) -> bool:
+    return request.path_info.startswith(_JSON_PREFIXES)
+
+
 def _refuse(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    if request.path_info.startswith(_JSON_PREFIXES):
+    if wants_json(request):
         return JsonResponse({"detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 

@@ -220,7 +220,9 @@ class ItemSerializer(serializers.ModelSerializer):
 
 class ParcelStatusSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
     forwarder = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:

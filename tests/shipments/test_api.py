@@ -199,13 +199,17 @@ def test_hidden_and_nonexistent_filter_ids_answer_alike(api, team, parcel, url, 
     assert hidden.json()["results"] == []
 
 
-def test_filter_id_beyond_64_bits_answers_400(api, team) -> None:
+@pytest.mark.parametrize(
+    ("url", "field"), [("/api/shipments/", "investigation"), ("/api/parcels/", "shipment")]
+)
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1.44e+25", "1e300", "0", "2.5"])
+def test_filter_id_beyond_64_bits_or_not_an_id_answers_400(api, team, url, field, value) -> None:
     api.force_authenticate(team.participant)
 
-    response = api.get("/api/shipments/", {"investigation": "99999999999999999999"})
+    response = api.get(url, {field: value})
 
     assert response.status_code == 400
-    assert "investigation" in response.json()
+    assert field in response.json()
 
 
 @pytest.mark.parametrize("make_user", [safety_officer, stores_user])
