@@ -17,6 +17,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .models import (
+    AccessRequest,
+    AccessRequestStatus,
     Datafile,
     Dataset,
     DownloadJob,
@@ -571,3 +573,48 @@ def get_doi_or_404(user: AnyUser, identifier: str) -> object:
 
 
 # Team lists and access requests ---------------------------------------------------------------
+# A team list is part of its investigation: whoever sees the investigation sees who is in it. An
+# access request names a proposal as typed (it may name none): its requester reads it, and the
+# principal investigators of a session with that proposal name answer it while it is pending.
+
+
+def team_members(user: AnyUser, investigation: Investigation) -> QuerySet[InvestigationUser]:
+    if not can_view_investigation(user, investigation):
+        return InvestigationUser.objects.none()
+    return InvestigationUser.objects.filter(investigation=investigation)
+
+
+def get_membership_or_404(user: AnyUser, investigation: Investigation, pk: object):
+    """A membership of this investigation's team; one of another team is answered as missing."""
+    try:
+        return team_members(user, investigation).select_related("user").get(pk=pk)
+    except (InvestigationUser.DoesNotExist, ValueError):
+        raise Http404("No such member") from None
+
+
+def visible_access_requests(user: AnyUser) -> QuerySet[AccessRequest]:
+    """The requests the user made ("My requests"). Those the user answers are per investigation,
+    in `access_requests_to_answer`."""
+    if not user.is_authenticated:
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(requester=user)
+
+
+def access_requests_to_answer(
+    user: AnyUser, investigation: Investigation
+) -> QuerySet[AccessRequest]:
+    """Pending requests for the investigation's proposal, to whoever manages its team."""
+    if not can_manage_team(user, investigation):
+        return AccessRequest.objects.none()
+    return AccessRequest.objects.filter(
+        proposal__iexact=investigation.name, status=AccessRequestStatus.PENDING
+    )
+
+
+def get_access_request_or_404(user: AnyUser, investigation: Investigation, pk: object):
+    """A pending request this user answers for this investigation; any other request (decided,
+    for another proposal, someone else's) is answered as missing."""
+    try:
+        return access_requests_to_answer(user, investigation).select_related("requester").get(pk=pk)
+    except (AccessRequest.DoesNotExist, ValueError):
+        raise Http404("No such access request") from None

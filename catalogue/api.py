@@ -21,6 +21,7 @@ from .serializers import (
     DatafileSerializer,
     DatasetDetailSerializer,
     DatasetSerializer,
+    InvestigationPageSerializer,
     InvestigationSerializer,
     SampleSerializer,
 )
@@ -51,7 +52,8 @@ class InvestigationList(generics.GenericAPIView):
                 ("page_size", "1-500"),
                 ("cursor", "from next/previous"),
             )
-        ]
+        ],
+        responses=InvestigationPageSerializer,
     )
     def get(self, request: Request) -> Response:
         params = request.query_params

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -77,6 +78,17 @@ class DownloadPagination(CursorPagination):
     ordering = ("-created_at", "-id")
 
 
+@extend_schema_view(
+    post=extend_schema(
+        request=DownloadRequestSerializer,
+        responses={
+            201: DownloadJobSerializer,
+            200: OpenApiResponse(
+                DownloadJobSerializer, description="The same selection was already asked for."
+            ),
+        },
+    )
+)
 class DownloadJobList(generics.ListCreateAPIView):
     """Your download jobs, newest first; POST `{"datasets": [...], "datafiles": [...]}` asks for a
     zip (201, or 200 with the existing job when the same selection was already asked for)."""

@@ -10,7 +10,8 @@ class InvestigationSerializer(serializers.ModelSerializer):
     instrument = serializers.CharField(source="instrument.name")
     released = serializers.BooleanField(source="is_released")
     techniques = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    # A path on this site, as for datasets (the schema said "uri", which a path is not).
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = Investigation
@@ -32,6 +33,14 @@ class InvestigationSerializer(serializers.ModelSerializer):
             "volume",
             "url",
         ]
+
+
+class InvestigationPageSerializer(serializers.Serializer):
+    """One page of the investigation list (keyset pagination, catalogue.keyset)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = InvestigationSerializer(many=True)
 
 
 # Datasets, datafiles and samples ---------------------------------------------------------------

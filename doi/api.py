@@ -188,9 +188,9 @@ class CollectionMint(_CollectionAction):
     """Make the DOI findable and the datasets public. Requires {"confirm": true}."""
 
     def act(self, collection: DataCollection, request: Request) -> None:
-        services.collection_mint(
-            collection=collection, by=request.user, confirmed=request.data.get("confirm") is True
-        )
+        # The body may be any JSON (a list, a number): only {"confirm": true} confirms.
+        confirmed = isinstance(request.data, dict) and request.data.get("confirm") is True
+        services.collection_mint(collection=collection, by=request.user, confirmed=confirmed)
 
 
 @_private

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
@@ -16,7 +16,12 @@ from catalogue import access
 from .forms import FilterForm
 from .icatplus import to_icat
 from .scopes import Scope, beamline_scope, event_scope, investigation_scope
-from .serializers import EventPageSerializer, EventSerializer, EventWriteSerializer
+from .serializers import (
+    EventPageSerializer,
+    EventSerializer,
+    EventWriteSerializer,
+    StaleEditSerializer,
+)
 from .services import EventInvalid, event_create, event_update, reply_parent, stale_edit_message
 from .store import InvalidCursor, StaleEdit, get_store, version_of
 from .text import content_html
@@ -60,7 +65,12 @@ class EventList(APIView):
                 ("page_size", "1-500"),
             ]
         ],
-        responses=EventPageSerializer,
+        responses={
+            200: EventPageSerializer,
+            404: OpenApiResponse(
+                description="No such investigation or beamline logbook (or not the caller's)."
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         scope = _scope_from(request.user, request.query_params)
@@ -86,7 +96,15 @@ class EventList(APIView):
             )
         return Response({"next": next_url, "results": [to_icat(d) for d in docs]})
 
-    @extend_schema(request=EventWriteSerializer, responses={201: EventSerializer})
+    @extend_schema(
+        request=EventWriteSerializer,
+        responses={
+            201: EventSerializer,
+            404: OpenApiResponse(
+                description="No such investigation or beamline logbook (or not the caller's)."
+            ),
+        },
+    )
     def post(self, request: Request) -> Response:
         serializer = EventWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -133,7 +151,16 @@ class EventDetail(APIView):
         doc, _ = _event(request, event_id)
         return Response(to_icat(doc))
 
-    @extend_schema(request=EventWriteSerializer, responses=EventSerializer)
+    @extend_schema(
+        request=EventWriteSerializer,
+        responses={
+            200: EventSerializer,
+            409: OpenApiResponse(
+                StaleEditSerializer,
+                description="`version` is older than the event's: nothing was changed.",
+            ),
+        },
+    )
     def patch(self, request: Request, event_id: str) -> Response:
         doc, scope = _event(request, event_id)
         _writer(scope)

@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
-from catalogue.models import Dataset, Instrument, Investigation
+from catalogue.models import Instrument, Investigation
 from portal.fields import LARGEST_ID
 from portal.throttles import throttled
 
@@ -202,10 +202,12 @@ def _dataset(body: dict, investigation: Investigation | None) -> dict:
         or not 0 < dataset_id < 2**63
     ):
         raise ApiError(400, "datasetId must be an integer", "datasetId")
+    # Only a dataset of the session the key may write to (resolved through the policy) is named;
+    # any other id gets the caller's name, as one that does not exist.
     name = (
-        Dataset.objects.filter(pk=dataset_id, investigation=investigation)
-        .values_list("name", flat=True)
-        .first()
+        investigation.datasets.filter(pk=dataset_id).values_list("name", flat=True).first()
+        if investigation is not None
+        else None
     )
     return {
         "datasetId": dataset_id,

@@ -66,6 +66,13 @@ class EventSerializer(serializers.Serializer):
     previousVersionEvent = serializers.DictField(required=False)  # noqa: N815
 
 
+class StaleEditSerializer(serializers.Serializer):
+    """A PATCH that started from an older version (409): nothing was changed."""
+
+    detail = serializers.CharField(help_text="Who changed the event since, and when.")
+    version = serializers.CharField(help_text="The event's current version, to start again from.")
+
+
 class EventPageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True)
     results = EventSerializer(many=True)

@@ -1,4 +1,6 @@
-"""Input guard: the one place where malformed requests are refused before any view runs.
+"""Project-wide middleware: the input guard, and private caching of answers to signed-in callers.
+
+The input guard is the one place where malformed requests are refused before any view runs.
 
 A NUL byte in a path, query string or body reaches PostgreSQL as a DataError (a 500) whatever
 the view does with it, and other control characters have no business in a URL or a form; so
@@ -18,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.defaultfilters import filesizeformat
+from django.utils.cache import patch_cache_control
 
 # Paths and query strings: every C0 control character and DEL.
 _CONTROL_IN_URL = re.compile(r"[\x00-\x1f\x7f]")
@@ -28,8 +31,12 @@ _JSON_PREFIXES = ("/api/", "/icatplus/")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def wants_json(request: HttpRequest) -> bool:
+    return request.path_info.startswith(_JSON_PREFIXES)
+
+
 def _refuse(request: HttpRequest, message: str, *, status: int) -> HttpResponse:
-    if request.path_info.startswith(_JSON_PREFIXES):
+    if wants_json(request):
         return JsonResponse({"detail": message}, status=status)
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
@@ -85,3 +92,32 @@ class InputGuardMiddleware:
         except (TooManyFieldsSent, TooManyFilesSent):
             return _refuse(request, "The request has too many fields or files.", status=413)
         return self.get_response(request)
+
+
+def _has_cache_scope(response: HttpResponse) -> bool:
+    directives = {
+        part.split("=", 1)[0].strip().lower()
+        for part in response.get("Cache-Control", "").split(",")
+    }
+    return bool(directives & {"public", "private"})
+
+
+class PrivateCacheMiddleware:
+    """An answer to a signed-in caller (a session, or a token in `Authorization`) carries what that
+    caller may see, so it is `Cache-Control: private` unless the view chose a scope itself: no
+    shared cache (a proxy, a CDN) hands one team's embargoed page to someone else. Anonymous
+    answers are left to their views: released data is public by design, and views whose answer
+    depends on access all the same (file downloads) mark themselves private."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or (
+            "HTTP_AUTHORIZATION" in request.META
+        )
+        if signed_in and not _has_cache_scope(response):
+            patch_cache_control(response, private=True)
+        return response

@@ -26,6 +26,8 @@ site_patterns = [
     path("profile/token/", views.regenerate_token, name="regenerate-token"),
 ]
 
+handler404 = "portal.views.not_found"
+
 urlpatterns = [
     path("", include((site_patterns, "portal"))),
     path("", include("catalogue.urls")),

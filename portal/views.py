@@ -4,14 +4,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
 from catalogue.access import public_investigations
 from catalogue.models import Instrument
+
+from .middleware import wants_json
 
 
 @require_http_methods(["GET"])
@@ -76,3 +79,11 @@ def regenerate_token(request: HttpRequest) -> HttpResponse:
     Token.objects.create(user=request.user)
     messages.success(request, "A new API token was created; the old one no longer works.")
     return redirect("portal:profile")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A path no pattern matches (e.g. /api/datasets/abc/): machine clients get the API's JSON
+    404, the same as for an id that does not exist; people get the site's page."""
+    if wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

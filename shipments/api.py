@@ -4,7 +4,6 @@ An id the caller may not use is answered exactly like one that does not exist.""
 
 from __future__ import annotations
 
-import django_filters
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
@@ -15,10 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
-from portal.api import IdFilter
+from portal.api import FilterSet, IdFilter
+from portal.fields import LARGEST_ID
 
 from . import workflow
-from .models import Address, Item, Parcel, ParcelStatus, Shipment
+from .models import Address, Item, Parcel, ParcelStatus, Shipment, StaleEdit
 from .serializers import (
     AddressSerializer,
     ItemSerializer,
@@ -28,9 +28,42 @@ from .serializers import (
 )
 
 
-def _require_manage(request: Request, investigation) -> None:
-    if not access.can_manage_shipments(request.user, investigation):
-        raise PermissionDenied("Only the experiment team changes its shipments.")
+def _investigation_of(obj: Shipment | Parcel | Item):
+    if isinstance(obj, Item):
+        obj = obj.parcel
+    if isinstance(obj, Parcel):
+        obj = obj.shipment
+    return obj.investigation
+
+
+class ChangedByTheTeam(permissions.IsAuthenticated):
+    """Reading is for whoever sees the object (the querysets decide); changing it, for the team
+    and staff (`access.can_manage_shipments`). DRF asks when the view fetches the object, before
+    the body is read, so safety and stores, who see it, get 403 whatever they send."""
+
+    message = "Only the experiment team changes its shipments."
+
+    def has_object_permission(self, request: Request, view, obj) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return access.can_manage_shipments(request.user, _investigation_of(obj))
+
+
+def _refuse_unmanaged_target(request: Request, visible: QuerySet, field: str) -> None:
+    """A create names its target in the body (the shipment of a parcel, the investigation of a
+    shipment). One the caller sees but may not change is refused with 403 before the rest of
+    the body is looked at, as for an update; one they do not see is left to the serializer,
+    whose "Invalid pk" is the same as for an id that does not exist."""
+    pk = request.data.get(field) if hasattr(request.data, "get") else None
+    if isinstance(pk, str) and pk.isascii() and pk.isdigit():
+        pk = int(pk)
+    if not isinstance(pk, int) or isinstance(pk, bool) or not 0 < pk <= LARGEST_ID:
+        return
+    target = visible.filter(pk=pk).first()
+    if target is not None and not access.can_manage_shipments(
+        request.user, getattr(target, "investigation", target)
+    ):
+        raise PermissionDenied(ChangedByTheTeam.message)
 
 
 def _require_editable(request: Request, parcel: Parcel) -> None:
@@ -48,9 +81,8 @@ class Private:
         return response
 
 
-class ShipmentFilter(django_filters.FilterSet):
-    # An id, not a choice of investigations: a hidden id and a nonexistent one both give [];
-    # one beyond 64 bits is a 400 (the database driver fails on it).
+class ShipmentFilter(FilterSet):
+    # An id, not a choice of investigations: a hidden id and a nonexistent one both give [].
     investigation = IdFilter(field_name="investigation_id")
 
     class Meta:
@@ -58,7 +90,7 @@ class ShipmentFilter(django_filters.FilterSet):
         fields = ["investigation"]
 
 
-class ParcelFilter(django_filters.FilterSet):
+class ParcelFilter(FilterSet):
     shipment = IdFilter(field_name="shipment_id")
 
     class Meta:
@@ -101,22 +133,22 @@ class ShipmentList(Private, generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Shipment]:
         return Shipment.objects.for_user(self.request.user).select_related("investigation")
 
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        _refuse_unmanaged_target(
+            request, access.visible_investigations(request.user), "investigation"
+        )
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer) -> None:
-        investigation = serializer.validated_data["investigation"]
-        _require_manage(self.request, investigation)
         serializer.save(created_by=self.request.user)
 
 
 class ShipmentDetail(Private, generics.RetrieveUpdateAPIView):
     serializer_class = ShipmentSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [ChangedByTheTeam]
 
     def get_queryset(self) -> QuerySet[Shipment]:
         return Shipment.objects.for_user(self.request.user).select_related("investigation")
-
-    def perform_update(self, serializer) -> None:
-        _require_manage(self.request, serializer.instance.investigation)
-        serializer.save()
 
 
 class ParcelList(Private, generics.ListCreateAPIView):
@@ -129,17 +161,26 @@ class ParcelList(Private, generics.ListCreateAPIView):
     def get_queryset(self) -> QuerySet[Parcel]:
         return Parcel.objects.for_user(self.request.user)
 
+    def create(self, request: Request, *args, **kwargs) -> Response:
+        _refuse_unmanaged_target(
+            request,
+            Shipment.objects.for_user(request.user).select_related("investigation"),
+            "shipment",
+        )
+        return super().create(request, *args, **kwargs)
+
     def perform_create(self, serializer) -> None:
-        shipment = serializer.validated_data["shipment"]
-        _require_manage(self.request, shipment.investigation)
         with transaction.atomic():
             parcel = serializer.save(created_by=self.request.user)
             workflow.start(parcel, by=self.request.user)
 
 
 class ParcelDetail(Private, generics.RetrieveUpdateAPIView):
+    """PATCH or PUT may name the `version` the edit started from: if someone saved the parcel
+    since, the answer is 409 naming who and when, and nothing changes."""
+
     serializer_class = ParcelSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [ChangedByTheTeam]
 
     def get_queryset(self) -> QuerySet[Parcel]:
         return Parcel.objects.for_user(self.request.user).select_related("shipment__investigation")
@@ -147,7 +188,14 @@ class ParcelDetail(Private, generics.RetrieveUpdateAPIView):
     def update(self, request: Request, *args, **kwargs) -> Response:
         # Refused before the input is validated, so validation tells nobody else anything.
         _require_editable(request, self.get_object())
-        return super().update(request, *args, **kwargs)
+        try:
+            return super().update(request, *args, **kwargs)
+        except StaleEdit as stale:
+            # The logbook API's 409: what happened, and the version to start again from.
+            return Response(
+                {"detail": str(stale), "version": stale.current.version},
+                status=status.HTTP_409_CONFLICT,
+            )
 
 
 def _parcel(request: Request, pk: int) -> Parcel:
@@ -160,7 +208,7 @@ class ItemList(Private, generics.ListCreateAPIView):
     """The content of one parcel."""
 
     serializer_class = ItemSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [ChangedByTheTeam]
 
     def get_serializer_context(self) -> dict:
         context = super().get_serializer_context()
@@ -175,7 +223,9 @@ class ItemList(Private, generics.ListCreateAPIView):
         return Item.objects.for_user(self.request.user).filter(parcel=parcel)
 
     def create(self, request: Request, *args, **kwargs) -> Response:
-        _require_editable(request, _parcel(request, kwargs["pk"]))
+        parcel = _parcel(request, kwargs["pk"])
+        self.check_object_permissions(request, parcel)
+        _require_editable(request, parcel)
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer) -> None:
@@ -184,7 +234,7 @@ class ItemList(Private, generics.ListCreateAPIView):
 
 class ItemDetail(Private, generics.RetrieveUpdateDestroyAPIView):
     serializer_class = ItemSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [ChangedByTheTeam]
 
     def get_queryset(self) -> QuerySet[Item]:
         return Item.objects.for_user(self.request.user).select_related(

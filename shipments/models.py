@@ -229,7 +229,7 @@ class Parcel(models.Model):
         raise `StaleEdit` naming who changed it and when, and write nothing."""
         with transaction.atomic():
             current = (
-                Parcel.objects.select_for_update()
+                Parcel.objects.select_for_update(of=("self",))
                 .select_related("edited_by")
                 .only("version", "edited_at", "edited_by__full_name", "edited_by__username")
                 .get(pk=self.pk)
@@ -284,6 +284,7 @@ class StaleEdit(Exception):
     """Someone saved the parcel after this edit began: the message says who and when."""
 
     def __init__(self, current: Parcel) -> None:
+        self.current = current
         who = current.edited_by.display_name if current.edited_by else "someone"
         when = (
             timezone.localtime(current.edited_at).strftime("%d %b %Y %H:%M")

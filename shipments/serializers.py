@@ -74,6 +74,13 @@ class ShipmentSerializer(serializers.ModelSerializer):
 class ParcelSerializer(serializers.ModelSerializer):
     code = serializers.CharField(read_only=True)
     label_url = serializers.SerializerMethodField()
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="The version this edit started from: a PATCH or PUT naming an older one gets "
+        "409 and changes nothing. Leave it out to edit whatever is current.",
+    )
 
     class Meta:
         model = Parcel
@@ -100,6 +107,7 @@ class ParcelSerializer(serializers.ModelSerializer):
             "forwarder",
             "return_tracking_number",
             "label_url",
+            "version",
         ]
         read_only_fields = [
             "status",
@@ -127,8 +135,25 @@ class ParcelSerializer(serializers.ModelSerializer):
         return reverse("shipments:parcel-label", args=[parcel.pk])
 
     def validate(self, attrs: dict) -> dict:
-        _model_clean(self.instance or Parcel(), dict(attrs))
+        _model_clean(self.instance or Parcel(), {k: v for k, v in attrs.items() if k != "version"})
         return attrs
+
+    def create(self, validated_data: dict) -> Parcel:
+        validated_data.pop("version", None)  # a new parcel starts at version 1
+        return super().create(validated_data)
+
+    def update(self, parcel: Parcel, validated_data: dict) -> Parcel:
+        """Saved through `Parcel.save_edit`, as the edit page does: raises `StaleEdit` if the
+        named version is not the current one."""
+        version = validated_data.pop("version", None)
+        for name, value in validated_data.items():
+            setattr(parcel, name, value)
+        parcel.save_edit(
+            fields=list(validated_data),
+            version=parcel.version if version is None else version,
+            by=self.context["request"].user,
+        )
+        return parcel
 
 
 class ItemSerializer(serializers.ModelSerializer):
@@ -195,7 +220,9 @@ class ItemSerializer(serializers.ModelSerializer):
 
 class ParcelStatusSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=Status.choices)
-    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, default=None, allow_null=True
+    )
     forwarder = serializers.CharField(write_only=True, required=False, allow_blank=True)
 
     class Meta:

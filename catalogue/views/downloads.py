@@ -1,4 +1,9 @@
-"""Downloads: one file (with Range), streamed zips, jobs, the basket, metalink/aria2, restores."""
+"""Downloads: one file (with Range), streamed zips, jobs, the basket, metalink/aria2, restores.
+
+What these views send depends on access even for anonymous callers (an embargo is extended, a
+session is made proprietary; the basket is the session's own), so they are `private`, for
+anonymous callers too: no shared cache may answer for them. The X-Accel responses carry the header
+to nginx, which keeps it."""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from django.utils.http import (
     parse_http_date_safe,
     url_has_allowed_host_and_scheme,
 )
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -47,6 +53,7 @@ JOBS_PER_PAGE = 20
 # One file ----------------------------------------------------------------------------------------
 
 
+@cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
 def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
     datafile = access.get_datafile_or_404(_user_or_token(request), pk)
@@ -229,6 +236,7 @@ def _query(request: HttpRequest) -> dict[str, object]:
     return {"query": urlencode(pairs), "query_pairs": pairs}
 
 
+@cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
 def zip_download(request: HttpRequest) -> HttpResponse:
     """Stream the zip when it is small enough; otherwise explain and offer a job or metalink."""
@@ -292,6 +300,7 @@ def _file_list(request: HttpRequest, *, lines, content_type: str, filename: str)
     return response
 
 
+@cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
 def metalink(request: HttpRequest) -> HttpResponse:
     return _file_list(
@@ -302,6 +311,7 @@ def metalink(request: HttpRequest) -> HttpResponse:
     )
 
 
+@cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
 def aria2(request: HttpRequest) -> HttpResponse:
     return _file_list(
@@ -391,6 +401,7 @@ def download_job(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
+@cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
 def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
     job = access.get_download_job_or_404(request.user, pk)
@@ -410,6 +421,7 @@ def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
 # The basket --------------------------------------------------------------------------------------
 
 
+@cache_control(private=True)
 @require_http_methods(["GET", "POST"])
 def basket(request: HttpRequest) -> HttpResponse:
     items = Basket(request)

@@ -9,14 +9,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue import access, teams
 from catalogue.forms import AccessRequestForm, AddCollaboratorForm
-from catalogue.models import AccessRequest, AccessRequestStatus, Investigation, Role, TeamChange
+from catalogue.models import Investigation, Role, TeamChange
 
 HISTORY_SIZE = 50
 
@@ -27,7 +27,7 @@ def _team_context(
     can_manage = access.can_manage_team(request.user, investigation)
     role_order = list(Role.values)
     members = sorted(
-        investigation.members.select_related("user", "added_by"),
+        access.team_members(request.user, investigation).select_related("user", "added_by"),
         key=lambda m: (role_order.index(m.role), m.user.display_name),
     )
     in_team = access.is_in_team(request.user, investigation)
@@ -38,12 +38,10 @@ def _team_context(
         "in_team": in_team,
         "form": form or (AddCollaboratorForm(investigation=investigation) if can_manage else None),
         "pending": list(
-            AccessRequest.objects.filter(
-                proposal__iexact=investigation.name, status=AccessRequestStatus.PENDING
-            ).select_related("requester")
-        )
-        if can_manage
-        else [],
+            access.access_requests_to_answer(request.user, investigation).select_related(
+                "requester"
+            )
+        ),
         # The history names people: for the team itself, not for visitors of public data.
         "history": list(
             TeamChange.objects.filter(investigation=investigation).select_related("by", "user")[
@@ -89,7 +87,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_remove(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     investigation = _manageable(request, pk)
-    membership = get_object_or_404(investigation.members.select_related("user"), pk=member_pk)
+    membership = access.get_membership_or_404(request.user, investigation, member_pk)
     if membership.role != Role.COLLABORATOR:
         # The proposal system (ICAT) owns the other roles; removing them here would not last.
         messages.error(request, "Only collaborators can be removed here.")
@@ -104,12 +102,7 @@ def access_request_decide(
     request: HttpRequest, pk: int, request_pk: int, decision: str
 ) -> HttpResponse:
     investigation = _manageable(request, pk)
-    access_request = get_object_or_404(
-        AccessRequest.objects.select_related("requester"),
-        pk=request_pk,
-        proposal__iexact=investigation.name,
-        status=AccessRequestStatus.PENDING,
-    )
+    access_request = access.get_access_request_or_404(request.user, investigation, request_pk)
     approve = decision == "approve"
     teams.access_request_decide(
         access_request=access_request, investigation=investigation, by=request.user, approve=approve
@@ -144,7 +137,7 @@ def access_request_new(request: HttpRequest) -> HttpResponse:
                 "exists, its principal investigator will answer by e-mail.",
             )
             return redirect("catalogue:access-request-new")
-    mine = AccessRequest.objects.filter(requester=request.user)[:20]
+    mine = access.visible_access_requests(request.user)[:20]
     return render(
         request,
         "catalogue/access_request_form.html",

@@ -37,7 +37,10 @@ def in_world(matrix_world, django_db_blocker, settings) -> Iterator[World]:
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
+    from .test_url_fuzz import CASES
     from .test_url_matrix import CELLS
 
     if CELLS["count"]:
         terminalreporter.write_line(f"URL access matrix: {CELLS['count']} cells requested")
+    if CASES["count"]:
+        terminalreporter.write_line(f"URL fuzz: {CASES['count']} garbage requests sent")

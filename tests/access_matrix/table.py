@@ -71,11 +71,9 @@ class Rule:
 
 
 READ = Rule(EVERYONE)
-# The shipments API validates a body before it asks whether the caller may change the object, so
-# safety and stores (who see it) get 400 for an empty body and 403 for a valid one.
-API_SHIPPING_WRITE = Rule(
-    TEAM_STAFF, otherwise=frozenset({FORBIDDEN, HIDDEN, OK}), login_first=True
-)
+# The shipments API asks whether the caller may change the object before it reads the body:
+# safety and stores (who see it) get 403 whatever they send.
+API_SHIPPING_WRITE = Rule(TEAM_STAFF, otherwise=frozenset({FORBIDDEN}), login_first=True)
 # Creating a logbook event: the body is read first; anonymous gets 400 or 401, never a write.
 API_WRITE_ANYONE = Rule(LOGGED_IN, otherwise=frozenset({LOGIN, OK}))
 LOGIN_READ = Rule(LOGGED_IN, login_first=True)

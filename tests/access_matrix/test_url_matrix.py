@@ -80,6 +80,9 @@ def _check_cell(world, by_role, name, kind, state, method, rule, role, hx, failu
     if got == ERROR or got not in expected:
         failures.append(f"{label}: {response.status_code} ({got}), expected {sorted(expected)}")
     body = response.content if not response.streaming else b""
+    if role != "anonymous" and response.status_code == 200:
+        if "private" not in response.headers.get("Cache-Control", ""):
+            failures.append(f"{label}: 200 without Cache-Control: private")
     for secret in _secrets(kind, state, role, world):
         if secret.encode() in body:
             failures.append(f"{label}: the body shows {secret!r}")
@@ -106,7 +109,7 @@ def test_url_matrix(in_world, name: str) -> None:
     for state in STATES_OF[kind]:
         for method, rule in rules.items():
             for role in ROLES:
-                for hx in (False, True) if method == "GET" else (False,):
+                for hx in (False, True):
                     _check_cell(world, by_role, name, kind, state, method, rule, role, hx, failures)
     undeclared = [m for m in METHODS if m not in rules]
     if undeclared:

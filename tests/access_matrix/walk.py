@@ -78,7 +78,7 @@ def classify(response) -> str:
     return OK
 
 
-def send(client: Client, method: str, path: str, *, hx: bool, json: bool):
+def send(client: Client, method: str, path: str, *, hx: bool, json: bool, body: str = "{}"):
     """One request inside a savepoint that is rolled back, so no cell changes the world (nor
     the client's cookies: a logout must not log the role out for the next cell)."""
     extra = {"HTTP_HX_REQUEST": "true"} if hx else {}
@@ -88,7 +88,7 @@ def send(client: Client, method: str, path: str, *, hx: bool, json: bool):
         if method == "GET":
             return client.get(path, **extra)
         if json:
-            return client.generic(method, path, "{}", content_type="application/json", **extra)
+            return client.generic(method, path, body, content_type="application/json", **extra)
         return client.generic(
             method, path, "", content_type="application/x-www-form-urlencoded", **extra
         )

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from catalogue.models import AccessRequest, Role, TeamChange
 from tests import factories
+from tests.access_matrix.walk import normalise
 
 pytestmark = pytest.mark.django_db
 NEW = reverse("catalogue:access-request-new")
@@ -240,3 +241,23 @@ def test_daily_cap_refuses_with_429_and_sends_nothing(
     assert "3 access requests in the last 24 hours" in refused.text
     assert not AccessRequest.objects.filter(proposal=team.investigation.name).exists()
     assert mail.outbox == []
+
+
+def test_someone_elses_request_reads_like_a_missing_one(client, team, pending) -> None:
+    """The PI of another proposal cannot answer (or learn of) this one's requests."""
+    other_team = factories.make_team()
+    client.cookies.clear()  # the requester's "request sent" message
+    client.force_login(other_team.principal_investigator)
+
+    def approve(request_pk: int):
+        return client.post(
+            reverse(
+                "catalogue:access-request-approve", args=[other_team.investigation.pk, request_pk]
+            )
+        )
+
+    hidden, missing = approve(pending.pk), approve(pending.pk + 1000)
+    assert hidden.status_code == missing.status_code == 404
+    assert normalise(hidden.content) == normalise(missing.content)
+    pending.refresh_from_db()
+    assert pending.status == "pending"

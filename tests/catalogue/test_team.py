@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from catalogue.models import InvestigationUser, Role, TeamChange
 from tests import factories
+from tests.access_matrix.walk import normalise
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,21 @@ def test_team_tab_query_count_does_not_grow_with_members(
     client.force_login(team.principal_investigator)
     with django_assert_max_num_queries(14):
         assert client.get(_team_url(team)).status_code == 200
+
+
+def test_removing_another_teams_member_reads_like_a_missing_one(client, team) -> None:
+    """A membership id of another investigation is answered exactly as one that never existed,
+    and removes nobody."""
+    elsewhere = factories.InvestigationUserFactory(role=Role.COLLABORATOR)
+    client.force_login(team.principal_investigator)
+
+    def remove(member_pk: int):
+        return client.post(
+            reverse("catalogue:team-remove", args=[team.investigation.pk, member_pk])
+        )
+
+    hidden, missing = remove(elsewhere.pk), remove(elsewhere.pk + 1000)
+    assert hidden.status_code == missing.status_code == 404
+    assert normalise(hidden.content) == normalise(missing.content)
+    assert InvestigationUser.objects.filter(pk=elsewhere.pk).exists()
+    assert not TeamChange.objects.exists()

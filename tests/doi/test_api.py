@@ -139,6 +139,24 @@ def test_reserved_doi_record_is_hidden_from_outsiders(api, two_teams, local_prov
     assert api.get(url).json()["state"] == "draft"
 
 
+@pytest.mark.parametrize("body", [[{"confirm": True}], 1, "confirm"])
+def test_mint_with_a_body_that_is_not_an_object_is_refused_not_a_500(
+    api, two_teams, local_provider, body
+) -> None:
+    first, _ = two_teams
+    api.force_authenticate(first.participant)
+    collection = services.collection_create(
+        by=first.participant, datasets=[first.investigation.datasets.first()], title="T"
+    )
+
+    response = api.post(
+        reverse("api-doi-collection-mint", args=[collection.pk]), body, format="json"
+    )
+
+    assert response.status_code == 400
+    assert DataCollection.objects.get(pk=collection.pk).state == CollectionState.DRAFT
+
+
 def test_a_minted_collections_datasets_cannot_change_but_metadata_is_resent(
     api, two_teams, local_provider, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:

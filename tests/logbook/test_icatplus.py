@@ -240,3 +240,19 @@ def test_a_key_is_rate_limited(client, setup, settings) -> None:
     cache.clear()  # counters of earlier tests' keys
     url = f"/icatplus/dataacquisition/{setup['key']}/investigation"
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+
+
+def test_dataset_is_named_only_when_it_belongs_to_the_session(client, setup) -> None:
+    """A datasetId of another (hidden) session must not copy its dataset's name in here."""
+    own = factories.DatasetFactory(investigation=setup["running"], name="own_0001")
+    hidden = factories.DatasetFactory(name="secret_0001")
+    for dataset_id, name in [(own.pk, "own_0001"), (hidden.pk, "as sent")]:
+        response = notify(
+            client,
+            setup["key"],
+            {**NOTE, "datasetId": dataset_id, "datasetName": "as sent"},
+            investigationName="MX-2468",
+            instrumentName="ID23-1",
+        )
+        assert response.status_code == 200
+        assert response.json()["datasetName"] == name

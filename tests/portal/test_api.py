@@ -48,6 +48,23 @@ def test_lists_are_paginated_by_cursor(client, db) -> None:
     assert not {r["id"] for r in first["results"]} & {r["id"] for r in second["results"]}
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/datasets/abc/", "/api/datasets/-1/", "/api/no-such-list/", "/icatplus/nothing"]
+)
+def test_api_path_that_matches_nothing_answers_the_json_404(client, db, url) -> None:
+    response = client.get(url)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_page_that_matches_nothing_is_still_the_site_404_page(client, db) -> None:
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "<html" in response.content.decode()
+
+
 @pytest.mark.parametrize("url", ["/api/datasets/", "/api/samples/", "/api/datafiles/"])
 def test_damaged_cursor_answers_400_naming_the_cursor(client, db, url) -> None:
     response = client.get(url, {"cursor": "abc"})

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from shipments.models import Item, Parcel, Shipment
 from shipments.workflow import Status
 from tests import factories
-from tests.shipments.factories import AddressFactory, ParcelFactory, safety_officer
+from tests.shipments.factories import AddressFactory, ParcelFactory, safety_officer, stores_user
 
 
 @pytest.fixture
@@ -199,13 +199,17 @@ def test_hidden_and_nonexistent_filter_ids_answer_alike(api, team, parcel, url, 
     assert hidden.json()["results"] == []
 
 
-def test_filter_id_beyond_64_bits_answers_400(api, team) -> None:
+@pytest.mark.parametrize(
+    ("url", "field"), [("/api/shipments/", "investigation"), ("/api/parcels/", "shipment")]
+)
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1.44e+25", "1e300", "0", "2.5"])
+def test_filter_id_beyond_64_bits_or_not_an_id_answers_400(api, team, url, field, value) -> None:
     api.force_authenticate(team.participant)
 
-    response = api.get("/api/shipments/", {"investigation": "99999999999999999999"})
+    response = api.get(url, {field: value})
 
     assert response.status_code == 400
-    assert "investigation" in response.json()
+    assert field in response.json()
 
 
 @pytest.mark.parametrize("field", ["expected_on", "return_pickup_date"])
@@ -218,9 +222,52 @@ def test_parcel_dates_beyond_1900_to_2200_are_400(api, team, parcel, field, day)
     assert getattr(parcel, field) is None or getattr(parcel, field).year < 9999
 
 
-def test_parcel_filter_by_a_shipment_id_beyond_64_bits_answers_400(api, team) -> None:
-    api.force_authenticate(team.participant)
+@pytest.mark.parametrize("make_user", [safety_officer, stores_user])
+def test_safety_and_stores_get_403_for_changes_whatever_the_body(
+    api, team, parcel, make_user
+) -> None:
+    """They see the parcel but do not change it: asked before the body is read, so a valid and
+    an invalid body get the same answer."""
+    api.force_authenticate(make_user())
+    shipment = parcel.shipment
+    bodies = [{"name": "renamed"}, {"storage_condition": "not a choice", "name": ""}]
+    for body in bodies:
+        answers = [
+            api.patch(f"/api/parcels/{parcel.pk}/", body, format="json"),
+            api.put(f"/api/parcels/{parcel.pk}/", body, format="json"),
+            api.patch(f"/api/shipments/{shipment.pk}/", body, format="json"),
+            api.post("/api/parcels/", {**body, "shipment": shipment.pk}, format="json"),
+        ]
+        assert [a.status_code for a in answers] == [403] * 4, [a.json() for a in answers]
+    parcel.refresh_from_db()
+    shipment.refresh_from_db()
+    assert parcel.name == "Dewar for MX" and parcel.version == 1
+    assert shipment.parcels.count() == 1
 
-    response = api.get("/api/parcels/", {"shipment": "99999999999999999999"})
 
+def test_safety_gets_403_for_item_changes_whatever_the_body(api, team, parcel) -> None:
+    api.force_authenticate(safety_officer())
+    item = parcel.items.first()
+    for body in [{"name": "renamed"}, {"kind": "not a kind"}]:
+        assert api.post(f"/api/parcels/{parcel.pk}/items/", body, format="json").status_code == 403
+        assert api.patch(f"/api/items/{item.pk}/", body, format="json").status_code == 403
+    assert api.delete(f"/api/items/{item.pk}/").status_code == 403
+    assert parcel.items.count() == 4
+
+
+def test_parcel_in_a_hidden_shipment_reads_like_a_missing_one(api, team, parcel) -> None:
+    """The 403 above is only for shipments the caller sees; others stay "Invalid pk"."""
+    api.force_authenticate(team.outsider)
+    hidden = api.post("/api/parcels/", {"name": "x", "shipment": parcel.shipment.pk}, format="json")
+    missing = api.post("/api/parcels/", {"name": "x", "shipment": 987654}, format="json")
+    assert hidden.status_code == missing.status_code == 400
+    assert hidden.json()["shipment"] == [
+        m.replace("987654", str(parcel.shipment.pk)) for m in missing.json()["shipment"]
+    ]
+
+
+@pytest.mark.parametrize("shipment", ["²", "1" * 30, -1, True, [1], {"id": 1}])
+def test_a_malformed_shipment_id_in_a_new_parcel_is_a_400(api, team, shipment) -> None:
+    api.force_authenticate(safety_officer())
+    response = api.post("/api/parcels/", {"name": "x", "shipment": shipment}, format="json")
     assert response.status_code == 400 and "shipment" in response.json()
