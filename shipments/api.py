@@ -7,6 +7,12 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
@@ -175,6 +181,19 @@ class ParcelList(Private, generics.ListCreateAPIView):
             workflow.start(parcel, by=self.request.user)
 
 
+_STALE_PARCEL = OpenApiResponse(
+    inline_serializer(
+        "StaleParcelEdit",
+        {"detail": serializers.CharField(), "version": serializers.IntegerField()},
+    ),
+    description="`version` is older than the parcel's: nothing was changed.",
+)
+
+
+@extend_schema_view(
+    put=extend_schema(responses={200: ParcelSerializer, 409: _STALE_PARCEL}),
+    patch=extend_schema(responses={200: ParcelSerializer, 409: _STALE_PARCEL}),
+)
 class ParcelDetail(Private, generics.RetrieveUpdateAPIView):
     """PATCH or PUT may name the `version` the edit started from: if someone saved the parcel
     since, the answer is 409 naming who and when, and nothing changes."""
