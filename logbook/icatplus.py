@@ -346,6 +346,10 @@ def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
         when=timezone.now(),
     )
     username = (_optional_str(body, "usernames") or "").split(",")[0].strip()
+    # Everything is checked before the image is written, so a refused post leaves no file behind.
+    dataset = _dataset(body, investigation)
+    tags = _tag_names(body.get("tag"))
+    origin = {field: body[field] for field in ("software", "machine") if _optional_str(body, field)}
     with transaction.atomic():
         attachment = image_store(
             data=data,
@@ -360,11 +364,9 @@ def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
             "contentType": attachment.content_type,
             "fileSize": attachment.size,
             "file": [str(attachment.uuid)],
-            **_dataset(body, investigation),
+            **dataset,
+            **origin,
         }
-        for field in ("software", "machine"):
-            if _optional_str(body, field):
-                extra[field] = body[field]
         doc = event_create(
             investigation=investigation,
             instrument=instrument,
@@ -372,7 +374,7 @@ def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
             category=Category.FILE,
             by=username,
             html=f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>',
-            tags=_tag_names(body.get("tag")),
+            tags=tags,
             extra=extra,
         )
     return JsonResponse(to_icat(doc))
