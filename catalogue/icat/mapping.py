@@ -12,6 +12,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -297,6 +298,14 @@ def relative_location(location: str) -> str:
     if prefix and location.startswith(prefix):
         location = location[len(prefix) :]
     return location.lstrip("/")
+
+
+def facility_location(location: str) -> str:
+    """The inverse of `relative_location`: a mirrored location as the facility's machines see it
+    (ICAT+ answers ICAT's absolute path, which BLISS compares with its own): the prefix the sync
+    strips, or else DATA_ROOT, where the portal itself finds the files."""
+    root = settings.ICAT_LOCATION_PREFIX or str(settings.DATA_ROOT)
+    return str(PurePosixPath(root) / location) if location else ""
 
 
 def apply_Dataset(records: list[Record], done: Applied) -> None:
