@@ -13,20 +13,24 @@ import json
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
-from catalogue.models import Instrument, Investigation
+from catalogue.icat.mapping import facility_location
+from catalogue.models import DatasetParameter, Instrument, Investigation
+from catalogue.names import proposal_q
 from portal.fields import LARGEST_ID
 from portal.throttles import throttled
 
 from .dates import OUT_OF_RANGE, in_range
 from .models import ApiKey, Category, EventType, hash_key
-from .services import EventInvalid, decode_data_uri, event_create, image_store
+from .services import EventInvalid, attachment_store, decode_data_uri_typed, event_create
 from .text import sanitise
 
 MAX_BODY = 30 * 1024 * 1024
@@ -93,6 +97,16 @@ def _parse_datetime(value: str) -> datetime | None:
         return None
 
 
+def _facility_time(parsed: datetime) -> datetime:
+    """A date-time without a zone is the beamline's wall clock: older pyicat-plus sends
+    `datetime.now().isoformat()` from the control computer, which keeps the facility's time, and
+    ICAT+ (Node, `new Date(...)`) reads such a string in its server's zone, the facility's too. So
+    it is read in TIME_ZONE, explicitly, whatever zone a request may have activated."""
+    if timezone.is_aware(parsed):
+        return parsed
+    return timezone.make_aware(parsed, timezone.get_default_timezone())
+
+
 def _parse_when(value) -> datetime:
     if value in (None, ""):
         return timezone.now()
@@ -101,7 +115,7 @@ def _parse_when(value) -> datetime:
         raise ApiError(400, f"creationDate '{value}' is not an ISO 8601 date-time", "creationDate")
     if not in_range(parsed):
         raise ApiError(400, f"creationDate: {OUT_OF_RANGE}", "creationDate")
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return _facility_time(parsed)
 
 
 def resolve_target(
@@ -150,7 +164,7 @@ def resolve_target(
     if not investigation_name:
         return None, instrument
     sessions = access.api_key_investigations(key).filter(
-        instrument=instrument, name__iexact=investigation_name.strip()
+        proposal_q(investigation_name), instrument=instrument
     )
     if not sessions.exists():
         raise ApiError(
@@ -218,7 +232,8 @@ def _dataset(body: dict, investigation: Investigation | None) -> dict:
 def to_icat(doc: dict) -> dict:
     """A stored document as ICAT+ returns it."""
     out = {
-        "_id": doc["_id"],
+        # Mongo ids are ObjectIds, the ORM's are numbers: clients only need a string (`Event._id`).
+        "_id": str(doc["_id"]),
         "type": doc.get("type"),
         "category": doc.get("category"),
         "title": doc.get("title") or "",
@@ -240,7 +255,7 @@ def to_icat(doc: dict) -> dict:
         "file": doc.get("file") or None,
     }
     if doc.get("previousVersionEvent"):
-        out["previousVersionEvent"] = {"_id": doc["previousVersionEvent"]}
+        out["previousVersionEvent"] = {"_id": str(doc["previousVersionEvent"])}
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -328,32 +343,32 @@ def logbook_event(
     )
 
 
-@_api
-@require_POST
-def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
-    """POST dataacquisition/{apiKey}/base64: an image as a data URI, stored as an attachment
-    event."""
-    key = authenticate(api_key)
-    body = _json_body(request)
+def _post_file(
+    key: ApiKey, body: dict, *, instrument_name: str | None, investigation_name: str | None
+) -> JsonResponse:
+    """An image or file posted as a data URI, stored as an attachment event."""
     if not isinstance(body.get("base64"), str) or not body["base64"]:
-        raise ApiError(400, "base64 is required (a data:image/...;base64, URI)", "base64")
-    data = decode_data_uri(body["base64"])
+        raise ApiError(400, "base64 is required (a data:<type>;base64, URI)", "base64")
+    content_type, data = decode_data_uri_typed(body["base64"])
+    when = _parse_when(body.get("creationDate"))
     investigation, instrument = resolve_target(
         key=key,
-        instrument_name=request.GET.get("instrumentName"),
-        investigation_name=request.GET.get("investigationName"),
+        instrument_name=instrument_name,
+        investigation_name=investigation_name,
         investigation_id=None,
-        when=timezone.now(),
+        when=when,
     )
     username = (_optional_str(body, "usernames") or "").split(",")[0].strip()
-    # Everything is checked before the image is written, so a refused post leaves no file behind.
+    # Everything is checked before the file is written, so a refused post leaves no file behind.
     dataset = _dataset(body, investigation)
     tags = _tag_names(body.get("tag"))
     origin = {field: body[field] for field in ("software", "machine") if _optional_str(body, field)}
+    filename = _optional_str(body, "filename") or ("image" if _is_image(content_type) else "file")
     with transaction.atomic():
-        attachment = image_store(
+        attachment = attachment_store(
             data=data,
-            filename="image",
+            content_type=content_type,
+            filename=filename,
             investigation=investigation,
             instrument_name=instrument.name,
             by=username,
@@ -367,17 +382,55 @@ def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
             **dataset,
             **origin,
         }
+        url = attachment.get_absolute_url()
         doc = event_create(
             investigation=investigation,
             instrument=instrument,
             type=EventType.ATTACHMENT,
             category=Category.FILE,
             by=username,
-            html=f'<p><img src="{attachment.get_absolute_url()}" alt="{attachment.filename}"></p>',
+            html=format_html('<p><img src="{}" alt="{}"></p>', url, attachment.filename)
+            if _is_image(attachment.content_type)
+            else format_html('<p><a href="{}">{}</a></p>', url, attachment.filename),
             tags=tags,
+            when=when,
             extra=extra,
         )
     return JsonResponse(to_icat(doc))
+
+
+def _is_image(content_type: str | None) -> bool:
+    return content_type is None or content_type.startswith("image/")
+
+
+@_api
+@require_POST
+def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
+    """POST dataacquisition/{apiKey}/base64: an image, PDF or text file as a data URI
+    (query: investigationName, instrumentName)."""
+    key = authenticate(api_key)
+    return _post_file(
+        key,
+        _json_body(request),
+        instrument_name=request.GET.get("instrumentName"),
+        investigation_name=request.GET.get("investigationName"),
+    )
+
+
+@_api
+@require_POST
+def logbook_base64(
+    request: HttpRequest, api_key: str, investigation_name: str, instrument_name: str
+) -> JsonResponse:
+    """POST logbook/{apiKey}/investigation/name/{investigationName}/instrument/name/
+    {instrumentName}/event/createfrombase64: the legacy route of the same (spec beamlines)."""
+    key = authenticate(api_key)
+    return _post_file(
+        key,
+        _json_body(request),
+        instrument_name=instrument_name,
+        investigation_name=investigation_name,
+    )
 
 
 def _paging(request: HttpRequest) -> tuple[int, int]:
@@ -397,28 +450,96 @@ def _iso(value) -> str | None:
     return value.isoformat() if value else None
 
 
+# ICAT+'s `sortBy` fields (matched case-insensitively: clients send `startDate` or `STARTDATE`)
+# and the columns they sort; `sortOrder` is 1 (ascending, the default) or -1 (descending).
+INVESTIGATION_SORTS = {
+    "id": "id",
+    "name": "name",
+    "title": "title",
+    "summary": "summary",
+    "visitId": "visit_id",
+    "instrument": "instrument__name",
+    "startDate": "start_date",
+    "endDate": "end_date",
+    "releaseDate": "release_date",
+    "doi": "doi",
+}
+DATASET_SORTS = {
+    "id": "id",
+    "name": "name",
+    "sampleName": "sample__name",
+    "type": "type",
+    "location": "location",
+    "startDate": "start_date",
+    "endDate": "end_date",
+}
+
+
+def _ordering(request: HttpRequest, fields: dict[str, str], default: list[str]) -> list[str]:
+    order = (request.GET.get("sortOrder") or "1").strip().lower()
+    if order not in ("1", "-1", "asc", "desc"):
+        raise ApiError(400, "sortOrder must be 1 or -1", "sortOrder")
+    sort_by = (request.GET.get("sortBy") or "").strip()
+    if not sort_by:
+        return default
+    column = {name.lower(): column for name, column in fields.items()}.get(sort_by.lower())
+    if column is None:
+        raise ApiError(400, f"sortBy must be one of {', '.join(fields)}", "sortBy")
+    sign = "-" if order in ("-1", "desc") else ""
+    return [sign + column, sign + "id"]
+
+
+def _search(request: HttpRequest) -> str:
+    text = (request.GET.get("search") or "").strip()
+    if len(text) > 255:
+        raise ApiError(400, "search must be at most 255 characters", "search")
+    return text
+
+
+def _instrument_names(key: ApiKey, raw: str) -> list[str]:
+    """The beamlines named in `instrumentName` (comma-separated, any case, as BLISS sends
+    `id23-1`), in the catalogue's spelling; one the key may not use is unknown to it."""
+    names = [n.strip() for n in raw.split(",") if n.strip()]
+    wanted = Q()
+    for name in names:
+        wanted |= Q(name__iexact=name)
+    known = {
+        name.upper(): name
+        for name in access.api_key_instruments(key).filter(wanted).values_list("name", flat=True)
+    }
+    if unknown := [n for n in names if n.upper() not in known]:
+        raise ApiError(400, f"Unknown beamline '{unknown[0]}'", "instrumentName")
+    return [known[n.upper()] for n in names]
+
+
 @_api
 @require_GET
 def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
     """GET dataacquisition/{apiKey}/investigation: sessions of the key's beamlines; by default the
-    ones running now (filters: instrumentName, investigationName, ids, time, startDate, endDate)."""
+    ones running now (filters: instrumentName, investigationName, ids, time, startDate, endDate,
+    search; sortBy, sortOrder, limit, skip). A proposal or a search finds past sessions too."""
     key = authenticate(api_key)
+    params = request.GET
+    search = _search(request)
     qs = (
         access.api_key_investigations(key)
         .select_related("instrument")
-        .order_by("-start_date", "-id")
+        .order_by(*_ordering(request, INVESTIGATION_SORTS, ["-start_date", "-id"]))
     )
-    params = request.GET
     if params.get("instrumentName"):
-        names = [n.strip() for n in params["instrumentName"].split(",") if n.strip()]
-        known = set(
-            access.api_key_instruments(key).filter(name__in=names).values_list("name", flat=True)
-        )
-        if unknown := [n for n in names if n not in known]:
-            raise ApiError(400, f"Unknown beamline '{unknown[0]}'", "instrumentName")
-        qs = qs.filter(instrument__name__in=names)
+        qs = qs.filter(instrument__name__in=_instrument_names(key, params["instrumentName"]))
     if params.get("investigationName"):
-        qs = qs.filter(name__iexact=params["investigationName"])
+        qs = qs.filter(proposal_q(params["investigationName"]))
+    if search:
+        qs = qs.filter(
+            proposal_q(search)
+            | Q(name__icontains=search)
+            | Q(title__icontains=search)
+            | Q(summary__icontains=search)
+            | Q(visit_id__icontains=search)
+            | Q(doi__icontains=search)
+            | Q(instrument__name__icontains=search)
+        )
     if params.get("ids"):
         try:
             ids = [int(i) for i in params["ids"].split(",") if i.strip()]
@@ -433,7 +554,8 @@ def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
         if params.get(field):
             qs = qs.filter(**{lookup: _parse_date_param(params[field], field)})
             dated = True
-    if params.get("time") or not (dated or params.get("ids") or params.get("investigationName")):
+    selected = dated or params.get("ids") or params.get("investigationName") or search
+    if params.get("time") or not selected:
         moment = _parse_date_param(params["time"], "time") if params.get("time") else timezone.now()
         qs = qs.filter(start_date__lte=moment, end_date__gte=moment)
     limit, skip = _paging(request)
@@ -463,13 +585,49 @@ def _parse_date_param(value: str, field: str) -> datetime:
         raise ApiError(400, f"{field} '{value}' is not a date", field)
     if not in_range(parsed):
         raise ApiError(400, f"{field}: {OUT_OF_RANGE}", field)
-    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+    return _facility_time(parsed)
+
+
+def _number(value: float) -> str:
+    # As ICAT+ (JavaScript) prints numbers: 12, not 12.0.
+    return str(int(value)) if float(value).is_integer() else repr(value)
+
+
+def _dataset_parameters(ds) -> list[dict]:
+    """ICAT+'s dataset parameters: the dataset's own, plus the statistics ESRF clients read
+    (`__fileCount`, `__volume`, `__elapsedTime` in seconds), computed from the mirror unless ICAT
+    sent them as parameters. Values are strings, as ICAT+ gives them; computed ones have id 0."""
+    out = []
+    for parameter in ds.parameters.all():
+        value = parameter.value
+        out.append(
+            {
+                "id": parameter.pk,
+                "name": parameter.type.name,
+                "value": ""
+                if value is None
+                else (_number(value) if isinstance(value, float) else value),
+                "units": parameter.type.units or None,
+                "datasetId": ds.pk,
+            }
+        )
+    computed = {"__fileCount": str(ds.file_count), "__volume": str(ds.size)}
+    if ds.start_date and ds.end_date:
+        computed["__elapsedTime"] = _number((ds.end_date - ds.start_date).total_seconds())
+    present = {p["name"] for p in out}
+    out += [
+        {"id": 0, "name": name, "value": value, "datasetId": ds.pk}
+        for name, value in computed.items()
+        if name not in present
+    ]
+    return [{k: v for k, v in p.items() if v is not None} for p in out]
 
 
 @_api
 @require_GET
 def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
-    """GET dataacquisition/{apiKey}/dataset?investigationId=: the datasets of one session."""
+    """GET dataacquisition/{apiKey}/dataset?investigationId=: the datasets of one session
+    (search over dataset and sample names; sortBy, sortOrder, limit, skip)."""
     key = authenticate(api_key)
     raw_id = request.GET.get("investigationId")
     if not raw_id:
@@ -481,9 +639,16 @@ def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
     except (ValueError, OverflowError, Investigation.DoesNotExist):
         raise ApiError(400, f"Unknown investigation id '{raw_id}'", "investigationId") from None
     limit, skip = _paging(request)
-    qs = investigation.datasets.select_related("sample").order_by("start_date", "id")
-    if request.GET.get("search"):
-        qs = qs.filter(name__icontains=request.GET["search"])
+    search = _search(request)
+    qs = (
+        investigation.datasets.select_related("sample")
+        .prefetch_related(
+            Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
+        )
+        .order_by(*_ordering(request, DATASET_SORTS, ["start_date", "id"]))
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(sample__name__icontains=search))
     light = {
         "id": investigation.pk,
         "name": investigation.name,
@@ -499,11 +664,12 @@ def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
             "investigation": light,
             "startDate": _iso(ds.start_date),
             "endDate": _iso(ds.end_date),
-            "location": ds.location,
+            "location": facility_location(ds.location),
             "type": ds.type,
             "sampleName": ds.sample.name if ds.sample else None,
             "sampleId": ds.sample_id,
             "instrumentName": investigation.instrument.name,
+            "parameters": _dataset_parameters(ds),
         }
         for ds in qs[skip : skip + limit]
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.cache import cache_control
 
 from . import icatplus
@@ -24,6 +24,14 @@ urlpatterns = [
         "logbook/<str:api_key>/investigation/name/<str:investigation_name>/instrument/name/<str:instrument_name>/event",
         icatplus.logbook_event,
         name="icatplus-logbook-event",
+    ),
+    # ICAT+ (Express) matches paths case-insensitively: the client sends `createfrombase64`,
+    # older beamline software `createFrombase64`; both spellings are taken.
+    re_path(
+        r"^logbook/(?P<api_key>[^/]+)/investigation/name/(?P<investigation_name>[^/]+)"
+        r"/instrument/name/(?P<instrument_name>[^/]+)/event/create[fF]rombase64$",
+        icatplus.logbook_base64,
+        name="icatplus-logbook-base64",
     ),
 ]
 

@@ -154,7 +154,8 @@ def _suffix(filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """An image stored under MEDIA_ROOT, served only to those who may read its logbook."""
+    """An image (or a PDF or text file posted by beamline software) stored under MEDIA_ROOT,
+    served only to those who may read its logbook."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     investigation = models.ForeignKey(

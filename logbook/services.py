@@ -38,6 +38,18 @@ MAX_TAGS_PER_EVENT = 50
 MAX_TAG_LENGTH = 60  # Tag.name's max_length
 MAX_TITLE_LENGTH = 500  # Event.title's max_length
 DATA_URI = re.compile(r"data:(image/[a-z+.-]+);base64,([A-Za-z0-9+/=\s]*)", re.I)
+# Any data URI beamline software posts (pyicat-plus sends files as `data:<mime type>;base64,...`).
+ANY_DATA_URI = re.compile(
+    r"data:([\w.+-]+/[\w.+-]+)(?:;[\w.+-]+=[\w.+\"-]+)*;base64,(.*)", re.I | re.S
+)
+# Files other than images that a logbook keeps (served as downloads, never inline), and what their
+# first bytes must be; images are checked by Pillow in `image_store`.
+FILE_TYPES = {
+    "application/pdf": "pdf",
+    "text/plain": "txt",
+    "text/csv": "csv",
+    "text/markdown": "md",
+}
 
 
 @dataclass
@@ -52,15 +64,77 @@ class EventInvalid(Exception):
 
 
 def decode_data_uri(value: str, *, field: str = "base64") -> bytes:
-    match = DATA_URI.fullmatch((value or "").strip())
-    raw = match.group(2) if match else (value or "")
+    return decode_data_uri_typed(value, field=field)[1]
+
+
+def decode_data_uri_typed(value: str, *, field: str = "base64") -> tuple[str | None, bytes]:
+    """The declared content type (None for bare base64) and the bytes of a data URI."""
+    text = (value or "").strip()
+    match = ANY_DATA_URI.fullmatch(text)
+    content_type, raw = (match.group(1).lower(), match.group(2)) if match else (None, text)
     try:
         data = base64.b64decode(re.sub(r"\s", "", raw), validate=True)
     except (binascii.Error, ValueError):
-        raise EventInvalid(field, "is not valid base64 image data") from None
+        raise EventInvalid(field, "is not valid base64 data") from None
     if not data:
         raise EventInvalid(field, "is empty")
-    return data
+    return content_type, data
+
+
+def _check_size(data: bytes, field: str) -> None:
+    if len(data) > settings.LOGBOOK_MAX_IMAGE_BYTES:
+        limit = settings.LOGBOOK_MAX_IMAGE_BYTES // (1024 * 1024)
+        raise EventInvalid(field, f"is larger than the {limit} MiB allowed")
+
+
+def attachment_store(
+    *,
+    data: bytes,
+    content_type: str | None,
+    filename: str,
+    investigation: Investigation | None,
+    instrument_name: str,
+    by: str,
+    field: str,
+) -> Attachment:
+    """Store a file posted to a logbook: an image (checked, with a thumbnail), or a PDF or text
+    file of the allowed types, checked to be what it claims; anything else is refused."""
+    if content_type is None or content_type.startswith("image/"):
+        return image_store(
+            data=data,
+            filename=filename,
+            investigation=investigation,
+            instrument_name=instrument_name,
+            by=by,
+            field=field,
+        )
+    if content_type not in FILE_TYPES:
+        raise EventInvalid(
+            field,
+            f"'{content_type[:100]}' files are not accepted "
+            "(PDF, plain text, CSV, Markdown, PNG, JPEG, GIF or WebP)",
+        )
+    _check_size(data, field)
+    if content_type == "application/pdf":
+        if not data.startswith(b"%PDF-"):
+            raise EventInvalid(field, "is not a PDF")
+    else:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise EventInvalid(field, "is not UTF-8 text") from None
+    stem = re.sub(r"[^\w.-]+", "_", filename.rsplit(".", 1)[0])[:100] or "file"
+    attachment = Attachment(
+        investigation=investigation,
+        instrument_name=instrument_name,
+        filename=f"{stem}.{FILE_TYPES[content_type]}",
+        content_type=content_type,
+        size=len(data),
+        uploaded_by=by,
+    )
+    attachment.file.save(attachment.filename, ContentFile(data), save=False)
+    attachment.save()
+    return attachment
 
 
 def image_store(
@@ -74,9 +148,7 @@ def image_store(
     broadcast: bool = False,
 ) -> Attachment:
     """Check an uploaded image (size, real type) and store it with a thumbnail under MEDIA_ROOT."""
-    if len(data) > settings.LOGBOOK_MAX_IMAGE_BYTES:
-        limit = settings.LOGBOOK_MAX_IMAGE_BYTES // (1024 * 1024)
-        raise EventInvalid(field, f"is larger than the {limit} MiB allowed")
+    _check_size(data, field)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             probe.verify()

@@ -1,4 +1,4 @@
-"""Stored images, served only to those who may read the logbook they belong to."""
+"""Stored images and files, served only to those who may read the logbook they belong to."""
 
 from __future__ import annotations
 
@@ -13,7 +13,14 @@ def _serve(field, content_type: str, filename: str) -> HttpResponse:
         handle = field.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("File missing") from None
-    response = FileResponse(handle, content_type=content_type, filename=filename)
+    # Images were checked by Pillow and may show inline; any other file (PDF, text) is a download,
+    # so nothing a beamline posted runs in the portal's origin.
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        filename=filename,
+        as_attachment=not content_type.startswith("image/"),
+    )
     response["Cache-Control"] = "private, max-age=86400"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -208,6 +208,7 @@ KIND = {  # what the path parameters name
     "icatplus-investigation": "icat",
     "icatplus-dataset": "icat",
     "icatplus-logbook-event": "icat_event",
+    "icatplus-logbook-base64": "icat_event",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -355,6 +356,7 @@ RULES = {
     "icatplus-investigation": {"GET": READ},
     "icatplus-dataset": {"GET": READ},
     "icatplus-logbook-event": {"POST": READ},
+    "icatplus-logbook-base64": {"POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

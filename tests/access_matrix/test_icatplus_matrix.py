@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 KEYS = ["beamline", "other_beamline", "facility", "unknown"]
 MAY_USE = {"beamline", "facility"}  # keys that reach the experiments' beamline
 NONEXISTENT_PROPOSAL = "ZZ-0000"
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 
 def _requests(world, state: str | None, proposal: str, investigation_id) -> list[tuple]:
@@ -58,6 +59,12 @@ def _requests(world, state: str | None, proposal: str, investigation_id) -> list
                 "category": "comment",
                 "content": [{"format": "plainText", "text": "x"}],
             },
+        ),
+        (
+            "POST",
+            f"/icatplus/logbook/{{key}}/investigation/name/{proposal}/instrument/name/{BEAMLINE}"
+            "/event/createFrombase64",
+            {"base64": "data:application/pdf;base64," + base64.b64encode(PDF).decode()},
         ),
     ]
 

@@ -102,11 +102,15 @@ EXTRA = {
         "endDate",
         "limit",
         "skip",
+        "search",
+        "sortBy",
+        "sortOrder",
     ],
-    "icatplus-dataset": ["investigationId", "limit", "skip", "search"],
+    "icatplus-dataset": ["investigationId", "limit", "skip", "search", "sortBy", "sortOrder"],
     "icatplus-notification": ["creationDate", "tag", "datasetId", "datasetName", "username"],
     "icatplus-logbook-event": ["creationDate", "tag", "datasetId", "datasetName", "username"],
-    "icatplus-base64": ["creationDate", "tag", "investigationName", "instrumentName"],
+    "icatplus-base64": ["creationDate", "tag", "investigationName", "instrumentName", "filename"],
+    "icatplus-logbook-base64": ["creationDate", "tag", "filename"],
 }
 
 # Names a route reads on behalf of others: the schema generator walks every API view with the
@@ -140,9 +144,9 @@ def base_values(name: str, world: World) -> tuple[dict, dict]:
         return {}, {**EVENT, **target}
     if name == "icatplus-logbook-event":
         return {}, dict(EVENT)
-    if name == "icatplus-base64":
+    if name in ("icatplus-base64", "icatplus-logbook-base64"):
         image = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
-        return {}, {"base64": image, **target}
+        return {}, {"base64": image, **(target if name == "icatplus-base64" else {})}
     if name == "api-logbook-event-list":
         return {}, {"investigation": investigation.pk, "content": "fuzz"}
     if name in ("logbook:investigation-create", "logbook:beamline-create"):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -256,3 +257,149 @@ def test_dataset_is_named_only_when_it_belongs_to_the_session(client, setup) -> 
         )
         assert response.status_code == 200
         assert response.json()["datasetName"] == name
+
+
+PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def data_uri(content_type: str, data: bytes) -> str:
+    return f"data:{content_type};base64," + base64.b64encode(data).decode()
+
+
+@pytest.mark.parametrize("proposal", ["mx2468", "MX2468", "mx-2468", " MX-2468 "])
+def test_every_route_taking_a_proposal_normalises_it(client, setup, proposal) -> None:
+    key, running = setup["key"], setup["running"]
+    assert notify(client, key, NOTE, investigationName=proposal, instrumentName="id23-1").json()[
+        "investigationId"
+    ] == (running.pk)
+    posts = [
+        (
+            f"/icatplus/dataacquisition/{key}/base64?investigationName={proposal}"
+            "&instrumentName=id23-1",
+            {"base64": png_uri()},
+        ),
+        (
+            f"/icatplus/logbook/{key}/investigation/name/{proposal}/instrument/name/id23-1/event",
+            NOTE,
+        ),
+        (
+            f"/icatplus/logbook/{key}/investigation/name/{proposal}/instrument/name/id23-1"
+            "/event/createFrombase64",
+            {"base64": png_uri()},
+        ),
+    ]
+    for path, body in posts:
+        response = client.post(path, body, content_type="application/json")
+        assert response.status_code == 200, response.content
+        assert response.json()["investigationName"] == "MX-2468"
+    found = client.get(
+        f"/icatplus/dataacquisition/{key}/investigation",
+        {"investigationName": proposal, "instrumentName": "id23-1"},
+    ).json()
+    assert {i["id"] for i in found} == {running.pk, setup["earlier"].pk}
+
+
+def test_beamline_names_are_case_insensitive_on_the_investigation_route(client, setup) -> None:
+    found = client.get(
+        f"/icatplus/dataacquisition/{setup['facility_key']}/investigation",
+        {"instrumentName": "id23-1"},
+    ).json()
+    assert [(i["id"], i["instrument"]["name"]) for i in found] == [(setup["running"].pk, "ID23-1")]
+    outside = client.get(
+        f"/icatplus/dataacquisition/{setup['key']}/investigation", {"instrumentName": "bm29"}
+    )
+    assert outside.status_code == 400 and outside.json()["field"] == "instrumentName"
+
+
+@pytest.mark.parametrize(
+    "uri,words",
+    [
+        (data_uri("application/octet-stream", b"\x00\x01"), "not accepted"),
+        (data_uri("text/html", b"<script>alert(1)</script>"), "not accepted"),
+        (data_uri("application/pdf", b"<html>not a pdf</html>"), "not a PDF"),
+        (data_uri("text/plain", b"\xff\xfe\x00bad"), "not UTF-8"),
+    ],
+)
+def test_files_outside_the_allow_list_are_refused(client, setup, uri, words) -> None:
+    response = client.post(
+        f"/icatplus/dataacquisition/{setup['key']}/base64?instrumentName=ID23-1",
+        {"base64": uri},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["field"] == "base64"
+    assert words in response.json()["message"]
+    assert stored() == [] and not Attachment.objects.exists()
+
+
+def test_a_text_file_is_kept_and_linked_from_its_event(client, setup) -> None:
+    response = client.post(
+        f"/icatplus/dataacquisition/{setup['key']}/base64?instrumentName=ID23-1"
+        "&investigationName=MX-2468",
+        {"base64": data_uri("text/plain", b"scan 12 done\n"), "filename": "macro.log"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    attachment = Attachment.objects.get()
+    assert (attachment.filename, attachment.content_type) == ("macro.txt", "text/plain")
+    html = response.json()["content"][0]["text"]
+    assert f'href="{attachment.get_absolute_url()}"' in html and "<img" not in html
+
+
+def test_huge_pdf_is_refused(client, setup, settings) -> None:
+    settings.LOGBOOK_MAX_IMAGE_BYTES = 50
+    response = client.post(
+        f"/icatplus/dataacquisition/{setup['key']}/base64?instrumentName=ID23-1",
+        {"base64": data_uri("application/pdf", PDF + b"0" * 100)},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and "larger than" in response.json()["message"]
+    assert stored() == [] and not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "route,params,field",
+    [
+        ("investigation", {"sortBy": "password"}, "sortBy"),
+        ("investigation", {"sortBy": "name", "sortOrder": "sideways"}, "sortOrder"),
+        ("dataset", {"sortBy": "title"}, "sortBy"),
+        ("dataset", {"search": "x" * 300}, "search"),
+    ],
+)
+def test_unknown_sorting_is_400_naming_it(client, setup, route, params, field) -> None:
+    response = client.get(
+        f"/icatplus/dataacquisition/{setup['key']}/{route}",
+        {"investigationId": setup["running"].pk, **params},
+    )
+    assert response.status_code == 400 and response.json()["field"] == field
+
+
+def test_dataset_list_queries_do_not_grow_with_its_length(
+    client, setup, django_assert_max_num_queries
+) -> None:
+    energy = factories.ParameterTypeFactory()
+    for n in range(6):
+        dataset = factories.DatasetFactory(investigation=setup["running"], name=f"scan_{n}")
+        dataset.parameters.create(type=energy, numeric_value=12.0 + n)
+    with django_assert_max_num_queries(6):
+        found = client.get(
+            f"/icatplus/dataacquisition/{setup['key']}/dataset",
+            {"investigationId": setup["running"].pk},
+        ).json()
+    assert len(found) == 6
+    assert {"id", "name", "value", "units", "datasetId"} <= set(found[0]["parameters"][0])
+    assert found[0]["parameters"][0]["value"] == "12"
+
+
+def test_naive_creation_date_is_read_in_the_facility_zone_whatever_zone_is_active(
+    client, setup, settings
+) -> None:
+    settings.TIME_ZONE = "Europe/Paris"
+    with timezone.override("Asia/Tokyo"):
+        response = notify(
+            client,
+            setup["key"],
+            {**NOTE, "creationDate": "2024-03-01T10:00:00"},
+            instrumentName="ID23-1",
+        )
+    when = datetime.fromisoformat(response.json()["creationDate"])
+    assert when == datetime(2024, 3, 1, 10, tzinfo=ZoneInfo("Europe/Paris"))
