@@ -13,6 +13,8 @@ from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView, exception_handler
 
 from .models import IcatPlusSession
@@ -60,6 +62,14 @@ def icatplus_exception_handler(exc, context):
     return response
 
 
+class JsonWhateverAccepted(DefaultContentNegotiation):
+    """ICAT+ answers JSON whatever `Accept` says; its clients send `Accept: text/plain` on
+    routes whose answer they ignore (refresh, logout), which must not make them a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 # Not in /api/schema/: its schema describes the portal's own API and its `{"detail": ...}` errors;
 # ICAT+'s routes follow ICAT+'s OpenAPI, which `icat-plus-client` is generated from.
 @extend_schema(exclude=True)
@@ -69,6 +79,8 @@ class IcatPlusView(APIView):
 
     authentication_classes = [IcatPlusSessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonWhateverAccepted
 
     def get_exception_handler(self):
         return icatplus_exception_handler
