@@ -57,8 +57,8 @@ def icatplus_exception_handler(exc, context):
         response.data = {"message": f"{field}: {message}", "field": field}
     elif isinstance(data, dict) and "detail" in data:
         response.data = {"message": str(data["detail"])}
-    else:
-        response.data = {"message": str(data)}
+    else:  # a validation error not tied to a field: a list of messages
+        response.data = {"message": str(data[0] if isinstance(data, list) and data else data)}
     return response
 
 

@@ -179,3 +179,13 @@ def test_session_routes_are_throttled_per_user(client, settings, monkeypatch) ->
 
     assert statuses == [200, 200, 429]
     assert int(client.get(f"{LOGIN}/{session_id}")["Retry-After"]) > 0
+
+
+def test_login_with_a_body_that_is_not_json_gets_400_and_opens_no_session(client) -> None:
+    factories.UserFactory(username="jdoe")
+
+    response = client.post(LOGIN, "username=jdoe", content_type="application/json")
+
+    assert response.status_code == 400
+    assert "JSON" in response.json()["message"]
+    assert not IcatPlusSession.objects.exists()
