@@ -618,3 +618,24 @@ def get_access_request_or_404(user: AnyUser, investigation: Investigation, pk: o
         return access_requests_to_answer(user, investigation).select_related("requester").get(pk=pk)
     except (AccessRequest.DoesNotExist, ValueError):
         raise Http404("No such access request") from None
+
+
+# ICAT+ sessions: the roles `POST /icatplus/session` reports to the field's clients, which show
+# or hide features by them. They say what the user is; what each route lets them do is decided
+# by the helpers above, as for pages.
+
+
+def is_administrator(user: AnyUser) -> bool:
+    """ICAT+'s administrators see and manage everything: the portal's staff."""
+    return _is_staff(user)
+
+
+def is_instrument_scientist(user: AnyUser) -> bool:
+    """Scientist of at least one beamline (then sees every experiment on it)."""
+    return _scientist_of(user).exists()
+
+
+def is_minter(user: AnyUser) -> bool:
+    """ICAT+'s minters mint a DOI for any data: staff. Team members mint their own sessions'
+    (`can_mint_doi`), which ICAT+ does not count as being a minter."""
+    return _is_staff(user)

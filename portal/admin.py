@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import User
+from .models import IcatPlusSession, User
 
 
 @admin.register(User)
@@ -22,3 +22,17 @@ class PortalUserAdmin(UserAdmin):
     fieldsets = UserAdmin.fieldsets + (
         ("Scientist", {"fields": ("full_name", "orcid", "affiliation", "icat_name")}),
     )
+
+
+@admin.register(IcatPlusSession)
+class IcatPlusSessionAdmin(admin.ModelAdmin):
+    """Staff revoke a session (a lost laptop, a leaked script) by deleting it; ids are not
+    shown, only their hashes are stored."""
+
+    list_display = ["user", "created_at", "expires_at"]
+    search_fields = ["user__username", "user__email"]
+    readonly_fields = ["user", "created_at"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # opened by POST /icatplus/session only

@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import hashlib
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -28,3 +34,59 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+
+def hash_session_id(raw: str) -> str:
+    # Session ids are 122 random bits (uuid4 from os.urandom): a plain SHA-256 is enough.
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IcatPlusSessionQuerySet(models.QuerySet):
+    def live(self) -> IcatPlusSessionQuerySet:
+        return self.filter(expires_at__gt=timezone.now(), user__is_active=True)
+
+    def find(self, raw: str) -> IcatPlusSession | None:
+        """The live session with this id, or None: unknown, expired and a deactivated user's
+        sessions are the same to a caller."""
+        return self.live().select_related("user").filter(id_hash=hash_session_id(raw)).first()
+
+    def open(self, *, user: User) -> tuple[IcatPlusSession, str]:
+        """Open a session for `user`; the raw id is returned once, only its hash is stored.
+
+        An ICAT session id is a UUID, and some clients put it in paths as they got it."""
+        raw = str(uuid.uuid4())
+        self.filter(user=user, expires_at__lte=timezone.now()).delete()
+        session = self.create(user=user, id_hash=hash_session_id(raw), expires_at=_expiry())
+        return session, raw
+
+
+def _expiry() -> datetime:
+    return timezone.now() + timedelta(minutes=settings.ICATPLUS_SESSION_MINUTES)
+
+
+class IcatPlusSession(models.Model):
+    """A login through ICAT+'s `POST /session`, for the field's clients (MXCuBE, scripts): the
+    session id they then put in every ICAT+ path names one of the portal's users."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="icatplus_sessions")
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    expires_at = models.DateTimeField()
+
+    objects = IcatPlusSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "ICAT+ session"
+
+    def __str__(self) -> str:
+        return f"{self.user} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def remaining_minutes(self) -> float:
+        return max(0.0, round((self.expires_at - timezone.now()).total_seconds() / 60, 2))
+
+    def refresh(self) -> None:
+        """ICAT's refresh: the session lives its full length again from now."""
+        self.expires_at = _expiry()
+        self.save(update_fields=["expires_at"])

@@ -273,6 +273,9 @@ REST_FRAMEWORK = {
     # 0, not None: DRF would otherwise take X-Forwarded-For as sent by the client.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+# ICAT+ sessions (`POST /icatplus/session`): how long a session id stays valid after the login or
+# its last refresh (`PUT /icatplus/session/{sessionId}`).
+ICATPLUS_SESSION_MINUTES = env_int("ICATPLUS_SESSION_MINUTES", 720)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Data portal API",
     "DESCRIPTION": "Read and write the catalogue, logbook, shipments and DOIs of the data portal.",

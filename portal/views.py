@@ -15,6 +15,7 @@ from catalogue.access import public_investigations
 from catalogue.models import Instrument
 
 from .middleware import wants_json
+from .throttles import too_many_requests
 
 
 @require_http_methods(["GET"])
@@ -47,6 +48,8 @@ def locked_out(
     login can succeed again.
     """
     cool_off = settings.AXES_COOLOFF_TIME
+    if wants_json(request):  # ICAT+'s POST /session: the client reads JSON and Retry-After
+        return too_many_requests(cool_off.total_seconds())
     response = render(
         request,
         "portal/locked_out.html",

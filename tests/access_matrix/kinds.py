@@ -30,6 +30,7 @@ STATES_OF = {
     "doi": ["session-embargoed", "session-released", "session-proprietary", "reserved", "findable"],
     "icat": ["beamline"],
     "icat_event": INVESTIGATION_STATES,
+    "icat_session": ["participant's"],  # expired and unknown ids: tests/portal/test_icatplus_*
 }
 
 
@@ -39,6 +40,8 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {}
     if kind == "beamline":
         return {"name": BEAMLINE}
+    if kind == "icat_session":
+        return {"session_id": world.icatplus_sessions["participant"]}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}
     if kind == "download_job":

@@ -26,7 +26,7 @@ COLLECTION_OWNER = PI_STAFF
 
 def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
-    if kind in ("none", "icat"):
+    if kind in ("none", "icat", "icat_session"):  # the caller is its key or session id
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
@@ -209,6 +209,8 @@ KIND = {  # what the path parameters name
     "icatplus-dataset": "icat",
     "icatplus-logbook-event": "icat_event",
     "icatplus-logbook-base64": "icat_event",
+    "icatplus-session": "none",
+    "icatplus-session-detail": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -357,6 +359,9 @@ RULES = {
     "icatplus-dataset": {"GET": READ},
     "icatplus-logbook-event": {"POST": READ},
     "icatplus-logbook-base64": {"POST": READ},
+    # ICAT+ sessions: anyone may log in; the session id is the credential, whoever is signed in.
+    "icatplus-session": {"POST": READ},
+    "icatplus-session-detail": {"GET": READ, "PUT": READ, "DELETE": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

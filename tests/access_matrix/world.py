@@ -23,6 +23,7 @@ from catalogue.models import (
 from doi.models import CollectionState, DataCollection, Doi, DoiKind, DoiState
 from logbook.models import ApiKey, Attachment, Tag
 from logbook.services import event_create
+from portal.models import IcatPlusSession
 from shipments.groups import ensure_groups
 from shipments.models import Address, Item, ItemKind, Parcel, ParcelStatus, Shipment
 from tests import factories
@@ -94,6 +95,7 @@ class World:
     download_jobs: dict  # role -> DownloadJob owned by that role's user
     collections: dict  # "draft" | "reserved" | "findable" -> DataCollection (PI's)
     api_keys: dict  # "beamline" | "other_beamline" | "facility" -> raw key
+    icatplus_sessions: dict = field(default_factory=dict)  # role -> raw ICAT+ session id
 
     def user(self, role: str):
         return None if role == "anonymous" else self.users[role]
@@ -297,6 +299,7 @@ def build_world(data_root: Path, media_root: Path) -> World:
     ):
         _, raw = ApiKey.objects.create_key(name=name, instrument=key_instrument)
         api_keys[name] = raw
+    icatplus_sessions = {"participant": IcatPlusSession.objects.open(user=users["participant"])[1]}
     return World(
         users=users,
         states=states,
@@ -308,4 +311,5 @@ def build_world(data_root: Path, media_root: Path) -> World:
         download_jobs=download_jobs,
         collections=collections,
         api_keys=api_keys,
+        icatplus_sessions=icatplus_sessions,
     )

@@ -1,0 +1,91 @@
+"""Building blocks of the ICAT+ routes that take a session (`/icatplus/...`), whichever app serves
+them: authentication by ICAT+ session id, and a DRF base view answering in ICAT+'s error shape.
+
+ICAT+ names the caller's session in the path (`/session/{sessionId}`,
+`/catalogue/{sessionId}/investigation`), or on a few routes in the query string (`?sessionId=`).
+A route takes it as the URL keyword `session_id`; an unknown, expired or revoked id, and a
+deactivated user's, all get the same 403 (ICAT's answer to a session it does not know).
+"""
+
+from __future__ import annotations
+
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView, exception_handler
+
+from .models import IcatPlusSession
+
+SESSION_NOT_FOUND = "Session not found or expired"
+
+
+class IcatPlusSessionAuthentication(BaseAuthentication):
+    """The user of the ICAT+ session the request names; `request.auth` is the session."""
+
+    def authenticate(self, request):
+        raw = session_id_of(request)
+        if raw is None:
+            return None
+        session = IcatPlusSession.objects.find(raw)
+        if session is None:
+            raise exceptions.AuthenticationFailed(SESSION_NOT_FOUND)
+        return session.user, session
+
+    # No WWW-Authenticate scheme: DRF then answers a refused session 403, as ICAT does.
+    def authenticate_header(self, request) -> None:
+        return None
+
+
+def session_id_of(request) -> str | None:
+    kwargs = (request.parser_context or {}).get("kwargs") or {}
+    return kwargs.get("session_id") or request.query_params.get("sessionId") or None
+
+
+def icatplus_exception_handler(exc, context):
+    """DRF's answer to an exception, with ICAT+'s body: `{"message": ...}`, and for refused
+    input the first refused field as well (like the API-key routes)."""
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError) and isinstance(data, dict):
+        field, messages = next(iter(data.items()))
+        message = messages[0] if isinstance(messages, list) and messages else messages
+        response.data = {"message": f"{field}: {message}", "field": field}
+    elif isinstance(data, dict) and "detail" in data:
+        response.data = {"message": str(data["detail"])}
+    else:  # a validation error not tied to a field: a list of messages
+        response.data = {"message": str(data[0] if isinstance(data, list) and data else data)}
+    return response
+
+
+class JsonWhateverAccepted(DefaultContentNegotiation):
+    """ICAT+ answers JSON whatever `Accept` says; its clients send `Accept: text/plain` on
+    routes whose answer they ignore (refresh, logout), which must not make them a 406."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+# Not in /api/schema/: its schema describes the portal's own API and its `{"detail": ...}` errors;
+# ICAT+'s routes follow ICAT+'s OpenAPI, which `icat-plus-client` is generated from.
+@extend_schema(exclude=True)
+class IcatPlusView(APIView):
+    """A route of ICAT+ taking a session: the caller is the session's user, throttled per user
+    by the project's DRF throttles, and nothing it answers may be kept by any cache."""
+
+    authentication_classes = [IcatPlusSessionAuthentication]
+    permission_classes = [permissions.IsAuthenticated]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JsonWhateverAccepted
+
+    def get_exception_handler(self):
+        return icatplus_exception_handler
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response

@@ -1,0 +1,115 @@
+"""How much of ICAT+ the portal answers, measured from `icat-plus-client` itself: every operation
+of every API class, its HTTP method and path as the client builds them, resolved against our
+URLconf under /icatplus/. Prints implemented/total per group; fails when an operation known to
+work stops resolving (add each new one to IMPLEMENTED)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import icat_plus_client.api
+import pytest
+from django.urls import Resolver404, resolve
+from icat_plus_client import ApiClient, Configuration
+
+pytestmark = pytest.mark.django_db
+
+PREFIX = "/icatplus"
+HOST = "http://icatplus.invalid"
+
+# (group, operation) pairs answered today; the test fails if one of them stops resolving.
+IMPLEMENTED = {
+    ("data_acquisition", "dataacquisition_api_key_base64_post"),
+    ("data_acquisition", "dataacquisition_api_key_dataset_get"),
+    ("data_acquisition", "dataacquisition_api_key_investigation_get"),
+    ("data_acquisition", "dataacquisition_api_key_notification_post"),
+    (
+        "logbook",
+        "logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_post",
+    ),
+    ("session", "session_post"),
+    ("session", "session_session_id_delete"),
+    ("session", "session_session_id_get"),
+    ("session", "session_session_id_put"),
+}
+
+
+@dataclass(frozen=True)
+class Operation:
+    group: str
+    name: str
+    method: str
+    path: str  # as the client builds it, parameters as {name}
+
+
+def operations() -> list[Operation]:
+    """Every operation of the generated client: each public method of each API class, less the
+    `_with_http_info` / `_without_preload_content` variants of the same call."""
+    client = ApiClient(Configuration(host=HOST))
+    found = []
+    for _, api_class in inspect.getmembers(icat_plus_client.api, inspect.isclass):
+        group = api_class.__module__.rsplit(".", 1)[1].removesuffix("_api")
+        api = api_class(client)
+        for name, _ in inspect.getmembers(api_class, inspect.isfunction):
+            if name.startswith("_") or name.endswith(
+                ("_with_http_info", "_without_preload_content")
+            ):
+                continue
+            serialize = getattr(api, f"_{name}_serialize")
+            # With every argument None the client leaves {parameters} in the path and adds no
+            # query string: the method and path template are all that is left.
+            arguments = {p: None for p in inspect.signature(serialize).parameters}
+            method, url, *_ = serialize(**{**arguments, "_host_index": 0})
+            found.append(Operation(group, name, method, urlsplit(url).path.removeprefix(HOST)))
+    return found
+
+
+def is_implemented(operation: Operation, client) -> bool:
+    """Our URLconf has the path, and its view takes the method."""
+    path = PREFIX + re.sub(r"\{\w+\}", "1", operation.path)
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    view_class = getattr(match.func, "view_class", None)
+    if view_class is not None:  # DRF checks credentials before the method: ask the class
+        handler = operation.method.lower()
+        return handler in view_class.http_method_names and hasattr(view_class, handler)
+    # A function view says 405 to a method it does not take, before anything else.
+    response = client.generic(operation.method, path, "{}", content_type="application/json")
+    return response.status_code != 405
+
+
+def test_icatplus_coverage_never_falls(client, capsys) -> None:
+    found = operations()
+    assert len(found) == len({(o.group, o.name) for o in found})  # one entry per operation
+    implemented = {(o.group, o.name) for o in found if is_implemented(o, client)}
+
+    groups = sorted({o.group for o in found})
+    lines = ["ICAT+ operations answered under /icatplus/ (icat-plus-client's API classes):"]
+    for group in groups:
+        total = sum(o.group == group for o in found)
+        done = sum(g == group for g, _ in implemented)
+        lines.append(f"  {group:<18} {done:>3}/{total}")
+    lines.append(f"  {'all':<18} {len(implemented):>3}/{len(found)}")
+    unlisted = sorted(implemented - IMPLEMENTED)
+    if unlisted:  # list them in IMPLEMENTED, so they stay working
+        lines.append(f"  answered but not yet in IMPLEMENTED: {unlisted}")
+    with capsys.disabled():
+        print("\n" + "\n".join(lines))
+
+    assert IMPLEMENTED - implemented == set(), "operations that no longer resolve"
+
+
+def test_coverage_tells_a_missing_method_or_path_from_an_answered_one(client) -> None:
+    def answered(method: str, path: str) -> bool:
+        return is_implemented(Operation("test", "test", method, path), client)
+
+    assert answered("DELETE", "/session/{sessionId}")  # a DRF view
+    assert not answered("PATCH", "/session/{sessionId}")
+    assert answered("POST", "/dataacquisition/{apiKey}/notification")  # a function view
+    assert not answered("GET", "/dataacquisition/{apiKey}/notification")
+    assert not answered("GET", "/catalogue/{sessionId}/nothing-here")
