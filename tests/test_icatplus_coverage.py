@@ -30,6 +30,10 @@ IMPLEMENTED = {
         "logbook",
         "logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_post",
     ),
+    (
+        "logbook",
+        "logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_createfrombase64_post",
+    ),
     ("session", "session_post"),
     ("session", "session_session_id_delete"),
     ("session", "session_session_id_get"),
