@@ -2,9 +2,10 @@
 them: authentication by ICAT+ session id, and a DRF base view answering in ICAT+'s error shape.
 
 ICAT+ names the caller's session in the path (`/session/{sessionId}`,
-`/catalogue/{sessionId}/investigation`), or on a few routes in the query string (`?sessionId=`).
-A route takes it as the URL keyword `session_id`; an unknown, expired or revoked id, and a
-deactivated user's, all get the same 403 (ICAT's answer to a session it does not know).
+`/catalogue/{sessionId}/investigation`), on a few routes in the query string (`?sessionId=`), and
+on its newest as a bearer token. A route takes it as the URL keyword `session_id`; an unknown,
+expired or revoked id, and a deactivated user's, all get the same 403 (ICAT's answer to a
+session it does not know).
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ class IcatPlusSessionAuthentication(BaseAuthentication):
 
 
 def session_id_of(request) -> str | None:
+    """The session id in the path, else `?sessionId=`, else `Authorization: Bearer <id>`, which
+    ICAT+'s newer routes (`/ids/data/download`, `/catalogue/datasets`) take instead."""
     kwargs = (request.parser_context or {}).get("kwargs") or {}
-    return kwargs.get("session_id") or request.query_params.get("sessionId") or None
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    bearer = token.strip() if scheme.lower() == "bearer" else ""
+    return kwargs.get("session_id") or request.query_params.get("sessionId") or bearer or None
 
 
 def icatplus_exception_handler(exc, context):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -57,27 +58,36 @@ JOBS_PER_PAGE = 20
 @require_http_methods(["GET", "HEAD"])
 def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
     datafile = access.get_datafile_or_404(_user_or_token(request), pk)
+
+    def refuse(message: str, status: int) -> HttpResponse:
+        dataset = datafile.dataset if status == 409 else None  # the page offers the restore
+        return _unavailable(request, message, status=status, dataset=dataset)
+
+    return datafile_response(request, datafile, refuse=refuse)
+
+
+def datafile_response(
+    request: HttpRequest, datafile, *, refuse: Callable[[str, int], HttpResponse]
+) -> HttpResponse:
+    """The bytes of a datafile the caller may see (by nginx, or served here with Range), or
+    `refuse(message, status)` saying why not: each caller answers in its own format."""
     if datafile.dataset.archive_status != ArchiveStatus.ONLINE:
-        return _unavailable(
-            request,
+        return refuse(
             "This file's dataset is archived on tape. Request a restore from "
             "the dataset page; the download comes back when it is online.",
-            dataset=datafile.dataset,
+            409,
         )
     try:
         path = svc.safe_path(datafile.location)
     except svc.UnsafePath:
-        return _unavailable(
-            request, "This file cannot be served: its recorded path is invalid.", status=404
-        )
+        return refuse("This file cannot be served: its recorded path is invalid.", 404)
     if settings.DOWNLOAD_X_ACCEL_PREFIX:
         return _x_accel(settings.DOWNLOAD_X_ACCEL_PREFIX, datafile.location, datafile.name)
     if not path.is_file():
-        return _unavailable(
-            request,
+        return refuse(
             f"The file {datafile.name} is missing from the data storage. "
             "The facility has been told; please try again later.",
-            status=404,
+            404,
         )
     return serve_file(request, path, filename=datafile.name)
 

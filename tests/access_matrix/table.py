@@ -77,6 +77,8 @@ API_SHIPPING_WRITE = Rule(TEAM_STAFF, otherwise=frozenset({FORBIDDEN}), login_fi
 # Creating a logbook event: the body is read first; anonymous gets 400 or 401, never a write.
 API_WRITE_ANYONE = Rule(LOGGED_IN, otherwise=frozenset({LOGIN, OK}))
 LOGIN_READ = Rule(LOGGED_IN, login_first=True)
+# An ICAT+ route whose session id is not in the path, called without one: 403 to everyone.
+NO_SESSION = Rule(frozenset(), otherwise=frozenset({FORBIDDEN}))
 
 
 def act(who, login_first: bool = True) -> Rule:
@@ -211,6 +213,14 @@ KIND = {  # what the path parameters name
     "icatplus-logbook-base64": "icat_event",
     "icatplus-session": "none",
     "icatplus-session-detail": "icat_session",
+    # ICAT+ `ids` group: ids in the query string; the session id in the path, or else in the
+    # query string or a bearer token (none here, so 403 to every role).
+    "icatplus-ids-download": "none",
+    "icatplus-ids-metalink": "none",
+    "icatplus-ids-session-download": "icat_session",
+    "icatplus-ids-restore": "icat_session",
+    "icatplus-ids-status": "icat_session",
+    "icatplus-ids-path": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -362,6 +372,14 @@ RULES = {
     # ICAT+ sessions: anyone may log in; the session id is the credential, whoever is signed in.
     "icatplus-session": {"POST": READ},
     "icatplus-session-detail": {"GET": READ, "PUT": READ, "DELETE": READ},
+    # ICAT+ `ids` group: without a session id every role gets the refused session's 403; with
+    # the participant's, anyone holding it is the participant (no ids named: 400).
+    "icatplus-ids-download": {"GET": NO_SESSION},
+    "icatplus-ids-metalink": {"GET": NO_SESSION},
+    "icatplus-ids-session-download": {"GET": READ},
+    "icatplus-ids-restore": {"POST": READ},
+    "icatplus-ids-status": {"GET": READ},
+    "icatplus-ids-path": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -111,6 +111,13 @@ EXTRA = {
     "icatplus-logbook-event": ["creationDate", "tag", "datasetId", "datasetName", "username"],
     "icatplus-base64": ["creationDate", "tag", "investigationName", "instrumentName", "filename"],
     "icatplus-logbook-base64": ["creationDate", "tag", "filename"],
+    # ICAT+ `ids` group
+    "icatplus-ids-download": ["datasetIds", "datafileIds", "inline"],
+    "icatplus-ids-metalink": ["datasetIds"],
+    "icatplus-ids-session-download": ["datasetIds", "datafileIds", "inline"],
+    "icatplus-ids-restore": ["datasetIds", "name", "email"],
+    "icatplus-ids-status": ["datasetIds"],
+    "icatplus-ids-path": ["datasetIds", "datafileIds", "isonline"],
 }
 
 # Names a route reads on behalf of others: the schema generator walks every API view with the
@@ -147,6 +154,12 @@ def base_values(name: str, world: World) -> tuple[dict, dict]:
     if name in ("icatplus-base64", "icatplus-logbook-base64"):
         image = "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
         return {}, {"base64": image, **(target if name == "icatplus-base64" else {})}
+    if name.startswith("icatplus-ids-"):  # a session and a dataset: garbage reaches the rest
+        session = {"sessionId": world.icatplus_sessions["participant"]}
+        dataset = {"datasetIds": str(world.states["embargoed"].restore_dataset.pk)}
+        if name in ("icatplus-ids-download", "icatplus-ids-metalink"):
+            return {**session, **dataset}, {}
+        return dataset, {}
     if name == "icatplus-session":  # the right password: garbage elsewhere reaches the login
         return {}, {"username": world.users["participant"].username, "password": "password"}
     if name == "api-logbook-event-list":
