@@ -24,6 +24,7 @@ HOST = "http://icatplus.invalid"
 IMPLEMENTED = {
     ("catalogue", "catalogue_instruments_get"),
     ("catalogue", "catalogue_investigation_name_investigation_name_normalize_get"),
+    ("catalogue", "catalogue_session_id_datafile_download_get"),
     ("catalogue", "catalogue_session_id_datafile_get"),
     ("catalogue", "catalogue_session_id_dataset_get"),
     ("catalogue", "catalogue_session_id_dataset_id_dataset_id_datafile_get"),

@@ -495,6 +495,12 @@ class SampleQuery(PageQuery):
     validate_parameters = DatasetQuery.validate_parameters
 
 
+class DownloadQuery(serializers.Serializer):
+    datasetId = IdField()
+    filepath = serializers.CharField(max_length=4096)
+    investigationId = IdField()
+
+
 class DatasetParameterQuery(serializers.Serializer):
     investigationId = IdField(required=False)
     instrumentName = NameListField(max_length=1000, required=False)

@@ -50,6 +50,11 @@ urlpatterns = [
         name="icatplus-catalogue-datafiles",
     ),
     path(
+        "catalogue/<str:session_id>/datafile/download",
+        views.DatafileDownload.as_view(),
+        name="icatplus-catalogue-datafile-download",
+    ),
+    path(
         "catalogue/<str:session_id>/datasetparameter",
         views.DatasetParameterList.as_view(),
         name="icatplus-catalogue-dataset-parameters",

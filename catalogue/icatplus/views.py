@@ -4,14 +4,18 @@ sample the caller may not see is answered exactly as one that does not exist."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
-from rest_framework import permissions, serializers
+from django.http import Http404, HttpResponse
+from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
+from catalogue import downloads as download_services
 from catalogue.icat.mapping import relative_location
 from catalogue.models import (
+    ArchiveStatus,
     DatasetParameter,
     Instrument,
     InvestigationParameter,
@@ -20,6 +24,7 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.names import normalise_proposal, proposal_q
+from catalogue.views.downloads import _x_accel, serve_file
 from portal.icatplus import IcatPlusView
 
 from . import serializers as s
@@ -234,6 +239,52 @@ class DatafileList(IcatPlusView):
         if not data.get("datasetId") and not data.get("datafileIds"):
             raise serializers.ValidationError({"datasetId": "datasetId or datafileIds is required"})
         return _datafiles(request, query, data.get("datasetId"))
+
+
+def _mirror_location(filepath: str) -> str:
+    """A facility path as `facility_location` wrote it (ICAT's prefix, else DATA_ROOT) back to
+    the mirror's location under DATA_ROOT."""
+    root = str(settings.DATA_ROOT).rstrip("/") + "/"
+    if not settings.ICAT_LOCATION_PREFIX and filepath.startswith(root):
+        return filepath[len(root) :]
+    return relative_location(filepath)
+
+
+class Archived(exceptions.APIException):
+    status_code = 409
+    default_detail = "This file's dataset is archived on tape: restore it first"
+
+
+class DatafileDownload(IcatPlusView):
+    """`GET /catalogue/{sessionId}/datafile/download?investigationId=&datasetId=&filepath=`:
+    one file of a dataset by its facility path (as the file lists give it), served as the
+    portal's own download serves it (Range, X-Accel-Redirect). A file of a hidden dataset, a
+    path outside the dataset and a file missing from storage are one and the same 404."""
+
+    def get(self, request: Request, session_id: str) -> HttpResponse:
+        data = _query(s.DownloadQuery, request).validated_data
+        try:
+            dataset = access.get_dataset_or_404(request.user, data["datasetId"])
+        except Http404:
+            raise exceptions.NotFound("No such file") from None
+        datafile = (
+            access.visible_datafiles_of(request.user, dataset)
+            .filter(location=_mirror_location(data["filepath"]))
+            .first()
+        )
+        if datafile is None or dataset.investigation_id != data["investigationId"]:
+            raise exceptions.NotFound("No such file")
+        if dataset.archive_status != ArchiveStatus.ONLINE:
+            raise Archived()
+        try:
+            path = download_services.safe_path(datafile.location)
+        except download_services.UnsafePath:
+            raise exceptions.NotFound("No such file") from None
+        if settings.DOWNLOAD_X_ACCEL_PREFIX:
+            return _x_accel(settings.DOWNLOAD_X_ACCEL_PREFIX, datafile.location, datafile.name)
+        if not path.is_file():
+            raise exceptions.NotFound("No such file")
+        return serve_file(request._request, path, filename=datafile.name)
 
 
 class DatasetParameterList(IcatPlusView):

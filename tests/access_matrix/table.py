@@ -226,6 +226,7 @@ KIND = {  # what the path parameters name
     "icatplus-catalogue-dataset-parameters": "icat_session",
     "icatplus-catalogue-samples": "icat_session",
     "icatplus-catalogue-instruments": "icat_session",
+    "icatplus-catalogue-datafile-download": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -391,6 +392,7 @@ RULES = {
     "icatplus-catalogue-dataset-parameters": {"GET": READ},
     "icatplus-catalogue-samples": {"GET": READ},
     "icatplus-catalogue-instruments": {"GET": READ},
+    "icatplus-catalogue-datafile-download": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from icat_plus_client import ApiClient, Configuration
 from icat_plus_client.api.catalogue_api import CatalogueApi
@@ -253,3 +254,44 @@ def test_team_of_a_hidden_investigation_is_a_404(api, world) -> None:
         )
 
     assert error.value.status == 404
+
+
+def test_participant_downloads_a_file_by_its_facility_path(api, world) -> None:
+    datafile = world["files"][0]
+    (settings.DATA_ROOT / datafile.location).parent.mkdir(parents=True, exist_ok=True)
+    (settings.DATA_ROOT / datafile.location).write_bytes(b"frame bytes")
+    found = api.catalogue_session_id_dataset_id_dataset_id_datafile_get(
+        world["participant"], str(world["dataset"].pk)
+    )
+    filepath = next(f.datafile.location for f in found if f.datafile.id == datafile.pk)
+
+    response = api.catalogue_session_id_datafile_download_get_without_preload_content(
+        world["participant"],
+        filepath=filepath,
+        dataset_id=str(world["dataset"].pk),
+        investigation_id=str(world["today"].pk),
+    )
+
+    assert response.status == 200
+    assert response.read() == b"frame bytes"
+
+
+def test_outsider_download_of_a_hidden_file_is_the_404_of_a_missing_one(api, world) -> None:
+    hidden = factories.DatafileFactory(dataset=world["hidden_dataset"])
+    (settings.DATA_ROOT / hidden.location).parent.mkdir(parents=True, exist_ok=True)
+    (settings.DATA_ROOT / hidden.location).write_bytes(b"secret")
+    answers = set()
+    for dataset_id, investigation_id, filepath in (
+        (world["hidden_dataset"].pk, world["hidden"].pk, hidden.location),
+        (10**9, world["hidden"].pk, hidden.location),
+        (world["dataset"].pk, world["today"].pk, "nowhere/at/all.cbf"),
+    ):
+        response = api.catalogue_session_id_datafile_download_get_without_preload_content(
+            world["outsider"] if dataset_id != world["dataset"].pk else world["participant"],
+            filepath=filepath,
+            dataset_id=str(dataset_id),
+            investigation_id=str(investigation_id),
+        )
+        answers.add((response.status, response.read()))
+
+    assert len(answers) == 1 and next(iter(answers))[0] == 404
