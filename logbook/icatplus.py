@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
 from catalogue.icat.mapping import facility_location
+from catalogue.icatplus.serializers import dataset_parameters
 from catalogue.models import DatasetParameter, Instrument, Investigation
 from catalogue.names import proposal_q
 from portal.fields import LARGEST_ID
@@ -588,41 +589,6 @@ def _parse_date_param(value: str, field: str) -> datetime:
     return _facility_time(parsed)
 
 
-def _number(value: float) -> str:
-    # As ICAT+ (JavaScript) prints numbers: 12, not 12.0.
-    return str(int(value)) if float(value).is_integer() else repr(value)
-
-
-def _dataset_parameters(ds) -> list[dict]:
-    """ICAT+'s dataset parameters: the dataset's own, plus the statistics ESRF clients read
-    (`__fileCount`, `__volume`, `__elapsedTime` in seconds), computed from the mirror unless ICAT
-    sent them as parameters. Values are strings, as ICAT+ gives them; computed ones have id 0."""
-    out = []
-    for parameter in ds.parameters.all():
-        value = parameter.value
-        out.append(
-            {
-                "id": parameter.pk,
-                "name": parameter.type.name,
-                "value": ""
-                if value is None
-                else (_number(value) if isinstance(value, float) else value),
-                "units": parameter.type.units or None,
-                "datasetId": ds.pk,
-            }
-        )
-    computed = {"__fileCount": str(ds.file_count), "__volume": str(ds.size)}
-    if ds.start_date and ds.end_date:
-        computed["__elapsedTime"] = _number((ds.end_date - ds.start_date).total_seconds())
-    present = {p["name"] for p in out}
-    out += [
-        {"id": 0, "name": name, "value": value, "datasetId": ds.pk}
-        for name, value in computed.items()
-        if name not in present
-    ]
-    return [{k: v for k, v in p.items() if v is not None} for p in out]
-
-
 @_api
 @require_GET
 def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
@@ -669,7 +635,7 @@ def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
             "sampleName": ds.sample.name if ds.sample else None,
             "sampleId": ds.sample_id,
             "instrumentName": investigation.instrument.name,
-            "parameters": _dataset_parameters(ds),
+            "parameters": dataset_parameters(ds),
         }
         for ds in qs[skip : skip + limit]
     ]

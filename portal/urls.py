@@ -48,6 +48,7 @@ urlpatterns = [
     path("icatplus/", include("logbook.icatplus_urls")),
     path("icatplus/", include("portal.icatplus_urls")),
     path("icatplus/", include("catalogue.icatplus_ids_urls")),
+    path("icatplus/", include("catalogue.icatplus.urls")),
     # The safety team's admin site (shipments/admin.py): Django admin without being staff.
     path("safety/", safety_site.urls),
 ]

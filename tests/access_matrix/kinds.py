@@ -31,6 +31,12 @@ STATES_OF = {
     "icat": ["beamline"],
     "icat_event": INVESTIGATION_STATES,
     "icat_session": ["participant's"],  # expired and unknown ids: tests/portal/test_icatplus_*
+    # ICAT+ catalogue group: the participant's session id with an object of each state (who may
+    # see what through a session: tests/catalogue/test_icatplus_catalogue_client.py).
+    "icat_proposal": ["-"],
+    "icat_session_investigation": INVESTIGATION_STATES,
+    "icat_session_dataset": DATA_STATES,
+    "icat_session_datasets": DATA_STATES,
 }
 
 
@@ -42,6 +48,16 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {"name": BEAMLINE}
     if kind == "icat_session":
         return {"session_id": world.icatplus_sessions["participant"]}
+    if kind == "icat_proposal":
+        return {"investigation_name": "mx2590"}
+    if kind.startswith("icat_session_"):
+        objects = world.states[state]
+        session = {"session_id": world.icatplus_sessions["participant"]}
+        if kind == "icat_session_investigation":
+            return {**session, "investigation_id": objects.investigation.pk}
+        if kind == "icat_session_dataset":
+            return {**session, "dataset_id": objects.dataset.pk}
+        return {**session, "dataset_ids": str(objects.dataset.pk)}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}
     if kind == "download_job":

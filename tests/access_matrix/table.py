@@ -26,7 +26,8 @@ COLLECTION_OWNER = PI_STAFF
 
 def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
-    if kind in ("none", "icat", "icat_session"):  # the caller is its key or session id
+    if kind in ("none", "icat", "icat_proposal") or kind.startswith("icat_session"):
+        # the caller is its key or session id (the participant's, who sees all the states)
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
@@ -221,6 +222,21 @@ KIND = {  # what the path parameters name
     "icatplus-ids-restore": "icat_session",
     "icatplus-ids-status": "icat_session",
     "icatplus-ids-path": "icat_session",
+    # ICAT+ catalogue group
+    "icatplus-instruments": "none",
+    "icatplus-techniques": "none",
+    "icatplus-investigation-normalize": "icat_proposal",
+    "icatplus-catalogue-investigations": "icat_session",
+    "icatplus-catalogue-investigation-users": "icat_session_investigation",
+    "icatplus-catalogue-investigation-people": "icat_session_investigation",
+    "icatplus-catalogue-datasets": "icat_session",
+    "icatplus-catalogue-datasets-by-id": "icat_session_datasets",
+    "icatplus-catalogue-dataset-datafiles": "icat_session_dataset",
+    "icatplus-catalogue-datafiles": "icat_session",
+    "icatplus-catalogue-dataset-parameters": "icat_session",
+    "icatplus-catalogue-samples": "icat_session",
+    "icatplus-catalogue-instruments": "icat_session",
+    "icatplus-catalogue-datafile-download": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -380,6 +396,21 @@ RULES = {
     "icatplus-ids-restore": {"POST": READ},
     "icatplus-ids-status": {"GET": READ},
     "icatplus-ids-path": {"GET": READ},
+    # ICAT+ catalogue group: public lists, and reads through the participant's session id.
+    "icatplus-instruments": {"GET": READ},
+    "icatplus-techniques": {"GET": READ},
+    "icatplus-investigation-normalize": {"GET": READ},
+    "icatplus-catalogue-investigations": {"GET": READ},
+    "icatplus-catalogue-investigation-users": {"GET": READ},
+    "icatplus-catalogue-investigation-people": {"GET": READ},
+    "icatplus-catalogue-datasets": {"GET": READ},
+    "icatplus-catalogue-datasets-by-id": {"GET": READ},
+    "icatplus-catalogue-dataset-datafiles": {"GET": READ},
+    "icatplus-catalogue-datafiles": {"GET": READ},
+    "icatplus-catalogue-dataset-parameters": {"GET": READ},
+    "icatplus-catalogue-samples": {"GET": READ},
+    "icatplus-catalogue-instruments": {"GET": READ},
+    "icatplus-catalogue-datafile-download": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
