@@ -47,6 +47,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("icatplus/", include("logbook.icatplus_urls")),
     path("icatplus/", include("portal.icatplus_urls")),
+    path("icatplus/", include("shipments.icatplus_urls")),
     # The safety team's admin site (shipments/admin.py): Django admin without being staff.
     path("safety/", safety_site.urls),
 ]

@@ -31,6 +31,7 @@ STATES_OF = {
     "icat": ["beamline"],
     "icat_event": INVESTIGATION_STATES,
     "icat_session": ["participant's"],  # expired and unknown ids: tests/portal/test_icatplus_*
+    "icat_tracking": INVESTIGATION_STATES,  # the participant's session on each state's parcel
 }
 
 
@@ -44,6 +45,15 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {"session_id": world.icatplus_sessions["participant"]}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}
+    if kind == "icat_tracking":
+        objects = world.states[state]
+        return {
+            "session_id": world.icatplus_sessions["participant"],
+            "investigation_id": objects.investigation.pk,
+            "shipment_id": objects.shipment.pk,
+            "parcel_id": objects.parcel.pk,
+            "item_id": objects.item.pk,
+        }
     if kind == "download_job":
         return {"pk": world.download_jobs["participant"].pk}
     if kind == "collection":

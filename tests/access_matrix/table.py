@@ -26,7 +26,8 @@ COLLECTION_OWNER = PI_STAFF
 
 def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
-    if kind in ("none", "icat", "icat_session"):  # the caller is its key or session id
+    if kind in ("none", "icat", "icat_session", "icat_tracking"):  # the caller is its key or
+        # session id (for the tracking group, the participant's: tests/shipments/test_icatplus_*)
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
@@ -211,6 +212,18 @@ KIND = {  # what the path parameters name
     "icatplus-logbook-base64": "icat_event",
     "icatplus-session": "none",
     "icatplus-session-detail": "icat_session",
+    # ICAT+ tracking group (shipments/icatplus_urls.py)
+    "icatplus-tracking-addresses": "icat_tracking",
+    "icatplus-tracking-investigation-addresses": "icat_tracking",
+    "icatplus-tracking-shipments": "icat_tracking",
+    "icatplus-tracking-shipment-parcel": "icat_tracking",
+    "icatplus-tracking-parcels": "icat_tracking",
+    "icatplus-tracking-parcel-status": "icat_tracking",
+    "icatplus-tracking-items": "icat_tracking",
+    "icatplus-tracking-item": "icat_tracking",
+    "icatplus-tracking-labels": "icat_tracking",
+    "icatplus-tracking-barcodes": "icat_tracking",
+    "icatplus-tracking-setup": "icat_tracking",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -362,6 +375,25 @@ RULES = {
     # ICAT+ sessions: anyone may log in; the session id is the credential, whoever is signed in.
     "icatplus-session": {"POST": READ},
     "icatplus-session-detail": {"GET": READ, "PUT": READ, "DELETE": READ},
+    # ICAT+ tracking group: the session id is the credential (the participant's in the world),
+    # whoever is signed in; who sees and changes what is walked per role and state in
+    # tests/shipments/test_icatplus_tracking_matrix.py.
+    "icatplus-tracking-addresses": {"GET": READ},
+    "icatplus-tracking-investigation-addresses": {
+        "GET": READ,
+        "POST": READ,
+        "PUT": READ,
+        "DELETE": READ,
+    },
+    "icatplus-tracking-shipments": {"GET": READ, "POST": READ, "PUT": READ, "DELETE": READ},
+    "icatplus-tracking-shipment-parcel": {"DELETE": READ},
+    "icatplus-tracking-parcels": {"GET": READ, "POST": READ, "PUT": READ},
+    "icatplus-tracking-parcel-status": {"PUT": READ},
+    "icatplus-tracking-items": {"POST": READ},
+    "icatplus-tracking-item": {"PUT": READ, "DELETE": READ},
+    "icatplus-tracking-labels": {"GET": READ},
+    "icatplus-tracking-barcodes": {"GET": READ},
+    "icatplus-tracking-setup": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
