@@ -26,8 +26,9 @@ COLLECTION_OWNER = PI_STAFF
 
 def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
-    if kind in ("none", "icat", "icat_session", "icat_tracking"):  # the caller is its key or
-        # session id (for the tracking group, the participant's: tests/shipments/test_icatplus_*)
+    # The caller is its key or session id (the tracking group's routes are walked with every
+    # role's own session in test_icatplus_tracking_matrix.py).
+    if kind in ("none", "icat", "icat_session", "icat_tracking"):
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
