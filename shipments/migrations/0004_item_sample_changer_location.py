@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('shipments', '0003_parcel_version'),
+        ("shipments", "0003_parcel_version"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='item',
-            name='sample_changer_location',
-            field=models.PositiveSmallIntegerField(blank=True, help_text="slot of the beamline's sample changer", null=True),
+            model_name="item",
+            name="sample_changer_location",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="slot of the beamline's sample changer", null=True
+            ),
         ),
     ]
