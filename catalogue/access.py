@@ -471,6 +471,14 @@ def visible_items(user: AnyUser) -> QuerySet:
     return Item.objects.filter(parcel__shipment__investigation__in=my_investigations(user))
 
 
+def parcel_contents_investigations(user: AnyUser) -> QuerySet[Investigation]:
+    """Investigations whose parcels' contents the user sees (`can_view_parcel_contents`), to
+    decide for a whole list of parcels at once."""
+    if _is_staff(user) or is_safety_officer(user):
+        return Investigation.objects.all()
+    return my_investigations(user)
+
+
 def visible_addresses(user: AnyUser) -> QuerySet:
     """An address book belongs to its owner alone; a shipment shows the addresses it uses."""
     Address = _shipments_model("Address")

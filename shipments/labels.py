@@ -179,3 +179,33 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | No
     c.showPage()
     c.save()
     return out.getvalue()
+
+
+def parcel_barcodes_pdf(*, parcels: list[Parcel]) -> bytes:
+    """A sheet of parcel barcodes to stick on boxes or scan from: code and proposal only, as
+    on the label's outside."""
+    font, bold = _fonts()
+    out = io.BytesIO()
+    c = Canvas(out, pagesize=A4, pageCompression=0)
+    c.setTitle("Parcel barcodes")
+    width, height = A4
+    columns, rows = 2, 8
+    cell_w, cell_h = (width - 24 * mm) / columns, (height - 24 * mm) / rows
+    for number, parcel in enumerate(parcels):
+        if number and number % (columns * rows) == 0:
+            c.showPage()
+        slot = number % (columns * rows)
+        x = 12 * mm + (slot % columns) * cell_w + 4 * mm
+        y = height - 12 * mm - (slot // columns + 1) * cell_h + 6 * mm
+        c.drawImage(_barcode(parcel.code), x, y + 8 * mm, cell_w - 8 * mm, cell_h - 16 * mm)
+        c.setFont(bold, 10)
+        c.drawString(x, y + 3 * mm, parcel.code)
+        c.setFont(font, 8)
+        investigation = parcel.shipment.investigation
+        c.drawString(x + 30 * mm, y + 3 * mm, f"{investigation.name} · {parcel.name}"[:40])
+    if not parcels:
+        c.setFont(font, 11)
+        c.drawString(18 * mm, height - 24 * mm, "No parcel to print.")
+    c.showPage()
+    c.save()
+    return out.getvalue()

@@ -346,6 +346,11 @@ class Item(models.Model):
         help_text="The catalogue sample this is, when the proposal declared it.",
     )
     experiment_plan = models.JSONField(default=dict, blank=True)
+    # Where the beamline put this container in the sample changer: MXCuBE loads the samples of
+    # the containers that have one (ICAT+'s `sampleChangerLocation`).
+    sample_changer_location = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="slot of the beamline's sample changer"
+    )
 
     objects = ItemQuerySet.as_manager()
 
@@ -390,6 +395,8 @@ class Item(models.Model):
                 errors["sample"] = "Pick a sample of this experiment."
         if self.experiment_plan and self.kind != ItemKind.SAMPLE:
             errors["experiment_plan"] = "Only samples carry an experiment plan."
+        if self.sample_changer_location is not None and self.kind != ItemKind.CONTAINER:
+            errors["sample_changer_location"] = "Only containers go in the sample changer."
         if errors:
             raise ValidationError(errors)
 

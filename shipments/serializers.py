@@ -179,6 +179,7 @@ class ItemSerializer(serializers.ModelSerializer):
             "position",
             "sample",
             "experiment_plan",
+            "sample_changer_location",
         ]
         read_only_fields = ["parcel"]
         # Position uniqueness is checked in validate() with a message for people; DRF's generated

@@ -79,6 +79,9 @@ AT_FACILITY = frozenset({S.STORES, S.BEAMLINE, S.BACK_STORES})
 LEAVES = frozenset({S.SENT, S.BACK_USER, S.DESTROYED, S.REMOVED})
 # Parcels stores may still expect: not yet received, not cancelled.
 EXPECTED = (S.CREATED, S.READY, S.APPROVED, S.REFUSED, S.SENT)
+# Where a container sits in the beamline's sample changer is said while the parcel is being
+# prepared, or at the beamline when it is loaded; the content itself stays locked there.
+LOADABLE = frozenset({S.CREATED, S.REFUSED, S.BEAMLINE})
 # Status changes that the team and the local contact hear about by e-mail.
 NOTIFY = frozenset({S.REFUSED, S.STORES, S.BACK_USER})
 
@@ -239,4 +242,17 @@ def edit_refusal(parcel: Parcel, user: User | None) -> str | None:
                 "Take it back to “Created” to change it."
             )
         return f"The parcel is “{status.label}”: its content can no longer change."
+    return None
+
+
+def loading_refusal(parcel: Parcel, user: User | None) -> str | None:
+    """Why `user` may not say where a container of this parcel sits in the sample changer."""
+    if user is None or not access.can_manage_shipments(user, parcel.shipment.investigation):
+        return "Only the experiment team changes its parcels."
+    if parcel.status not in LOADABLE:
+        status = Status(parcel.status)
+        return (
+            f"The parcel is “{status.label}”: its containers are loaded into the sample changer "
+            "at the beamline."
+        )
     return None

@@ -58,6 +58,41 @@ IMPLEMENTED = {
     ("session", "session_session_id_delete"),
     ("session", "session_session_id_get"),
     ("session", "session_session_id_put"),
+    ("tracking", "tracking_session_id_address_get"),
+    ("tracking", "tracking_session_id_barcodes_get"),
+    ("tracking", "tracking_session_id_investigation_id_investigation_id_address_delete"),
+    ("tracking", "tracking_session_id_investigation_id_investigation_id_address_get"),
+    ("tracking", "tracking_session_id_investigation_id_investigation_id_address_post"),
+    ("tracking", "tracking_session_id_investigation_id_investigation_id_address_put"),
+    (
+        "tracking",
+        "tracking_session_id_investigation_id_investigation_id_parcel_id_parcel_id_item_item_id_delete",
+    ),
+    (
+        "tracking",
+        "tracking_session_id_investigation_id_investigation_id_parcel_id_parcel_id_item_item_id_put",
+    ),
+    (
+        "tracking",
+        "tracking_session_id_investigation_id_investigation_id_parcel_id_parcel_id_item_post",
+    ),
+    (
+        "tracking",
+        "tracking_session_id_investigation_id_investigation_id_parcel_id_parcel_id_labels_get",
+    ),
+    (
+        "tracking",
+        "tracking_session_id_investigation_id_investigation_id_parcel_id_parcel_id_parcel_status_put",
+    ),
+    ("tracking", "tracking_session_id_parcel_get"),
+    ("tracking", "tracking_session_id_parcel_post"),
+    ("tracking", "tracking_session_id_parcel_put"),
+    ("tracking", "tracking_session_id_setup_get"),
+    ("tracking", "tracking_session_id_shipment_delete"),
+    ("tracking", "tracking_session_id_shipment_get"),
+    ("tracking", "tracking_session_id_shipment_id_shipment_id_parcel_delete"),
+    ("tracking", "tracking_session_id_shipment_post"),
+    ("tracking", "tracking_session_id_shipment_put"),
 }
 
 

@@ -37,6 +37,7 @@ STATES_OF = {
     "icat_session_investigation": INVESTIGATION_STATES,
     "icat_session_dataset": DATA_STATES,
     "icat_session_datasets": DATA_STATES,
+    "icat_tracking": INVESTIGATION_STATES,  # the participant's session on each state's parcel
 }
 
 
@@ -60,6 +61,15 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {**session, "dataset_ids": str(objects.dataset.pk)}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}
+    if kind == "icat_tracking":
+        objects = world.states[state]
+        return {
+            "session_id": world.icatplus_sessions["participant"],
+            "investigation_id": objects.investigation.pk,
+            "shipment_id": objects.shipment.pk,
+            "parcel_id": objects.parcel.pk,
+            "item_id": objects.item.pk,
+        }
     if kind == "download_job":
         return {"pk": world.download_jobs["participant"].pk}
     if kind == "collection":

@@ -28,6 +28,9 @@ def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
     if kind in ("none", "icat", "icat_proposal") or kind.startswith("icat_session"):
         # the caller is its key or session id (the participant's, who sees all the states)
+    # The caller is its key or session id (the tracking group's routes are walked with every
+    # role's own session in test_icatplus_tracking_matrix.py).
+    if kind in ("none", "icat", "icat_session", "icat_tracking"):
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
@@ -237,6 +240,18 @@ KIND = {  # what the path parameters name
     "icatplus-catalogue-samples": "icat_session",
     "icatplus-catalogue-instruments": "icat_session",
     "icatplus-catalogue-datafile-download": "icat_session",
+    # ICAT+ tracking group (shipments/icatplus_urls.py)
+    "icatplus-tracking-addresses": "icat_tracking",
+    "icatplus-tracking-investigation-addresses": "icat_tracking",
+    "icatplus-tracking-shipments": "icat_tracking",
+    "icatplus-tracking-shipment-parcel": "icat_tracking",
+    "icatplus-tracking-parcels": "icat_tracking",
+    "icatplus-tracking-parcel-status": "icat_tracking",
+    "icatplus-tracking-items": "icat_tracking",
+    "icatplus-tracking-item": "icat_tracking",
+    "icatplus-tracking-labels": "icat_tracking",
+    "icatplus-tracking-barcodes": "icat_tracking",
+    "icatplus-tracking-setup": "icat_tracking",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -411,6 +426,25 @@ RULES = {
     "icatplus-catalogue-samples": {"GET": READ},
     "icatplus-catalogue-instruments": {"GET": READ},
     "icatplus-catalogue-datafile-download": {"GET": READ},
+    # ICAT+ tracking group: the session id is the credential (the participant's in the world),
+    # whoever is signed in; who sees and changes what is walked per role and state in
+    # tests/shipments/test_icatplus_tracking_matrix.py.
+    "icatplus-tracking-addresses": {"GET": READ},
+    "icatplus-tracking-investigation-addresses": {
+        "GET": READ,
+        "POST": READ,
+        "PUT": READ,
+        "DELETE": READ,
+    },
+    "icatplus-tracking-shipments": {"GET": READ, "POST": READ, "PUT": READ, "DELETE": READ},
+    "icatplus-tracking-shipment-parcel": {"DELETE": READ},
+    "icatplus-tracking-parcels": {"GET": READ, "POST": READ, "PUT": READ},
+    "icatplus-tracking-parcel-status": {"PUT": READ},
+    "icatplus-tracking-items": {"POST": READ},
+    "icatplus-tracking-item": {"PUT": READ, "DELETE": READ},
+    "icatplus-tracking-labels": {"GET": READ},
+    "icatplus-tracking-barcodes": {"GET": READ},
+    "icatplus-tracking-setup": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
