@@ -26,11 +26,12 @@ COLLECTION_OWNER = PI_STAFF
 
 def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
-    if kind in ("none", "icat", "icat_proposal") or kind.startswith("icat_session"):
-        # the caller is its key or session id (the participant's, who sees all the states)
-    # The caller is its key or session id (the tracking group's routes are walked with every
-    # role's own session in test_icatplus_tracking_matrix.py).
-    if kind in ("none", "icat", "icat_session", "icat_tracking"):
+    # The caller is its key or session id (the participant's here; ICAT+ session routes are walked
+    # with every role's own session in test_icatplus_session_matrix.py and
+    # test_icatplus_tracking_matrix.py).
+    if kind in ("none", "icat", "icat_proposal", "icat_tracking") or kind.startswith(
+        "icat_session"
+    ):
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
