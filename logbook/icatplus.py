@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
 from catalogue.icat.mapping import facility_location
-from catalogue.icatplus.serializers import dataset_parameters
+from catalogue.icatplus.serializers import DatasetQuery, InvestigationQuery, dataset_parameters
 from catalogue.models import DatasetParameter, Instrument, Investigation
 from catalogue.names import proposal_q
 from portal.fields import LARGEST_ID
@@ -453,27 +453,9 @@ def _iso(value) -> str | None:
 
 # ICAT+'s `sortBy` fields (matched case-insensitively: clients send `startDate` or `STARTDATE`)
 # and the columns they sort; `sortOrder` is 1 (ascending, the default) or -1 (descending).
-INVESTIGATION_SORTS = {
-    "id": "id",
-    "name": "name",
-    "title": "title",
-    "summary": "summary",
-    "visitId": "visit_id",
-    "instrument": "instrument__name",
-    "startDate": "start_date",
-    "endDate": "end_date",
-    "releaseDate": "release_date",
-    "doi": "doi",
-}
-DATASET_SORTS = {
-    "id": "id",
-    "name": "name",
-    "sampleName": "sample__name",
-    "type": "type",
-    "location": "location",
-    "startDate": "start_date",
-    "endDate": "end_date",
-}
+# Ordered the same way as the catalogue group's session routes (same fields, one map each).
+INVESTIGATION_SORTS = InvestigationQuery.sorts
+DATASET_SORTS = DatasetQuery.sorts
 
 
 def _ordering(request: HttpRequest, fields: dict[str, str], default: list[str]) -> list[str]:
