@@ -168,6 +168,12 @@ def can_request_restore(user: AnyUser, investigation: Investigation) -> bool:
     return is_in_team(user, investigation)
 
 
+def can_edit_samples(user: AnyUser, investigation: Investigation) -> bool:
+    """Declare, change or remove the investigation's samples (ICAT+'s sample sheets): the team
+    in the wide sense; readers of released data may not."""
+    return is_in_team(user, investigation)
+
+
 def visible_download_jobs(user: AnyUser) -> QuerySet[DownloadJob]:
     """A download job belongs to its owner alone (not even staff: it is a private shopping list)."""
     if not user.is_authenticated:
