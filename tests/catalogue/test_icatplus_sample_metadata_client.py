@@ -81,9 +81,7 @@ def world(transactional_db):
 
 
 def _sheets(api: SampleMetadataApi, session: str, **kwargs) -> list[Samplemetadatasample]:
-    response = api.samplemetadata_session_id_samples_get_without_preload_content(
-        session, **kwargs
-    )
+    response = api.samplemetadata_session_id_samples_get_without_preload_content(session, **kwargs)
     assert response.status == 200, response.data
     return [Samplemetadatasample.from_dict(item) for item in json.loads(response.data)]
 
@@ -145,12 +143,15 @@ def test_team_declares_changes_and_removes_a_sample_sheet(api, world) -> None:
     assert _status(
         api.samplemetadata_session_id_samples_put, sid, str(world["lyso"].pk), str(today.pk), sheet
     ) == (403, "This sample comes from ICAT: change it there")
-    assert _status(
-        api.samplemetadata_session_id_samples_delete,
-        sid,
-        str(today.pk),
-        f"{created.id},{world['lyso'].pk}",
-    )[0] == (403)
+    assert (
+        _status(
+            api.samplemetadata_session_id_samples_delete,
+            sid,
+            str(today.pk),
+            f"{created.id},{world['lyso'].pk}",
+        )[0]
+        == 403
+    )
     assert Sample.objects.filter(pk=created.id).exists()
 
     removed = api.samplemetadata_session_id_samples_delete(sid, str(today.pk), created.id)
@@ -176,9 +177,7 @@ def test_outsiders_get_what_a_nonexistent_id_gets_and_readers_may_not_write(api,
         str(hidden.pk),
         sheet,
     )
-    missing_put = _status(
-        api.samplemetadata_session_id_samples_put, out, missing, missing, sheet
-    )
+    missing_put = _status(api.samplemetadata_session_id_samples_put, out, missing, missing, sheet)
     assert hidden_put == missing_put
     hidden_file = _status(
         api.samplemetadata_session_id_samples_files_get,
@@ -194,9 +193,10 @@ def test_outsiders_get_what_a_nonexistent_id_gets_and_readers_may_not_write(api,
     # Released samples are read by anyone, changed by no one outside the team.
     released, old = world["released"], world["old_sample"]
     assert [s.name for s in _sheets(api, out, investigation_id=str(released.pk))] == ["old-sample"]
-    assert _status(
-        api.samplemetadata_session_id_samples_delete, out, str(released.pk), str(old.pk)
-    )[0] == 403
+    assert (
+        _status(api.samplemetadata_session_id_samples_delete, out, str(released.pk), str(old.pk))[0]
+        == 403
+    )
     assert Sample.objects.filter(pk=old.pk, name="old-sample").exists()
     assert not Sample.objects.filter(name="intruder").exists()
 
