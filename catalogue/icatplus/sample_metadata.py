@@ -125,14 +125,23 @@ class SampleSheetInput(serializers.Serializer):
 
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
-    metadata = MetadataInput(many=True, required=False)
+    metadata = serializers.ListField(child=serializers.DictField(), required=False, max_length=500)
     relatedItems = serializers.ListField(required=False, max_length=0)
 
     def validate_metadata(self, value: list[dict]) -> list[dict]:
-        names = [m["type"].pk for m in value]
-        if len(names) != len(set(names)):
+        # One flat message naming the entry, rather than DRF's nested list of error dicts.
+        parameters = []
+        for n, item in enumerate(value):
+            entry = MetadataInput(data=item)
+            if not entry.is_valid():
+                field, errors = next(iter(entry.errors.items()))
+                where = "" if field == "non_field_errors" else f" {field}"
+                raise serializers.ValidationError(f"entry {n + 1}{where}: {errors[0]}")
+            parameters.append(entry.validated_data)
+        kinds = [m["type"].pk for m in parameters]
+        if len(kinds) != len(set(kinds)):
             raise serializers.ValidationError("each parameter at most once")
-        return value
+        return parameters
 
 
 class SamplesQuery(PageQuery):

@@ -185,6 +185,7 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(client, world) 
             answer = _send(client, method, sid, "samples", query, body)
             assert answer.status_code == 400, (method, body, answer.content)
             assert answer.json()["field"] == field, (method, body, answer.json())
+            assert "{" not in answer.json()["message"], answer.json()
     queries = [
         ("GET", "samples", "", "investigationId"),
         ("GET", "samples", "investigationId=1,x", "investigationId"),
