@@ -27,6 +27,7 @@ from .models import (
     InvestigationUser,
     Role,
     Sample,
+    SampleFile,
     released_q,
 )
 
@@ -106,6 +107,14 @@ def visible_samples(user: AnyUser) -> QuerySet[Sample]:
     if _is_staff(user):
         return qs
     return qs.filter(released_q(prefix="investigation__") | _team_q(user, "investigation__"))
+
+
+def visible_sample_files(user: AnyUser) -> QuerySet[SampleFile]:
+    """Files attached to samples: seen by whoever sees the sample."""
+    qs = SampleFile.objects.all()
+    if _is_staff(user):
+        return qs
+    return qs.filter(sample__in=visible_samples(user).values("pk"))
 
 
 # Object checks -------------------------------------------------------------------------------

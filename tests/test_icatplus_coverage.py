@@ -100,12 +100,12 @@ IMPLEMENTED = {
     ("sample_metadata", "samplemetadata_session_id_samples_post"),
     ("sample_metadata", "samplemetadata_session_id_samples_prefix_get"),
     ("sample_metadata", "samplemetadata_session_id_samples_put"),
-    # Answered with a plain refusal: the portal keeps no sample files and no access rules
-    # (catalogue/icatplus/sample_metadata.py).
-    ("sample_metadata", "samplemetadata_session_id_access_rules_post"),
     ("sample_metadata", "samplemetadata_session_id_samples_files_delete"),
     ("sample_metadata", "samplemetadata_session_id_samples_files_get"),
     ("sample_metadata", "samplemetadata_session_id_samples_files_post"),
+    # Answered with a plain 403: who sees a sample is the portal's access policy, not a rule
+    # posted per project (catalogue/icatplus/sample_metadata.py).
+    ("sample_metadata", "samplemetadata_session_id_access_rules_post"),
 }
 
 

@@ -9,32 +9,45 @@ an investigation the caller may not see is answered as one that does not exist. 
 team's (`access.can_edit_samples`); samples mirrored from ICAT are changed in ICAT (the next sync
 would undo a change here), so only samples declared through this API may be changed or removed.
 
-What the portal has no counterpart for is refused in the open, never faked: files attached to
-a sample sheet (no sample file store: 404 for a file, 403 for an upload) and access rules (who
-sees a sample is `catalogue/access.py`'s policy, not a per-project rule: 403).
+Files attached to a sheet are `SampleFile`s (portal-only, under MEDIA_ROOT), listed in the
+sheet's metadata under the name they were posted with, their ids as values; anyone who sees the
+sample reads them, the team attaches and removes them (ICAT's samples included: the sync never
+touches them). Access rules have no counterpart, and are refused in the open rather than
+faked: who sees a sample is `catalogue/access.py`'s policy, not a per-project rule (403).
 """
 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
 from rest_framework import exceptions, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
-from catalogue.models import Investigation, ParameterType, Sample, SampleParameter, ValueType
+from catalogue.models import (
+    Investigation,
+    ParameterType,
+    Sample,
+    SampleFile,
+    SampleParameter,
+    ValueType,
+)
 from catalogue.names import proposal_q
+from catalogue.views.downloads import serve_file
 from portal.icatplus import IcatPlusView
 
 from .serializers import MAX_LIMIT, DateField, IdField, IdListField, PageQuery, parameter_value
 from .views import _named, _query
 
 FROM_ICAT = "This sample comes from ICAT: change it there"
-NOT_SUPPORTED_FILES = "Files cannot be attached to samples in this portal"
 NOT_SUPPORTED_RULES = (
     "Access rules are not supported: who sees a sample follows the portal's access policy"
 )
@@ -56,9 +69,18 @@ class SampleSheetSerializer(serializers.Serializer):
             "metadata": [
                 {"_id": str(p.pk), "name": p.type.name, "value": [parameter_value(p.value)]}
                 for p in sample.parameters.all()
-            ],
+            ]
+            + _file_entries(sample),
         }
         return {k: v for k, v in out.items() if v is not None}
+
+
+def _file_entries(sample: Sample) -> list[dict]:
+    """The sample's files as sheet entries: one per name they were posted under."""
+    named: dict[str, list[str]] = {}
+    for f in sorted(sample.files.all(), key=lambda f: f.pk):
+        named.setdefault(f.metadata_name, []).append(str(f.pk))
+    return [{"name": name, "value": ids} for name, ids in named.items()]
 
 
 class AcquisitionSampleSerializer(serializers.Serializer):
@@ -192,8 +214,64 @@ class AcquisitionQuery(serializers.Serializer):
 class FileQuery(serializers.Serializer):
     investigationId = IdField()
     sampleId = IdField()
-    fileId = serializers.CharField(max_length=64, required=False)
-    fileIds = serializers.CharField(max_length=1000, required=False)
+
+
+class FileGetQuery(FileQuery):
+    fileId = IdField()
+
+
+class FileDeleteQuery(FileQuery):
+    fileIds = IdListField()
+
+
+class FilePostQuery(FileQuery):
+    metadataname = serializers.CharField(max_length=255)
+
+
+# What may be attached to a sample, by suffix: binary kinds must start as their format does,
+# text kinds must be UTF-8 text.
+MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".tif": (b"II*\x00", b"MM\x00*"),
+    ".tiff": (b"II*\x00", b"MM\x00*"),
+}
+CONTENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
+CONTENT_TYPES |= {".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
+TEXT_SUFFIXES = {".txt", ".csv", ".cif", ".pdb", ".fasta", ".seq", ".json"}
+MAX_FILES = 10
+
+
+def _checked_upload(upload: UploadedFile) -> str:
+    """The upload's content type, or a 400 saying why it may not be attached."""
+    name = upload.name or ""
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not name or len(name) > 255:
+        raise serializers.ValidationError({"files": "each file needs a name of 1 to 255 chars"})
+    if upload.size > settings.SAMPLE_FILE_MAX_BYTES:
+        raise serializers.ValidationError(
+            {"files": f"{name}: larger than {settings.SAMPLE_FILE_MAX_BYTES} bytes"}
+        )
+    upload.seek(0)
+    if suffix in MAGIC:
+        if not upload.read(16).startswith(MAGIC[suffix]):
+            raise serializers.ValidationError({"files": f"{name}: not a {suffix[1:]} file"})
+        upload.seek(0)
+        return CONTENT_TYPES[suffix]
+    if suffix in TEXT_SUFFIXES:
+        content = upload.read()
+        upload.seek(0)
+        try:
+            text = content.decode("utf-8")
+        except UnicodeDecodeError:
+            text = "\x00"
+        if "\x00" in text:
+            raise serializers.ValidationError({"files": f"{name}: not a text file"})
+        return "application/json" if suffix == ".json" else "text/plain"
+    kinds = ", ".join(sorted([*MAGIC, *TEXT_SUFFIXES]))
+    raise serializers.ValidationError({"files": f"{name}: only {kinds} files may be attached"})
 
 
 class PrefixQuery(serializers.Serializer):
@@ -212,8 +290,19 @@ class AccessRuleInput(serializers.Serializer):
 
 def _with_parameters(qs: QuerySet) -> QuerySet:
     return qs.prefetch_related(
-        Prefetch("parameters", queryset=SampleParameter.objects.select_related("type"))
+        Prefetch("parameters", queryset=SampleParameter.objects.select_related("type")), "files"
     )
+
+
+def _remove_stored(names: list[str]) -> None:
+    """Remove stored files once the rows that named them are gone for good."""
+
+    def remove() -> None:
+        storage = SampleFile._meta.get_field("file").storage
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
 
 
 def _sheets(user, query: SamplesQuery, qs: QuerySet | None = None) -> Response:
@@ -321,7 +410,10 @@ class SampleSheets(IcatPlusView):
                 f"Samples with datasets cannot be removed: {', '.join(measured)}"
             )
         with transaction.atomic():
+            files = SampleFile.objects.filter(sample__in=wanted)
+            stored = list(files.values_list("file", flat=True))
             deleted = Sample.objects.filter(pk__in=wanted).delete()[1]
+            _remove_stored(stored)
         return Response({"deletedCount": deleted.get("catalogue.Sample", 0)})
 
 
@@ -381,30 +473,89 @@ class SamplePrefix(IcatPlusView):
 
 
 class SampleFiles(IcatPlusView):
-    """`/samplemetadata/{sessionId}/samples/files`: the portal keeps no files on samples (data
-    files belong to datasets). The sample is looked up first, so a hidden sample is answered as
-    a nonexistent one; then GET and DELETE find no such file and POST is refused."""
+    """`/samplemetadata/{sessionId}/samples/files?investigationId=&sampleId=`: GET one file
+    (`fileId`) to whoever sees the sample; POST files (multipart `files`, listed under
+    `metadataname`) and DELETE some (`fileIds`, all or none): the team. A file of a hidden
+    sample is answered as a nonexistent one."""
 
-    def _sample(self, request: Request) -> Sample:
-        data = _query(FileQuery, request).validated_data
-        sample = access.get_sample_or_404(request.user, data["sampleId"])
-        if sample.investigation_id != data["investigationId"]:
+    def get(self, request: Request, session_id: str) -> HttpResponse:
+        data = _query(FileGetQuery, request).validated_data
+        found = (
+            access.visible_sample_files(request.user)
+            .filter(
+                pk=data["fileId"],
+                sample_id=data["sampleId"],
+                sample__investigation_id=data["investigationId"],
+            )
+            .first()
+        )
+        if found is None:
+            raise exceptions.NotFound("No such file")
+        try:
+            path = found.file.path
+        except (ValueError, NotImplementedError):  # storage without local paths
+            raise exceptions.NotFound("No such file") from None
+        return serve_file(request._request, _existing(path), filename=found.filename)
+
+    def post(self, request: Request, session_id: str) -> Response:
+        data = _query(FilePostQuery, request).validated_data
+        sample = self._sample_to_edit(request, data)
+        uploads = request.FILES.getlist("files")
+        if not 1 <= len(uploads) <= MAX_FILES:
+            raise serializers.ValidationError({"files": f"1 to {MAX_FILES} files"})
+        kinds = [_checked_upload(upload) for upload in uploads]
+        stored: list[str] = []
+        try:
+            with transaction.atomic():
+                for upload, kind in zip(uploads, kinds, strict=True):
+                    made = SampleFile(
+                        sample=sample,
+                        metadata_name=data["metadataname"],
+                        filename=upload.name,
+                        content_type=kind,
+                        size=upload.size,
+                        uploaded_by=request.user.get_username(),
+                    )
+                    made.file.save(upload.name, upload, save=False)
+                    stored.append(made.file.name)
+                    made.save()
+        except Exception:
+            storage = SampleFile._meta.get_field("file").storage
+            for name in stored:
+                storage.delete(name)
+            raise
+        return _answer(sample)
+
+    def delete(self, request: Request, session_id: str) -> Response:
+        data = _query(FileDeleteQuery, request).validated_data
+        sample = self._sample_to_edit(request, data)
+        wanted = set(data["fileIds"])
+        files = SampleFile.objects.filter(sample=sample, pk__in=wanted)
+        with transaction.atomic():
+            stored = list(files.values_list("file", flat=True))
+            if len(stored) != len(wanted):
+                raise exceptions.NotFound("No such file")
+            files.delete()
+            _remove_stored(stored)
+        return _answer(sample)
+
+    def _sample_to_edit(self, request: Request, data: dict) -> Sample:
+        investigation = _investigation_to_edit(request.user, data["investigationId"])
+        sample = (
+            access.visible_samples(request.user)
+            .filter(investigation=investigation, pk=data["sampleId"])
+            .first()
+        )
+        if sample is None:
             raise exceptions.NotFound("No such sample")
         return sample
 
-    def get(self, request: Request, session_id: str) -> Response:
-        self._sample(request)
-        raise exceptions.NotFound("No such file")
 
-    def delete(self, request: Request, session_id: str) -> Response:
-        sample = self._sample(request)
-        _investigation_to_edit(request.user, sample.investigation_id)
+def _existing(path: str) -> Path:
+    found = Path(path)
+    if not found.is_file():
         raise exceptions.NotFound("No such file")
-
-    def post(self, request: Request, session_id: str) -> Response:
-        sample = self._sample(request)
-        _investigation_to_edit(request.user, sample.investigation_id)
-        raise exceptions.PermissionDenied(NOT_SUPPORTED_FILES)
+    return found
 
 
 class AccessRules(IcatPlusView):

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from catalogue.models import Sample, SampleParameter
+from catalogue.models import Sample, SampleFile, SampleParameter
 from portal.models import IcatPlusSession
 from tests import factories
 
@@ -211,6 +214,34 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(client, world) 
     assert [p.value for p in sample.parameters.all()] == [3.0]
 
 
+def test_refused_uploads_are_a_400_and_store_nothing(client, world, settings) -> None:
+    settings.SAMPLE_FILE_MAX_BYTES = 1000
+    sid = _sid(world["team"].participant)
+    sample = world["embargoed_sample"]
+    url = (
+        f"{BASE}/{sid}/samples/files?investigationId={world['embargoed'].pk}"
+        f"&sampleId={sample.pk}&metadataname=photo"
+    )
+    pdf = b"%PDF-1.7\n"
+    uploads = [
+        [SimpleUploadedFile("big.pdf", pdf + b"x" * 1000)],
+        [SimpleUploadedFile("tool.exe", b"MZ\x90")],
+        [SimpleUploadedFile("fake.png", pdf)],
+        [SimpleUploadedFile("notes.txt", b"caf\xe9 \x00 binary")],
+        [SimpleUploadedFile(f"f{n}.pdf", pdf) for n in range(11)],
+        [SimpleUploadedFile("ok.pdf", pdf), SimpleUploadedFile("bad.jpg", pdf)],
+        [],
+    ]
+    for files in uploads:
+        answer = client.post(url, {"files": files})
+        assert answer.status_code == 400, (files, answer.content)
+        assert answer.json()["field"] == "files"
+    no_name = client.post(url.removesuffix("&metadataname=photo"), {"files": [pdf]})
+    assert no_name.status_code == 400 and no_name.json()["field"] == "metadataname"
+    assert not SampleFile.objects.exists()
+    assert not any((settings.MEDIA_ROOT / "sample-files").rglob("*.*"))
+
+
 def test_a_measured_sample_and_a_partly_wrong_list_are_not_removed(client, world) -> None:
     sid = _sid(world["team"].participant)
     inv = world["embargoed"]
@@ -237,6 +268,42 @@ def test_a_measured_sample_and_a_partly_wrong_list_are_not_removed(client, world
     assert with_data.status_code == 403 and "e-sample" in with_data.json()["message"]
     assert other_inv.status_code == 404
     assert Sample.objects.filter(pk__in=[spare.pk, measured.pk, elsewhere.pk]).count() == 3
+
+
+def test_removing_a_sample_or_its_file_removes_the_stored_bytes(
+    client, world, django_capture_on_commit_callbacks
+) -> None:
+    sid = _sid(world["team"].participant)
+    inv = world["embargoed"]
+    spare = factories.SampleFactory(investigation=inv, name="spare")
+    kept, dropped, with_sample = (
+        SampleFile.objects.create(
+            sample=sample,
+            metadata_name="notes",
+            filename=f"{n}.txt",
+            content_type="text/plain",
+            size=2,
+            file=ContentFile(b"hi", name=f"{n}.txt"),
+        )
+        for n, sample in enumerate([world["embargoed_sample"], world["embargoed_sample"], spare])
+    )
+    paths = [Path(f.file.path) for f in (kept, dropped, with_sample)]
+    base = f"investigationId={inv.pk}"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        one = _send(
+            client,
+            "DELETE",
+            sid,
+            "samples/files",
+            f"{base}&sampleId={kept.sample_id}&fileIds={dropped.pk}",
+        )
+        both = _send(client, "DELETE", sid, "samples", f"{base}&sampleIds={spare.pk}")
+
+    assert one.status_code == 200
+    assert {m["name"]: m["value"] for m in one.json()["metadata"]} == {"notes": [str(kept.pk)]}
+    assert both.json() == {"deletedCount": 1}
+    assert [p.exists() for p in paths] == [True, False, False]
 
 
 def test_sample_list_and_acquisition_take_bounded_queries(

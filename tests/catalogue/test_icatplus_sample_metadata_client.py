@@ -1,12 +1,12 @@
 """ICAT+'s sample_metadata group through `icat-plus-client` itself, against a live test server:
-the team declares, changes and removes sample sheets (catalogue samples with their parameters),
-a beamline reads the samples of a session. Every answer deserialises into the client's models; a
-hidden experiment's samples are answered as nonexistent ones.
+the team declares, changes and removes sample sheets (catalogue samples with their parameters)
+and their files, a beamline reads the samples of a session. Every answer deserialises into the
+client's models; a hidden experiment's samples are answered as nonexistent ones.
 
 ICAT+ answers `GET .../samples` and `.../metadata` with a list of sample sheets, which the
-client's generated method (typed as one `Samplemetadatasample`, or untyped) cannot read: those
-two are called through the client's `_without_preload_content` variant and each item is read
-with the client's model."""
+client's generated methods (typed as one `Samplemetadatasample`, or untyped) cannot read: those
+two and the file download (untyped) are called through the client's `_without_preload_content`
+variant, and each sheet is read with the client's model."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from icat_plus_client import ApiClient, Configuration
 from icat_plus_client.api.sample_metadata_api import SampleMetadataApi
@@ -24,7 +25,7 @@ from icat_plus_client.models.samplemetadata_session_id_access_rules_post_request
 )
 from icat_plus_client.models.samplemetadatasample import Samplemetadatasample
 
-from catalogue.models import Role, Sample, SampleParameter
+from catalogue.models import Role, Sample, SampleFile, SampleParameter
 from portal.models import IcatPlusSession
 from tests import factories
 
@@ -179,16 +180,35 @@ def test_outsiders_get_what_a_nonexistent_id_gets_and_readers_may_not_write(api,
     )
     missing_put = _status(api.samplemetadata_session_id_samples_put, out, missing, missing, sheet)
     assert hidden_put == missing_put
+    secret = SampleFile.objects.create(
+        sample=hidden_sample,
+        metadata_name="photo",
+        filename="secret.txt",
+        content_type="text/plain",
+        size=6,
+        file=ContentFile(b"SECRET", name="secret.txt"),
+    )
     hidden_file = _status(
         api.samplemetadata_session_id_samples_files_get,
         out,
         str(hidden.pk),
         str(hidden_sample.pk),
-        "1",
+        str(secret.pk),
     )
     assert hidden_file == _status(
-        api.samplemetadata_session_id_samples_files_get, out, missing, missing, "1"
+        api.samplemetadata_session_id_samples_files_get, out, missing, missing, missing
     )
+    hidden_drop = _status(
+        api.samplemetadata_session_id_samples_files_delete,
+        out,
+        str(hidden.pk),
+        str(hidden_sample.pk),
+        str(secret.pk),
+    )
+    assert hidden_drop == _status(
+        api.samplemetadata_session_id_samples_files_delete, out, missing, missing, missing
+    )
+    assert SampleFile.objects.filter(pk=secret.pk).exists()
 
     # Released samples are read by anyone, changed by no one outside the team.
     released, old = world["released"], world["old_sample"]
@@ -223,19 +243,36 @@ def test_beamline_reads_the_samples_of_todays_session(api, world) -> None:
 
     assert api.samplemetadata_session_id_samples_prefix_get(sid, "default").prefix == ""
 
-    # No sample files and no access rules in the portal: said plainly, nothing stored.
-    lyso = str(world["lyso"].pk)
-    assert _status(
-        api.samplemetadata_session_id_samples_files_get, sid, str(today.pk), lyso, "1"
-    ) == (404, "No such file")
-    assert _status(
+    # The team attaches files to a sample (ICAT's too: files are the portal's own), reads them
+    # back byte for byte, and removes them.
+    lyso, inv = str(world["lyso"].pk), str(today.pk)
+    png = b"\x89PNG\r\n\x1a\n" + b"crystal" * 100
+    model = b"HEADER    LYSOZYME\nATOM      1  N   LYS A   1\n"
+    sheet = api.samplemetadata_session_id_samples_files_post(
+        sid, lyso, inv, "photo", files=[("crystal.png", png), ("model.pdb", model)]
+    )
+    photo_ids = {m.name: m.value for m in sheet.metadata}["photo"]
+    assert len(photo_ids) == 2
+    read = api.samplemetadata_session_id_samples_files_get_without_preload_content(
+        world["participant"], inv, lyso, photo_ids[1]
+    )
+    assert (read.status, read.data) == (200, model)
+    refused = _status(
         api.samplemetadata_session_id_samples_files_post,
         sid,
         lyso,
-        str(today.pk),
+        inv,
         "photo",
-        files=[("photo.png", b"\x89PNG")],
-    ) == (403, "Files cannot be attached to samples in this portal")
+        files=[("fake.pdf", b"MZ\x90\x00not a pdf")],
+    )
+    assert refused[0] == 400 and "fake.pdf" in refused[1]
+    after = api.samplemetadata_session_id_samples_files_delete(sid, inv, lyso, photo_ids[0])
+    assert {m.name: m.value for m in after.metadata}["photo"] == [photo_ids[1]]
+    assert _status(
+        api.samplemetadata_session_id_samples_files_get, sid, inv, lyso, photo_ids[0]
+    ) == (404, "No such file")
+
+    # Who sees a sample is the portal's access policy: no per-project rules.
     assert (
         _status(
             api.samplemetadata_session_id_access_rules_post,
