@@ -27,6 +27,7 @@ from .models import (
     InvestigationUser,
     Role,
     Sample,
+    SampleFile,
     released_q,
 )
 
@@ -108,6 +109,14 @@ def visible_samples(user: AnyUser) -> QuerySet[Sample]:
     return qs.filter(released_q(prefix="investigation__") | _team_q(user, "investigation__"))
 
 
+def visible_sample_files(user: AnyUser) -> QuerySet[SampleFile]:
+    """Files attached to samples: seen by whoever sees the sample."""
+    qs = SampleFile.objects.all()
+    if _is_staff(user):
+        return qs
+    return qs.filter(sample__in=visible_samples(user).values("pk"))
+
+
 # Object checks -------------------------------------------------------------------------------
 
 
@@ -165,6 +174,12 @@ def can_mint_doi(user: AnyUser, investigation: Investigation) -> bool:
 
 
 def can_request_restore(user: AnyUser, investigation: Investigation) -> bool:
+    return is_in_team(user, investigation)
+
+
+def can_edit_samples(user: AnyUser, investigation: Investigation) -> bool:
+    """Declare, change or remove the investigation's samples (ICAT+'s sample sheets): the team
+    in the wide sense; readers of released data may not."""
     return is_in_team(user, investigation)
 
 

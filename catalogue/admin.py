@@ -29,6 +29,7 @@ from .models import (
     InvestigationUser,
     ParameterType,
     Sample,
+    SampleFile,
     SampleParameter,
     Technique,
 )
@@ -213,13 +214,27 @@ class SampleParameterInline(admin.TabularInline):
     extra = 0
 
 
+class SampleFileInline(admin.TabularInline):
+    """Files the team attached through ICAT+'s sample sheets: shown, changed only through the
+    API (which also removes the stored bytes)."""
+
+    model = SampleFile
+    fields = ["metadata_name", "filename", "content_type", "size", "uploaded_by", "created_at"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Sample)
 class SampleAdmin(BigTableAdmin):
     list_display = ["name", "investigation", "type"]
     search_fields = ["name", "investigation__name"]
     list_select_related = ["investigation"]
     autocomplete_fields = ["investigation"]
-    inlines = [SampleParameterInline]
+    inlines = [SampleParameterInline, SampleFileInline]
 
 
 class DatasetParameterInline(admin.TabularInline):

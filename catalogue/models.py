@@ -361,6 +361,29 @@ class SampleParameter(Parameter):
         indexes = [models.Index(fields=["sample", "type"])]
 
 
+def sample_file_path(instance: SampleFile, filename: str) -> str:
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return f"sample-files/{instance.created_at:%Y/%m}/{uuid.uuid4()}{suffix}"
+
+
+class SampleFile(models.Model):
+    """A file the team attached to a sample (a photo, a model, a safety sheet) through ICAT+'s
+    sample sheets; not in ICAT. Stored under MEDIA_ROOT, served only to those who see the
+    sample; listed in the sheet's metadata under `metadata_name`."""
+
+    sample = models.ForeignKey(Sample, on_delete=models.CASCADE, related_name="files")
+    metadata_name = models.CharField(max_length=255)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to=sample_file_path, max_length=255)
+    uploaded_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 # --- ICAT sync bookkeeping (catalogue/icat/sync.py) -------------------------------------------
 
 

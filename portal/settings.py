@@ -334,6 +334,8 @@ if ICAT_URL:
 MONGO_URL = env_str("MONGO_URL")
 MONGO_DB = env_str("MONGO_DB", "icatplus")
 LOGBOOK_MAX_IMAGE_BYTES = env_int("LOGBOOK_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
+# Files attached to samples through ICAT+'s sample sheets (catalogue/icatplus/sample_metadata.py).
+SAMPLE_FILE_MAX_BYTES = env_int("SAMPLE_FILE_MAX_BYTES", 10 * 1024 * 1024)
 LOGBOOK_LIVE_POLL_SECONDS = env_int("LOGBOOK_LIVE_POLL_SECONDS", 5)
 STATICFILES_DIRS.append(("vendor/quill", NODE_MODULES / "quill" / "dist"))
 # Downloads (catalogue/downloads.py): one file, streamed zips, zip jobs, metalink, Globus, tape.

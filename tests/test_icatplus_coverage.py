@@ -93,6 +93,19 @@ IMPLEMENTED = {
     ("tracking", "tracking_session_id_shipment_id_shipment_id_parcel_delete"),
     ("tracking", "tracking_session_id_shipment_post"),
     ("tracking", "tracking_session_id_shipment_put"),
+    ("sample_metadata", "samplemetadata_session_id_metadata_get"),
+    ("sample_metadata", "samplemetadata_session_id_samples_acquisition_get"),
+    ("sample_metadata", "samplemetadata_session_id_samples_delete"),
+    ("sample_metadata", "samplemetadata_session_id_samples_get"),
+    ("sample_metadata", "samplemetadata_session_id_samples_post"),
+    ("sample_metadata", "samplemetadata_session_id_samples_prefix_get"),
+    ("sample_metadata", "samplemetadata_session_id_samples_put"),
+    ("sample_metadata", "samplemetadata_session_id_samples_files_delete"),
+    ("sample_metadata", "samplemetadata_session_id_samples_files_get"),
+    ("sample_metadata", "samplemetadata_session_id_samples_files_post"),
+    # Answered with a plain 403: who sees a sample is the portal's access policy, not a rule
+    # posted per project (catalogue/icatplus/sample_metadata.py).
+    ("sample_metadata", "samplemetadata_session_id_access_rules_post"),
 }
 
 

@@ -253,6 +253,15 @@ KIND = {  # what the path parameters name
     "icatplus-tracking-labels": "icat_tracking",
     "icatplus-tracking-barcodes": "icat_tracking",
     "icatplus-tracking-setup": "icat_tracking",
+    # ICAT+ sample_metadata group (catalogue/icatplus/sample_metadata_urls.py): objects are named
+    # in the query string; who sees and changes which sample is walked per role and state in
+    # test_icatplus_session_matrix.py.
+    "icatplus-samplemetadata-samples": "icat_session",
+    "icatplus-samplemetadata-files": "icat_session",
+    "icatplus-samplemetadata-acquisition": "icat_session",
+    "icatplus-samplemetadata-prefix": "icat_session",
+    "icatplus-samplemetadata-metadata": "icat_session",
+    "icatplus-samplemetadata-access-rules": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -446,6 +455,13 @@ RULES = {
     "icatplus-tracking-labels": {"GET": READ},
     "icatplus-tracking-barcodes": {"GET": READ},
     "icatplus-tracking-setup": {"GET": READ},
+    # ICAT+ sample_metadata group: the session id is the credential (the participant's).
+    "icatplus-samplemetadata-samples": {"GET": READ, "POST": READ, "PUT": READ, "DELETE": READ},
+    "icatplus-samplemetadata-files": {"GET": READ, "POST": READ, "DELETE": READ},
+    "icatplus-samplemetadata-acquisition": {"GET": READ},
+    "icatplus-samplemetadata-prefix": {"GET": READ},
+    "icatplus-samplemetadata-metadata": {"GET": READ},
+    "icatplus-samplemetadata-access-rules": {"POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

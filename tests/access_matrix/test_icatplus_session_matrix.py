@@ -31,6 +31,10 @@ def _archived(objects) -> int:
     return objects.restore_dataset.pk
 
 
+def _investigation(objects) -> int:
+    return objects.investigation.pk
+
+
 # (name, method, path with {sid} and {id}, kind, which object of the state names {id},
 #  who among those who see it gets a 200)
 ROWS = [
@@ -75,6 +79,24 @@ ROWS = [
                 "staff",
             }
         ),
+    ),
+    # Sample sheets are named by their investigation; writes and sample ids per role:
+    # tests/catalogue/test_icatplus_sample_metadata.py.
+    (
+        "sample sheets",
+        "GET",
+        "/icatplus/samplemetadata/{sid}/samples?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "sample metadata",
+        "GET",
+        "/icatplus/samplemetadata/{sid}/metadata?investigationId={id}&metadataName=x&projectName=p",
+        "investigation",
+        _investigation,
+        None,
     ),
 ]
 
