@@ -259,7 +259,8 @@ class FilesQuery(serializers.Serializer):
 class FileDownloadQuery(serializers.Serializer):
     # 0 for a resource of the investigation itself (what `/files` lists), else its sample.
     sampleId = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
-    resourceId = serializers.UUIDField()
+    # Text, not a UUID field: an id that is no UUID names no file, the 404 of a missing one.
+    resourceId = serializers.CharField(max_length=64)
 
 
 class UserQuery(serializers.Serializer):

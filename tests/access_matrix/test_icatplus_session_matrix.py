@@ -31,6 +31,21 @@ def _archived(objects) -> int:
     return objects.restore_dataset.pk
 
 
+def _investigation(objects) -> int:
+    return objects.investigation.pk
+
+
+def _sample(objects) -> int:
+    return objects.sample.pk
+
+
+def _attachment(objects) -> str:
+    return str(objects.attachment.uuid)
+
+
+CATALOGUE = "/icatplus/catalogue/{sid}"
+
+
 # (name, method, path with {sid} and {id}, kind, which object of the state names {id},
 #  who among those who see it gets a 200)
 ROWS = [
@@ -76,6 +91,80 @@ ROWS = [
             }
         ),
     ),
+    # ICAT+ catalogue reads (catalogue/icatplus/read_urls.py)
+    (
+        "collections of a dataset",
+        "GET",
+        CATALOGUE + "/dataset/id/{id}/datacollection",
+        "dataset",
+        _dataset,
+        None,
+    ),
+    (
+        "collections by dataset",
+        "GET",
+        CATALOGUE + "/datacollection?datasetId={id}",
+        "dataset",
+        _dataset,
+        None,
+    ),
+    (
+        "dataset documents",
+        "GET",
+        CATALOGUE + "/dataset/id/{id}/dataset_document",
+        "dataset",
+        _dataset,
+        None,
+    ),
+    (
+        "dataset timeline",
+        "GET",
+        CATALOGUE + "/dataset/timeline?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "sample timeline",
+        "GET",
+        CATALOGUE + "/dataset/timeline?sampleId={id}",
+        "sample",
+        _sample,
+        None,
+    ),
+    (
+        "parameter values",
+        "GET",
+        CATALOGUE + "/datasetparameter/values?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "files",
+        "GET",
+        CATALOGUE + "/files?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "file download",
+        "GET",
+        CATALOGUE + "/files/download?sampleId=0&resourceId={id}",
+        "attachment",
+        _attachment,
+        None,
+    ),
+    (
+        "samples of an investigation",
+        "GET",
+        CATALOGUE + "/investigation/id/{id}/sample",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    ("page of a sample", "GET", CATALOGUE + "/samples/{id}/page", "sample", _sample, None),
 ]
 
 
