@@ -66,6 +66,7 @@ def world(transactional_db, settings, tmp_path):
     position = factories.ParameterTypeFactory(name="position", units="", value_type="string")
     samples = [factories.SampleFactory(investigation=today, name=n) for n in ("a1", "b2", "c3")]
     SampleParameter.objects.create(sample=samples[0], type=position, string_value="puck 1")
+    mx = factories.TechniqueFactory(name="MX", pid="PaNET01178")
     datasets = []
     for n, (sample, value) in enumerate(zip(samples, (12.0, 12.0, 13.5), strict=True)):
         dataset = factories.DatasetFactory(
@@ -79,6 +80,8 @@ def world(transactional_db, settings, tmp_path):
             type=DatasetType.PROCESSED if n == 2 else DatasetType.RAW,
         )
         DatasetParameter.objects.create(dataset=dataset, type=energy, numeric_value=value)
+        if n < 2:
+            dataset.techniques.add(mx, factories.TechniqueFactory(name="SAXS", pid="PaNET01188"))
         datasets.append(dataset)
     hidden = factories.InvestigationFactory(name="MX-2600", instrument=beamline, title="SECRET")
     factories.InvestigationUserFactory(investigation=hidden, role=Role.PRINCIPAL_INVESTIGATOR)
@@ -294,6 +297,9 @@ def test_public_lists_users_and_datasets_by_bearer_session(live_server, api, wor
 
     public = anonymous.catalogue_datasets_get(dataset_ids=ids)
     mine = participant.catalogue_datasets_get(dataset_ids=ids, sort_by="name")
+    by_technique = participant.catalogue_datasets_get(
+        technique_pids="PaNET01178", sort_by="sampleName", sort_order="-1"
+    )
     on_the_beamline = participant.catalogue_datasets_get(
         instrument_name="id23-1",
         start_date=(day - timedelta(days=1)).isoformat(),
@@ -315,6 +321,7 @@ def test_public_lists_users_and_datasets_by_bearer_session(live_server, api, wor
     assert [d.name for d in public] == ["public_1"]
     assert [d.name for d in mine] == ["a1_1", "public_1"]
     assert [d.name for d in on_the_beamline] == ["c3_1"]
+    assert [d.name for d in by_technique] == ["b2_1", "a1_1"]
     assert [d.name for d in documents] == ["a1_1", "b2_1", "c3_1"]
     assert [d.name for d in public_documents] == ["public_1"]
     assert _error(anonymous.catalogue_datasets_get)[0] == 400
