@@ -130,6 +130,16 @@ def dataset_timeline(row: dict) -> dict:
     )
 
 
+def investigation_timeline(row: dict) -> dict:
+    """A `Timeline` entry of an investigation from a `values()` row."""
+    return {
+        "investigationId": row["id"],
+        "investigationName": row["name"],
+        "startDate": _iso(row["start_date"]),
+        "endDate": _iso(row["end_date"]),
+    }
+
+
 class PersonSerializer(IcatSerializer):
     """A portal user as ICAT+'s `User` (sic: `affilation`), for administrators: with e-mail."""
 

@@ -159,17 +159,7 @@ class InvestigationTimeline(IcatPlusView):
                 : r.MAX_ROWS
             ]
         )
-        return Response(
-            [
-                {
-                    "investigationId": row["id"],
-                    "investigationName": row["name"],
-                    "startDate": s._iso(row["start_date"]),
-                    "endDate": s._iso(row["end_date"]),
-                }
-                for row in reversed(rows)
-            ]
-        )
+        return Response([r.investigation_timeline(row) for row in reversed(rows)])
 
 
 # Parameter values -----------------------------------------------------------------------------
