@@ -543,6 +543,19 @@ def visible_doi_collections(user: AnyUser) -> QuerySet:
     return collections.filter(created_by=user)
 
 
+def readable_doi_collections(user: AnyUser) -> QuerySet:
+    """Data collections as things to read (ICAT+'s data collection lists): those the user edits
+    (`visible_doi_collections`) and those whose DOI the user may read (`visible_dois`: findable
+    ones for everyone). Their datasets are still listed through `visible_datasets`."""
+    collections = apps.get_model("doi", "DataCollection").objects.all()
+    if _is_staff(user):
+        return collections
+    return collections.filter(
+        Q(pk__in=visible_doi_collections(user).values("pk"))
+        | Q(doi__in=visible_dois(user).values("pk"))
+    )
+
+
 # A DOI's state and kind as the doi app stores them (strings: catalogue never imports doi).
 _DOI_FINDABLE, _DOI_HIDDEN_STATES = "findable", ("pending", "withdrawn")
 

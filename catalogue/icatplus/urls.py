@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 urlpatterns = [
+    path("", include("catalogue.icatplus.read_urls")),
     path("catalogue/instruments", views.InstrumentList.as_view(), name="icatplus-instruments"),
     path("catalogue/techniques", views.TechniqueList.as_view(), name="icatplus-techniques"),
     path(

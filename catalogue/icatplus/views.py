@@ -168,9 +168,10 @@ def _with_dataset_details(qs: QuerySet) -> QuerySet:
     )
 
 
-def _datasets(user, query: s.DatasetQuery) -> QuerySet:
+def _datasets(user, query: s.DatasetQuery, *, within: QuerySet | None = None) -> QuerySet:
+    """A page of the datasets the user may see (or of `within`, already narrowed from them)."""
     data = query.validated_data
-    qs = access.visible_datasets(user)
+    qs = access.visible_datasets(user) if within is None else within
     if data.get("investigationIds"):
         qs = qs.filter(investigation_id__in=data["investigationIds"])
     if data.get("datasetIds"):
@@ -287,35 +288,64 @@ class DatafileDownload(IcatPlusView):
         return serve_file(request._request, path, filename=datafile.name)
 
 
+def _dataset_parameters(user, data: dict) -> QuerySet:
+    """Parameters of the visible datasets the query names (investigationId: one id or a list)."""
+    datasets = access.visible_datasets(user)
+    if data.get("investigationId"):
+        ids = data["investigationId"]
+        datasets = datasets.filter(investigation_id__in=ids if isinstance(ids, list) else [ids])
+    if data.get("sampleId"):
+        datasets = datasets.filter(sample_id=data["sampleId"])
+    if data.get("instrumentName"):
+        datasets = datasets.filter(
+            _named("investigation__instrument__name", data["instrumentName"])
+        )
+    if data.get("datasetType"):
+        datasets = datasets.filter(type=data["datasetType"])
+    if data.get("startDate"):
+        datasets = datasets.filter(start_date__gte=data["startDate"])
+    if data.get("endDate"):
+        datasets = datasets.filter(start_date__lte=data["endDate"])
+    qs = DatasetParameter.objects.filter(dataset__in=datasets.values("pk"))
+    if data.get("name"):
+        qs = qs.filter(type__name__iexact=data["name"])
+    return qs
+
+
 class DatasetParameterList(IcatPlusView):
     """`GET /catalogue/{sessionId}/datasetparameter` (investigationId, sampleId or
     instrumentName; name, datasetType, startDate, endDate): parameters of visible datasets."""
 
     def get(self, request: Request, session_id: str) -> Response:
         data = _query(s.DatasetParameterQuery, request).validated_data
-        datasets = access.visible_datasets(request.user)
-        if data.get("investigationId"):
-            datasets = datasets.filter(investigation_id=data["investigationId"])
-        if data.get("sampleId"):
-            datasets = datasets.filter(sample_id=data["sampleId"])
-        if data.get("instrumentName"):
-            datasets = datasets.filter(
-                _named("investigation__instrument__name", data["instrumentName"])
-            )
-        if data.get("datasetType"):
-            datasets = datasets.filter(type=data["datasetType"])
-        if data.get("startDate"):
-            datasets = datasets.filter(start_date__gte=data["startDate"])
-        if data.get("endDate"):
-            datasets = datasets.filter(start_date__lte=data["endDate"])
-        qs = DatasetParameter.objects.filter(dataset__in=datasets.values("pk"))
-        if data.get("name"):
-            qs = qs.filter(type__name__iexact=data["name"])
+        qs = _dataset_parameters(request.user, data)
         qs = qs.select_related("type", "dataset__sample").order_by("dataset_id", "id")
         return Response(s.DatasetParameterSerializer(qs[: s.MAX_LIMIT * 10], many=True).data)
 
 
 # Samples --------------------------------------------------------------------------------------
+
+
+def _samples(user, data: dict) -> QuerySet:
+    """The visible samples a sample query names (the list, and the page a sample is on)."""
+    qs = access.visible_samples(user)
+    if data.get("investigationId"):
+        qs = qs.filter(investigation_id=data["investigationId"])
+    if data.get("sampleIds"):
+        qs = qs.filter(pk__in=data["sampleIds"])
+    if data.get("instrumentName"):
+        qs = qs.filter(_named("investigation__instrument__name", data["instrumentName"]))
+    if data.get("startDate"):
+        qs = qs.filter(investigation__end_date__gte=data["startDate"])
+    if data.get("endDate"):
+        qs = qs.filter(investigation__start_date__lte=data["endDate"])
+    if data.get("havingAcquisitionDatasets") or data.get("datasetType"):
+        wanted = {"type": data.get("datasetType") or s.DatasetType.RAW}
+        with_datasets = access.visible_datasets(user).filter(**wanted)
+        qs = qs.filter(pk__in=with_datasets.values("sample_id"))
+    if search := data.get("search"):
+        qs = qs.filter(name__icontains=search)
+    return qs
 
 
 class SampleList(IcatPlusView):
@@ -326,23 +356,7 @@ class SampleList(IcatPlusView):
     def get(self, request: Request, session_id: str) -> Response:
         query = _query(s.SampleQuery, request)
         data = query.validated_data
-        qs = access.visible_samples(request.user)
-        if data.get("investigationId"):
-            qs = qs.filter(investigation_id=data["investigationId"])
-        if data.get("sampleIds"):
-            qs = qs.filter(pk__in=data["sampleIds"])
-        if data.get("instrumentName"):
-            qs = qs.filter(_named("investigation__instrument__name", data["instrumentName"]))
-        if data.get("startDate"):
-            qs = qs.filter(investigation__end_date__gte=data["startDate"])
-        if data.get("endDate"):
-            qs = qs.filter(investigation__start_date__lte=data["endDate"])
-        if data.get("havingAcquisitionDatasets") or data.get("datasetType"):
-            wanted = {"type": data.get("datasetType") or s.DatasetType.RAW}
-            with_datasets = access.visible_datasets(request.user).filter(**wanted)
-            qs = qs.filter(pk__in=with_datasets.values("sample_id"))
-        if search := data.get("search"):
-            qs = qs.filter(name__icontains=search)
+        qs = _samples(request.user, data)
         total = qs.count()
         rows = query.page(
             qs.select_related("investigation__instrument")

@@ -37,6 +37,7 @@ STATES_OF = {
     "icat_session_investigation": INVESTIGATION_STATES,
     "icat_session_dataset": DATA_STATES,
     "icat_session_datasets": DATA_STATES,
+    "icat_session_sample": INVESTIGATION_STATES,
     "icat_tracking": INVESTIGATION_STATES,  # the participant's session on each state's parcel
 }
 
@@ -58,6 +59,8 @@ def fill(kind: str, world: World, state: str) -> dict:
             return {**session, "investigation_id": objects.investigation.pk}
         if kind == "icat_session_dataset":
             return {**session, "dataset_id": objects.dataset.pk}
+        if kind == "icat_session_sample":
+            return {**session, "sample_id": objects.sample.pk}
         return {**session, "dataset_ids": str(objects.dataset.pk)}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}

@@ -262,6 +262,22 @@ KIND = {  # what the path parameters name
     "icatplus-samplemetadata-prefix": "icat_session",
     "icatplus-samplemetadata-metadata": "icat_session",
     "icatplus-samplemetadata-access-rules": "icat_session",
+    # ICAT+ catalogue reads (catalogue/icatplus/read_urls.py)
+    "icatplus-investigation-types": "none",
+    "icatplus-parameters": "none",
+    "icatplus-public-datasets": "none",
+    "icatplus-dataset-documents-by-date": "none",
+    "icatplus-catalogue-datacollections": "icat_session",
+    "icatplus-catalogue-dataset-datacollections": "icat_session_dataset",
+    "icatplus-catalogue-dataset-documents": "icat_session_datasets",
+    "icatplus-catalogue-dataset-timeline": "icat_session",
+    "icatplus-catalogue-investigation-timeline": "icat_session",
+    "icatplus-catalogue-dataset-parameter-values": "icat_session",
+    "icatplus-catalogue-files": "icat_session",
+    "icatplus-catalogue-files-download": "icat_session",
+    "icatplus-catalogue-investigation-samples": "icat_session_investigation",
+    "icatplus-catalogue-sample-page": "icat_session_sample",
+    "icatplus-catalogue-users": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -462,6 +478,25 @@ RULES = {
     "icatplus-samplemetadata-prefix": {"GET": READ},
     "icatplus-samplemetadata-metadata": {"GET": READ},
     "icatplus-samplemetadata-access-rules": {"POST": READ},
+    # ICAT+ catalogue reads: public lists, `/catalogue/datasets*` without a bearer session (what
+    # anyone may see), and reads through the participant's session id; who sees what through
+    # them is walked per role and state in test_icatplus_session_matrix.py.
+    "icatplus-investigation-types": {"GET": READ},
+    "icatplus-parameters": {"GET": READ},
+    "icatplus-public-datasets": {"GET": READ},
+    "icatplus-dataset-documents-by-date": {"GET": READ},
+    "icatplus-catalogue-datacollections": {"GET": READ},
+    "icatplus-catalogue-dataset-datacollections": {"GET": READ},
+    "icatplus-catalogue-dataset-documents": {"GET": READ},
+    "icatplus-catalogue-dataset-timeline": {"GET": READ},
+    "icatplus-catalogue-investigation-timeline": {"GET": READ},
+    "icatplus-catalogue-dataset-parameter-values": {"GET": READ},
+    "icatplus-catalogue-files": {"GET": READ},
+    "icatplus-catalogue-files-download": {"GET": READ},
+    "icatplus-catalogue-investigation-samples": {"GET": READ},
+    "icatplus-catalogue-sample-page": {"GET": READ},
+    # The user list is for administrators: the participant's session gets ICAT+'s 403.
+    "icatplus-catalogue-users": {"GET": Rule(frozenset(), otherwise=frozenset({FORBIDDEN}))},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -35,6 +35,17 @@ def _investigation(objects) -> int:
     return objects.investigation.pk
 
 
+def _sample(objects) -> int:
+    return objects.sample.pk
+
+
+def _attachment(objects) -> str:
+    return str(objects.attachment.uuid)
+
+
+CATALOGUE = "/icatplus/catalogue/{sid}"
+
+
 # (name, method, path with {sid} and {id}, kind, which object of the state names {id},
 #  who among those who see it gets a 200)
 ROWS = [
@@ -80,6 +91,80 @@ ROWS = [
             }
         ),
     ),
+    # ICAT+ catalogue reads (catalogue/icatplus/read_urls.py)
+    (
+        "collections of a dataset",
+        "GET",
+        CATALOGUE + "/dataset/id/{id}/datacollection",
+        "dataset",
+        _dataset,
+        None,
+    ),
+    (
+        "collections by dataset",
+        "GET",
+        CATALOGUE + "/datacollection?datasetId={id}",
+        "dataset",
+        _dataset,
+        None,
+    ),
+    (
+        "dataset documents",
+        "GET",
+        CATALOGUE + "/dataset/id/{id}/dataset_document",
+        "dataset",
+        _dataset,
+        None,
+    ),
+    (
+        "dataset timeline",
+        "GET",
+        CATALOGUE + "/dataset/timeline?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "sample timeline",
+        "GET",
+        CATALOGUE + "/dataset/timeline?sampleId={id}",
+        "sample",
+        _sample,
+        None,
+    ),
+    (
+        "parameter values",
+        "GET",
+        CATALOGUE + "/datasetparameter/values?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "files",
+        "GET",
+        CATALOGUE + "/files?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "file download",
+        "GET",
+        CATALOGUE + "/files/download?sampleId=0&resourceId={id}",
+        "attachment",
+        _attachment,
+        None,
+    ),
+    (
+        "samples of an investigation",
+        "GET",
+        CATALOGUE + "/investigation/id/{id}/sample",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    ("page of a sample", "GET", CATALOGUE + "/samples/{id}/page", "sample", _sample, None),
     # Sample sheets are named by their investigation; writes and sample ids per role:
     # tests/catalogue/test_icatplus_sample_metadata.py.
     (

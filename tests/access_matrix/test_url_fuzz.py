@@ -141,6 +141,25 @@ EVENT = {
 }
 
 
+CATALOGUE_READ_BASE = {
+    "icatplus-public-datasets": lambda world, inv: {"investigationIds": str(inv.pk)},
+    "icatplus-dataset-documents-by-date": lambda world, inv: {
+        "startDate": "2020-01-01",
+        "endDate": "2030-01-01",
+    },
+    "icatplus-catalogue-dataset-timeline": lambda world, inv: {"investigationId": str(inv.pk)},
+    "icatplus-catalogue-investigation-timeline": lambda world, inv: {"instrument": BEAMLINE},
+    "icatplus-catalogue-dataset-parameter-values": lambda world, inv: {
+        "investigationId": str(inv.pk)
+    },
+    "icatplus-catalogue-files": lambda world, inv: {"investigationId": str(inv.pk)},
+    "icatplus-catalogue-files-download": lambda world, inv: {
+        "sampleId": "0",
+        "resourceId": str(world.states["embargoed"].attachment.uuid),
+    },
+}
+
+
 def base_values(name: str, world: World) -> tuple[dict, dict]:
     """(query, body) that a route needs before it reads the rest."""
     investigation = world.states["embargoed"].investigation
@@ -160,6 +179,8 @@ def base_values(name: str, world: World) -> tuple[dict, dict]:
         if name in ("icatplus-ids-download", "icatplus-ids-metalink"):
             return {**session, **dataset}, {}
         return dataset, {}
+    if name in CATALOGUE_READ_BASE:  # what each needs before it reads the rest
+        return CATALOGUE_READ_BASE[name](world, investigation), {}
     if name == "icatplus-session":  # the right password: garbage elsewhere reaches the login
         return {}, {"username": world.users["participant"].username, "password": "password"}
     if name == "api-logbook-event-list":
