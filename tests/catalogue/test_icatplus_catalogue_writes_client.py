@@ -115,11 +115,11 @@ def _same_as_nonexistent(call, object_id: int) -> None:
 
 def test_pi_adds_and_removes_a_collaborator_as_on_the_team_page(live_server, world) -> None:
     api = _api(live_server)
+    add = api.catalogue_session_id_investigation_id_investigation_id_investigationusers_post
+    remove = api.catalogue_session_id_investigation_id_investigation_id_investigationusers_delete
     today = world["today"]
 
-    added = api.catalogue_session_id_investigation_id_investigation_id_investigationusers_post(
-        world["pi"], today.pk, Name(name="akowalska")
-    )
+    added = add(world["pi"], today.pk, Name(name="akowalska"))
     assert (added.name, added.role, added.investigation_id) == (
         "akowalska",
         "Collaborator",
@@ -141,28 +141,17 @@ def test_pi_adds_and_removes_a_collaborator_as_on_the_team_page(live_server, wor
     assert "akowalska" in {member.name for member in team}
 
     # Twice is refused as the page refuses it; a participant may not change the team at all.
-    status, body = _refusal(
-        lambda: api.catalogue_session_id_investigation_id_investigation_id_investigationusers_post(
-            world["pi"], today.pk, Name(name="akowalska")
-        )
-    )
+    status, body = _refusal(lambda: add(world["pi"], today.pk, Name(name="akowalska")))
     assert status == 400 and "already in the team" in body
     status, _ = _refusal(
-        lambda: api.catalogue_session_id_investigation_id_investigation_id_investigationusers_post(
-            world["participant"], today.pk, Name(name=world["team"].outsider.username)
-        )
+        lambda: add(world["participant"], today.pk, Name(name=world["team"].outsider.username))
     )
     assert status == 403
     _same_as_nonexistent(
-        lambda pk: api.catalogue_session_id_investigation_id_investigation_id_investigationusers_post(
-            world["outsider"], pk, Name(name="akowalska")
-        ),
-        world["hidden"].pk,
+        lambda pk: add(world["outsider"], pk, Name(name="akowalska")), world["hidden"].pk
     )
 
-    left = api.catalogue_session_id_investigation_id_investigation_id_investigationusers_delete(
-        world["pi"], today.pk, Name(name="akowalska")
-    )
+    left = remove(world["pi"], today.pk, Name(name="akowalska"))
     assert "akowalska" not in {member.name for member in left}
     assert {member.role for member in left} >= {"Principal investigator", "Participant"}
     assert not InvestigationUser.objects.filter(user=world["newcomer"]).exists()
@@ -170,9 +159,7 @@ def test_pi_adds_and_removes_a_collaborator_as_on_the_team_page(live_server, wor
     assert mail.outbox[-1].to == ["anna@example.org"]
     # Roles from the proposal stay, as on the page.
     status, body = _refusal(
-        lambda: api.catalogue_session_id_investigation_id_investigation_id_investigationusers_delete(
-            world["pi"], today.pk, Name(name=world["team"].participant.username)
-        )
+        lambda: remove(world["pi"], today.pk, Name(name=world["team"].participant.username))
     )
     assert status == 400 and "only collaborators" in body
     assert InvestigationUser.objects.filter(user=world["team"].participant).exists()
