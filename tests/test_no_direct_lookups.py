@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = [
     "catalogue/views/*.py",
     "catalogue/api*.py",
+    "catalogue/icatplus/*.py",
     "logbook/views/*.py",
     "logbook/api.py",
     "logbook/icatplus.py",

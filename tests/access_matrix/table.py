@@ -253,6 +253,11 @@ KIND = {  # what the path parameters name
     "icatplus-tracking-labels": "icat_tracking",
     "icatplus-tracking-barcodes": "icat_tracking",
     "icatplus-tracking-setup": "icat_tracking",
+    # ICAT+ catalogue writes (catalogue/icatplus/write_urls.py): who may change what is walked
+    # per role and state in test_icatplus_session_matrix.py.
+    "icatplus-catalogue-sample-parameter-create": "icat_session_sample",
+    "icatplus-catalogue-sample-parameter": "icat_session_sample_parameter",
+    "icatplus-catalogue-release-date": "icat_session_investigation",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -417,13 +422,13 @@ RULES = {
     "icatplus-techniques": {"GET": READ},
     "icatplus-investigation-normalize": {"GET": READ},
     "icatplus-catalogue-investigations": {"GET": READ},
-    "icatplus-catalogue-investigation-users": {"GET": READ},
+    "icatplus-catalogue-investigation-users": {"GET": READ, "POST": READ, "DELETE": READ},
     "icatplus-catalogue-investigation-people": {"GET": READ},
     "icatplus-catalogue-datasets": {"GET": READ},
     "icatplus-catalogue-datasets-by-id": {"GET": READ},
     "icatplus-catalogue-dataset-datafiles": {"GET": READ},
     "icatplus-catalogue-datafiles": {"GET": READ},
-    "icatplus-catalogue-dataset-parameters": {"GET": READ},
+    "icatplus-catalogue-dataset-parameters": {"GET": READ, "PUT": READ},
     "icatplus-catalogue-samples": {"GET": READ},
     "icatplus-catalogue-instruments": {"GET": READ},
     "icatplus-catalogue-datafile-download": {"GET": READ},
@@ -446,6 +451,12 @@ RULES = {
     "icatplus-tracking-labels": {"GET": READ},
     "icatplus-tracking-barcodes": {"GET": READ},
     "icatplus-tracking-setup": {"GET": READ},
+    # ICAT+ catalogue writes: the participant's session id (the release date's route takes none
+    # in its path: every role gets the refused session's 403); per role in
+    # test_icatplus_session_matrix.py.
+    "icatplus-catalogue-sample-parameter-create": {"POST": READ},
+    "icatplus-catalogue-sample-parameter": {"PUT": READ},
+    "icatplus-catalogue-release-date": {"POST": NO_SESSION},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
