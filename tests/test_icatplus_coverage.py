@@ -38,6 +38,7 @@ IMPLEMENTED = {
     ("catalogue", "catalogue_techniques_get"),
     ("catalogue", "catalogue_investigations_investigation_id_release_date_post"),
     ("catalogue", "catalogue_session_id_datasetparameter_put"),
+    ("catalogue", "catalogue_session_id_files_upload_post"),
     (
         "catalogue",
         "catalogue_session_id_investigation_id_investigation_id_investigationusers_delete",

@@ -18,6 +18,7 @@ MODULES = [
     "logbook/views/*.py",
     "logbook/api.py",
     "logbook/icatplus.py",
+    "logbook/icatplus_files.py",
     "shipments/views/*.py",
     "shipments/api.py",
     "doi/views.py",

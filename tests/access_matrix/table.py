@@ -258,6 +258,7 @@ KIND = {  # what the path parameters name
     "icatplus-catalogue-sample-parameter-create": "icat_session_sample",
     "icatplus-catalogue-sample-parameter": "icat_session_sample_parameter",
     "icatplus-catalogue-release-date": "icat_session_investigation",
+    "icatplus-catalogue-files-upload": "icat_session",  # ?sampleId= (logbook/icatplus_files.py)
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -457,6 +458,7 @@ RULES = {
     "icatplus-catalogue-sample-parameter-create": {"POST": READ},
     "icatplus-catalogue-sample-parameter": {"PUT": READ},
     "icatplus-catalogue-release-date": {"POST": NO_SESSION},
+    "icatplus-catalogue-files-upload": {"POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -136,6 +136,16 @@ ROWS = [
         frozenset({"staff"}),
         400,
     ),
+    (
+        # A JSON body is not an upload: those who may upload get 415 (multipart expected).
+        "sample file upload",
+        "POST",
+        "/icatplus/catalogue/{sid}/files/upload?sampleId={id}",
+        "sample",
+        lambda objects: objects.sample.pk,
+        TEAM_STAFF,
+        415,
+    ),
 ]
 
 
