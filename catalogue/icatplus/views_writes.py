@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from catalogue import access, teams
 from catalogue.models import Investigation, Role, SampleParameter
+from catalogue.signals import release_date_changed
 from portal.icatplus import IcatPlusView
 
 from . import serializers as s
@@ -172,8 +173,8 @@ class InvestigationReleaseDate(IcatPlusView):
     """`POST /catalogue/investigations/{investigationId}/release-date` (the session as a bearer
     token) with `{"releaseDate": "YYYY-MM-DD", "message"}`: the data becomes public that day.
     The portal lets staff alone move an embargo (the admin's "release now"); a proprietary
-    session stays closed whatever its date. ICAT+ also writes `message` to the logbook; the
-    catalogue does not reach into the logbook app, so here it is accepted and not stored."""
+    session stays closed whatever its date. As in ICAT+, the investigation's logbook records the
+    change and `message` (`catalogue.signals.release_date_changed`, received by the logbook)."""
 
     def post(self, request: Request, investigation_id: int) -> Response:
         investigation = access.get_investigation_or_404(request.user, investigation_id)
@@ -181,9 +182,18 @@ class InvestigationReleaseDate(IcatPlusView):
             raise PermissionDenied("Only the facility's staff can change a release date.")
         body = w.ReleaseDateBody(data=request.data)
         body.is_valid(raise_exception=True)
-        now = timezone.now()
-        access.visible_investigations(request.user).filter(pk=investigation.pk).update(
-            release_date=body.release_date(), mod_time=now
-        )
-        investigation.refresh_from_db(fields=["release_date", "mod_time"])
+        previous = investigation.release_date
+        with transaction.atomic():
+            # As the admin's "release now" does it: no save() side effects on other fields.
+            access.visible_investigations(request.user).filter(pk=investigation.pk).update(
+                release_date=body.release_date(), mod_time=timezone.now()
+            )
+            investigation.refresh_from_db(fields=["release_date", "mod_time"])
+            release_date_changed.send(
+                sender=Investigation,
+                investigation=investigation,
+                by=request.user,
+                previous=previous,
+                message=body.validated_data.get("message", ""),
+            )
         return Response(s.investigation_light(investigation))

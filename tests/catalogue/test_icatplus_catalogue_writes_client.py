@@ -30,6 +30,7 @@ from catalogue.models import (
     TeamChange,
     TeamChangeAction,
 )
+from logbook.models import Event
 from portal.models import IcatPlusSession
 from tests import factories
 
@@ -238,6 +239,10 @@ def test_staff_move_the_end_of_an_embargo_and_no_one_else(live_server, world) ->
     today.refresh_from_db()
     assert timezone.localtime(today.release_date).date() == new_day
     assert not Investigation.objects.released().filter(pk=today.pk).exists()
+    # As ICAT+ does, the experiment's logbook says who moved it, to when, and why.
+    [note] = Event.objects.filter(investigation=today).values("title", "content")
+    assert note["title"] == "Release date changed"
+    assert new_day.isoformat() in str(note["content"]) and "paper accepted" in str(note["content"])
     status, _ = _refusal(
         lambda: _api(
             live_server, world["pi"]
