@@ -21,6 +21,7 @@ from .models import (
     AccessRequestStatus,
     Datafile,
     Dataset,
+    DatasetParameter,
     DownloadJob,
     Instrument,
     Investigation,
@@ -28,6 +29,7 @@ from .models import (
     Role,
     Sample,
     SampleFile,
+    SampleParameter,
     released_q,
 )
 
@@ -164,6 +166,19 @@ def can_manage_team(user: AnyUser, investigation: Investigation) -> bool:
     return _is_staff(user) or role_in(user, investigation) == Role.PRINCIPAL_INVESTIGATOR
 
 
+def can_edit_metadata(user: AnyUser, investigation: Investigation) -> bool:
+    """Change the values of sample and dataset parameters (ICAT+'s catalogue writes): whoever
+    works on the experiment, as for its logbook: the team, the beamline's scientists, staff.
+    Readers of a released experiment may not."""
+    return is_in_team(user, investigation)
+
+
+def can_change_release_date(user: AnyUser, investigation: Investigation) -> bool:
+    """Move the end of an embargo: staff, as in the admin's "release now" (a team asks them;
+    extensions go through the data-policy office, which works in the admin too)."""
+    return _is_staff(user)
+
+
 def can_manage_shipments(user: AnyUser, investigation: Investigation) -> bool:
     return is_in_team(user, investigation)
 
@@ -230,6 +245,30 @@ def get_sample_or_404(user: AnyUser, pk: int | str) -> Sample:
         return visible_samples(user).select_related("investigation__instrument").get(pk=pk)
     except (Sample.DoesNotExist, ValueError):
         raise Http404("No such sample") from None
+
+
+def get_sample_parameter_or_404(user: AnyUser, pk: int | str) -> SampleParameter:
+    """A parameter of a sample the user may see (with its type, sample and investigation)."""
+    try:
+        return (
+            SampleParameter.objects.filter(sample__in=visible_samples(user))
+            .select_related("type", "sample__investigation__instrument")
+            .get(pk=pk)
+        )
+    except (SampleParameter.DoesNotExist, ValueError):
+        raise Http404("No such parameter") from None
+
+
+def get_dataset_parameter_or_404(user: AnyUser, pk: int | str) -> DatasetParameter:
+    """A parameter of a dataset the user may see (with its type, dataset and investigation)."""
+    try:
+        return (
+            DatasetParameter.objects.filter(dataset__in=visible_datasets(user))
+            .select_related("type", "dataset__investigation__instrument", "dataset__sample")
+            .get(pk=pk)
+        )
+    except (DatasetParameter.DoesNotExist, ValueError):
+        raise Http404("No such parameter") from None
 
 
 def get_download_job_or_404(user: AnyUser, pk: object) -> DownloadJob:

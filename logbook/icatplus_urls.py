@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from django.views.decorators.cache import cache_control
 
-from . import icatplus
+from . import icatplus, icatplus_files
 
 urlpatterns = [
     path(
@@ -32,6 +32,12 @@ urlpatterns = [
         r"/instrument/name/(?P<instrument_name>[^/]+)/event/create[fF]rombase64$",
         icatplus.logbook_base64,
         name="icatplus-logbook-base64",
+    ),
+    # ICAT+'s catalogue group, but a logbook attachment here (icatplus_files.py says why).
+    path(
+        "catalogue/<str:session_id>/files/upload",
+        icatplus_files.SampleFileUpload.as_view(),
+        name="icatplus-catalogue-files-upload",
     ),
 ]
 

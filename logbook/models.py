@@ -172,6 +172,17 @@ class Attachment(models.Model):
     # A broadcast's image is public like the broadcast; any other image belongs to the logbook
     # of its investigation or beamline, and one with neither is shown to nobody.
     broadcast = models.BooleanField(default=False)
+    # A file about a sample (ICAT+'s `catalogue/{sessionId}/files`: a .pdb model, a sequence),
+    # kept in its investigation's logbook with what ICAT+ records beside it.
+    sample = models.ForeignKey(
+        "catalogue.Sample", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    file_type = models.CharField(max_length=64, blank=True)
+    group_name = models.CharField(max_length=255, blank=True)
+    multiplicity = models.FloatField(null=True, blank=True)
+    upload_name = models.CharField(
+        max_length=255, blank=True, help_text="the name it was uploaded with, if not `filename`"
+    )
 
     def __str__(self) -> str:
         return self.filename

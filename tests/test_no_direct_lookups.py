@@ -14,9 +14,11 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES = [
     "catalogue/views/*.py",
     "catalogue/api*.py",
+    "catalogue/icatplus/*.py",
     "logbook/views/*.py",
     "logbook/api.py",
     "logbook/icatplus.py",
+    "logbook/icatplus_files.py",
     "shipments/views/*.py",
     "shipments/api.py",
     "doi/views.py",

@@ -174,15 +174,18 @@ class ParameterTypeSerializer(IcatSerializer):
 
 
 def resource(attachment) -> dict:
-    """A logbook attachment as ICAT+'s `Resourceinformation`; `_id` is what `/files/download`
-    takes as `resourceId`."""
+    """A logbook attachment as ICAT+'s `Resourceinformation`: `_id` is what `/files/download`
+    takes as `resourceId`, `file` where the portal serves it to those who read the logbook."""
+    multiplicity = attachment.multiplicity
+    if multiplicity is None or float(multiplicity).is_integer():
+        multiplicity = 1 if multiplicity is None else int(multiplicity)
     return {
         "_id": str(attachment.uuid),
-        "filename": attachment.filename,
-        "fileType": attachment.content_type,
-        "groupName": LOGBOOK_GROUP,
-        "multiplicity": 1,
-        "file": attachment.filename,
+        "filename": attachment.upload_name or attachment.filename,
+        "fileType": attachment.file_type or attachment.content_type,
+        "groupName": attachment.group_name or LOGBOOK_GROUP,
+        "multiplicity": multiplicity,
+        "file": attachment.get_absolute_url(),
     }
 
 
@@ -267,7 +270,7 @@ class FilesQuery(serializers.Serializer):
 
 
 class FileDownloadQuery(serializers.Serializer):
-    # 0 for a resource of the investigation itself (what `/files` lists), else its sample.
+    # 0 for a resource of the investigation itself, else the sample it was uploaded for.
     sampleId = serializers.IntegerField(min_value=0, max_value=2**63 - 1)
     # Text, not a UUID field: an id that is no UUID names no file, the 404 of a missing one.
     resourceId = serializers.CharField(max_length=64)

@@ -7,6 +7,7 @@ from django.urls import include, path
 from . import views
 
 urlpatterns = [
+    path("", include("catalogue.icatplus.write_urls")),  # first: its paths answer GET too
     path("", include("catalogue.icatplus.read_urls")),
     path("catalogue/instruments", views.InstrumentList.as_view(), name="icatplus-instruments"),
     path("catalogue/techniques", views.TechniqueList.as_view(), name="icatplus-techniques"),
@@ -19,11 +20,6 @@ urlpatterns = [
         "catalogue/<str:session_id>/investigation",
         views.InvestigationList.as_view(),
         name="icatplus-catalogue-investigations",
-    ),
-    path(
-        "catalogue/<str:session_id>/investigation/id/<int:investigation_id>/investigationusers",
-        views.InvestigationUsers.as_view(),
-        name="icatplus-catalogue-investigation-users",
     ),
     path(
         "catalogue/<str:session_id>/investigation/<int:investigation_id>/user",
@@ -54,11 +50,6 @@ urlpatterns = [
         "catalogue/<str:session_id>/datafile/download",
         views.DatafileDownload.as_view(),
         name="icatplus-catalogue-datafile-download",
-    ),
-    path(
-        "catalogue/<str:session_id>/datasetparameter",
-        views.DatasetParameterList.as_view(),
-        name="icatplus-catalogue-dataset-parameters",
     ),
     path(
         "catalogue/<str:session_id>/samples",

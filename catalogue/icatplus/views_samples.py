@@ -71,40 +71,48 @@ class SamplePage(IcatPlusView):
 
 
 # Files attached to an experiment --------------------------------------------------------------
-# ICAT+ keeps files per sample (`Sampleinformation`); the portal keeps the files people attach to
-# an experiment's logbook. `/files` lists those of an investigation as one entry whose sampleId
-# is 0; no sample has files of its own, so a sample's list is empty.
+# ICAT+ keeps files per sample (`Sampleinformation`); the portal keeps them in the experiment's
+# logbook: those uploaded for a sample (`files/upload`) are tied to it, any other attachment of
+# the logbook is the experiment's own and listed under sampleId 0.
 
 
 class Files(IcatPlusView):
-    """`GET /catalogue/{sessionId}/files?investigationId=|sampleId=&groupName=`."""
+    """`GET /catalogue/{sessionId}/files?investigationId=|sampleId=&groupName=`: one entry per
+    sample that has files (and one, sampleId 0, for the experiment's own)."""
 
     def get(self, request: Request, session_id: str) -> Response:
         data = _query(r.FilesQuery, request).validated_data
+        attachments = access.visible_attachments(request.user).filter(investigation__isnull=False)
+        if data.get("investigationId"):
+            attachments = attachments.filter(investigation_id=data["investigationId"])
+        if data.get("sampleId"):
+            attachments = attachments.filter(sample_id=data["sampleId"])
         group = data.get("groupName")
-        if data.get("sampleId") or (group and group != r.LOGBOOK_GROUP):
-            return Response([])
-        investigation_id = data["investigationId"]
-        attachments = (
-            access.visible_attachments(request.user)
-            .filter(investigation_id=investigation_id)
-            .order_by("created_at", "id")[: r.MAX_ROWS]
+        if group == r.LOGBOOK_GROUP:
+            attachments = attachments.filter(group_name="")
+        elif group:
+            attachments = attachments.filter(group_name=group)
+        entries: dict[tuple[int, int], list[dict]] = {}
+        for attachment in attachments.order_by("created_at", "id")[: r.MAX_ROWS]:
+            key = (attachment.investigation_id, attachment.sample_id or 0)
+            entries.setdefault(key, []).append(r.resource(attachment))
+        return Response(
+            [
+                {
+                    "_id": f"investigation-{investigation_id}-sample-{sample_id}",
+                    "investigationId": investigation_id,
+                    "sampleId": sample_id,
+                    "resources": resources,
+                }
+                for (investigation_id, sample_id), resources in entries.items()
+            ]
         )
-        resources = [r.resource(attachment) for attachment in attachments]
-        if not resources:
-            return Response([])
-        entry = {
-            "_id": f"investigation-{investigation_id}",
-            "investigationId": investigation_id,
-            "sampleId": 0,
-            "resources": resources,
-        }
-        return Response([entry])
 
 
 class FileDownload(IcatPlusView):
-    """`GET /catalogue/{sessionId}/files/download?sampleId=0&resourceId=<uuid>`: the bytes of a
-    file `/files` lists, always as a download (nothing posted runs in the portal's origin)."""
+    """`GET /catalogue/{sessionId}/files/download?sampleId=&resourceId=<uuid>`: the bytes of a
+    file `/files` lists under that sampleId, always as a download (nothing posted runs in the
+    portal's origin)."""
 
     def get(self, request: Request, session_id: str) -> FileResponse:
         data = _query(r.FileDownloadQuery, request).validated_data
@@ -112,7 +120,7 @@ class FileDownload(IcatPlusView):
             attachment = access.get_attachment_or_404(request.user, data["resourceId"])
         except Http404:
             raise exceptions.NotFound("No such file") from None
-        if attachment.investigation_id is None or data["sampleId"] != 0:
+        if attachment.investigation_id is None or data["sampleId"] != (attachment.sample_id or 0):
             raise exceptions.NotFound("No such file")
         try:
             handle = attachment.file.open("rb")

@@ -37,8 +37,9 @@ STATES_OF = {
     "icat_session_investigation": INVESTIGATION_STATES,
     "icat_session_dataset": DATA_STATES,
     "icat_session_datasets": DATA_STATES,
-    "icat_session_sample": INVESTIGATION_STATES,
     "icat_tracking": INVESTIGATION_STATES,  # the participant's session on each state's parcel
+    "icat_session_sample": INVESTIGATION_STATES,
+    "icat_session_sample_parameter": INVESTIGATION_STATES,
 }
 
 
@@ -61,6 +62,8 @@ def fill(kind: str, world: World, state: str) -> dict:
             return {**session, "dataset_id": objects.dataset.pk}
         if kind == "icat_session_sample":
             return {**session, "sample_id": objects.sample.pk}
+        if kind == "icat_session_sample_parameter":
+            return {**session, "parameter_id": objects.sample_parameter.pk}
         return {**session, "dataset_ids": str(objects.dataset.pk)}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}

@@ -278,6 +278,12 @@ KIND = {  # what the path parameters name
     "icatplus-catalogue-investigation-samples": "icat_session_investigation",
     "icatplus-catalogue-sample-page": "icat_session_sample",
     "icatplus-catalogue-users": "icat_session",
+    # ICAT+ catalogue writes (catalogue/icatplus/write_urls.py): who may change what is walked
+    # per role and state in test_icatplus_session_matrix.py.
+    "icatplus-catalogue-sample-parameter-create": "icat_session_sample",
+    "icatplus-catalogue-sample-parameter": "icat_session_sample_parameter",
+    "icatplus-catalogue-release-date": "icat_session_investigation",
+    "icatplus-catalogue-files-upload": "icat_session",  # ?sampleId= (logbook/icatplus_files.py)
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -442,13 +448,13 @@ RULES = {
     "icatplus-techniques": {"GET": READ},
     "icatplus-investigation-normalize": {"GET": READ},
     "icatplus-catalogue-investigations": {"GET": READ},
-    "icatplus-catalogue-investigation-users": {"GET": READ},
+    "icatplus-catalogue-investigation-users": {"GET": READ, "POST": READ, "DELETE": READ},
     "icatplus-catalogue-investigation-people": {"GET": READ},
     "icatplus-catalogue-datasets": {"GET": READ},
     "icatplus-catalogue-datasets-by-id": {"GET": READ},
     "icatplus-catalogue-dataset-datafiles": {"GET": READ},
     "icatplus-catalogue-datafiles": {"GET": READ},
-    "icatplus-catalogue-dataset-parameters": {"GET": READ},
+    "icatplus-catalogue-dataset-parameters": {"GET": READ, "PUT": READ},
     "icatplus-catalogue-samples": {"GET": READ},
     "icatplus-catalogue-instruments": {"GET": READ},
     "icatplus-catalogue-datafile-download": {"GET": READ},
@@ -497,6 +503,13 @@ RULES = {
     "icatplus-catalogue-sample-page": {"GET": READ},
     # The user list is for administrators: the participant's session gets ICAT+'s 403.
     "icatplus-catalogue-users": {"GET": Rule(frozenset(), otherwise=frozenset({FORBIDDEN}))},
+    # ICAT+ catalogue writes: the participant's session id (the release date's route takes none
+    # in its path: every role gets the refused session's 403); per role in
+    # test_icatplus_session_matrix.py.
+    "icatplus-catalogue-sample-parameter-create": {"POST": READ},
+    "icatplus-catalogue-sample-parameter": {"PUT": READ},
+    "icatplus-catalogue-release-date": {"POST": NO_SESSION},
+    "icatplus-catalogue-files-upload": {"POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -17,8 +17,10 @@ from PIL import Image
 from catalogue.models import (
     AccessRequest,
     ArchiveStatus,
+    DatasetParameter,
     DownloadJob,
     Role,
+    SampleParameter,
 )
 from doi.models import CollectionState, DataCollection, Doi, DoiKind, DoiState
 from logbook.models import ApiKey, Attachment, Tag
@@ -81,6 +83,8 @@ class StateObjects:
     access_request: object = None
     collaborator_membership: object = None
     restore_dataset: object = None
+    sample_parameter: object = None
+    dataset_parameter: object = None
 
 
 @dataclass
@@ -179,6 +183,14 @@ def build_world(data_root: Path, media_root: Path) -> World:
         path = data_root / objects.datafile.location
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"hello")
+        objects.sample_parameter = SampleParameter.objects.create(
+            sample=objects.sample,
+            type=factories.ParameterTypeFactory(name="position", units="", value_type="string"),
+            string_value=f"secret-{state}-sample position",
+        )
+        objects.dataset_parameter = DatasetParameter.objects.create(
+            dataset=objects.dataset, type=factories.ParameterTypeFactory(), numeric_value=12.7
+        )
         objects.restore_dataset = factories.DatasetFactory(
             investigation=investigation,
             sample=objects.sample,

@@ -272,6 +272,7 @@ def test_files_of_an_investigation_are_its_logbook_attachments(api, world) -> No
     assert (resource.filename, resource.group_name) == ("plan.pdf", "logbook")
     assert response.status == 200 and response.read() == PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
+    # Nothing was uploaded for this sample: the experiment's own files are not its.
     assert api.catalogue_session_id_files_get(sid, sample_id=str(world["samples"][0].pk)) == []
     outsider = world["outsider"]
     assert (
