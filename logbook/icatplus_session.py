@@ -87,14 +87,17 @@ class FilteredEvents(IcatPlusView):
 
     def filtered(self, request: Request) -> tuple[s.EventFilterQuery, Scope, EventQuery]:
         query = _valid(s.EventFilterQuery, request.query_params)
+        scope = self.scope_of(request, query)
+        return query, scope, query.event_query(scope.base_query(), removed=self.removed)
+
+    def scope_of(self, request: Request, query: s.EventFilterQuery) -> Scope:
         data = query.validated_data
-        scope = _logbook(
+        return _logbook(
             request.user,
             data.get("investigationId"),
             data.get("instrumentName"),
             across=not data["filterInvestigation"],
         )
-        return query, scope, query.event_query(scope.base_query(), removed=self.removed)
 
     def page(self, request: Request) -> tuple[Scope, list[dict]]:
         query, scope, events = self.filtered(request)
@@ -116,12 +119,13 @@ class EventList(FilteredEvents):
         broadcast = data["type"] == EventType.BROADCAST
         if broadcast and not access.can_broadcast(request.user):
             raise exceptions.PermissionDenied("Only staff broadcast.")
+        named = _valid(s.LogbookQuery, request.query_params).validated_data
         scope = None
         if not broadcast:
             scope = _writer(
                 _logbook(
                     request.user,
-                    request.query_params.get("investigationId") or data.get("investigationId"),
+                    named.get("investigationId") or data.get("investigationId"),
                     data.get("instrumentName"),
                 )
             )
@@ -184,8 +188,8 @@ def _event(request: Request, event_id: str) -> tuple[dict, Scope]:
     if doc is None:
         raise Http404("No such event")
     scope = event_scope(request.user, doc)
-    named = request.query_params.get("investigationId")
-    if named and str(doc.get("investigationId")) != named:
+    named = _valid(s.LogbookQuery, request.query_params).validated_data.get("investigationId")
+    if named and doc.get("investigationId") != named:
         raise Http404("No such event")
     return doc, scope
 
@@ -208,8 +212,19 @@ class EventDates(FilteredEvents):
 
 
 class EventPage(FilteredEvents):
-    """`GET /event/page?_id=`: the page (of `limit`) the event is on in the filtered timeline;
-    an event the timeline does not show is answered as a missing one."""
+    """`GET /event/page?_id=`: the page (of `limit`) the event is on in the filtered timeline
+    (of its own logbook if none is named); an event the timeline does not show is answered as a
+    missing one."""
+
+    def scope_of(self, request: Request, query: s.EventFilterQuery) -> Scope:
+        data = query.validated_data
+        if data.get("_id") and not (data.get("investigationId") or data.get("instrumentName")):
+            # No logbook named: the event's own.
+            doc = get_store().get(data["_id"])
+            if doc is None:
+                raise Http404("No such event")
+            return event_scope(request.user, doc)
+        return super().scope_of(request, query)
 
     def get(self, request: Request, session_id: str) -> Response:
         query, _, events = self.filtered(request)

@@ -17,6 +17,7 @@ MODULES = [
     "logbook/views/*.py",
     "logbook/api.py",
     "logbook/icatplus.py",
+    "logbook/icatplus_session.py",
     "shipments/views/*.py",
     "shipments/api.py",
     "doi/views.py",

@@ -253,6 +253,19 @@ KIND = {  # what the path parameters name
     "icatplus-tracking-labels": "icat_tracking",
     "icatplus-tracking-barcodes": "icat_tracking",
     "icatplus-tracking-setup": "icat_tracking",
+    # ICAT+ logbook session routes (logbook/icatplus_session.py)
+    "icatplus-events": "icat_session",
+    "icatplus-event-count": "icat_session",
+    "icatplus-event-dates": "icat_session",
+    "icatplus-event-page": "icat_session",
+    "icatplus-event-base64": "icat_session",
+    "icatplus-event-remove": "icat_session",
+    "icatplus-event-restore": "icat_session",
+    "icatplus-events-tags": "icat_session",
+    "icatplus-tags": "icat_session",
+    "icatplus-stats-count": "icat_session",
+    "icatplus-stats-investigation": "icat_session",
+    "icatplus-datafile-open": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -446,6 +459,21 @@ RULES = {
     "icatplus-tracking-labels": {"GET": READ},
     "icatplus-tracking-barcodes": {"GET": READ},
     "icatplus-tracking-setup": {"GET": READ},
+    # ICAT+ logbook session routes: the participant's session id is the credential, whoever is
+    # signed in; who reads and writes which logbook is walked per role and state in
+    # test_icatplus_session_matrix.py.
+    "icatplus-events": {"GET": READ, "POST": READ, "PUT": READ},
+    "icatplus-event-count": {"GET": READ},
+    "icatplus-event-dates": {"GET": READ},
+    "icatplus-event-page": {"GET": READ},
+    "icatplus-event-base64": {"POST": READ},
+    "icatplus-event-remove": {"PUT": READ},
+    "icatplus-event-restore": {"PUT": READ},
+    "icatplus-events-tags": {"PATCH": READ},
+    "icatplus-tags": {"GET": READ, "POST": READ, "PUT": READ},
+    "icatplus-stats-count": {"GET": READ},
+    "icatplus-stats-investigation": {"GET": READ},
+    "icatplus-datafile-open": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

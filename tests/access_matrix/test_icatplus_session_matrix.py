@@ -31,6 +31,19 @@ def _archived(objects) -> int:
     return objects.restore_dataset.pk
 
 
+def _investigation(objects) -> int:
+    return objects.investigation.pk
+
+
+def _event(objects) -> str:
+    return objects.event["_id"]
+
+
+WRITERS = frozenset(
+    {"participant", "collaborator", "principal_investigator", "local_contact", "scientist", "staff"}
+)
+
+
 # (name, method, path with {sid} and {id}, kind, which object of the state names {id},
 #  who among those who see it gets a 200)
 ROWS = [
@@ -75,6 +88,62 @@ ROWS = [
                 "staff",
             }
         ),
+    ),
+    (
+        "logbook events",
+        "GET",
+        "/icatplus/logbook/{sid}/event?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook count",
+        "GET",
+        "/icatplus/logbook/{sid}/event/count?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook dates",
+        "GET",
+        "/icatplus/logbook/{sid}/event/dates?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook tags",
+        "GET",
+        "/icatplus/logbook/{sid}/tag?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook event page",
+        "GET",
+        "/icatplus/logbook/{sid}/event/page?_id={id}",
+        "investigation",
+        _event,
+        None,
+    ),
+    (
+        "logbook remove",
+        "PUT",
+        "/icatplus/logbook/{sid}/event/remove?investigationId={id}",
+        "investigation",
+        _investigation,
+        WRITERS,
+    ),
+    (
+        "logbook restore",
+        "PUT",
+        "/icatplus/logbook/{sid}/event/restore?investigationId={id}",
+        "investigation",
+        _investigation,
+        WRITERS,
     ),
 ]
 
