@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -32,6 +32,7 @@ from portal.icatplus import IcatPlusView
 from . import icatplus_session_serializers as s
 from .icatplus import split_content
 from .models import EventType, Tag
+from .pdf import logbook_pdf
 from .scopes import Scope, beamline_scope, event_scope, investigation_scope
 from .services import (
     TAG_PALETTE,
@@ -107,11 +108,16 @@ class FilteredEvents(IcatPlusView):
 
 
 class EventList(FilteredEvents):
-    """`GET` a logbook's events (filters, `sortOrder`, `limit`/`skip`); `POST` an annotation
-    (or, for staff, a broadcast); `PUT` an edit of one."""
+    """`GET` a logbook's events (filters, `sortOrder`, `limit`/`skip`; `format=pdf` as a PDF);
+    `POST` an annotation (or, for staff, a broadcast); `PUT` an edit of one."""
 
-    def get(self, request: Request, session_id: str) -> Response:
-        _, docs = self.page(request)
+    def get(self, request: Request, session_id: str) -> Response | HttpResponse:
+        scope, docs = self.page(request)
+        if request.query_params.get("format") == "pdf":
+            response = HttpResponse(content_type="application/pdf")
+            response["Content-Disposition"] = 'attachment; filename="logbook.pdf"'
+            logbook_pdf(user=request.user, title=scope.title, docs=docs, out=response)
+            return response
         return Response(s.EventSerializer(docs, many=True).data)
 
     def post(self, request: Request, session_id: str) -> Response:
@@ -442,15 +448,8 @@ class StatsInvestigation(IcatPlusView):
             qs = qs.filter(start_date__lte=period["endDate"])
         qs = qs.annotate(sample_count=Count("samples")).order_by("-start_date", "-id")
         qs = qs[:MAX_STATS_INVESTIGATIONS]
-        store = get_store()
         investigations = list(qs)
-        counts = {
-            inv.pk: {
-                kind: store.count(EventQuery(investigation_id=inv.pk, types=(kind,)))
-                for kind in (EventType.ANNOTATION, EventType.NOTIFICATION)
-            }
-            for inv in investigations
-        }
+        counts = get_store().type_counts([inv.pk for inv in investigations])
         serializer = s.InvestigationStatSerializer(
             investigations, many=True, context={"counts": counts}
         )

@@ -55,6 +55,8 @@ class EventFilterQuery(WithEventId, LogbookQuery, PageQuery):
     `types` are ICAT+'s `type` or `type-category` pairs (`NOTIFICATION-ERROR,annotation`)."""
 
     id_required = False
+    # Each is the timeline's order (creation date, then id: Mongo's ids grow with time too);
+    # `sortOrder` picks its direction.
     sorts = {"creationDate": "creationDate", "_id": "_id", "createdAt": "creationDate"}
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=100)
     types = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -65,8 +67,8 @@ class EventFilterQuery(WithEventId, LogbookQuery, PageQuery):
     notTags = NameListField(max_length=2000, required=False)
     startTime = DateField(required=False)
     endTime = DateField(required=False)
-    # ICAT+ also renders PDF here; the portal's PDF is the logbook page's export.
-    format = serializers.ChoiceField(["json"], required=False)
+    # `pdf`: the page of events as the logbook pages' PDF export.
+    format = serializers.ChoiceField(["json", "pdf"], required=False)
 
     def validate_types(self, value: str) -> tuple[tuple[str, str], ...]:
         kinds = []
@@ -256,7 +258,8 @@ class InvestigationStatSerializer(serializers.Serializer):
     figures are strings, as ICAT+'s parameters are."""
 
     def to_representation(self, inv) -> dict:
-        counts = self.context["counts"][inv.pk]
+        found = self.context["counts"].get(inv.pk, {})
+        counts = {kind: found.get(kind, 0) for kind in ("annotation", "notification")}
         return without_none(
             {
                 "investigationId": str(inv.pk),

@@ -186,6 +186,10 @@ class EventStore(ABC):
             if part is not None
         )
 
+    def type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Each investigation's events by type, in one query (statistics pages)."""
+        return self._type_counts(investigation_ids) if investigation_ids else {}
+
     def _sort_key(self, doc: dict) -> tuple:
         return (doc["creationDate"], self._id_key(doc["_id"]))
 
@@ -302,6 +306,9 @@ class EventStore(ABC):
     def _select_newer(
         self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
     ) -> list[dict]: ...
+
+    @abstractmethod
+    def _type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]: ...
 
     @abstractmethod
     def high_water_mark(self) -> str | None:

@@ -214,6 +214,22 @@ class MongoEventStore(EventStore):
         flt["$and"].append({"_id": {"$gt": _oid(last_id)}})
         return [_to_doc(r) for r in self.collection.find(flt).sort([("_id", -1)]).limit(limit)]
 
+    def _type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]:
+        pipeline = [
+            {
+                "$match": {
+                    "investigationId": {"$in": investigation_ids},
+                    "superseded": {"$ne": True},
+                    "removed": {"$ne": True},
+                }
+            },
+            {"$group": {"_id": {"i": "$investigationId", "t": "$type"}, "n": {"$sum": 1}}},
+        ]
+        counts: dict[int, dict[str, int]] = {}
+        for row in self.collection.aggregate(pipeline):
+            counts.setdefault(row["_id"]["i"], {})[row["_id"]["t"]] = row["n"]
+        return counts
+
     def high_water_mark(self) -> str | None:
         found = list(self.collection.find({}, {"_id": 1}).sort([("_id", -1)]).limit(1))
         return str(found[0]["_id"]) if found else None

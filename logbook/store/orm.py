@@ -240,6 +240,20 @@ class OrmEventStore(EventStore):
         qs = self._filtered(query, broadcast=broadcast).filter(id__gt=_int_id(last_id))
         return [_to_doc(r) for r in qs.order_by("-id").values(*_VALUES)[:limit]]
 
+    def _type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]:
+        rows = (
+            Event.objects.filter(
+                investigation_id__in=investigation_ids, superseded=False, removed=False
+            )
+            .order_by()
+            .values_list("investigation_id", "type")
+            .annotate(n=Count("id"))
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for investigation_id, kind, n in rows:
+            counts.setdefault(investigation_id, {})[kind] = n
+        return counts
+
     def high_water_mark(self) -> str | None:
         pk = Event.objects.aggregate(top=Max("id"))["top"]
         return None if pk is None else str(pk)

@@ -52,7 +52,7 @@ def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(client, logbook
         (_url(logbook, "event", investigationId=inv, limit=0), "limit"),
         (_url(logbook, "event", investigationId=inv, sortBy="title"), "sortBy"),
         (_url(logbook, "event/count", investigationId=inv, date="2024-13-01"), "date"),
-        (_url(logbook, "event/dates", investigationId=inv, format="pdf"), "format"),
+        (_url(logbook, "event/dates", investigationId=inv, format="csv"), "format"),
         (_url(logbook, "event"), "investigationId"),
         (_url(logbook, "event/count", investigationId="x"), "investigationId"),
     ]
@@ -169,6 +169,8 @@ def test_listing_events_takes_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(_url(logbook, "event", investigationId=inv.pk, limit=50, skip=5))
     assert len(response.json()) == 50
+    pdf = client.get(_url(logbook, "event", investigationId=inv.pk, format="pdf"))
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_opening_a_file_sends_to_its_hdf5_view(client, logbook) -> None:

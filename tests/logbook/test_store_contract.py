@@ -136,6 +136,7 @@ def test_icat_plus_filters_skip_pages_counts_and_positions(store, inv) -> None:
     third = store.find_skip(period, skip=2, limit=1)[0]
     assert store.count(period, before=third) == 2
     assert store.count(replace(period, newest_first=False), before=third) == 2
+    assert store.type_counts([inv.pk, inv.pk + 1]) == {inv.pk: {"notification": 3, "annotation": 1}}
 
 
 def test_full_text_search_finds_words_in_title_and_content(store, inv) -> None:
