@@ -379,6 +379,11 @@ def _scientist_of(user: AnyUser) -> QuerySet:
     )
 
 
+def logbook_beamlines(user: AnyUser) -> QuerySet[Instrument]:
+    """Beamlines whose logbook the user may read (and write): their scientists, and staff."""
+    return Instrument.objects.all() if _is_staff(user) else _scientist_of(user)
+
+
 def visible_attachments(user: AnyUser) -> QuerySet:
     """Images of the logbooks the user may read. Only a broadcast's images are public; an
     image that belongs to no logbook is nobody's (404)."""

@@ -17,7 +17,6 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,7 +30,13 @@ from portal.throttles import throttled
 
 from .dates import OUT_OF_RANGE, in_range
 from .models import ApiKey, Category, EventType, hash_key
-from .services import EventInvalid, attachment_store, decode_data_uri_typed, event_create
+from .services import (
+    EventInvalid,
+    attachment_event_create,
+    decode_data_uri_typed,
+    event_create,
+    is_image,
+)
 from .text import sanitise
 
 MAX_BODY = 30 * 1024 * 1024
@@ -260,6 +265,14 @@ def to_icat(doc: dict) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def split_content(content: list[dict]) -> tuple[str, str]:
+    """ICAT+'s `content` ([{format, text}], checked) as the HTML (sanitised) and the plain text
+    `event_create` stores; Markdown is kept as the plain text it is written in."""
+    html = "".join(sanitise(c.get("text", "")) for c in content if c.get("format") == "html")
+    text = "\n".join(c.get("text", "") for c in content if c.get("format", "plainText") != "html")
+    return html, text
+
+
 def _create_event(
     key: ApiKey, body: dict, *, instrument_name, investigation_name, investigation_id
 ) -> JsonResponse:
@@ -287,8 +300,7 @@ def _create_event(
     )
     if kind == EventType.BROADCAST and not access.api_key_may_broadcast(key):
         raise ApiError(403, "Only a facility-wide key may broadcast")
-    html = "".join(sanitise(c.get("text", "")) for c in content if c.get("format") == "html")
-    text = "\n".join(c.get("text", "") for c in content if c.get("format", "plainText") != "html")
+    html, text = split_content(content)
     extra = {
         "software": _optional_str(body, "software") or None,
         "machine": _optional_str(body, "machine") or None,
@@ -364,44 +376,19 @@ def _post_file(
     dataset = _dataset(body, investigation)
     tags = _tag_names(body.get("tag"))
     origin = {field: body[field] for field in ("software", "machine") if _optional_str(body, field)}
-    filename = _optional_str(body, "filename") or ("image" if _is_image(content_type) else "file")
-    with transaction.atomic():
-        attachment = attachment_store(
-            data=data,
-            content_type=content_type,
-            filename=filename,
-            investigation=investigation,
-            instrument_name=instrument.name,
-            by=username,
-            field="base64",
-        )
-        extra = {
-            "filename": attachment.filename,
-            "contentType": attachment.content_type,
-            "fileSize": attachment.size,
-            "file": [str(attachment.uuid)],
-            **dataset,
-            **origin,
-        }
-        url = attachment.get_absolute_url()
-        doc = event_create(
-            investigation=investigation,
-            instrument=instrument,
-            type=EventType.ATTACHMENT,
-            category=Category.FILE,
-            by=username,
-            html=format_html('<p><img src="{}" alt="{}"></p>', url, attachment.filename)
-            if _is_image(attachment.content_type)
-            else format_html('<p><a href="{}">{}</a></p>', url, attachment.filename),
-            tags=tags,
-            when=when,
-            extra=extra,
-        )
+    filename = _optional_str(body, "filename") or ("image" if is_image(content_type) else "file")
+    doc = attachment_event_create(
+        data=data,
+        content_type=content_type,
+        filename=filename,
+        investigation=investigation,
+        instrument=instrument,
+        by=username,
+        tags=tags,
+        when=when,
+        extra={**dataset, **origin},
+    )
     return JsonResponse(to_icat(doc))
-
-
-def _is_image(content_type: str | None) -> bool:
-    return content_type is None or content_type.startswith("image/")
 
 
 @_api

@@ -6,6 +6,7 @@ from django.urls import path, re_path
 from django.views.decorators.cache import cache_control
 
 from . import icatplus, icatplus_files
+from . import icatplus_session as session
 
 urlpatterns = [
     path(
@@ -38,6 +39,59 @@ urlpatterns = [
         "catalogue/<str:session_id>/files/upload",
         icatplus_files.SampleFileUpload.as_view(),
         name="icatplus-catalogue-files-upload",
+    ),
+    # Session routes (`logbook/{sessionId}/...`): the caller is the ICAT+ session's user.
+    path("logbook/<str:session_id>/event", session.EventList.as_view(), name="icatplus-events"),
+    path(
+        "logbook/<str:session_id>/event/count",
+        session.EventCount.as_view(),
+        name="icatplus-event-count",
+    ),
+    path(
+        "logbook/<str:session_id>/event/dates",
+        session.EventDates.as_view(),
+        name="icatplus-event-dates",
+    ),
+    path(
+        "logbook/<str:session_id>/event/page",
+        session.EventPage.as_view(),
+        name="icatplus-event-page",
+    ),
+    re_path(
+        r"^logbook/(?P<session_id>[^/]+)/event/create[fF]rombase64$",
+        session.EventFromBase64.as_view(),
+        name="icatplus-event-base64",
+    ),
+    path(
+        "logbook/<str:session_id>/event/remove",
+        session.EventRemoval.as_view(),
+        name="icatplus-event-remove",
+    ),
+    path(
+        "logbook/<str:session_id>/event/restore",
+        session.EventRestore.as_view(),
+        name="icatplus-event-restore",
+    ),
+    path(
+        "logbook/<str:session_id>/events",
+        session.EventsTags.as_view(),
+        name="icatplus-events-tags",
+    ),
+    path("logbook/<str:session_id>/tag", session.TagList.as_view(), name="icatplus-tags"),
+    path(
+        "logbook/<str:session_id>/stats/count",
+        session.StatsCount.as_view(),
+        name="icatplus-stats-count",
+    ),
+    path(
+        "logbook/<str:session_id>/stats/investigation",
+        session.StatsInvestigation.as_view(),
+        name="icatplus-stats-investigation",
+    ),
+    path(
+        "logbook/<str:session_id>/datafile/open",
+        session.DatafileOpen.as_view(),
+        name="icatplus-datafile-open",
     ),
 ]
 

@@ -7,10 +7,13 @@ import binascii
 import io
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
+from django.utils.html import format_html
 from PIL import Image, UnidentifiedImageError
 
 from catalogue import access
@@ -135,6 +138,56 @@ def attachment_store(
     attachment.file.save(attachment.filename, ContentFile(data), save=False)
     attachment.save()
     return attachment
+
+
+def attachment_event_create(
+    *,
+    data: bytes,
+    content_type: str | None,
+    filename: str,
+    investigation: Investigation | None,
+    instrument: Instrument,
+    by: str,
+    tags: list[str],
+    when: datetime,
+    extra: dict,
+) -> dict:
+    """Store a posted file (checked by `attachment_store`) and the attachment event showing it,
+    together or not at all."""
+    with transaction.atomic():
+        attachment = attachment_store(
+            data=data,
+            content_type=content_type,
+            filename=filename,
+            investigation=investigation,
+            instrument_name=instrument.name,
+            by=by,
+            field="base64",
+        )
+        url = attachment.get_absolute_url()
+        return event_create(
+            investigation=investigation,
+            instrument=instrument,
+            type=EventType.ATTACHMENT,
+            category=Category.FILE,
+            by=by,
+            html=format_html('<p><img src="{}" alt="{}"></p>', url, attachment.filename)
+            if is_image(attachment.content_type)
+            else format_html('<p><a href="{}">{}</a></p>', url, attachment.filename),
+            tags=tags,
+            when=when,
+            extra={
+                "filename": attachment.filename,
+                "contentType": attachment.content_type,
+                "fileSize": attachment.size,
+                "file": [str(attachment.uuid)],
+                **extra,
+            },
+        )
+
+
+def is_image(content_type: str | None) -> bool:
+    return content_type is None or content_type.startswith("image/")
 
 
 def image_store(

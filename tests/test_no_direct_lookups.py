@@ -19,6 +19,7 @@ MODULES = [
     "logbook/api.py",
     "logbook/icatplus.py",
     "logbook/icatplus_files.py",
+    "logbook/icatplus_session.py",
     "shipments/views/*.py",
     "shipments/api.py",
     "doi/views.py",

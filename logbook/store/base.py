@@ -80,7 +80,11 @@ class EventQuery:
     all_broadcasts: bool = False
     types: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # every one of them
+    any_tags: tuple[str, ...] = ()  # at least one of them
+    not_tags: tuple[str, ...] = ()  # none of them
+    # ICAT+'s `types=annotation-comment,notification`: (type, category) pairs, "" = any category
+    kinds: tuple[tuple[str, str], ...] = ()
     usernames: tuple[str, ...] = ()
     date_from: datetime | None = None  # inclusive
     date_to: datetime | None = None  # exclusive
@@ -91,12 +95,16 @@ class EventQuery:
     def main_part(self) -> EventQuery | None:
         if self.types and not set(self.types) - {"broadcast"}:
             return None
+        if self.kinds and not {kind for kind, _ in self.kinds} - {"broadcast"}:
+            return None
         return self
 
     def broadcast_part(self) -> EventQuery | None:
         if not (self.broadcasts_between or self.all_broadcasts):
             return None
         if self.types and "broadcast" not in self.types:
+            return None
+        if self.kinds and "broadcast" not in {kind for kind, _ in self.kinds}:
             return None
         return replace(
             self,
@@ -151,6 +159,36 @@ class EventStore(ABC):
         more = len(merged) > limit
         page = merged[:limit]
         return page, (Cursor.of(page[-1]).encode() if more and page else None)
+
+    def find_skip(self, query: EventQuery, *, skip: int, limit: int) -> list[dict]:
+        """The page of `limit` events after the first `skip` (ICAT+'s paging). One part skips
+        in the database; a timeline merged with broadcasts reads `skip + limit` of each."""
+        parts = [p for p in (query.main_part(), query.broadcast_part()) if p is not None]
+        if len(parts) == 1:
+            part = parts[0]
+            return self._select(
+                part, cursor=None, limit=limit, offset=skip, broadcast=part is not query
+            )
+        pages = [
+            self._select(part, cursor=None, limit=skip + limit, broadcast=part is not query)
+            for part in parts
+        ]
+        merged = heapq.merge(*pages, key=self._sort_key, reverse=query.newest_first)
+        return list(merged)[skip : skip + limit]
+
+    def count(self, query: EventQuery, *, before: dict | None = None) -> int:
+        """How many events the timeline holds; with `before`, how many come before that
+        event in the timeline's order (its position)."""
+        cursor = Cursor.of(before) if before is not None else None
+        return sum(
+            self._count(part, broadcast=part is not query, before=cursor)
+            for part in (query.main_part(), query.broadcast_part())
+            if part is not None
+        )
+
+    def type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Each investigation's events by type, in one query (statistics pages)."""
+        return self._type_counts(investigation_ids) if investigation_ids else {}
 
     def _sort_key(self, doc: dict) -> tuple:
         return (doc["creationDate"], self._id_key(doc["_id"]))
@@ -251,13 +289,26 @@ class EventStore(ABC):
 
     @abstractmethod
     def _select(
-        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+        self,
+        query: EventQuery,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        broadcast: bool,
+        offset: int = 0,
     ) -> list[dict]: ...
+
+    @abstractmethod
+    def _count(self, query: EventQuery, *, broadcast: bool, before: Cursor | None) -> int:
+        """The events of the part; with `before`, only those the timeline shows before it."""
 
     @abstractmethod
     def _select_newer(
         self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
     ) -> list[dict]: ...
+
+    @abstractmethod
+    def _type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]: ...
 
     @abstractmethod
     def high_water_mark(self) -> str | None:

@@ -56,6 +56,28 @@ def _to_raw(doc: dict) -> dict:
     return raw
 
 
+def _spellings(category: str) -> list[str]:
+    # ICAT+ spells it commandLine or commandline
+    return [category, "commandLine"] if category == "commandline" else [category]
+
+
+def _after(flt: dict, cursor: Cursor | None, newest_first: bool) -> None:
+    """Narrow the filter to the documents a timeline shows after the cursor."""
+    if cursor is None:
+        return
+    op = "$lt" if newest_first else "$gt"
+    bound = "$lte" if newest_first else "$gte"
+    flt["$and"].append({"creationDate": {bound: cursor.when}})
+    flt["$and"].append(
+        {
+            "$or": [
+                {"creationDate": {op: cursor.when}},
+                {"creationDate": cursor.when, "_id": {op: _oid(cursor.id)}},
+            ]
+        }
+    )
+
+
 class MongoEventStore(EventStore):
     """`text_index=False` searches with a case-insensitive regex instead of `$text`: for stand-ins
     without a text engine (mongomock), never for a real server."""
@@ -132,6 +154,21 @@ class MongoEventStore(EventStore):
             conditions.append({"creationDate": {"$lt": query.date_to}})
         for tag in query.tags:
             conditions.append({"tag": tag})
+        if query.any_tags:
+            conditions.append({"tag": {"$in": list(query.any_tags)}})
+        if query.not_tags:
+            conditions.append({"tag": {"$nin": list(query.not_tags)}})
+        if query.kinds:
+            conditions.append(
+                {
+                    "$or": [
+                        {"type": kind, "category": {"$in": _spellings(category)}}
+                        if category
+                        else {"type": kind}
+                        for kind, category in query.kinds
+                    ]
+                }
+            )
         if query.text.strip():
             if self.text_index:
                 conditions.append({"$text": {"$search": query.text}})
@@ -144,28 +181,29 @@ class MongoEventStore(EventStore):
         return {"$and": conditions}
 
     def _select(
-        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+        self,
+        query: EventQuery,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        broadcast: bool,
+        offset: int = 0,
     ) -> list[dict]:
         flt = self._filter(query, broadcast=broadcast)
-        op = "$lt" if query.newest_first else "$gt"
-        if cursor is not None:
-            bound = "$lte" if query.newest_first else "$gte"
-            flt["$and"].append({"creationDate": {bound: cursor.when}})
-            flt["$and"].append(
-                {
-                    "$or": [
-                        {"creationDate": {op: cursor.when}},
-                        {"creationDate": cursor.when, "_id": {op: _oid(cursor.id)}},
-                    ]
-                }
-            )
+        _after(flt, cursor, query.newest_first)
         direction = -1 if query.newest_first else 1
         found = (
             self.collection.find(flt)
             .sort([("creationDate", direction), ("_id", direction)])
+            .skip(offset)
             .limit(limit)
         )
         return [_to_doc(r) for r in found]
+
+    def _count(self, query: EventQuery, *, broadcast: bool, before: Cursor | None) -> int:
+        flt = self._filter(query, broadcast=broadcast)
+        _after(flt, before, not query.newest_first)
+        return self.collection.count_documents(flt)
 
     def _select_newer(
         self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
@@ -175,6 +213,22 @@ class MongoEventStore(EventStore):
         flt = self._filter(query, broadcast=broadcast)
         flt["$and"].append({"_id": {"$gt": _oid(last_id)}})
         return [_to_doc(r) for r in self.collection.find(flt).sort([("_id", -1)]).limit(limit)]
+
+    def _type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]:
+        pipeline = [
+            {
+                "$match": {
+                    "investigationId": {"$in": investigation_ids},
+                    "superseded": {"$ne": True},
+                    "removed": {"$ne": True},
+                }
+            },
+            {"$group": {"_id": {"i": "$investigationId", "t": "$type"}, "n": {"$sum": 1}}},
+        ]
+        counts: dict[int, dict[str, int]] = {}
+        for row in self.collection.aggregate(pipeline):
+            counts.setdefault(row["_id"]["i"], {})[row["_id"]["t"]] = row["n"]
+        return counts
 
     def high_water_mark(self) -> str | None:
         found = list(self.collection.find({}, {"_id": 1}).sort([("_id", -1)]).limit(1))

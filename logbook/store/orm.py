@@ -87,6 +87,33 @@ def _int_id(event_id: str) -> int | None:
     return pk if 0 < pk < 2**63 else None
 
 
+def _after(qs: QuerySet[Event], cursor: Cursor | None, newest_first: bool) -> QuerySet[Event]:
+    """The rows a timeline shows after the cursor."""
+    if cursor is None:
+        return qs
+    pk = _int_id(cursor.id) or 0
+    # The redundant bound on creation_date alone lets the index seek to the cursor
+    # instead of filtering every row before it: deep pages stay as fast as the first.
+    if newest_first:
+        return qs.filter(creation_date__lte=cursor.when).filter(
+            Q(creation_date__lt=cursor.when) | Q(id__lt=pk)
+        )
+    return qs.filter(creation_date__gte=cursor.when).filter(
+        Q(creation_date__gt=cursor.when) | Q(id__gt=pk)
+    )
+
+
+def _tag_q(tag: str, postgres: bool) -> Q:
+    return Q(tags__contains=[tag]) if postgres else Q(tags__icontains=json.dumps(tag))
+
+
+def _any_q(conditions) -> Q:
+    combined = Q(pk__in=[])
+    for condition in conditions:
+        combined |= condition
+    return combined
+
+
 class OrmEventStore(EventStore):
     def get(self, event_id: str) -> dict | None:
         pk = _int_id(event_id)
@@ -162,6 +189,17 @@ class OrmEventStore(EventStore):
                 qs = qs.extra(where=["logbook_event.tags @> %s::jsonb"], params=[json.dumps([tag])])
             else:
                 qs = qs.filter(tags__icontains=json.dumps(tag))
+        if query.any_tags:
+            qs = qs.filter(_any_q(_tag_q(tag, postgres) for tag in query.any_tags))
+        for tag in query.not_tags:
+            qs = qs.exclude(_tag_q(tag, postgres))
+        if query.kinds:
+            qs = qs.filter(
+                _any_q(
+                    Q(type=kind, category=category) if category else Q(type=kind)
+                    for kind, category in query.kinds
+                )
+            )
         if query.text.strip():
             if postgres:  # the generated tsvector column and its GIN index (migration 0002)
                 qs = qs.extra(
@@ -174,23 +212,25 @@ class OrmEventStore(EventStore):
         return qs
 
     def _select(
-        self, query: EventQuery, *, cursor: Cursor | None, limit: int, broadcast: bool
+        self,
+        query: EventQuery,
+        *,
+        cursor: Cursor | None,
+        limit: int,
+        broadcast: bool,
+        offset: int = 0,
     ) -> list[dict]:
-        qs = self._filtered(query, broadcast=broadcast)
-        if cursor is not None:
-            pk = _int_id(cursor.id) or 0
-            # The redundant bound on creation_date alone lets the index seek to the cursor
-            # instead of filtering every row before it: deep pages stay as fast as the first.
-            if query.newest_first:
-                qs = qs.filter(creation_date__lte=cursor.when).filter(
-                    Q(creation_date__lt=cursor.when) | Q(id__lt=pk)
-                )
-            else:
-                qs = qs.filter(creation_date__gte=cursor.when).filter(
-                    Q(creation_date__gt=cursor.when) | Q(id__gt=pk)
-                )
+        qs = _after(self._filtered(query, broadcast=broadcast), cursor, query.newest_first)
         order = ["-creation_date", "-id"] if query.newest_first else ["creation_date", "id"]
-        return [_to_doc(r) for r in qs.order_by(*order).values(*_VALUES)[:limit]]
+        rows = qs.order_by(*order).values(*_VALUES)[offset : offset + limit]
+        return [_to_doc(r) for r in rows]
+
+    def _count(self, query: EventQuery, *, broadcast: bool, before: Cursor | None) -> int:
+        qs = self._filtered(query, broadcast=broadcast)
+        if before is not None:
+            # Those before it are those a page starting after it would not show: the reverse.
+            qs = _after(qs, before, not query.newest_first)
+        return qs.count()
 
     def _select_newer(
         self, query: EventQuery, *, last_id: str, limit: int, broadcast: bool
@@ -199,6 +239,20 @@ class OrmEventStore(EventStore):
             return []
         qs = self._filtered(query, broadcast=broadcast).filter(id__gt=_int_id(last_id))
         return [_to_doc(r) for r in qs.order_by("-id").values(*_VALUES)[:limit]]
+
+    def _type_counts(self, investigation_ids: list[int]) -> dict[int, dict[str, int]]:
+        rows = (
+            Event.objects.filter(
+                investigation_id__in=investigation_ids, superseded=False, removed=False
+            )
+            .order_by()
+            .values_list("investigation_id", "type")
+            .annotate(n=Count("id"))
+        )
+        counts: dict[int, dict[str, int]] = {}
+        for investigation_id, kind, n in rows:
+            counts.setdefault(investigation_id, {})[kind] = n
+        return counts
 
     def high_water_mark(self) -> str | None:
         pk = Event.objects.aggregate(top=Max("id"))["top"]

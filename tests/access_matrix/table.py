@@ -284,6 +284,19 @@ KIND = {  # what the path parameters name
     "icatplus-catalogue-sample-parameter": "icat_session_sample_parameter",
     "icatplus-catalogue-release-date": "icat_session_investigation",
     "icatplus-catalogue-files-upload": "icat_session",  # ?sampleId= (logbook/icatplus_files.py)
+    # ICAT+ logbook session routes (logbook/icatplus_session.py)
+    "icatplus-events": "icat_session",
+    "icatplus-event-count": "icat_session",
+    "icatplus-event-dates": "icat_session",
+    "icatplus-event-page": "icat_session",
+    "icatplus-event-base64": "icat_session",
+    "icatplus-event-remove": "icat_session",
+    "icatplus-event-restore": "icat_session",
+    "icatplus-events-tags": "icat_session",
+    "icatplus-tags": "icat_session",
+    "icatplus-stats-count": "icat_session",
+    "icatplus-stats-investigation": "icat_session",
+    "icatplus-datafile-open": "icat_session",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -510,6 +523,21 @@ RULES = {
     "icatplus-catalogue-sample-parameter": {"PUT": READ},
     "icatplus-catalogue-release-date": {"POST": NO_SESSION},
     "icatplus-catalogue-files-upload": {"POST": READ},
+    # ICAT+ logbook session routes: the participant's session id is the credential, whoever is
+    # signed in; who reads and writes which logbook is walked per role and state in
+    # test_icatplus_session_matrix.py.
+    "icatplus-events": {"GET": READ, "POST": READ, "PUT": READ},
+    "icatplus-event-count": {"GET": READ},
+    "icatplus-event-dates": {"GET": READ},
+    "icatplus-event-page": {"GET": READ},
+    "icatplus-event-base64": {"POST": READ},
+    "icatplus-event-remove": {"PUT": READ},
+    "icatplus-event-restore": {"PUT": READ},
+    "icatplus-events-tags": {"PATCH": READ},
+    "icatplus-tags": {"GET": READ, "POST": READ, "PUT": READ},
+    "icatplus-stats-count": {"GET": READ},
+    "icatplus-stats-investigation": {"GET": READ},
+    "icatplus-datafile-open": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -43,6 +43,10 @@ def _attachment(objects) -> str:
     return str(objects.attachment.uuid)
 
 
+def _event(objects) -> str:
+    return objects.event["_id"]
+
+
 CATALOGUE = "/icatplus/catalogue/{sid}"
 
 
@@ -252,6 +256,63 @@ ROWS = [
         lambda objects: objects.sample.pk,
         TEAM_STAFF,
         415,
+    ),
+    # ICAT+ logbook session routes (logbook/icatplus_session.py)
+    (
+        "logbook events",
+        "GET",
+        "/icatplus/logbook/{sid}/event?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook count",
+        "GET",
+        "/icatplus/logbook/{sid}/event/count?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook dates",
+        "GET",
+        "/icatplus/logbook/{sid}/event/dates?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook tags",
+        "GET",
+        "/icatplus/logbook/{sid}/tag?investigationId={id}",
+        "investigation",
+        _investigation,
+        None,
+    ),
+    (
+        "logbook event page",
+        "GET",
+        "/icatplus/logbook/{sid}/event/page?_id={id}",
+        "investigation",
+        _event,
+        None,
+    ),
+    (
+        "logbook remove",
+        "PUT",
+        "/icatplus/logbook/{sid}/event/remove?investigationId={id}",
+        "investigation",
+        _investigation,
+        TEAM_STAFF,
+    ),
+    (
+        "logbook restore",
+        "PUT",
+        "/icatplus/logbook/{sid}/event/restore?investigationId={id}",
+        "investigation",
+        _investigation,
+        TEAM_STAFF,
     ),
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -102,6 +103,40 @@ def test_filters_by_type_category_tag_author_and_date(store, inv) -> None:
     assert titles(usernames=("mdubois",)) == ["2"]
     assert titles(date_from=T0 + timedelta(hours=1)) == [str(60 * 24)]
     assert titles(date_to=T0 + timedelta(hours=1)) == ["3", "2", "1"]
+
+
+def test_icat_plus_filters_skip_pages_counts_and_positions(store, inv) -> None:
+    store.insert_many(
+        [
+            note(inv, 1),
+            note(inv, 2, type="annotation", category="comment", tag=["crystal"]),
+            note(inv, 3, category="error", tag=["crystal", "beam"]),
+            note(inv, 4, category="info", tag=["beam"]),
+        ]
+    )
+    store.insert(
+        {**note(inv, 5), "type": "broadcast", "investigationId": None, "instrumentName": None}
+    )
+
+    def texts(query: EventQuery, **kw) -> list[str]:
+        return [d["content"][0]["text"].split()[-1] for d in store.find_skip(query, **kw)]
+
+    base = EventQuery(investigation_id=inv.pk)
+    assert texts(
+        replace(base, kinds=(("notification", "error"), ("annotation", ""))), skip=0, limit=9
+    ) == ["3", "2"]
+    assert texts(replace(base, any_tags=("beam", "crystal")), skip=0, limit=9) == ["4", "3", "2"]
+    assert texts(replace(base, not_tags=("crystal",)), skip=0, limit=9) == ["4", "1"]
+    assert texts(base, skip=1, limit=2) == ["3", "2"]
+    # Merged with the broadcasts of the session's period, skip counts across both.
+    period = replace(base, broadcasts_between=(T0, T0 + timedelta(hours=1)))
+    assert texts(period, skip=0, limit=2) == ["5", "4"]
+    assert texts(replace(period, newest_first=False), skip=3, limit=5) == ["4", "5"]
+    assert store.count(period) == 5
+    third = store.find_skip(period, skip=2, limit=1)[0]
+    assert store.count(period, before=third) == 2
+    assert store.count(replace(period, newest_first=False), before=third) == 2
+    assert store.type_counts([inv.pk, inv.pk + 1]) == {inv.pk: {"notification": 3, "annotation": 1}}
 
 
 def test_full_text_search_finds_words_in_title_and_content(store, inv) -> None:
