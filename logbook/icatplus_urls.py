@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from django.views.decorators.cache import cache_control
 
-from . import icatplus
+from . import icatplus, icatplus_acquisition
 
 urlpatterns = [
     path(
@@ -20,6 +20,16 @@ urlpatterns = [
         name="icatplus-investigation",
     ),
     path("dataacquisition/<str:api_key>/dataset", icatplus.datasets, name="icatplus-dataset"),
+    path(
+        "dataacquisition/<str:api_key>/dataset/restore",
+        icatplus_acquisition.DatasetRestoreReport.as_view(),
+        name="icatplus-dataset-restore",
+    ),
+    path(
+        "dataacquisition/<str:api_key>/events/move",
+        icatplus_acquisition.EventsMove.as_view(),
+        name="icatplus-events-move",
+    ),
     path(
         "logbook/<str:api_key>/investigation/name/<str:investigation_name>/instrument/name/<str:instrument_name>/event",
         icatplus.logbook_event,

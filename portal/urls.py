@@ -50,6 +50,7 @@ urlpatterns = [
     path("icatplus/", include("catalogue.icatplus_ids_urls")),
     path("icatplus/", include("catalogue.icatplus.urls")),
     path("icatplus/", include("shipments.icatplus_urls")),
+    path("icatplus/", include("doi.icatplus_urls")),
     # The safety team's admin site (shipments/admin.py): Django admin without being staff.
     path("safety/", safety_site.urls),
 ]
