@@ -40,6 +40,9 @@ IMPLEMENTED = {
     ("data_acquisition", "dataacquisition_api_key_dataset_get"),
     ("data_acquisition", "dataacquisition_api_key_investigation_get"),
     ("data_acquisition", "dataacquisition_api_key_notification_post"),
+    ("data_acquisition", "dataacquisition_api_key_dataset_restore_post"),
+    ("data_acquisition", "dataacquisition_api_key_events_move_post"),
+    ("data_acquisition", "dataacquisition_api_key_mint_post"),
     (
         "logbook",
         "logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_post",

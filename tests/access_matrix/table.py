@@ -253,6 +253,11 @@ KIND = {  # what the path parameters name
     "icatplus-tracking-labels": "icat_tracking",
     "icatplus-tracking-barcodes": "icat_tracking",
     "icatplus-tracking-setup": "icat_tracking",
+    # ICAT+ data_acquisition routes of the facility's systems (logbook/icatplus_acquisition.py,
+    # doi/icatplus.py): every key x state in tests/access_matrix/test_icatplus_matrix.py.
+    "icatplus-dataset-restore": "icat",
+    "icatplus-events-move": "icat",
+    "icatplus-mint": "icat",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -446,6 +451,9 @@ RULES = {
     "icatplus-tracking-labels": {"GET": READ},
     "icatplus-tracking-barcodes": {"GET": READ},
     "icatplus-tracking-setup": {"GET": READ},
+    "icatplus-dataset-restore": {"POST": READ},
+    "icatplus-events-move": {"POST": READ},
+    "icatplus-mint": {"POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
