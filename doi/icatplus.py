@@ -26,7 +26,7 @@ from .models import Author, DataCollection, Licence
 MAX_DATASETS = 1000
 
 
-class MintRequest(serializers.Serializer):
+class IcatPlusMintRequest(serializers.Serializer):
     """ICAT+'s `DataacquisitionApiKeyMintPostRequest`."""
 
     title = serializers.CharField(max_length=500)
@@ -103,8 +103,10 @@ class Mint(IcatPlusApiKeyView):
     collection of the key's owner), which makes them public at once, as minting does in the
     editor. Answers `{"message": "<the DOI>"}`."""
 
+    request_serializer_class = IcatPlusMintRequest
+
     def post(self, request: Request, api_key: str) -> Response:
-        body = MintRequest(data=request.data)
+        body = IcatPlusMintRequest(data=request.data)
         body.is_valid(raise_exception=True)
         data, key = body.validated_data, request.auth
         owner = key.created_by if key.created_by and key.created_by.is_active else None

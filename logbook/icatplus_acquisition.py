@@ -76,7 +76,7 @@ class RestoreQuery(serializers.Serializer):
     datasetId = IdField()
 
 
-class RestoreReport(serializers.Serializer):
+class IcatPlusRestoreReport(serializers.Serializer):
     level = serializers.CharField(required=False, default="info", max_length=16)
     message = serializers.CharField(
         required=False, default="", allow_blank=True, max_length=2000, trim_whitespace=True
@@ -96,10 +96,12 @@ class DatasetRestoreReport(IcatPlusApiKeyView):
     worker (`catalogue.downloads.dataset_restore_report`). Answers those requests as ICAT+'s
     dataset accesses."""
 
+    request_serializer_class = IcatPlusRestoreReport
+
     def post(self, request: Request, api_key: str) -> Response:
         query = RestoreQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        report = RestoreReport(data=request.data if request.data else {})
+        report = IcatPlusRestoreReport(data=request.data if request.data else {})
         report.is_valid(raise_exception=True)
         pk = query.validated_data["datasetId"]
         dataset = access.api_key_datasets(request.auth).filter(pk=pk).first()
