@@ -85,7 +85,7 @@ ICATPLUS_GROUPS = {"dataacquisition": "data_acquisition", "h5grove": "h5_grove"}
 
 _ICATPLUS_ERRORS = {
     "400": "Refused input: `message` says why and `field` names the first refused field.",
-    "401": "Unknown API key.",
+    "401": "An unknown API key (on the routes that take one).",
     "403": "Session not found or expired, a revoked API key, or not allowed to do this.",
     "404": "No such object, or not one the caller may see: the two answers are the same.",
     "413": "The request body is over the upload limit.",

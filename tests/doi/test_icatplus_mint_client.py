@@ -128,3 +128,36 @@ def test_refused_mint_requests_name_the_field_and_create_nothing(client) -> None
         )
         assert (response.status_code, response.json().get("field")) == (400, field), body
     assert not DataCollection.objects.exists()
+
+
+@pytest.mark.django_db
+def test_key_mints_an_existing_collection_of_its_owner_only(client, monkeypatch) -> None:
+    monkeypatch.setattr("doi.tasks.mint_collection.delay", lambda pk: None)
+    staff = factories.UserFactory(is_staff=True)
+    team = factories.make_team()
+    dataset = factories.DatasetFactory(investigation=team.investigation)
+    elsewhere = factories.DatasetFactory()  # another beamline's
+    mine = services.collection_create(by=staff, datasets=[dataset], title="Draft")
+    foreign = services.collection_create(by=staff, datasets=[dataset, elsewhere], title="Both")
+    _, key = ApiKey.objects.create_key(
+        name="pipeline", instrument=team.investigation.instrument, created_by=staff
+    )
+
+    def mint(pk):
+        return client.post(
+            f"/icatplus/dataacquisition/{key}/mint",
+            json.dumps({"title": "Lysozyme", "abstract": "Scaled data.", "dataCollectionId": pk}),
+            content_type="application/json",
+        )
+
+    refused = mint(foreign.pk)  # one of its datasets is not the key's: as if it did not exist
+    assert (refused.status_code, refused.json()["field"]) == (400, "dataCollectionId")
+    assert refused.json()["message"].replace(str(foreign.pk), "?") == mint(987654321).json()[
+        "message"
+    ].replace("987654321", "?")
+    answer = mint(mine.pk)
+    mine.refresh_from_db()
+    assert answer.status_code == 200 and answer.json() == {"message": mine.doi.identifier}
+    assert (mine.title, mine.state) == ("Lysozyme", CollectionState.MINTING)
+    foreign.refresh_from_db()
+    assert (foreign.title, foreign.state, foreign.doi) == ("Both", CollectionState.DRAFT, None)

@@ -239,3 +239,23 @@ def test_refused_input_is_a_400_naming_the_field_and_changes_nothing(client) -> 
     assert get_store().get(event["_id"])["investigationId"] == first.pk
     dataset.refresh_from_db()
     assert dataset.archive_status == ArchiveStatus.RESTORING
+
+
+@pytest.mark.django_db
+def test_the_key_rate_is_one_counter_for_the_function_and_the_drf_routes(client, settings) -> None:
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "apikey": "1/min",
+        },
+    }
+    _, key = ApiKey.objects.create_key(name="facility")
+    first = client.get(f"/icatplus/dataacquisition/{key}/investigation")
+    assert first.status_code == 200
+    response = client.post(f"/icatplus/dataacquisition/{key}/events/move")
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
+    assert set(response.json()) == {"message"}
+    # Counted before the key is looked up: guessing keys meets the same limit.
+    client.post("/icatplus/dataacquisition/guess-1/events/move")
+    assert client.post("/icatplus/dataacquisition/guess-1/mint").status_code == 429
