@@ -172,6 +172,6 @@ def test_coverage_tells_a_missing_method_or_path_from_an_answered_one(client) ->
 
     assert answered("DELETE", "/session/{sessionId}")  # a DRF view
     assert not answered("PATCH", "/session/{sessionId}")
-    assert answered("POST", "/dataacquisition/{apiKey}/notification")  # a function view
+    assert answered("POST", "/dataacquisition/{apiKey}/notification")  # an API-key route
     assert not answered("GET", "/dataacquisition/{apiKey}/notification")
     assert not answered("GET", "/catalogue/{sessionId}/nothing-here")
