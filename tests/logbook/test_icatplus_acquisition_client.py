@@ -242,7 +242,7 @@ def test_refused_input_is_a_400_naming_the_field_and_changes_nothing(client) -> 
 
 
 @pytest.mark.django_db
-def test_the_key_rate_is_one_counter_for_the_function_and_the_drf_routes(client, settings) -> None:
+def test_the_key_rate_is_one_counter_for_every_api_key_route(client, settings) -> None:
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         "DEFAULT_THROTTLE_RATES": {
