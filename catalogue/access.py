@@ -438,6 +438,13 @@ def api_key_investigations(key) -> QuerySet[Investigation]:
     return Investigation.objects.filter(instrument_id=key.instrument_id)
 
 
+def api_key_datasets(key) -> QuerySet[Dataset]:
+    """Datasets the key may act on (report restores of, mint DOIs for): its sessions'."""
+    if key.instrument_id is None:
+        return Dataset.objects.all()
+    return Dataset.objects.filter(investigation__instrument_id=key.instrument_id)
+
+
 def api_key_may_broadcast(key) -> bool:
     """Only a facility-wide key speaks to every logbook."""
     return key.instrument_id is None

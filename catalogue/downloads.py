@@ -536,6 +536,43 @@ def dataset_restore(*, restore_id: int) -> DatasetRestore | None:
     return restore
 
 
+def dataset_restore_report(
+    *, dataset: Dataset, restored: bool, message: str = ""
+) -> list[DatasetRestore]:
+    """What the facility's archive reports about a dataset it was asked to bring back (ICAT+'s
+    `dataacquisition/{apiKey}/dataset/restore`): online again, or not. The restores still
+    pending or running end as the archive says, their requesters are told by e-mail, and a
+    worker still copying the same files finds its restore superseded. Returns those restores."""
+    active = DatasetRestore.objects.filter(
+        dataset=dataset, status__in=[DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
+    )
+    with transaction.atomic():
+        restores = list(
+            active.select_for_update(of=("self",)).select_related("dataset", "requested_by")
+        )
+        now = timezone.now()
+        status = DownloadJobStatus.READY if restored else DownloadJobStatus.FAILED
+        error = "" if restored else message or "The archive could not restore this dataset."
+        active.filter(pk__in=[r.pk for r in restores]).update(
+            status=status, error=error, finished_at=now
+        )
+        if restored:
+            Dataset.objects.filter(pk=dataset.pk).update(archive_status=ArchiveStatus.ONLINE)
+        else:
+            Dataset.objects.filter(pk=dataset.pk, archive_status=ArchiveStatus.RESTORING).update(
+                archive_status=ArchiveStatus.ARCHIVED
+            )
+        for restore in restores:
+            restore.status, restore.error, restore.finished_at = status, error, now
+            if restore.requested_by:
+                mail_send(
+                    to=[restore.requested_by.email],
+                    template="dataset_restored" if restored else "dataset_restore_failed",
+                    context={"restore": restore},
+                )
+    return restores
+
+
 def _beat(mine: QuerySet, done: int) -> None:
     if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
         raise _Superseded

@@ -17,8 +17,8 @@ from django.db.models import Prefetch, Q
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
 
 from catalogue import access
 from catalogue.icat.mapping import facility_location
@@ -26,12 +26,11 @@ from catalogue.icatplus.serializers import DatasetQuery, InvestigationQuery, dat
 from catalogue.models import DatasetParameter, Instrument, Investigation
 from catalogue.names import proposal_q
 from portal.fields import LARGEST_ID
-from portal.throttles import throttled
 
 from .dates import OUT_OF_RANGE, in_range
-from .models import ApiKey, Category, EventType, hash_key
+from .icatplus_apikey import ApiError, IcatPlusApiKeyView
+from .models import ApiKey, Category, EventType
 from .services import (
-    EventInvalid,
     attachment_event_create,
     decode_data_uri_typed,
     event_create,
@@ -40,48 +39,6 @@ from .services import (
 from .text import sanitise
 
 MAX_BODY = 30 * 1024 * 1024
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
-
-    def response(self) -> JsonResponse:
-        body = {"message": self.message}
-        if self.field:
-            body["field"] = self.field
-        return JsonResponse(body, status=self.status)
-
-
-def _api(view):
-    """CSRF-exempt (no cookies here), limited to the "apikey" rate per key (counted before the key
-    is looked up, so guessing keys is limited too), and every ApiError/EventInvalid becomes its
-    JSON answer."""
-    view = throttled("apikey", ident=lambda request, api_key, **kwargs: api_key)(view)
-
-    @csrf_exempt
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ApiError as error:
-            return error.response()
-        except EventInvalid as error:
-            return ApiError(400, f"{error.field} {error.message}", error.field).response()
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
-
-
-def authenticate(raw: str) -> ApiKey:
-    key = ApiKey.objects.select_related("instrument").filter(key_hash=hash_key(raw or "")).first()
-    if key is None:
-        raise ApiError(401, "Unknown API key")
-    if not key.is_active:
-        raise ApiError(403, "This API key has been revoked")
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
-    return key
 
 
 def _json_body(request: HttpRequest) -> dict:
@@ -324,36 +281,34 @@ def _create_event(
     return JsonResponse(to_icat(doc))
 
 
-@_api
-@require_POST
-def notification(request: HttpRequest, api_key: str) -> JsonResponse:
+class Notification(IcatPlusApiKeyView):
     """POST dataacquisition/{apiKey}/notification
     (query: investigationName, instrumentName, investigationId; body: an ICAT+ Event)."""
-    key = authenticate(api_key)
-    return _create_event(
-        key,
-        _json_body(request),
-        instrument_name=request.GET.get("instrumentName"),
-        investigation_name=request.GET.get("investigationName"),
-        investigation_id=request.GET.get("investigationId"),
-    )
+
+    def post(self, request: Request, api_key: str) -> JsonResponse:
+        return _create_event(
+            request.auth,
+            _json_body(request),
+            instrument_name=request.GET.get("instrumentName"),
+            investigation_name=request.GET.get("investigationName"),
+            investigation_id=request.GET.get("investigationId"),
+        )
 
 
-@_api
-@require_POST
-def logbook_event(
-    request: HttpRequest, api_key: str, investigation_name: str, instrument_name: str
-) -> JsonResponse:
+class LogbookEvent(IcatPlusApiKeyView):
     """POST logbook/{apiKey}/investigation/name/{investigationName}/instrument/name/
     {instrumentName}/event"""
-    key = authenticate(api_key)
-    return _create_event(
-        key,
-        _json_body(request),
-        instrument_name=instrument_name,
-        investigation_name=investigation_name,
-        investigation_id=None,
-    )
+
+    def post(
+        self, request: Request, api_key: str, investigation_name: str, instrument_name: str
+    ) -> JsonResponse:
+        return _create_event(
+            request.auth,
+            _json_body(request),
+            instrument_name=instrument_name,
+            investigation_name=investigation_name,
+            investigation_id=None,
+        )
 
 
 def _post_file(
@@ -391,34 +346,37 @@ def _post_file(
     return JsonResponse(to_icat(doc))
 
 
-@_api
-@require_POST
-def base64_image(request: HttpRequest, api_key: str) -> JsonResponse:
+class Base64File(IcatPlusApiKeyView):
     """POST dataacquisition/{apiKey}/base64: an image, PDF or text file as a data URI
     (query: investigationName, instrumentName)."""
-    key = authenticate(api_key)
-    return _post_file(
-        key,
-        _json_body(request),
-        instrument_name=request.GET.get("instrumentName"),
-        investigation_name=request.GET.get("investigationName"),
-    )
+
+    def post(self, request: Request, api_key: str) -> JsonResponse:
+        return _post_file(
+            request.auth,
+            _json_body(request),
+            instrument_name=request.GET.get("instrumentName"),
+            investigation_name=request.GET.get("investigationName"),
+        )
 
 
-@_api
-@require_POST
-def logbook_base64(
-    request: HttpRequest, api_key: str, investigation_name: str, instrument_name: str
-) -> JsonResponse:
+class LogbookBase64(IcatPlusApiKeyView):
     """POST logbook/{apiKey}/investigation/name/{investigationName}/instrument/name/
     {instrumentName}/event/createfrombase64: the legacy route of the same (spec beamlines)."""
-    key = authenticate(api_key)
-    return _post_file(
-        key,
-        _json_body(request),
-        instrument_name=instrument_name,
-        investigation_name=investigation_name,
-    )
+
+    def post(
+        self, request: Request, api_key: str, investigation_name: str, instrument_name: str
+    ) -> JsonResponse:
+        return _post_file(
+            request.auth,
+            _json_body(request),
+            instrument_name=instrument_name,
+            investigation_name=investigation_name,
+        )
+
+
+@extend_schema(exclude=True)  # the same operation: listed once, at the client's spelling
+class LogbookBase64LegacySpelling(LogbookBase64):
+    """POST logbook/.../event/createFrombase64, as older beamline software spells it."""
 
 
 def _paging(request: HttpRequest) -> tuple[int, int]:
@@ -482,69 +440,73 @@ def _instrument_names(key: ApiKey, raw: str) -> list[str]:
     return [known[n.upper()] for n in names]
 
 
-@_api
-@require_GET
-def investigations(request: HttpRequest, api_key: str) -> JsonResponse:
+class Investigations(IcatPlusApiKeyView):
     """GET dataacquisition/{apiKey}/investigation: sessions of the key's beamlines; by default the
     ones running now (filters: instrumentName, investigationName, ids, time, startDate, endDate,
     search; sortBy, sortOrder, limit, skip). A proposal or a search finds past sessions too."""
-    key = authenticate(api_key)
-    params = request.GET
-    search = _search(request)
-    qs = (
-        access.api_key_investigations(key)
-        .select_related("instrument")
-        .order_by(*_ordering(request, INVESTIGATION_SORTS, ["-start_date", "-id"]))
-    )
-    if params.get("instrumentName"):
-        qs = qs.filter(instrument__name__in=_instrument_names(key, params["instrumentName"]))
-    if params.get("investigationName"):
-        qs = qs.filter(proposal_q(params["investigationName"]))
-    if search:
-        qs = qs.filter(
-            proposal_q(search)
-            | Q(name__icontains=search)
-            | Q(title__icontains=search)
-            | Q(summary__icontains=search)
-            | Q(visit_id__icontains=search)
-            | Q(doi__icontains=search)
-            | Q(instrument__name__icontains=search)
+
+    def get(self, request: Request, api_key: str) -> JsonResponse:
+        key = request.auth
+        params = request.GET
+        search = _search(request)
+        qs = (
+            access.api_key_investigations(key)
+            .select_related("instrument")
+            .order_by(*_ordering(request, INVESTIGATION_SORTS, ["-start_date", "-id"]))
         )
-    if params.get("ids"):
-        try:
-            ids = [int(i) for i in params["ids"].split(",") if i.strip()]
-        except ValueError:
-            ids = None
-        # Beyond 64 bits the database driver fails: no id is out there.
-        if ids is None or not all(1 <= i <= LARGEST_ID for i in ids):
-            raise ApiError(400, "ids must be comma-separated integers", "ids")
-        qs = qs.filter(pk__in=ids)
-    dated = False
-    for field, lookup in (("startDate", "end_date__gte"), ("endDate", "start_date__lte")):
-        if params.get(field):
-            qs = qs.filter(**{lookup: _parse_date_param(params[field], field)})
-            dated = True
-    selected = dated or params.get("ids") or params.get("investigationName") or search
-    if params.get("time") or not selected:
-        moment = _parse_date_param(params["time"], "time") if params.get("time") else timezone.now()
-        qs = qs.filter(start_date__lte=moment, end_date__gte=moment)
-    limit, skip = _paging(request)
-    out = [
-        {
-            "id": inv.pk,
-            "name": inv.name,
-            "title": inv.title,
-            "visitId": inv.visit_id,
-            "summary": inv.summary,
-            "startDate": _iso(inv.start_date),
-            "endDate": _iso(inv.end_date),
-            "releaseDate": _iso(inv.release_date),
-            "doi": inv.doi or None,
-            "instrument": {"id": inv.instrument.pk, "name": inv.instrument.name},
-        }
-        for inv in qs[skip : skip + limit]
-    ]
-    return JsonResponse([{k: v for k, v in o.items() if v is not None} for o in out], safe=False)
+        if params.get("instrumentName"):
+            qs = qs.filter(instrument__name__in=_instrument_names(key, params["instrumentName"]))
+        if params.get("investigationName"):
+            qs = qs.filter(proposal_q(params["investigationName"]))
+        if search:
+            qs = qs.filter(
+                proposal_q(search)
+                | Q(name__icontains=search)
+                | Q(title__icontains=search)
+                | Q(summary__icontains=search)
+                | Q(visit_id__icontains=search)
+                | Q(doi__icontains=search)
+                | Q(instrument__name__icontains=search)
+            )
+        if params.get("ids"):
+            try:
+                ids = [int(i) for i in params["ids"].split(",") if i.strip()]
+            except ValueError:
+                ids = None
+            # Beyond 64 bits the database driver fails: no id is out there.
+            if ids is None or not all(1 <= i <= LARGEST_ID for i in ids):
+                raise ApiError(400, "ids must be comma-separated integers", "ids")
+            qs = qs.filter(pk__in=ids)
+        dated = False
+        for field, lookup in (("startDate", "end_date__gte"), ("endDate", "start_date__lte")):
+            if params.get(field):
+                qs = qs.filter(**{lookup: _parse_date_param(params[field], field)})
+                dated = True
+        selected = dated or params.get("ids") or params.get("investigationName") or search
+        if params.get("time") or not selected:
+            moment = (
+                _parse_date_param(params["time"], "time") if params.get("time") else timezone.now()
+            )
+            qs = qs.filter(start_date__lte=moment, end_date__gte=moment)
+        limit, skip = _paging(request)
+        out = [
+            {
+                "id": inv.pk,
+                "name": inv.name,
+                "title": inv.title,
+                "visitId": inv.visit_id,
+                "summary": inv.summary,
+                "startDate": _iso(inv.start_date),
+                "endDate": _iso(inv.end_date),
+                "releaseDate": _iso(inv.release_date),
+                "doi": inv.doi or None,
+                "instrument": {"id": inv.instrument.pk, "name": inv.instrument.name},
+            }
+            for inv in qs[skip : skip + limit]
+        ]
+        return JsonResponse(
+            [{k: v for k, v in o.items() if v is not None} for o in out], safe=False
+        )
 
 
 def _parse_date_param(value: str, field: str) -> datetime:
@@ -558,54 +520,56 @@ def _parse_date_param(value: str, field: str) -> datetime:
     return _facility_time(parsed)
 
 
-@_api
-@require_GET
-def datasets(request: HttpRequest, api_key: str) -> JsonResponse:
+class Datasets(IcatPlusApiKeyView):
     """GET dataacquisition/{apiKey}/dataset?investigationId=: the datasets of one session
     (search over dataset and sample names; sortBy, sortOrder, limit, skip)."""
-    key = authenticate(api_key)
-    raw_id = request.GET.get("investigationId")
-    if not raw_id:
-        raise ApiError(400, "investigationId is required", "investigationId")
-    try:
-        investigation = (
-            access.api_key_investigations(key).select_related("instrument").get(pk=int(raw_id))
+
+    def get(self, request: Request, api_key: str) -> JsonResponse:
+        key = request.auth
+        raw_id = request.GET.get("investigationId")
+        if not raw_id:
+            raise ApiError(400, "investigationId is required", "investigationId")
+        try:
+            investigation = (
+                access.api_key_investigations(key).select_related("instrument").get(pk=int(raw_id))
+            )
+        except (ValueError, OverflowError, Investigation.DoesNotExist):
+            raise ApiError(400, f"Unknown investigation id '{raw_id}'", "investigationId") from None
+        limit, skip = _paging(request)
+        search = _search(request)
+        qs = (
+            investigation.datasets.select_related("sample")
+            .prefetch_related(
+                Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
+            )
+            .order_by(*_ordering(request, DATASET_SORTS, ["start_date", "id"]))
         )
-    except (ValueError, OverflowError, Investigation.DoesNotExist):
-        raise ApiError(400, f"Unknown investigation id '{raw_id}'", "investigationId") from None
-    limit, skip = _paging(request)
-    search = _search(request)
-    qs = (
-        investigation.datasets.select_related("sample")
-        .prefetch_related(
-            Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
-        )
-        .order_by(*_ordering(request, DATASET_SORTS, ["start_date", "id"]))
-    )
-    if search:
-        qs = qs.filter(Q(name__icontains=search) | Q(sample__name__icontains=search))
-    light = {
-        "id": investigation.pk,
-        "name": investigation.name,
-        "title": investigation.title,
-        "visitId": investigation.visit_id,
-        "startDate": _iso(investigation.start_date),
-        "endDate": _iso(investigation.end_date),
-    }
-    out = [
-        {
-            "id": ds.pk,
-            "name": ds.name,
-            "investigation": light,
-            "startDate": _iso(ds.start_date),
-            "endDate": _iso(ds.end_date),
-            "location": facility_location(ds.location),
-            "type": ds.type,
-            "sampleName": ds.sample.name if ds.sample else None,
-            "sampleId": ds.sample_id,
-            "instrumentName": investigation.instrument.name,
-            "parameters": dataset_parameters(ds),
+        if search:
+            qs = qs.filter(Q(name__icontains=search) | Q(sample__name__icontains=search))
+        light = {
+            "id": investigation.pk,
+            "name": investigation.name,
+            "title": investigation.title,
+            "visitId": investigation.visit_id,
+            "startDate": _iso(investigation.start_date),
+            "endDate": _iso(investigation.end_date),
         }
-        for ds in qs[skip : skip + limit]
-    ]
-    return JsonResponse([{k: v for k, v in o.items() if v is not None} for o in out], safe=False)
+        out = [
+            {
+                "id": ds.pk,
+                "name": ds.name,
+                "investigation": light,
+                "startDate": _iso(ds.start_date),
+                "endDate": _iso(ds.end_date),
+                "location": facility_location(ds.location),
+                "type": ds.type,
+                "sampleName": ds.sample.name if ds.sample else None,
+                "sampleId": ds.sample_id,
+                "instrumentName": investigation.instrument.name,
+                "parameters": dataset_parameters(ds),
+            }
+            for ds in qs[skip : skip + limit]
+        ]
+        return JsonResponse(
+            [{k: v for k, v in o.items() if v is not None} for o in out], safe=False
+        )

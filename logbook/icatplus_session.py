@@ -21,6 +21,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -351,6 +352,11 @@ def _tags_of(user, scope: Scope):
     else:
         mine = Q(investigation=None, instrument=scope.instrument)
     return access.visible_tags(user).filter(mine).select_related("instrument")
+
+
+@extend_schema(exclude=True)  # the same operation: listed once, at the client's spelling
+class EventFromBase64LegacySpelling(EventFromBase64):
+    """`POST /event/createFrombase64`, as older software spells it."""
 
 
 class TagList(IcatPlusView):

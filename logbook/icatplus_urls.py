@@ -2,36 +2,58 @@
 
 from __future__ import annotations
 
-from django.urls import path, re_path
+from django.urls import path
 from django.views.decorators.cache import cache_control
 
-from . import icatplus, icatplus_files
+from . import icatplus, icatplus_acquisition, icatplus_files
 from . import icatplus_session as session
 
 urlpatterns = [
     path(
         "dataacquisition/<str:api_key>/notification",
-        icatplus.notification,
+        icatplus.Notification.as_view(),
         name="icatplus-notification",
     ),
-    path("dataacquisition/<str:api_key>/base64", icatplus.base64_image, name="icatplus-base64"),
+    path(
+        "dataacquisition/<str:api_key>/base64",
+        icatplus.Base64File.as_view(),
+        name="icatplus-base64",
+    ),
     path(
         "dataacquisition/<str:api_key>/investigation",
-        icatplus.investigations,
+        icatplus.Investigations.as_view(),
         name="icatplus-investigation",
     ),
-    path("dataacquisition/<str:api_key>/dataset", icatplus.datasets, name="icatplus-dataset"),
+    path(
+        "dataacquisition/<str:api_key>/dataset",
+        icatplus.Datasets.as_view(),
+        name="icatplus-dataset",
+    ),
+    path(
+        "dataacquisition/<str:api_key>/dataset/restore",
+        icatplus_acquisition.DatasetRestoreReport.as_view(),
+        name="icatplus-dataset-restore",
+    ),
+    path(
+        "dataacquisition/<str:api_key>/events/move",
+        icatplus_acquisition.EventsMove.as_view(),
+        name="icatplus-events-move",
+    ),
     path(
         "logbook/<str:api_key>/investigation/name/<str:investigation_name>/instrument/name/<str:instrument_name>/event",
-        icatplus.logbook_event,
+        icatplus.LogbookEvent.as_view(),
         name="icatplus-logbook-event",
     ),
     # ICAT+ (Express) matches paths case-insensitively: the client sends `createfrombase64`,
     # older beamline software `createFrombase64`; both spellings are taken.
-    re_path(
-        r"^logbook/(?P<api_key>[^/]+)/investigation/name/(?P<investigation_name>[^/]+)"
-        r"/instrument/name/(?P<instrument_name>[^/]+)/event/create[fF]rombase64$",
-        icatplus.logbook_base64,
+    path(
+        "logbook/<str:api_key>/investigation/name/<str:investigation_name>/instrument/name/<str:instrument_name>/event/createfrombase64",
+        icatplus.LogbookBase64.as_view(),
+        name="icatplus-logbook-base64",
+    ),
+    path(
+        "logbook/<str:api_key>/investigation/name/<str:investigation_name>/instrument/name/<str:instrument_name>/event/createFrombase64",
+        icatplus.LogbookBase64LegacySpelling.as_view(),
         name="icatplus-logbook-base64",
     ),
     # ICAT+'s catalogue group, but a logbook attachment here (icatplus_files.py says why).
@@ -57,9 +79,14 @@ urlpatterns = [
         session.EventPage.as_view(),
         name="icatplus-event-page",
     ),
-    re_path(
-        r"^logbook/(?P<session_id>[^/]+)/event/create[fF]rombase64$",
+    path(
+        "logbook/<str:session_id>/event/createfrombase64",
         session.EventFromBase64.as_view(),
+        name="icatplus-event-base64",
+    ),
+    path(
+        "logbook/<str:session_id>/event/createFrombase64",
+        session.EventFromBase64LegacySpelling.as_view(),
         name="icatplus-event-base64",
     ),
     path(

@@ -407,3 +407,37 @@ def stale_edit_message(current: dict) -> str:
         f"This entry was changed by {who}{at} since you opened it. Nothing was saved: copy your "
         "text, reload the entry and apply your change again."
     )
+
+
+def events_move(*, source: Investigation, destination: Investigation) -> tuple[int, int]:
+    """Every logbook event of `source`, with their files and tags, to `destination`: what
+    beamline software asks after writing to the wrong proposal. Returns (matched, moved)."""
+    if source.pk == destination.pk:
+        return 0, 0
+    instrument = destination.instrument
+    with transaction.atomic():
+        counts = get_store().move_investigation(
+            source.pk,
+            investigation_id=destination.pk,
+            investigation_name=destination.name,
+            instrument_name=instrument.name,
+        )
+        # The files follow their events: served to whoever may read the logbook they are in.
+        Attachment.objects.filter(investigation=source).update(
+            investigation=destination, instrument_name=instrument.name
+        )
+        present = set(Tag.objects.filter(investigation=destination).values_list("name", flat=True))
+        Tag.objects.bulk_create(
+            [
+                Tag(
+                    name=tag.name,
+                    colour=tag.colour,
+                    investigation=destination,
+                    instrument=instrument,
+                )
+                for tag in Tag.objects.filter(investigation=source)
+                if tag.name not in present
+            ],
+            ignore_conflicts=True,
+        )
+    return counts

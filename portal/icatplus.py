@@ -11,7 +11,6 @@ session it does not know).
 from __future__ import annotations
 
 from django.utils.cache import add_never_cache_headers
-from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -19,6 +18,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.views import APIView, exception_handler
 
 from .models import IcatPlusSession
+from .schema import IcatPlusAutoSchema
 
 SESSION_NOT_FOUND = "Session not found or expired"
 
@@ -75,17 +75,16 @@ class JsonWhateverAccepted(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-# Not in /api/schema/: its schema describes the portal's own API and its `{"detail": ...}` errors;
-# ICAT+'s routes follow ICAT+'s OpenAPI, which `icat-plus-client` is generated from.
-@extend_schema(exclude=True)
 class IcatPlusView(APIView):
     """A route of ICAT+ taking a session: the caller is the session's user, throttled per user
-    by the project's DRF throttles, and nothing it answers may be kept by any cache."""
+    by the project's DRF throttles, and nothing it answers may be kept by any cache. Every
+    subclass is in /api/schema/, tagged with its ICAT+ group (`schema.IcatPlusAutoSchema`)."""
 
     authentication_classes = [IcatPlusSessionAuthentication]
     permission_classes = [permissions.IsAuthenticated]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JsonWhateverAccepted
+    schema = IcatPlusAutoSchema()
 
     def get_exception_handler(self):
         return icatplus_exception_handler

@@ -47,7 +47,8 @@ def too_many_requests(wait: float | None) -> JsonResponse:
 def throttled(scope: str, *, ident: Callable[..., str]) -> Callable:
     """Limit a view to the `scope` rate per `ident(request, *args, **kwargs)`.
 
-    For the ICAT+ routes: `@throttled("apikey", ident=lambda request, api_key, **kwargs: api_key)`.
+    E.g. `@throttled("apikey", ident=lambda request, api_key, **kwargs: api_key)` (the DRF ICAT+
+    API-key routes count the same scope with `KeyedRateThrottle` directly).
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -51,6 +51,7 @@ urlpatterns = [
     path("icatplus/", include("catalogue.icatplus.urls")),
     path("icatplus/", include("catalogue.icatplus.sample_metadata_urls")),
     path("icatplus/", include("shipments.icatplus_urls")),
+    path("icatplus/", include("doi.icatplus_urls")),
     # The safety team's admin site (shipments/admin.py): Django admin without being staff.
     path("safety/", safety_site.urls),
 ]

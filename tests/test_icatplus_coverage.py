@@ -65,6 +65,9 @@ IMPLEMENTED = {
     ("data_acquisition", "dataacquisition_api_key_dataset_get"),
     ("data_acquisition", "dataacquisition_api_key_investigation_get"),
     ("data_acquisition", "dataacquisition_api_key_notification_post"),
+    ("data_acquisition", "dataacquisition_api_key_dataset_restore_post"),
+    ("data_acquisition", "dataacquisition_api_key_events_move_post"),
+    ("data_acquisition", "dataacquisition_api_key_mint_post"),
     (
         "logbook",
         "logbook_api_key_investigation_name_investigation_name_instrument_name_instrument_name_event_post",
@@ -223,6 +226,6 @@ def test_coverage_tells_a_missing_method_or_path_from_an_answered_one(client) ->
 
     assert answered("DELETE", "/session/{sessionId}")  # a DRF view
     assert not answered("PATCH", "/session/{sessionId}")
-    assert answered("POST", "/dataacquisition/{apiKey}/notification")  # a function view
+    assert answered("POST", "/dataacquisition/{apiKey}/notification")  # an API-key route
     assert not answered("GET", "/dataacquisition/{apiKey}/notification")
     assert not answered("GET", "/catalogue/{sessionId}/nothing-here")

@@ -136,8 +136,8 @@ class SampleParameterUpdate(IcatPlusView):
     """`PUT /catalogue/{sessionId}/sampleParameters/{id}?investigationId=` with a `Parameter`:
     the new value of that parameter (its name and units stay what they are)."""
 
-    def put(self, request: Request, session_id: str, parameter_id: int) -> Response:
-        parameter = access.get_sample_parameter_or_404(request.user, parameter_id)
+    def put(self, request: Request, session_id: str, id: int) -> Response:
+        parameter = access.get_sample_parameter_or_404(request.user, id)
         _same_investigation(request, parameter.sample.investigation_id)
         _may_edit_metadata(request.user, parameter.sample.investigation)
         values = w.parameter_change(parameter, _valid(w.ParameterBody, request.data))

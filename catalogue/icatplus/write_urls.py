@@ -20,7 +20,8 @@ urlpatterns = [
         name="icatplus-catalogue-sample-parameter-create",
     ),
     path(
-        "catalogue/<str:session_id>/sampleParameters/<int:parameter_id>",
+        # `id`, as ICAT+ names it: the schema's operation name is the client's.
+        "catalogue/<str:session_id>/sampleParameters/<int:id>",
         views.SampleParameterUpdate.as_view(),
         name="icatplus-catalogue-sample-parameter",
     ),

@@ -266,6 +266,25 @@ class EventStore(ABC):
     def get_many(self, ids: list[str]) -> dict[str, dict]:
         return {i: d for i in ids if (d := self.get(i)) is not None}
 
+    def move_investigation(
+        self,
+        source_id: int,
+        *,
+        investigation_id: int,
+        investigation_name: str,
+        instrument_name: str,
+    ) -> tuple[int, int]:
+        """Every event of one investigation, its edit history and removed ones included, to
+        another (ICAT+'s `events/move`); returns (events matched, events changed)."""
+        return self._move(
+            source_id,
+            {
+                "investigationId": investigation_id,
+                "investigationName": investigation_name,
+                "instrumentName": instrument_name,
+            },
+        )
+
     # Backend primitives --------------------------------------------------------------------
     @abstractmethod
     def get(self, event_id: str) -> dict | None: ...
@@ -286,6 +305,9 @@ class EventStore(ABC):
 
     @abstractmethod
     def _delete(self, event_id: str) -> None: ...
+
+    @abstractmethod
+    def _move(self, source_id: int, changes: dict) -> tuple[int, int]: ...
 
     @abstractmethod
     def _select(

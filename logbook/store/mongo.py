@@ -124,6 +124,12 @@ class MongoEventStore(EventStore):
     def _delete(self, event_id: str) -> None:
         self.collection.delete_one({"_id": _oid(event_id)})
 
+    def _move(self, source_id: int, changes: dict) -> tuple[int, int]:
+        result = self.collection.update_many(
+            {"investigationId": source_id}, {"$set": _to_raw(changes)}
+        )
+        return result.matched_count, result.modified_count
+
     def _filter(self, query: EventQuery, *, broadcast: bool) -> dict:
         conditions: list[dict] = [{"superseded": {"$ne": True}}]
         conditions.append({"removed": True} if query.removed else {"removed": {"$ne": True}})

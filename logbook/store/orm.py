@@ -153,6 +153,10 @@ class OrmEventStore(EventStore):
     def _delete(self, event_id: str) -> None:
         Event.objects.filter(pk=_int_id(event_id)).delete()
 
+    def _move(self, source_id: int, changes: dict) -> tuple[int, int]:
+        moved = Event.objects.filter(investigation_id=source_id).update(**_to_row(changes))
+        return moved, moved
+
     def _filtered(self, query: EventQuery, *, broadcast: bool) -> QuerySet[Event]:
         qs = Event.objects.filter(superseded=False, removed=query.removed)
         if broadcast:

@@ -63,7 +63,7 @@ def fill(kind: str, world: World, state: str) -> dict:
         if kind == "icat_session_sample":
             return {**session, "sample_id": objects.sample.pk}
         if kind == "icat_session_sample_parameter":
-            return {**session, "parameter_id": objects.sample_parameter.pk}
+            return {**session, "id": objects.sample_parameter.pk}
         return {**session, "dataset_ids": str(objects.dataset.pk)}
     if kind == "address":
         return {"pk": world.addresses["participant"].pk}

@@ -297,6 +297,11 @@ KIND = {  # what the path parameters name
     "icatplus-stats-count": "icat_session",
     "icatplus-stats-investigation": "icat_session",
     "icatplus-datafile-open": "icat_session",
+    # ICAT+ data_acquisition routes of the facility's systems (logbook/icatplus_acquisition.py,
+    # doi/icatplus.py): every key x state in tests/access_matrix/test_icatplus_matrix.py.
+    "icatplus-dataset-restore": "icat",
+    "icatplus-events-move": "icat",
+    "icatplus-mint": "icat",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -538,6 +543,9 @@ RULES = {
     "icatplus-stats-count": {"GET": READ},
     "icatplus-stats-investigation": {"GET": READ},
     "icatplus-datafile-open": {"GET": READ},
+    "icatplus-dataset-restore": {"POST": READ},
+    "icatplus-events-move": {"POST": READ},
+    "icatplus-mint": {"POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

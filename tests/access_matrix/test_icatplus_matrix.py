@@ -9,6 +9,7 @@ import base64
 import json
 
 import pytest
+from django.db import transaction
 
 from .kinds import INVESTIGATION_STATES
 from .walk import clients, send
@@ -135,3 +136,80 @@ def _blank(body: bytes, names: list[str]) -> bytes:
     for name in sorted(names, key=len, reverse=True):
         body = body.replace(name.encode(), b"<NAME>")
     return body
+
+
+def _facility_requests(objects, sibling, dataset_id, investigation_id) -> list[tuple]:
+    """(path, body) of the routes of the facility's systems, naming the state's dataset and
+    session (moved to and from a sibling session on the same beamline)."""
+    move = "/icatplus/dataacquisition/{key}/events/move"
+    return [
+        (
+            f"/icatplus/dataacquisition/{{key}}/dataset/restore?datasetId={dataset_id}",
+            {"level": "info", "message": "back from tape"},
+        ),
+        (
+            f"{move}?sourceInvestigationId={investigation_id}"
+            f"&destinationInvestigationId={sibling.pk}",
+            None,
+        ),
+        (
+            f"{move}?sourceInvestigationId={sibling.pk}"
+            f"&destinationInvestigationId={investigation_id}",
+            None,
+        ),
+        (
+            "/icatplus/dataacquisition/{key}/mint",
+            {"title": "Processed data", "abstract": "Scaled.", "datasetIdList": [dataset_id]},
+        ),
+    ]
+
+
+@pytest.mark.parametrize("state", INVESTIGATION_STATES)
+def test_facility_routes_by_key(in_world, state: str) -> None:
+    """Restore reports, logbook moves and DOI mints: a key that may not act on the state's
+    dataset or session gets the answer of a nonexistent one. Each request is rolled back, so
+    the world stays as built for the next cell."""
+    world = in_world
+    client = clients(world)["anonymous"]
+    objects = world.states[state]
+    sibling = world.states["released" if state != "released" else "embargoed"].investigation
+    real = _facility_requests(
+        objects, sibling, objects.restore_dataset.pk, objects.investigation.pk
+    )
+    missing = _facility_requests(objects, sibling, 987654321, 987654321)
+    names = [str(objects.restore_dataset.pk), str(objects.investigation.pk), "987654321"]
+    failures = []
+    for key in KEYS:
+        raw = _raw_key(world, key)
+        for (template, body), (missing_template, missing_body) in zip(real, missing, strict=True):
+            label = f"POST {template} [{state}] with the {key} key"
+            response = _rolled_back(client, template.format(key=raw), body)
+            if response.status_code >= 500:
+                failures.append(f"{label}: {response.status_code}")
+            elif key == "unknown":
+                if response.status_code != 401:
+                    failures.append(f"{label}: {response.status_code}, not 401")
+            elif key in MAY_USE:
+                if response.status_code != 200:
+                    failures.append(f"{label}: {response.status_code}: {response.content[:200]}")
+            else:
+                twin = _rolled_back(client, missing_template.format(key=raw), missing_body)
+                if (response.status_code, _blank(response.content, names)) != (
+                    twin.status_code,
+                    _blank(twin.content, names),
+                ):
+                    failures.append(
+                        f"{label}: {response.status_code} {response.content[:200]!r} where a "
+                        f"nonexistent one gets {twin.status_code} {twin.content[:200]!r}"
+                    )
+            for secret in objects.markers:
+                if secret.encode() in response.content:
+                    failures.append(f"{label}: the answer shows {secret!r}")
+    assert failures == [], "\n".join(failures)
+
+
+def _rolled_back(client, path: str, body):
+    with transaction.atomic():
+        response = send_json(client, "POST", path, json.dumps(body) if body is not None else "")
+        transaction.set_rollback(True)
+    return response

@@ -309,7 +309,10 @@ def build_world(data_root: Path, media_root: Path) -> World:
         ("other_beamline", other_instrument),
         ("facility", None),
     ):
-        _, raw = ApiKey.objects.create_key(name=name, instrument=key_instrument)
+        # Owned by staff, as keys issued in Admin are: a key mints DOIs in its owner's name.
+        _, raw = ApiKey.objects.create_key(
+            name=name, instrument=key_instrument, created_by=users["staff"]
+        )
         api_keys[name] = raw
     icatplus_sessions = {"participant": IcatPlusSession.objects.open(user=users["participant"])[1]}
     return World(

@@ -225,6 +225,25 @@ def test_soft_delete_hides_and_restore_brings_back(store, inv) -> None:
     assert len(store.find(EventQuery(investigation_id=inv.pk))[0]) == 1
 
 
+def test_move_takes_every_event_of_a_session_with_its_history_and_removed_ones(store, inv) -> None:
+    other = factories.InvestigationFactory(instrument=inv.instrument)
+    edited = store.insert(note(inv, 1, type="annotation", category="comment", title="v1"))
+    store.update(edited["_id"], {"title": "v2"}, by="jsmith")
+    removed = store.insert(note(inv, 2))
+    store.set_removed(removed["_id"], True)
+    stays = store.insert(note(other, 3))
+    matched, moved = store.move_investigation(
+        inv.pk, investigation_id=other.pk, investigation_name=other.name, instrument_name="ID23-1"
+    )
+    assert matched == moved == 3  # the edited event, its earlier version, the removed one
+    assert store.find(EventQuery(investigation_id=inv.pk))[0] == []
+    timeline, _ = store.find(EventQuery(investigation_id=other.pk))
+    assert {d["_id"] for d in timeline} == {edited["_id"], stays["_id"]}
+    assert {d["investigationName"] for d in timeline} == {other.name}
+    assert [v["title"] for v in store.history(edited["_id"])] == ["v2", "v1"]
+    assert store.get(removed["_id"])["investigationId"] == other.pk
+
+
 def test_newer_than_and_high_water_mark_drive_live_updates(store, inv) -> None:
     first = store.insert(note(inv, 1))
     query = EventQuery(investigation_id=inv.pk)

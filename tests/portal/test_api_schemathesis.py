@@ -170,8 +170,12 @@ def in_process_wsgi(db) -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
-# Loaded once at collection: generating the schema reads no data.
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# Loaded once at collection: generating the schema reads no data. The portal's own API only:
+# the ICAT+ routes in the schema (/icatplus/) take a session id or API key in the path, which
+# generated input never names, so here they would only ever answer 403/401; they are checked
+# through `icat-plus-client` itself (tests/*/test_icatplus_*client.py) and their schema entries
+# by tests/portal/test_icatplus_schema.py.
+schema = schemathesis.openapi.from_wsgi("/api/schema/", application).include(path_regex=r"^/api/")
 
 
 @settings(
