@@ -65,6 +65,11 @@ class InvestigationFactory(factory.django.DjangoModelFactory):
     end_date = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
 
     class Params:
+        # Under way now, as beamline software finds today's session.
+        running = factory.Trait(
+            start_date=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=3)),
+            end_date=factory.LazyFunction(lambda: timezone.now() + timedelta(hours=21)),
+        )
         released = factory.Trait(
             start_date=factory.LazyFunction(lambda: timezone.now() - timedelta(days=4 * 365)),
             end_date=factory.LazyFunction(lambda: timezone.now() - timedelta(days=4 * 365 - 3)),

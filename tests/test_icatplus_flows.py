@@ -60,20 +60,17 @@ def test_a_bliss_session_lands_every_message_in_the_right_logbook(live_server) -
     """BLISS on ID23-1 during proposal MX-2468, with ID30A-1 running another team's session:
     lower-case beamline, the proposal as the user typed it, beamline-only messages, a
     screenshot, a PDF, and the dataset look-ups of its data policy."""
-    now = timezone.now()
     beamline = factories.InstrumentFactory(name="ID23-1")
     running = factories.InvestigationFactory(
         name="MX-2468",
         instrument=beamline,
-        start_date=now - timedelta(hours=3),
-        end_date=now + timedelta(hours=21),
+        running=True,
     )
     factories.DatasetFactory(investigation=running, name="lyso_1", file_count=3600)
     neighbour = factories.InvestigationFactory(
         name="MX-2469",
         instrument=factories.InstrumentFactory(name="ID30A-1"),
-        start_date=now - timedelta(hours=3),
-        end_date=now + timedelta(hours=21),
+        running=True,
     )
     _, key = ApiKey.objects.create_key(name="ID23-1 BLISS", instrument=beamline)
     client = _client(live_server)
@@ -134,8 +131,7 @@ def test_mxcube_loads_the_sample_changer_and_fetches_a_file(live_server) -> None
     today = factories.InvestigationFactory(
         name="MX-2590",
         instrument=beamline,
-        start_date=now - timedelta(hours=2),
-        end_date=now + timedelta(hours=22),
+        running=True,
     )
     factories.InvestigationFactory(  # yesterday's session, same beamline: not today's
         name="MX-2580",

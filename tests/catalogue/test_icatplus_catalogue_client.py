@@ -4,8 +4,6 @@ models and name the right objects; a hidden experiment is answered as a nonexist
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.conf import settings
 from django.utils import timezone
@@ -27,13 +25,11 @@ def api(live_server) -> CatalogueApi:
 def world(transactional_db):
     """Today's session on ID23-1 with a sample, a dataset and its files, its team; another
     team's embargoed session on the same beamline."""
-    now = timezone.now()
     beamline = factories.InstrumentFactory(name="ID23-1", description="MX beamline")
     today = factories.InvestigationFactory(
         name="MX-2590",
         instrument=beamline,
-        start_date=now - timedelta(hours=5),
-        end_date=now + timedelta(hours=20),
+        running=True,
         title="Lysozyme today",
     )
     team = factories.make_team(today)

@@ -51,8 +51,7 @@ def world(transactional_db):
     today = factories.InvestigationFactory(
         name="MX-2590",
         instrument=beamline,
-        start_date=now - timedelta(hours=5),
-        end_date=now + timedelta(hours=20),
+        running=True,
     )
     team = factories.make_team(today)
     position = factories.ParameterTypeFactory(name="position", units="", value_type="string")

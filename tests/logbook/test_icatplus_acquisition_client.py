@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -32,13 +31,11 @@ PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 @pytest.fixture
 def beamline(transactional_db):
     instrument = factories.InstrumentFactory(name="ID23-1")
-    now = timezone.now()
     wrong, right = (
         factories.InvestigationFactory(
             name=name,
             instrument=instrument,
-            start_date=now - timedelta(hours=10),
-            end_date=now + timedelta(hours=14),
+            running=True,
         )
         for name in ("MX-2468", "MX-2469")
     )

@@ -30,9 +30,7 @@ def _refusal(call) -> tuple[int, str]:
 
 def test_team_uploads_a_sample_file_into_the_logbook(live_server, transactional_db, client) -> None:
     now = timezone.now()
-    today = factories.InvestigationFactory(
-        name="MX-2590", start_date=now - timedelta(hours=2), end_date=now + timedelta(hours=9)
-    )
+    today = factories.InvestigationFactory(name="MX-2590", running=True)
     team = factories.make_team(today)
     sample = factories.SampleFactory(investigation=today, name="lyso1")
     hidden_sample = factories.SampleFactory(investigation=factories.InvestigationFactory())
