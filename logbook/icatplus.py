@@ -9,7 +9,6 @@ the only credential: unknown keys get 401, revoked ones 403, and nothing is stor
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from django.db import transaction
@@ -29,7 +28,8 @@ from portal.fields import LARGEST_ID
 
 from .dates import OUT_OF_RANGE, in_range
 from .icatplus_apikey import ApiError, IcatPlusApiKeyView
-from .models import ApiKey, Category, EventType
+from .icatplus_serializers import BeamlineEventSerializer, BeamlineFileSerializer, facility_time
+from .models import ApiKey, EventType
 from .services import (
     attachment_event_create,
     decode_data_uri_typed,
@@ -38,47 +38,12 @@ from .services import (
 )
 from .text import sanitise
 
-MAX_BODY = 30 * 1024 * 1024
-
-
-def _json_body(request: HttpRequest) -> dict:
-    if len(request.body) > MAX_BODY:
-        raise ApiError(400, "The request body is too large", "body")
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError(400, "The body is not valid JSON", "body") from None
-    if not isinstance(body, dict):
-        raise ApiError(400, "The body must be a JSON object", "body")
-    return body
-
 
 def _parse_datetime(value: str) -> datetime | None:
     try:
         return parse_datetime(value)
     except ValueError:  # well formed but impossible, like month 13
         return None
-
-
-def _facility_time(parsed: datetime) -> datetime:
-    """A date-time without a zone is the beamline's wall clock: older pyicat-plus sends
-    `datetime.now().isoformat()` from the control computer, which keeps the facility's time, and
-    ICAT+ (Node, `new Date(...)`) reads such a string in its server's zone, the facility's too. So
-    it is read in TIME_ZONE, explicitly, whatever zone a request may have activated."""
-    if timezone.is_aware(parsed):
-        return parsed
-    return timezone.make_aware(parsed, timezone.get_default_timezone())
-
-
-def _parse_when(value) -> datetime:
-    if value in (None, ""):
-        return timezone.now()
-    parsed = _parse_datetime(str(value)) if isinstance(value, str) else None
-    if parsed is None:
-        raise ApiError(400, f"creationDate '{value}' is not an ISO 8601 date-time", "creationDate")
-    if not in_range(parsed):
-        raise ApiError(400, f"creationDate: {OUT_OF_RANGE}", "creationDate")
-    return _facility_time(parsed)
 
 
 def resolve_target(
@@ -142,43 +107,10 @@ def resolve_target(
     return nearest or sessions.order_by("start_date").first(), instrument
 
 
-def _tag_names(value, field: str = "tag") -> list[str]:
-    if value in (None, ""):
-        return []
-    if not isinstance(value, list):
-        raise ApiError(400, "tag must be a list of {name}", field)
-    names = []
-    for item in value:
-        name = item.get("name") if isinstance(item, dict) else item
-        if not isinstance(name, str):
-            raise ApiError(400, "tag must be a list of {name}", field)
-        names.append(name)
-    return names
-
-
-def _optional_str(body: dict, field: str, limit: int = 255) -> str:
-    value = body.get(field)
-    if value in (None, ""):
-        return ""
-    if not isinstance(value, str) or len(value) > limit:
-        raise ApiError(400, f"{field} must be a string of at most {limit} characters", field)
-    return value
-
-
-def _dataset(body: dict, investigation: Investigation | None) -> dict:
-    dataset_id = body.get("datasetId")
-    if dataset_id in (None, ""):
-        return (
-            {"datasetName": _optional_str(body, "datasetName") or None}
-            if body.get("datasetName")
-            else {}
-        )
-    if (
-        not isinstance(dataset_id, int)
-        or isinstance(dataset_id, bool)
-        or not 0 < dataset_id < 2**63
-    ):
-        raise ApiError(400, "datasetId must be an integer", "datasetId")
+def _dataset(data: dict, investigation: Investigation | None) -> dict:
+    dataset_id = data.get("datasetId")
+    if dataset_id is None:
+        return {"datasetName": data["datasetName"]} if data.get("datasetName") else {}
     # Only a dataset of the session the key may write to (resolved through the policy) is named;
     # any other id gets the caller's name, as one that does not exist.
     name = (
@@ -186,10 +118,7 @@ def _dataset(body: dict, investigation: Investigation | None) -> dict:
         if investigation is not None
         else None
     )
-    return {
-        "datasetId": dataset_id,
-        "datasetName": name or _optional_str(body, "datasetName") or None,
-    }
+    return {"datasetId": dataset_id, "datasetName": name or data.get("datasetName") or None}
 
 
 def to_icat(doc: dict) -> dict:
@@ -230,51 +159,44 @@ def split_content(content: list[dict]) -> tuple[str, str]:
     return html, text
 
 
+def _valid(serializer_class, request: Request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
 def _create_event(
-    key: ApiKey, body: dict, *, instrument_name, investigation_name, investigation_id
+    key: ApiKey, data: dict, *, instrument_name, investigation_name, investigation_id
 ) -> JsonResponse:
-    kind = body.get("type")
-    if kind not in (EventType.NOTIFICATION, EventType.ANNOTATION, EventType.BROADCAST):
-        raise ApiError(400, "type must be notification, annotation or broadcast", "type")
-    category = str(body.get("category") or "").lower()
-    if category not in Category.values:
-        raise ApiError(400, f"Unknown category '{body.get('category')}'", "category")
-    content = body.get("content") or []
-    if not isinstance(content, list) or not all(
-        isinstance(c, dict) and isinstance(c.get("text", ""), str) for c in content
-    ):
-        raise ApiError(400, "content must be a list of {format, text}", "content")
-    for item in content:
-        if item.get("format", "plainText") not in ("plainText", "html", "markdown"):
-            raise ApiError(400, f"Unknown content format '{item.get('format')}'", "content")
-    when = _parse_when(body.get("creationDate"))
+    kind = data["type"]
+    when = data["creationDate"] or timezone.now()
     investigation, instrument = resolve_target(
         key=key,
-        instrument_name=instrument_name or _optional_str(body, "instrumentName"),
-        investigation_name=investigation_name or _optional_str(body, "investigationName"),
-        investigation_id=investigation_id or body.get("investigationId"),
+        instrument_name=instrument_name or data["instrumentName"],
+        investigation_name=investigation_name or data["investigationName"],
+        investigation_id=investigation_id or data.get("investigationId"),
         when=when,
     )
     if kind == EventType.BROADCAST and not access.api_key_may_broadcast(key):
         raise ApiError(403, "Only a facility-wide key may broadcast")
-    html, text = split_content(content)
+    html, text = split_content(data.get("content") or [])
     extra = {
-        "software": _optional_str(body, "software") or None,
-        "machine": _optional_str(body, "machine") or None,
-        "source": _optional_str(body, "source") or None,
-        **_dataset(body, investigation),
+        "software": data["software"] or None,
+        "machine": data["machine"] or None,
+        "source": data["source"] or None,
+        **_dataset(data, investigation),
     }
     with transaction.atomic():
         doc = event_create(
             investigation=None if kind == EventType.BROADCAST else investigation,
             instrument=None if kind == EventType.BROADCAST else instrument,
             type=kind,
-            category=category,
-            by=_optional_str(body, "username", 150),
-            title=_optional_str(body, "title", 500),
+            category=data["category"],
+            by=data["username"] or "",
+            title=data["title"] or "",
             html=html or None,
             text=text or None,
-            tags=_tag_names(body.get("tag")),
+            tags=data["tag"],
             when=when,
             extra={k: v for k, v in extra.items() if v is not None},
         )
@@ -285,10 +207,12 @@ class Notification(IcatPlusApiKeyView):
     """POST dataacquisition/{apiKey}/notification
     (query: investigationName, instrumentName, investigationId; body: an ICAT+ Event)."""
 
+    request_serializer_class = BeamlineEventSerializer
+
     def post(self, request: Request, api_key: str) -> JsonResponse:
         return _create_event(
             request.auth,
-            _json_body(request),
+            _valid(BeamlineEventSerializer, request),
             instrument_name=request.GET.get("instrumentName"),
             investigation_name=request.GET.get("investigationName"),
             investigation_id=request.GET.get("investigationId"),
@@ -299,12 +223,14 @@ class LogbookEvent(IcatPlusApiKeyView):
     """POST logbook/{apiKey}/investigation/name/{investigationName}/instrument/name/
     {instrumentName}/event"""
 
+    request_serializer_class = BeamlineEventSerializer
+
     def post(
         self, request: Request, api_key: str, investigation_name: str, instrument_name: str
     ) -> JsonResponse:
         return _create_event(
             request.auth,
-            _json_body(request),
+            _valid(BeamlineEventSerializer, request),
             instrument_name=instrument_name,
             investigation_name=investigation_name,
             investigation_id=None,
@@ -312,13 +238,11 @@ class LogbookEvent(IcatPlusApiKeyView):
 
 
 def _post_file(
-    key: ApiKey, body: dict, *, instrument_name: str | None, investigation_name: str | None
+    key: ApiKey, data: dict, *, instrument_name: str | None, investigation_name: str | None
 ) -> JsonResponse:
     """An image or file posted as a data URI, stored as an attachment event."""
-    if not isinstance(body.get("base64"), str) or not body["base64"]:
-        raise ApiError(400, "base64 is required (a data:<type>;base64, URI)", "base64")
-    content_type, data = decode_data_uri_typed(body["base64"])
-    when = _parse_when(body.get("creationDate"))
+    content_type, content = decode_data_uri_typed(data["base64"])
+    when = data["creationDate"] or timezone.now()
     investigation, instrument = resolve_target(
         key=key,
         instrument_name=instrument_name,
@@ -326,22 +250,19 @@ def _post_file(
         investigation_id=None,
         when=when,
     )
-    username = (_optional_str(body, "usernames") or "").split(",")[0].strip()
     # Everything is checked before the file is written, so a refused post leaves no file behind.
-    dataset = _dataset(body, investigation)
-    tags = _tag_names(body.get("tag"))
-    origin = {field: body[field] for field in ("software", "machine") if _optional_str(body, field)}
-    filename = _optional_str(body, "filename") or ("image" if is_image(content_type) else "file")
+    origin = {field: data[field] for field in ("software", "machine") if data[field]}
+    filename = data["filename"] or ("image" if is_image(content_type) else "file")
     doc = attachment_event_create(
-        data=data,
+        data=content,
         content_type=content_type,
         filename=filename,
         investigation=investigation,
         instrument=instrument,
-        by=username,
-        tags=tags,
+        by=(data["usernames"] or "").split(",")[0].strip(),
+        tags=data["tag"],
         when=when,
-        extra={**dataset, **origin},
+        extra={**_dataset(data, investigation), **origin},
     )
     return JsonResponse(to_icat(doc))
 
@@ -350,10 +271,12 @@ class Base64File(IcatPlusApiKeyView):
     """POST dataacquisition/{apiKey}/base64: an image, PDF or text file as a data URI
     (query: investigationName, instrumentName)."""
 
+    request_serializer_class = BeamlineFileSerializer
+
     def post(self, request: Request, api_key: str) -> JsonResponse:
         return _post_file(
             request.auth,
-            _json_body(request),
+            _valid(BeamlineFileSerializer, request),
             instrument_name=request.GET.get("instrumentName"),
             investigation_name=request.GET.get("investigationName"),
         )
@@ -363,12 +286,14 @@ class LogbookBase64(IcatPlusApiKeyView):
     """POST logbook/{apiKey}/investigation/name/{investigationName}/instrument/name/
     {instrumentName}/event/createfrombase64: the legacy route of the same (spec beamlines)."""
 
+    request_serializer_class = BeamlineFileSerializer
+
     def post(
         self, request: Request, api_key: str, investigation_name: str, instrument_name: str
     ) -> JsonResponse:
         return _post_file(
             request.auth,
-            _json_body(request),
+            _valid(BeamlineFileSerializer, request),
             instrument_name=instrument_name,
             investigation_name=investigation_name,
         )
@@ -517,7 +442,7 @@ def _parse_date_param(value: str, field: str) -> datetime:
         raise ApiError(400, f"{field} '{value}' is not a date", field)
     if not in_range(parsed):
         raise ApiError(400, f"{field}: {OUT_OF_RANGE}", field)
-    return _facility_time(parsed)
+    return facility_time(parsed)
 
 
 class Datasets(IcatPlusApiKeyView):

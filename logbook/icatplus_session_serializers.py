@@ -21,12 +21,15 @@ from catalogue.icatplus.serializers import (
 
 from .dates import OUT_OF_RANGE, in_range
 from .icatplus import to_icat
+from .icatplus_serializers import (
+    MAX_BASE64,
+    CategoryField,
+    ContentItemSerializer,
+    TagNameSerializer,
+)
 from .models import Category, EventType
 from .services import MAX_TAG_LENGTH, MAX_TAGS_PER_EVENT, MAX_TITLE_LENGTH
 from .store import EventQuery
-
-MAX_TEXT = 1_000_000  # characters of one content item: a long pasted log, not a book
-MAX_BASE64 = 40 * 1024 * 1024  # a 30 MiB file as base64, with its data: prefix
 
 
 class WithEventId(serializers.Serializer):
@@ -129,25 +132,6 @@ class DatafileOpenQuery(serializers.Serializer):
 
 
 # Bodies ---------------------------------------------------------------------------------------
-
-
-class ContentItemSerializer(serializers.Serializer):
-    format = serializers.ChoiceField(["plainText", "html", "markdown"], default="plainText")
-    text = serializers.CharField(max_length=MAX_TEXT, allow_blank=True, trim_whitespace=False)
-
-
-class TagNameSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=MAX_TAG_LENGTH)
-
-
-class CategoryField(serializers.CharField):
-    """ICAT+ takes `commandLine` and stores it lowercased."""
-
-    def to_internal_value(self, data) -> str:
-        value = super().to_internal_value(data).lower()
-        if value not in Category.values:
-            raise serializers.ValidationError(f"must be one of {', '.join(Category.values)}")
-        return value
 
 
 class EventWriteSerializer(serializers.Serializer):

@@ -10,11 +10,14 @@ session it does not know).
 
 from __future__ import annotations
 
+import re
+
 from django.utils.cache import add_never_cache_headers
 from rest_framework import exceptions, permissions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView, exception_handler
 
 from .models import IcatPlusSession
@@ -57,14 +60,41 @@ def icatplus_exception_handler(exc, context):
         return None
     data = response.data
     if isinstance(exc, exceptions.ValidationError) and isinstance(data, dict):
-        field, messages = next(iter(data.items()))
-        message = messages[0] if isinstance(messages, list) and messages else messages
-        response.data = {"message": f"{field}: {message}", "field": field}
+        where, message = _first_error(data)
+        field = re.split(r"[.\[]", where)[0]
+        response.data = {"message": f"{where}: {message}", "field": field}
+    elif isinstance(exc, exceptions.ParseError):
+        response.data = {"message": f"body: {data['detail']}", "field": "body"}
     elif isinstance(data, dict) and "detail" in data:
         response.data = {"message": str(data["detail"])}
     else:  # a validation error not tied to a field: a list of messages
         response.data = {"message": str(data[0] if isinstance(data, list) and data else data)}
     return response
+
+
+def _first_error(errors, where: str = "") -> tuple[str, str]:
+    """The first refusal in DRF's nested errors and where it is, as one line a person reads:
+    `content[1].format`, not a dict of lists of dicts."""
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY:
+                inner = where  # the field's own refusal (a list where an object was wanted...)
+            elif isinstance(key, int):
+                inner = f"{where}[{key}]"
+            else:
+                inner = f"{where}.{key}" if where else str(key)
+            found = _first_error(value, inner)
+            if found[1]:
+                return found
+    elif isinstance(errors, list):
+        for index, value in enumerate(errors):
+            # A list of messages belongs to the field; a list of items' errors is indexed.
+            found = _first_error(value, f"{where}[{index}]" if isinstance(value, dict) else where)
+            if found[1]:
+                return found
+    elif errors:
+        return where, str(errors)
+    return where, ""
 
 
 class JsonWhateverAccepted(DefaultContentNegotiation):

@@ -135,7 +135,7 @@ def test_an_event_takes_at_most_fifty_short_tags(client, team, key) -> None:
             team.investigation.instrument.name,
             tag=[{"name": t} for t in tags],
         )
-        assert icat.status_code == 400 and icat.json()["field"] == "tags"
+        assert icat.status_code == 400 and icat.json()["field"] == "tag"  # ICAT+'s name
     assert all_events(team) == [] and not Tag.objects.exists()
     ok = client.post(
         api,
