@@ -1,18 +1,15 @@
-"""Request rates for plain Django views (e.g. the ICAT+ routes), counted by DRF's throttle code.
-
-DRF views get their throttles from REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]; views outside DRF
-use `throttled` with one of the scopes of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], so every rate
-is set in one place and counted the same way (a sliding window in the shared cache).
+"""Request rates counted per an identity the caller names (an ICAT+ API key), with DRF's
+throttle code and the scopes of REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], so every rate is set in
+one place and counted the same way (a sliding window in the shared cache); and the 429 answer of
+the views outside DRF (the login page's pause).
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import math
-from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import JsonResponse
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -42,23 +39,3 @@ def too_many_requests(wait: float | None) -> JsonResponse:
     )
     response["Retry-After"] = str(seconds)
     return response
-
-
-def throttled(scope: str, *, ident: Callable[..., str]) -> Callable:
-    """Limit a view to the `scope` rate per `ident(request, *args, **kwargs)`.
-
-    E.g. `@throttled("apikey", ident=lambda request, api_key, **kwargs: api_key)` (the DRF ICAT+
-    API-key routes count the same scope with `KeyedRateThrottle` directly).
-    """
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @functools.wraps(view)
-        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            throttle = KeyedRateThrottle(scope=scope, ident=ident(request, *args, **kwargs))
-            if not throttle.allow_request(request, None):
-                return too_many_requests(throttle.wait())
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator

@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from django.http import HttpResponse
-from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import SimpleRateThrottle
 
-from portal.throttles import throttled
 from tests import factories
 
 API = "/api/investigations/"
@@ -60,20 +55,3 @@ def test_session_login_still_works_for_the_api(client, team) -> None:
     response = client.get(API)
 
     assert [row["name"] for row in response.json()["results"]] == [team.investigation.name]
-
-
-def test_throttled_view_answers_429_per_key_with_retry_after(db, rates) -> None:
-    @throttled("apikey", ident=lambda request, api_key: api_key)
-    def acquisition(request, api_key: str) -> HttpResponse:
-        return HttpResponse("stored")
-
-    request = RequestFactory().post("/icatplus/dataacquisition/k/notification")
-
-    statuses = [acquisition(request, api_key="beamline-a").status_code for _ in range(4)]
-    over = acquisition(request, api_key="beamline-a")
-
-    assert statuses == [200, 200, 200, 429]
-    assert over["Content-Type"] == "application/json"
-    assert "Too many requests" in json.loads(over.content)["message"]
-    assert 0 < int(over["Retry-After"]) <= 60
-    assert acquisition(request, api_key="beamline-b").status_code == 200
