@@ -165,7 +165,7 @@ def test_mxcube_loads_the_sample_changer_and_fetches_a_file(live_server) -> None
     catalogue, tracking = CatalogueApi(client), TrackingApi(client)
 
     investigations = catalogue.catalogue_session_id_investigation_get(
-        session_id, instrument_name="id30a-1", start_date=now.date().isoformat()
+        session_id, instrument_name="id30a-1", start_date=timezone.localdate().isoformat()
     )
     assert [i.name for i in investigations] == ["MX-2590"]
     investigation_id = str(investigations[0].id)

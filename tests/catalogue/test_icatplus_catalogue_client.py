@@ -67,7 +67,7 @@ def world(transactional_db):
 
 def test_participant_finds_todays_investigation_on_the_beamline(api, world) -> None:
     found = api.catalogue_session_id_investigation_get(
-        world["participant"], instrument_name="id23-1", start_date=timezone.now().date().isoformat()
+        world["participant"], instrument_name="id23-1", start_date=timezone.localdate().isoformat()
     )
 
     assert [i.name for i in found] == ["MX-2590"]
