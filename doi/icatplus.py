@@ -17,8 +17,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
-from logbook.icatplus_acquisition import IdField
+from catalogue.icatplus.serializers import IdField
 from logbook.icatplus_apikey import IcatPlusApiKeyView
+from portal.icatplus import validated
 
 from . import services
 from .models import Author, DataCollection, Licence
@@ -106,9 +107,7 @@ class Mint(IcatPlusApiKeyView):
     request_serializer_class = IcatPlusMintRequest
 
     def post(self, request: Request, api_key: str) -> Response:
-        body = IcatPlusMintRequest(data=request.data)
-        body.is_valid(raise_exception=True)
-        data, key = body.validated_data, request.auth
+        data, key = validated(IcatPlusMintRequest, request.data).validated_data, request.auth
         owner = key.created_by if key.created_by and key.created_by.is_active else None
         if "dataCollectionId" in data:
             collection = _collection(key, owner, data["dataCollectionId"])

@@ -25,6 +25,7 @@ from catalogue.icatplus.serializers import DatasetQuery, InvestigationQuery, dat
 from catalogue.models import DatasetParameter, Instrument, Investigation
 from catalogue.names import proposal_q
 from portal.fields import LARGEST_ID
+from portal.icatplus import validated
 
 from .dates import OUT_OF_RANGE, in_range
 from .icatplus_apikey import ApiError, IcatPlusApiKeyView
@@ -159,12 +160,6 @@ def split_content(content: list[dict]) -> tuple[str, str]:
     return html, text
 
 
-def _valid(serializer_class, request: Request) -> dict:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _create_event(
     key: ApiKey, data: dict, *, instrument_name, investigation_name, investigation_id
 ) -> JsonResponse:
@@ -212,7 +207,7 @@ class Notification(IcatPlusApiKeyView):
     def post(self, request: Request, api_key: str) -> JsonResponse:
         return _create_event(
             request.auth,
-            _valid(BeamlineEventSerializer, request),
+            validated(BeamlineEventSerializer, request.data).validated_data,
             instrument_name=request.GET.get("instrumentName"),
             investigation_name=request.GET.get("investigationName"),
             investigation_id=request.GET.get("investigationId"),
@@ -230,7 +225,7 @@ class LogbookEvent(IcatPlusApiKeyView):
     ) -> JsonResponse:
         return _create_event(
             request.auth,
-            _valid(BeamlineEventSerializer, request),
+            validated(BeamlineEventSerializer, request.data).validated_data,
             instrument_name=instrument_name,
             investigation_name=investigation_name,
             investigation_id=None,
@@ -276,7 +271,7 @@ class Base64File(IcatPlusApiKeyView):
     def post(self, request: Request, api_key: str) -> JsonResponse:
         return _post_file(
             request.auth,
-            _valid(BeamlineFileSerializer, request),
+            validated(BeamlineFileSerializer, request.data).validated_data,
             instrument_name=request.GET.get("instrumentName"),
             investigation_name=request.GET.get("investigationName"),
         )
@@ -293,7 +288,7 @@ class LogbookBase64(IcatPlusApiKeyView):
     ) -> JsonResponse:
         return _post_file(
             request.auth,
-            _valid(BeamlineFileSerializer, request),
+            validated(BeamlineFileSerializer, request.data).validated_data,
             instrument_name=instrument_name,
             investigation_name=investigation_name,
         )

@@ -13,18 +13,12 @@ from rest_framework.response import Response
 
 from catalogue import access
 from catalogue import downloads as download_services
+from catalogue.icatplus.serializers import IdField
 from catalogue.models import Dataset, Investigation
-from portal.fields import LARGEST_ID
+from portal.icatplus import validated
 
 from .icatplus_apikey import IcatPlusApiKeyView
 from .services import events_move
-
-
-class IdField(serializers.IntegerField):
-    """An id as ICAT+'s clients send it (`5`, or `5.0` from a float), one the database can hold."""
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(min_value=1, max_value=LARGEST_ID, **kwargs)
 
 
 def _unknown(field: str, kind: str, pk: int) -> serializers.ValidationError:
@@ -58,9 +52,7 @@ class EventsMove(IcatPlusApiKeyView):
     another beamline's logbooks. Answers as MongoDB's update did in ICAT+ (`ModifiedObject`)."""
 
     def post(self, request: Request, api_key: str) -> Response:
-        query = EventsMoveQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        ids = query.validated_data
+        ids = validated(EventsMoveQuery, request.query_params).validated_data
         source = _session(request.auth, "sourceInvestigationId", ids["sourceInvestigationId"])
         destination = _session(
             request.auth, "destinationInvestigationId", ids["destinationInvestigationId"]
@@ -99,11 +91,8 @@ class DatasetRestoreReport(IcatPlusApiKeyView):
     request_serializer_class = IcatPlusRestoreReport
 
     def post(self, request: Request, api_key: str) -> Response:
-        query = RestoreQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        report = IcatPlusRestoreReport(data=request.data if request.data else {})
-        report.is_valid(raise_exception=True)
-        pk = query.validated_data["datasetId"]
+        pk = validated(RestoreQuery, request.query_params).validated_data["datasetId"]
+        report = validated(IcatPlusRestoreReport, request.data if request.data else {})
         dataset = access.api_key_datasets(request.auth).filter(pk=pk).first()
         if dataset is None:
             raise _unknown("datasetId", "dataset", pk)

@@ -22,13 +22,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
 from catalogue.icat.mapping import relative_location
-from portal.icatplus import IcatPlusView
+from portal.icatplus import IcatPlusView, validated
 
 from . import icatplus_session_serializers as s
 from .icatplus import split_content
@@ -50,12 +50,6 @@ from .store import EventQuery, StaleEdit, get_store, version_of
 from .text import content_html
 
 MAX_STATS_INVESTIGATIONS = 500
-
-
-def _valid(serializer_class, data, **kwargs) -> serializers.Serializer:
-    serializer = serializer_class(data=data, **kwargs)
-    serializer.is_valid(raise_exception=True)
-    return serializer
 
 
 def _logbook(user, investigation_id, instrument_name, *, across: bool = False) -> Scope:
@@ -88,7 +82,7 @@ class FilteredEvents(IcatPlusView):
     removed = False
 
     def filtered(self, request: Request) -> tuple[s.EventFilterQuery, Scope, EventQuery]:
-        query = _valid(s.EventFilterQuery, request.query_params)
+        query = validated(s.EventFilterQuery, request.query_params)
         scope = self.scope_of(request, query)
         return query, scope, query.event_query(scope.base_query(), removed=self.removed)
 
@@ -122,11 +116,11 @@ class EventList(FilteredEvents):
         return Response(s.EventSerializer(docs, many=True).data)
 
     def post(self, request: Request, session_id: str) -> Response:
-        data = _valid(s.EventWriteSerializer, request.data).validated_data
+        data = validated(s.EventWriteSerializer, request.data).validated_data
         broadcast = data["type"] == EventType.BROADCAST
         if broadcast and not access.can_broadcast(request.user):
             raise exceptions.PermissionDenied("Only staff broadcast.")
-        named = _valid(s.LogbookQuery, request.query_params).validated_data
+        named = validated(s.LogbookQuery, request.query_params).validated_data
         scope = None
         if not broadcast:
             scope = _writer(
@@ -154,7 +148,7 @@ class EventList(FilteredEvents):
         return Response(s.EventSerializer(doc).data)
 
     def put(self, request: Request, session_id: str) -> Response:
-        edit = _valid(s.EventPutSerializer, request.data).validated_data["event"]
+        edit = validated(s.EventPutSerializer, request.data).validated_data["event"]
         doc, scope = _event(request, edit["_id"])
         _writer(scope)
         if doc.get("type") not in (EventType.ANNOTATION, EventType.BROADCAST):
@@ -195,7 +189,7 @@ def _event(request: Request, event_id: str) -> tuple[dict, Scope]:
     if doc is None:
         raise Http404("No such event")
     scope = event_scope(request.user, doc)
-    named = _valid(s.LogbookQuery, request.query_params).validated_data.get("investigationId")
+    named = validated(s.LogbookQuery, request.query_params).validated_data.get("investigationId")
     if named and doc.get("investigationId") != named:
         raise Http404("No such event")
     return doc, scope
@@ -276,11 +270,11 @@ class EventsTags(IcatPlusView):
     one event the caller may not read there makes the whole request a 404 and changes nothing."""
 
     def patch(self, request: Request, session_id: str) -> Response:
-        params = _valid(s.LogbookQuery, request.query_params).validated_data
+        params = validated(s.LogbookQuery, request.query_params).validated_data
         scope = _writer(
             _logbook(request.user, params.get("investigationId"), params.get("instrumentName"))
         )
-        data = _valid(s.EventsTagPatchSerializer, request.data).validated_data
+        data = validated(s.EventsTagPatchSerializer, request.data).validated_data
         store = get_store()
         found = store.get_many(data["eventIds"])
         docs = access.readable_events(request.user, list(found.values()))
@@ -315,11 +309,11 @@ class EventFromBase64(IcatPlusView):
     an attachment event in the logbook named, as the API-key route does."""
 
     def post(self, request: Request, session_id: str) -> Response:
-        params = _valid(s.LogbookQuery, request.query_params).validated_data
+        params = validated(s.LogbookQuery, request.query_params).validated_data
         scope = _writer(
             _logbook(request.user, params.get("investigationId"), params.get("instrumentName"))
         )
-        data = _valid(s.Base64Serializer, request.data).validated_data
+        data = validated(s.Base64Serializer, request.data).validated_data
         try:
             content_type, raw = decode_data_uri_typed(data["base64"])
             default = "image" if is_image(content_type) else "file"
@@ -364,16 +358,16 @@ class TagList(IcatPlusView):
     ?tagId=` a new colour for one (a tag is named on its events, so it keeps its name)."""
 
     def get(self, request: Request, session_id: str) -> Response:
-        params = _valid(s.LogbookQuery, request.query_params).validated_data
+        params = validated(s.LogbookQuery, request.query_params).validated_data
         scope = _logbook(request.user, params.get("investigationId"), params.get("instrumentName"))
         return Response(s.TagSerializer(_tags_of(request.user, scope), many=True).data)
 
     def post(self, request: Request, session_id: str) -> Response:
-        params = _valid(s.LogbookQuery, request.query_params).validated_data
+        params = validated(s.LogbookQuery, request.query_params).validated_data
         scope = _writer(
             _logbook(request.user, params.get("investigationId"), params.get("instrumentName"))
         )
-        data = _valid(s.TagWriteSerializer, request.data).validated_data
+        data = validated(s.TagWriteSerializer, request.data).validated_data
         owner = {**scope.tag_filter(), "instrument": scope.instrument}
         count = Tag.objects.filter(**scope.tag_filter()).count()
         tag = Tag(
@@ -391,7 +385,7 @@ class TagList(IcatPlusView):
         return Response(s.TagSerializer(tag).data)
 
     def put(self, request: Request, session_id: str) -> Response:
-        params = _valid(s.TagUpdateQuery, request.query_params).validated_data
+        params = validated(s.TagUpdateQuery, request.query_params).validated_data
         tag = access.visible_tags(request.user).select_related("instrument", "investigation")
         tag = tag.filter(pk=params["tagId"]).first()
         named = params.get("investigationId")
@@ -399,7 +393,7 @@ class TagList(IcatPlusView):
             raise Http404("No such tag")
         if tag.investigation is not None:
             _writer(investigation_scope(request.user, tag.investigation_id))
-        data = _valid(s.TagWriteSerializer, request.data).validated_data
+        data = validated(s.TagWriteSerializer, request.data).validated_data
         if data["name"].strip() != tag.name:
             raise exceptions.ValidationError(
                 {"name": "a tag keeps its name (events name it): create a new tag instead"}
@@ -419,7 +413,7 @@ def _administrator(request: Request) -> None:
 
 
 def _period(request: Request) -> dict:
-    return _valid(s.StatsQuery, request.query_params).validated_data
+    return validated(s.StatsQuery, request.query_params).validated_data
 
 
 def _dated(query: EventQuery, period: dict) -> EventQuery:
@@ -471,7 +465,7 @@ class DatafileOpen(IcatPlusView):
     outside the investigation, or in one the caller may not see, is a 404."""
 
     def get(self, request: Request, session_id: str) -> HttpResponseRedirect:
-        data = _valid(s.DatafileOpenQuery, request.query_params).validated_data
+        data = validated(s.DatafileOpenQuery, request.query_params).validated_data
         investigation = access.get_investigation_or_404(request.user, data["investigationId"])
         # ICAT+'s clients send the facility's path; the mirror keeps it under DATA_ROOT.
         location = relative_location(data["path"].strip())

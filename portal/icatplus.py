@@ -43,6 +43,14 @@ class IcatPlusSessionAuthentication(BaseAuthentication):
         return None
 
 
+def validated(serializer_class, data, **kwargs):
+    """`serializer_class` over `data` (a body or the query parameters), checked: a refusal is
+    raised, and answered as ICAT+'s 400 naming the first refused field."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
 def session_id_of(request) -> str | None:
     """The session id in the path, else `?sessionId=`, else `Authorization: Bearer <id>`, which
     ICAT+'s newer routes (`/ids/data/download`, `/catalogue/datasets`) take instead."""

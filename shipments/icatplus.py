@@ -25,9 +25,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
+from catalogue.icatplus.serializers import IdField
 from catalogue.models import Investigation, InvestigationUser, Role
 from portal.fields import EARLIEST_DATE, LARGEST_ID, LATEST_DATE
-from portal.icatplus import IcatPlusView
+from portal.icatplus import IcatPlusView, validated
 
 from . import workflow
 from .labels import parcel_barcodes_pdf, parcel_label_pdf
@@ -269,10 +270,6 @@ def _parcel_data(user, parcel: Parcel) -> dict:
 # --- input --------------------------------------------------------------------------------------
 
 
-def _id_field(**kwargs) -> serializers.IntegerField:
-    return serializers.IntegerField(min_value=1, max_value=LARGEST_ID, **kwargs)
-
-
 class BoundedDateTimeField(serializers.DateTimeField):
     def __init__(self, **kwargs) -> None:
         super().__init__(input_formats=["iso-8601", "%Y-%m-%d"], **kwargs)
@@ -285,23 +282,21 @@ class BoundedDateTimeField(serializers.DateTimeField):
 
 
 def _query(serializer_class: type[serializers.Serializer], request: Request, **extra) -> dict:
-    query = serializer_class(data={**request.query_params.dict(), **extra})
-    query.is_valid(raise_exception=True)
-    return query.validated_data
+    return validated(serializer_class, {**request.query_params.dict(), **extra}).validated_data
 
 
 class InvestigationQuery(serializers.Serializer):
-    investigationId = _id_field()
+    investigationId = IdField()
 
 
 class OptionalInvestigationQuery(serializers.Serializer):
-    investigationId = _id_field(required=False)
+    investigationId = IdField(required=False)
 
 
 class ParcelQuery(serializers.Serializer):
-    investigationId = _id_field(required=False)
-    shipmentId = _id_field(required=False)
-    parcelId = _id_field(required=False)
+    investigationId = IdField(required=False)
+    shipmentId = IdField(required=False)
+    parcelId = IdField(required=False)
     status = serializers.CharField(required=False, max_length=1000)
     search = serializers.CharField(required=False, max_length=255)
     format = serializers.ChoiceField(["json"], required=False)
@@ -321,20 +316,20 @@ class BarcodesQuery(serializers.Serializer):
 
 
 class ShipmentQuery(serializers.Serializer):
-    investigationId = _id_field()
-    shipmentId = _id_field(required=False)
+    investigationId = IdField()
+    shipmentId = IdField(required=False)
 
 
 class ParcelTarget(serializers.Serializer):
-    shipmentId = _id_field()
-    investigationId = _id_field(required=False)
+    shipmentId = IdField()
+    investigationId = IdField(required=False)
 
 
 class IdsInPath(serializers.Serializer):
-    investigationId = _id_field(required=False)
-    parcelId = _id_field(required=False)
-    itemId = _id_field(required=False)
-    shipmentId = _id_field(required=False)
+    investigationId = IdField(required=False)
+    parcelId = IdField(required=False)
+    itemId = IdField(required=False)
+    shipmentId = IdField(required=False)
 
 
 class BodyId(serializers.Serializer):

@@ -25,16 +25,14 @@ from catalogue.models import (
 )
 from catalogue.names import normalise_proposal, proposal_q
 from catalogue.views.downloads import _x_accel, serve_file
-from portal.icatplus import IcatPlusView
+from portal.icatplus import IcatPlusView, validated
 
 from . import serializers as s
 
 
 def _query(query_class: type[serializers.Serializer], request: Request) -> serializers.Serializer:
     """The route's query parameters, validated: a 400 naming the first bad one."""
-    query = query_class(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return query
+    return validated(query_class, request.query_params)
 
 
 def _named(field: str, names: list[str]) -> Q:

@@ -21,23 +21,17 @@ from rest_framework.response import Response
 from catalogue import access, teams
 from catalogue.models import Investigation, Role, SampleParameter
 from catalogue.signals import release_date_changed
-from portal.icatplus import IcatPlusView
+from portal.icatplus import IcatPlusView, validated
 
 from . import serializers as s
 from . import serializers_writes as w
 from .views import DatasetParameterList, InvestigationUsers
 
 
-def _valid(serializer_class: type[serializers.Serializer], data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _same_investigation(request: Request, investigation_id: int) -> None:
     """ICAT+'s clients name the investigation beside the object; another one's id makes the
     object one that does not exist there."""
-    wanted = _valid(w.ParameterQuery, request.query_params).get("investigationId")
+    wanted = validated(w.ParameterQuery, request.query_params).validated_data.get("investigationId")
     if wanted is not None and wanted != investigation_id:
         raise Http404("No such parameter")
 
@@ -69,7 +63,7 @@ class InvestigationTeam(InvestigationUsers):
 
     def post(self, request: Request, session_id: str, investigation_id: int) -> Response:
         investigation = self._manageable(request, investigation_id)
-        name = _valid(w.TeamMemberBody, request.data)["name"]
+        name = validated(w.TeamMemberBody, request.data).validated_data["name"]
         user = w.collaborator_to_add(investigation, name)
         teams.team_add_collaborator(investigation=investigation, user=user, by=request.user)
         membership = self._team(request, investigation).filter(user=user).first()
@@ -78,7 +72,7 @@ class InvestigationTeam(InvestigationUsers):
 
     def delete(self, request: Request, session_id: str, investigation_id: int) -> Response:
         investigation = self._manageable(request, investigation_id)
-        name = _valid(w.TeamMemberBody, request.data)["name"].strip()
+        name = validated(w.TeamMemberBody, request.data).validated_data["name"].strip()
         membership = (
             self._team(request, investigation)
             .filter(Q(user__username__iexact=name) | Q(user__email__iexact=name))
@@ -110,7 +104,7 @@ class SampleParameterCreate(IcatPlusView):
         sample = access.get_sample_or_404(request.user, sample_id)
         _same_investigation(request, sample.investigation_id)
         _may_edit_metadata(request.user, sample.investigation)
-        data = _valid(w.ParameterBody, request.data)
+        data = validated(w.ParameterBody, request.data).validated_data
         parameter_type = w.parameter_type_for(data)
         values = w.typed_value(parameter_type, data["value"])
         with transaction.atomic():
@@ -140,7 +134,8 @@ class SampleParameterUpdate(IcatPlusView):
         parameter = access.get_sample_parameter_or_404(request.user, id)
         _same_investigation(request, parameter.sample.investigation_id)
         _may_edit_metadata(request.user, parameter.sample.investigation)
-        values = w.parameter_change(parameter, _valid(w.ParameterBody, request.data))
+        body = validated(w.ParameterBody, request.data).validated_data
+        values = w.parameter_change(parameter, body)
         _save(parameter, values)
         return Response(s.sample_parameter(parameter))
 
@@ -151,10 +146,12 @@ class DatasetParameters(DatasetParameterList):
     answers it as the list gives it."""
 
     def put(self, request: Request, session_id: str) -> Response:
-        parameter_id = _valid(w.DatasetParameterQuery, request.query_params)["parameterId"]
+        query = validated(w.DatasetParameterQuery, request.query_params).validated_data
+        parameter_id = query["parameterId"]
         parameter = access.get_dataset_parameter_or_404(request.user, parameter_id)
         _may_edit_metadata(request.user, parameter.dataset.investigation)
-        values = w.parameter_change(parameter, _valid(w.ParameterBody, request.data))
+        body = validated(w.ParameterBody, request.data).validated_data
+        values = w.parameter_change(parameter, body)
         _save(parameter, values)
         return Response(s.DatasetParameterSerializer(parameter).data)
 
@@ -180,8 +177,7 @@ class InvestigationReleaseDate(IcatPlusView):
         investigation = access.get_investigation_or_404(request.user, investigation_id)
         if not access.can_change_release_date(request.user, investigation):
             raise PermissionDenied("Only the facility's staff can change a release date.")
-        body = w.ReleaseDateBody(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(w.ReleaseDateBody, request.data)
         previous = investigation.release_date
         with transaction.atomic():
             # As the admin's "release now" does it: no save() side effects on other fields.
