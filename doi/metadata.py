@@ -266,3 +266,8 @@ def schema_errors(metadata: dict) -> list[str]:
         f"{'/'.join(str(p) for p in error.absolute_path) or 'record'}: {error.message}"
         for error in schema45.validator.iter_errors(metadata)
     ]
+
+
+def datacite_xml(metadata: dict) -> str:
+    """The same record as DataCite kernel-4 XML (for OAI-PMH's oai_datacite and the XSD check)."""
+    return schema45.tostring(metadata)

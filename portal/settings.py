@@ -393,6 +393,8 @@ DOI_REGISTER_SESSIONS = env_bool("DOI_REGISTER_SESSIONS", True)  # a DOI for eac
 # (at most 10 min).
 DOI_RETRY_BACKOFF = env_int("DOI_RETRY_BACKOFF", 10)
 DOI_MAX_RETRIES = env_int("DOI_MAX_RETRIES", 8)
+# Licence of released data (SPDX id), in DataCite rightsList, JSON-LD and on landing pages.
+DOI_LICENSE = env_str("DOI_LICENSE", "CC-BY-4.0")
 # Session DOIs missed by the post_save signal (e.g. bulk ICAT sync) are registered hourly.
 CELERY_BEAT_SCHEDULE["doi-register-session-dois"] = {
     "task": "doi.tasks.register_missing_session_dois",
@@ -465,3 +467,11 @@ ACCESS_REQUEST_DAILY_LIMIT = env_int("ACCESS_REQUEST_DAILY_LIMIT", 10)  # per us
 # (at most an hour apart), MAIL_MAX_RETRIES times.
 MAIL_RETRY_BACKOFF = env_int("MAIL_RETRY_BACKOFF", 30)
 MAIL_MAX_RETRIES = env_int("MAIL_MAX_RETRIES", 10)
+
+# Facility roles from the groups an identity provider (OIDC claim, LDAP group) reports; see
+# portal/roles.py. A role left unmapped (empty) keeps what an administrator set by hand.
+AUTH_STAFF_GROUPS = env_list("AUTH_STAFF_GROUPS", [])
+AUTH_SAFETY_GROUPS = env_list("AUTH_SAFETY_GROUPS", [])
+AUTH_STORES_GROUPS = env_list("AUTH_STORES_GROUPS", [])
+# e.g. "beamline-{beamline}": membership of "beamline-id23-1" makes a scientist of beamline ID23-1.
+AUTH_BEAMLINE_GROUP_PATTERN = env_str("AUTH_BEAMLINE_GROUP_PATTERN", "")
