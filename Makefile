@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 ADDR ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
+# One test process per core; each has its own test database, Redis database and folders.
+TEST_PROCESSES ?= auto
 
 .PHONY: run test install lint worker beat web demo clean-demo
 
@@ -37,7 +39,7 @@ $(CHROMIUM):
 	else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; fi
 
 test: install $(CHROMIUM)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

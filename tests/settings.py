@@ -7,6 +7,27 @@ _BASE = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("VAR_DIR", str(_BASE / "var" / "test"))
 
+
+def _isolate_xdist_worker() -> None:
+    """pytest-xdist runs the suite in several processes. pytest-django gives each its own test
+    database; this gives each its own folders and Redis database, so that one process's Celery
+    worker never takes another's tasks. Celery workers started by a test inherit the result."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker or os.environ.get("PORTAL_TEST_ISOLATED_AS") == worker:
+        return
+    index = int(worker.removeprefix("gw"))
+    os.environ["VAR_DIR"] = str(Path(os.environ["VAR_DIR"]) / worker)
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        base, _, db = redis_url.rstrip("/").rpartition("/")
+        if not db.isdigit():  # redis://host:port with no database: database 0
+            base, db = redis_url.rstrip("/"), "0"
+        os.environ["REDIS_URL"] = f"{base}/{int(db) + index}"
+    os.environ["PORTAL_TEST_ISOLATED_AS"] = worker
+
+
+_isolate_xdist_worker()
+
 from portal.settings import *  # noqa: E402,F403
 from portal.settings import DATABASES, VAR_DIR  # noqa: E402
 

@@ -260,8 +260,8 @@ def test_downloads_list_shows_only_my_jobs_with_keyset_pages(
     [
         "1_abc",  # the shape of the links before keyset pages
         keyset._encode(["2024-01-01T00:00:00+00:00", "abc"], "n"),  # not a UUID
-        keyset._encode(["99999-01-01", str(uuid.uuid4())], "n"),  # not a date
-        keyset._encode([1e300, str(uuid.uuid4())], "n"),
+        keyset._encode(["99999-01-01", str(uuid.UUID(int=1))], "n"),  # not a date
+        keyset._encode([1e300, str(uuid.UUID(int=2))], "n"),
     ],
 )
 def test_damaged_downloads_page_link_shows_the_newest_jobs_with_a_message(
