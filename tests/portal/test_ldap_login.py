@@ -219,6 +219,18 @@ def test_with_the_directory_down_the_page_says_so_and_local_accounts_still_sign_
     assert signed_in(client) == admin
 
 
+def test_with_the_directory_down_icat_plus_answers_503_not_a_wrong_password(
+    client, directory, settings
+) -> None:
+    settings.AUTH_LDAP_SERVER_URI = f"ldap://127.0.0.1:{free_port()}"
+    credentials = {"username": "jdoe", "password": "jane-ldap-pw", "plugin": "ldap"}
+
+    response = client.post("/icatplus/session", credentials, content_type="application/json")
+
+    assert response.status_code == 503
+    assert response.json()["message"] == DIRECTORY_UNREACHABLE
+
+
 def test_wrong_ldap_passwords_are_limited_like_local_ones(client, directory) -> None:
     statuses = [log_in(client, "locked", "guess").status_code for _ in range(10)]
     response = log_in(client, "locked", "lou-ldap-pw")
