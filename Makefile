@@ -6,10 +6,13 @@ ADDR ?= 127.0.0.1:8000
 CHROMIUM ?= /usr/bin/chromium
 # One test process per core; each has its own test database, Redis database and folders.
 TEST_PROCESSES ?= auto
+LDAP_HEADERS ?= /usr/include/ldap.h
+SLAPD ?= /usr/sbin/slapd
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 .PHONY: run test install lint worker beat web demo clean-demo
 
-$(VENV)/.installed: requirements.txt
+$(VENV)/.installed: requirements.txt | $(LDAP_HEADERS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
@@ -38,7 +41,20 @@ $(CHROMIUM):
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q chromium; \
 	else echo "Browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; fi
 
-test: install $(CHROMIUM)
+# python-ldap (for LDAP sign-in) compiles against OpenLDAP's and SASL's headers; the LDAP tests
+# start Debian's slapd. As for Chromium: as root we install them, otherwise we say how.
+$(LDAP_HEADERS):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+	$(APT_INSTALL) gcc python3-dev libldap2-dev libsasl2-dev; \
+	else echo "python-ldap needs: sudo apt-get install gcc python3-dev libldap2-dev libsasl2-dev" >&2; \
+	exit 1; fi
+
+$(SLAPD):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_INSTALL) slapd ldap-utils openssl; \
+	else echo "LDAP tests need slapd at $(SLAPD): sudo apt-get install slapd ldap-utils openssl" >&2; \
+	exit 1; fi
+
+test: install $(CHROMIUM) $(SLAPD)
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 lint: install

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from catalogue import access
 
 from .icatplus import IcatPlusView
+from .ldap_login import DIRECTORY_UNREACHABLE
 from .models import IcatPlusSession
 
 
@@ -76,9 +77,15 @@ class SessionInfoSerializer(serializers.Serializer):
     user = SessionSerializer(source="*")
 
 
+class DirectoryUnreachable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = DIRECTORY_UNREACHABLE
+
+
 class SessionLogin(IcatPlusView):
     """`POST /session`: 200 with the session info, 403 for wrong credentials, 429 once
-    django-axes has paused this username at this address."""
+    django-axes has paused this username at this address, 503 while the LDAP directory that
+    would check the password is down."""
 
     authentication_classes = []
     permission_classes = [permissions.AllowAny]
@@ -93,6 +100,8 @@ class SessionLogin(IcatPlusView):
             username=credentials.validated_data["username"],
             password=credentials.validated_data["password"],
         )
+        if user is None and getattr(django_request, "ldap_unreachable", False):
+            raise DirectoryUnreachable()
         if user is None:
             raise exceptions.PermissionDenied("Authentication failed: wrong username or password")
         # As a login on the site: last_login, and django-axes clears the failures it counted.

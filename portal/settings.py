@@ -475,3 +475,72 @@ AUTH_SAFETY_GROUPS = env_list("AUTH_SAFETY_GROUPS", [])
 AUTH_STORES_GROUPS = env_list("AUTH_STORES_GROUPS", [])
 # e.g. "beamline-{beamline}": membership of "beamline-id23-1" makes a scientist of beamline ID23-1.
 AUTH_BEAMLINE_GROUP_PATTERN = env_str("AUTH_BEAMLINE_GROUP_PATTERN", "")
+
+# LDAP sign-in (portal/ldap_login.py, django-auth-ldap), on when LDAP_SERVER_URI is set. The
+# directory checks the password of the login form (after local passwords, so break-glass accounts
+# work with the directory down); the portal user is found as ICAT users are (ICAT_USER_MATCH), and
+# the groups found under LDAP_GROUP_SEARCH_BASE give the facility roles above at each login.
+LDAP_SERVER_URI = env_str("LDAP_SERVER_URI")  # e.g. ldaps://ldap.example.org
+LDAP_USERNAME_ATTRIBUTE = env_str("LDAP_USERNAME_ATTRIBUTE", "uid")  # its value is the username
+# How ICAT names a directory account, e.g. "ldap/{username}": found by it, and kept on new users
+# so that the next ICAT sync matches them by name.
+LDAP_ICAT_NAME = env_str("LDAP_ICAT_NAME")
+if LDAP_SERVER_URI:
+    import ldap
+    from django_auth_ldap.config import (
+        ActiveDirectoryGroupType,
+        GroupOfNamesType,
+        GroupOfUniqueNamesType,
+        LDAPSearch,
+        PosixGroupType,
+    )
+
+    LDAP_GROUP_TYPES = {
+        "groupOfNames": GroupOfNamesType,
+        "groupOfUniqueNames": GroupOfUniqueNamesType,
+        "posixGroup": PosixGroupType,
+        "activeDirectory": ActiveDirectoryGroupType,
+    }
+    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
+    AUTH_LDAP_START_TLS = env_bool("LDAP_START_TLS", False)
+    AUTH_LDAP_BIND_DN = env_str("LDAP_BIND_DN")  # empty: search anonymously
+    AUTH_LDAP_BIND_PASSWORD = (
+        Path(env_str("LDAP_BIND_PASSWORD_FILE")).read_text().strip()
+        if env_str("LDAP_BIND_PASSWORD_FILE")  # a secret file; wins over LDAP_BIND_PASSWORD
+        else env_str("LDAP_BIND_PASSWORD")
+    )
+    AUTH_LDAP_USER_SEARCH = LDAPSearch(
+        env_str("LDAP_USER_SEARCH_BASE"),
+        ldap.SCOPE_SUBTREE,
+        env_str("LDAP_USER_FILTER", f"({LDAP_USERNAME_ATTRIBUTE}=%(user)s)"),
+    )
+    try:
+        AUTH_LDAP_USER_ATTR_MAP = dict(
+            item.split("=", 1)
+            for item in env_list(
+                "LDAP_USER_ATTR_MAP", ["first_name=givenName", "last_name=sn", "email=mail"]
+            )
+        )
+    except ValueError:
+        raise ImproperlyConfigured("LDAP_USER_ATTR_MAP is field=attribute,... ") from None
+    if env_str("LDAP_GROUP_SEARCH_BASE"):
+        AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
+            env_str("LDAP_GROUP_SEARCH_BASE"),
+            ldap.SCOPE_SUBTREE,
+            env_str("LDAP_GROUP_FILTER", "(objectClass=*)"),
+        )
+        group_type = env_str("LDAP_GROUP_TYPE", "groupOfNames")
+        if group_type not in LDAP_GROUP_TYPES:
+            raise ImproperlyConfigured(
+                f"LDAP_GROUP_TYPE={group_type!r} is not one of {', '.join(LDAP_GROUP_TYPES)}"
+            )
+        AUTH_LDAP_GROUP_TYPE = LDAP_GROUP_TYPES[group_type]()
+    LDAP_TIMEOUT = env_int("LDAP_TIMEOUT", 5)  # seconds; a dead directory fails the login fast
+    AUTH_LDAP_CONNECTION_OPTIONS = {
+        ldap.OPT_NETWORK_TIMEOUT: LDAP_TIMEOUT,
+        ldap.OPT_TIMEOUT: LDAP_TIMEOUT,
+    }
+    if env_str("LDAP_CA_FILE"):  # the CA of the directory's certificate, if not the system's
+        AUTH_LDAP_CONNECTION_OPTIONS[ldap.OPT_X_TLS_CACERTFILE] = env_str("LDAP_CA_FILE")
+        AUTH_LDAP_CONNECTION_OPTIONS[ldap.OPT_X_TLS_NEWCTX] = 0  # last: applies the TLS options
+    AUTHENTICATION_BACKENDS.append("portal.ldap_login.FacilityLDAPBackend")

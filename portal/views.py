@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token
 from catalogue.access import public_investigations
 from catalogue.models import Instrument
 
+from .ldap_login import LoginForm
 from .middleware import wants_json
 from .throttles import too_many_requests
 
@@ -35,6 +36,7 @@ class PortalLoginView(auth_views.LoginView):
     """Failed logins are counted by django-axes (settings: "Sign-in limits"), like the admin's."""
 
     template_name = "portal/login.html"
+    authentication_form = LoginForm  # says when the LDAP directory is down
     redirect_authenticated_user = True
     http_method_names = ["get", "post", "head", "options"]
 
