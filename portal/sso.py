@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ImproperlyConfigured
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 from django.urls import reverse
@@ -152,8 +152,8 @@ def _claim_refusal(error: ClaimError, provider: Provider) -> str:
 
 def complete(request: HttpRequest, provider: Provider) -> tuple[dict[str, Any], dict[str, Any]]:
     """The verified claims and the token response of the provider's answer on the callback."""
-    app = client(provider)
     try:
+        app = client(provider)  # another web process may not have read the discovery yet
         token = app.authorize_access_token(request)
         claims = dict(token.get("userinfo") or {})
         if not claims.get("sub"):
@@ -270,7 +270,11 @@ def sso_user(*, provider: Provider, claims: dict[str, Any]) -> User:
         raise Refused("This account is deactivated. Please contact the user office.")
     _fill_profile(user, claims)
     if identity is None:
-        SsoIdentity.objects.create(user=user, provider=provider.name, subject=claims["sub"])
+        try:
+            with transaction.atomic():
+                SsoIdentity.objects.create(user=user, provider=provider.name, subject=claims["sub"])
+        except IntegrityError:  # the same person's other tab signed in a moment ago
+            raise Refused("You have just signed in in another window: please try again.") from None
     apply_facility_roles(user, groups_of(claims, provider.groups_claim))
     return user
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.hashers import make_password
 
 from catalogue import access
+from doi import metadata
 from portal.models import SsoIdentity, User
 from tests import factories
 from tests.oidc_provider.harness import ORCID_ID, PEOPLE
@@ -206,3 +207,6 @@ def test_orcid_link_sets_the_authenticated_id_shown_on_profile_and_team(client, 
     assert member.orcid == ORCID_ID
     assert ORCID_ID in client.get("/profile/").text
     assert ORCID_ID in client.get(f"/investigations/{team.investigation.pk}/team/").text
+    described = metadata.session_metadata(team.investigation, identifier="x", url="x", full=True)
+    identifiers = [i for c in described["creators"] for i in c.get("nameIdentifiers", [])]
+    assert {"nameIdentifier": f"https://orcid.org/{ORCID_ID}"}.items() <= identifiers[0].items()
