@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -10,6 +14,7 @@ from django.contrib.auth.hashers import make_password
 
 from catalogue import access
 from doi import metadata
+from portal import sso
 from portal.models import SsoIdentity, User
 from tests import factories
 from tests.oidc_provider.harness import ORCID_ID, PEOPLE
@@ -210,3 +215,43 @@ def test_orcid_link_sets_the_authenticated_id_shown_on_profile_and_team(client, 
     described = metadata.session_metadata(team.investigation, identifier="x", url="x", full=True)
     identifiers = [i for c in described["creators"] for i in c.get("nameIdentifiers", [])]
     assert {"nameIdentifier": f"https://orcid.org/{ORCID_ID}"}.items() <= identifiers[0].items()
+
+
+def test_providers_come_from_the_environment(tmp_path):
+    """portal/settings.py reads OIDC_PROVIDERS and OIDC_<NAME>_*; the logout form may then
+    leave for the providers' origins (CSP form-action)."""
+    secret = tmp_path / "secret"
+    secret.write_text("from-a-file\n")
+    env = {
+        **os.environ,
+        "SECRET_KEY": "x",
+        "OIDC_PROVIDERS": "umbrella,esrf-keycloak",
+        "OIDC_UMBRELLA_ISSUER": "https://login.umbrellaid.org/auth/realms/umbrella",
+        "OIDC_UMBRELLA_CLIENT_ID": "portal",
+        "OIDC_UMBRELLA_LABEL": "UmbrellaID",
+        "OIDC_ESRF_KEYCLOAK_ISSUER": "https://sso.example.org/realms/esrf",
+        "OIDC_ESRF_KEYCLOAK_CLIENT_ID": "data-portal",
+        "OIDC_ESRF_KEYCLOAK_CLIENT_SECRET_FILE": str(secret),
+        "OIDC_USERNAME_CLAIM": "preferred_username",
+        "OIDC_ESRF_KEYCLOAK_USER_MATCH": "email",
+    }
+    script = (
+        "import json; from portal import settings as s; print(json.dumps([s.OIDC_PROVIDERS, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']]))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    configured, form_action = json.loads(output.stdout.splitlines()[-1])
+
+    assert list(configured) == ["umbrella", "esrf-keycloak"]
+    assert configured["umbrella"]["label"] == "UmbrellaID"
+    assert configured["umbrella"]["user_match"] == ["subject", "email"]
+    assert configured["esrf-keycloak"]["username_claim"] == "preferred_username"
+    assert configured["esrf-keycloak"]["user_match"] == ["email"]
+    provider = sso.Provider(name="esrf-keycloak", **configured["esrf-keycloak"])
+    assert provider.secret() == "from-a-file"
+    assert provider.discovery_url == (
+        "https://sso.example.org/realms/esrf/.well-known/openid-configuration"
+    )
+    assert form_action == ["'self'", "https://login.umbrellaid.org", "https://sso.example.org"]
