@@ -110,19 +110,20 @@ def client(provider: Provider) -> DjangoOAuth2App:
             server_metadata_url=provider.discovery_url,
             client_kwargs={"scope": provider.scopes, "code_challenge_method": "S256"},
         )
-        methods = app.load_server_metadata().get(
-            "token_endpoint_auth_methods_supported", ["client_secret_basic"]
-        )
-        # ORCID takes the secret only in the form body; a client without secret relies on PKCE.
-        app.client_kwargs["token_endpoint_auth_method"] = (
-            "none"
-            if not secret
-            else "client_secret_basic"
-            if "client_secret_basic" in methods
-            else "client_secret_post"
-        )
+        app.client_kwargs["token_endpoint_auth_method"] = _auth_method(app, secret)
         _clients[provider] = app
     return _clients[provider]
+
+
+def _auth_method(app: DjangoOAuth2App, secret: str) -> str:
+    """How the client proves itself at the token endpoint: HTTP Basic (OpenID's default) where
+    offered, else in the form body (ORCID takes only that); without a secret, PKCE alone."""
+    if not secret:
+        return "none"
+    offered = app.load_server_metadata().get(
+        "token_endpoint_auth_methods_supported", ["client_secret_basic"]
+    )
+    return "client_secret_basic" if "client_secret_basic" in offered else "client_secret_post"
 
 
 def callback_url(view_name: str) -> str:
