@@ -3,7 +3,18 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import IcatPlusSession, User
+from .models import IcatPlusSession, SsoIdentity, User
+
+
+class SsoIdentityInline(admin.TabularInline):
+    """The provider logins that reach this user; deleting one makes its next login match anew."""
+
+    model = SsoIdentity
+    extra = 0
+    fields = readonly_fields = ["provider", "subject", "created_at", "last_login"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False  # made by a login only
 
 
 @admin.register(User)
@@ -19,6 +30,7 @@ class PortalUserAdmin(UserAdmin):
         "orcid",
         "icat_name",
     ]
+    inlines = [SsoIdentityInline]
     fieldsets = UserAdmin.fieldsets + (
         ("Scientist", {"fields": ("full_name", "orcid", "affiliation", "icat_name")}),
     )

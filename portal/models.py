@@ -90,3 +90,25 @@ class IcatPlusSession(models.Model):
         """ICAT's refresh: the session lives its full length again from now."""
         self.expires_at = _expiry()
         self.save(update_fields=["expires_at"])
+
+
+class SsoIdentity(models.Model):
+    """A person at an OpenID Connect provider: (provider, subject) names one portal user for good,
+    so a second login, or a login through another provider linked to the same user, finds them
+    again instead of creating someone new."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="sso_identities")
+    provider = models.CharField(max_length=64)
+    subject = models.CharField(max_length=255)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    last_login = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "subject"], name="sso_identity_unique")
+        ]
+        verbose_name = "SSO identity"
+        verbose_name_plural = "SSO identities"
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.subject} -> {self.user}"

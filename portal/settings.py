@@ -544,3 +544,44 @@ if LDAP_SERVER_URI:
         AUTH_LDAP_CONNECTION_OPTIONS[ldap.OPT_X_TLS_CACERTFILE] = env_str("LDAP_CA_FILE")
         AUTH_LDAP_CONNECTION_OPTIONS[ldap.OPT_X_TLS_NEWCTX] = 0  # last: applies the TLS options
     AUTHENTICATION_BACKENDS.append("portal.ldap_login.FacilityLDAPBackend")
+# Single sign-on (portal/sso.py). OIDC_PROVIDERS names the OpenID Connect providers, each
+# configured by OIDC_<NAME>_* variables; an empty list switches SSO off. Local passwords on
+# /login/ can be switched off too (Django admin's login stays, for break-glass staff accounts).
+LOCAL_LOGIN_ENABLED = env_bool("LOCAL_LOGIN_ENABLED", True)
+OIDC_PROVIDERS = {}
+_username_claim = env_str("OIDC_USERNAME_CLAIM", "sub")
+_groups_claim = env_str("OIDC_GROUPS_CLAIM", "groups")
+# Ways to find the catalogue user (ICAT_USER_MATCH's): subject = the username claim is the
+# username, email = the verified e-mail, name = the username claim is the ICAT user name.
+_user_match = env_list("OIDC_USER_MATCH", ["subject", "email"])
+for _name in env_list("OIDC_PROVIDERS", []):
+    _prefix = f"OIDC_{_name.upper().replace('-', '_')}_"
+    if not env_str(_prefix + "ISSUER") or not env_str(_prefix + "CLIENT_ID"):
+        raise ImproperlyConfigured(f"OIDC provider {_name!r} needs {_prefix}ISSUER and CLIENT_ID")
+    OIDC_PROVIDERS[_name.lower()] = {
+        "label": env_str(_prefix + "LABEL", _name),
+        # The issuer URL, or its discovery document (.../.well-known/openid-configuration).
+        "issuer": env_str(_prefix + "ISSUER"),
+        "client_id": env_str(_prefix + "CLIENT_ID"),
+        "client_secret": env_str(_prefix + "CLIENT_SECRET"),
+        "client_secret_file": env_str(_prefix + "CLIENT_SECRET_FILE"),  # wins over the secret
+        "scopes": env_str(_prefix + "SCOPES", "openid profile email"),
+        # Defaults for every provider: OIDC_USERNAME_CLAIM, OIDC_GROUPS_CLAIM, OIDC_USER_MATCH.
+        "username_claim": env_str(_prefix + "USERNAME_CLAIM", _username_claim),
+        "groups_claim": env_str(_prefix + "GROUPS_CLAIM", _groups_claim),
+        "user_match": env_list(_prefix + "USER_MATCH", _user_match),
+        "logout": env_bool(_prefix + "LOGOUT", True),  # also sign out at the provider
+    }
+# Matching by username or e-mail never reaches an account with a local password (the break-glass
+# admin, demo accounts): a provider's claim alone must not open them. On: such accounts match too.
+OIDC_MATCH_LOCAL_ACCOUNTS = env_bool("OIDC_MATCH_LOCAL_ACCOUNTS", False)
+# ORCID iD linking from the profile page (ORCID's OAuth); off while ORCID_CLIENT_ID is empty.
+ORCID_CLIENT_ID = env_str("ORCID_CLIENT_ID")
+ORCID_CLIENT_SECRET = env_str("ORCID_CLIENT_SECRET")
+ORCID_CLIENT_SECRET_FILE = env_str("ORCID_CLIENT_SECRET_FILE")  # wins over the secret
+ORCID_BASE_URL = env_str("ORCID_BASE_URL", "https://orcid.org").rstrip("/")  # or sandbox.orcid.org
+# Log out is a form whose answer redirects to the provider's end-session page: the CSP's
+# form-action must allow the providers' origins (their end-session endpoint is on the issuer's).
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {"/".join(provider["issuer"].split("/", 3)[:3]) for provider in OIDC_PROVIDERS.values()}
+)

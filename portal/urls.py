@@ -11,7 +11,7 @@ from drf_spectacular.views import (
 
 from shipments.admin import safety_site
 
-from . import views
+from . import sso_views, views
 
 site_patterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,12 @@ site_patterns = [
     path("logout/", views.PortalLogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
     path("profile/token/", views.regenerate_token, name="regenerate-token"),
+    # Single sign-on (?provider=NAME) and ORCID linking: portal/sso_views.py.
+    path("login/sso/", sso_views.sso_login, name="sso-login"),
+    path("login/sso/callback/", sso_views.sso_callback, name="sso-callback"),
+    path("profile/orcid/", sso_views.orcid_link, name="orcid-link"),
+    path("profile/orcid/callback/", sso_views.orcid_callback, name="orcid-callback"),
+    path("profile/orcid/remove/", sso_views.orcid_unlink, name="orcid-unlink"),
 ]
 
 handler404 = "portal.views.not_found"

@@ -14,8 +14,10 @@ from rest_framework.authtoken.models import Token
 from catalogue.access import public_investigations
 from catalogue.models import Instrument
 
+from . import sso
 from .ldap_login import LoginForm
 from .middleware import wants_json
+from .sso_views import refused
 from .throttles import too_many_requests
 
 
@@ -39,6 +41,18 @@ class PortalLoginView(auth_views.LoginView):
     authentication_form = LoginForm  # says when the LDAP directory is down
     redirect_authenticated_user = True
     http_method_names = ["get", "post", "head", "options"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sso_providers"] = list(sso.providers().values())
+        context["local_login_enabled"] = settings.LOCAL_LOGIN_ENABLED
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_LOGIN_ENABLED:
+            message = "Signing in with a password is switched off here: use single sign-on."
+            return refused(request, message, status=403)
+        return super().post(request, *args, **kwargs)
 
 
 def locked_out(
@@ -67,14 +81,26 @@ def locked_out(
 
 
 class PortalLogoutView(auth_views.LogoutView):
-    pass
+    """Ends the portal's session, then the provider's one a single sign-on opened (otherwise the
+    next "Sign in with ..." would pass straight through, as the same person)."""
+
+    def post(self, request, *args, **kwargs):
+        provider = request.session.get(sso.SESSION_PROVIDER, "")
+        id_token = request.session.get(sso.SESSION_ID_TOKEN, "")
+        response = super().post(request, *args, **kwargs)
+        end_session = sso.end_session_url(provider, id_token) if provider else None
+        return redirect(end_session) if end_session else response
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     token = Token.objects.filter(user=request.user).first()
-    return render(request, "portal/profile.html", {"token": token})
+    return render(
+        request,
+        "portal/profile.html",
+        {"token": token, "orcid_enabled": sso.orcid_provider() is not None},
+    )
 
 
 @login_required

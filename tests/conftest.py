@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests import factories
+from tests.oidc_provider.harness import oidc_provider, oidc_provider_process  # noqa: F401
 from tests.workers import CeleryWorker, purge_queues
 
 

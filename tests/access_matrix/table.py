@@ -302,6 +302,11 @@ KIND = {  # what the path parameters name
     "icatplus-dataset-restore": "icat",
     "icatplus-events-move": "icat",
     "icatplus-mint": "icat",
+    "portal:sso-login": "none",
+    "portal:sso-callback": "none",
+    "portal:orcid-link": "none",
+    "portal:orcid-callback": "none",
+    "portal:orcid-unlink": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -546,6 +551,12 @@ RULES = {
     "icatplus-dataset-restore": {"POST": READ},
     "icatplus-events-move": {"POST": READ},
     "icatplus-mint": {"POST": READ},
+    # Single sign-on: without a configured provider (or a started sign-in) the refusal page.
+    "portal:sso-login": {"GET": READ},
+    "portal:sso-callback": {"GET": READ},
+    "portal:orcid-link": {"GET": LOGIN_READ},
+    "portal:orcid-callback": {"GET": LOGIN_READ},
+    "portal:orcid-unlink": {"POST": LOGIN_READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
