@@ -475,3 +475,8 @@ AUTH_SAFETY_GROUPS = env_list("AUTH_SAFETY_GROUPS", [])
 AUTH_STORES_GROUPS = env_list("AUTH_STORES_GROUPS", [])
 # e.g. "beamline-{beamline}": membership of "beamline-id23-1" makes a scientist of beamline ID23-1.
 AUTH_BEAMLINE_GROUP_PATTERN = env_str("AUTH_BEAMLINE_GROUP_PATTERN", "")
+
+# Landing pages (doi app): besides APA, the citation style the facility asks its users to use.
+DOI_CITATION_STYLE = env_str("DOI_CITATION_STYLE", "apa").lower()
+if DOI_CITATION_STYLE not in ("apa", "ieee"):
+    raise ImproperlyConfigured(f"DOI_CITATION_STYLE={DOI_CITATION_STYLE!r} is not apa or ieee")
