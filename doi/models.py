@@ -9,6 +9,7 @@ looks the identifier up at the provider before creating it).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -287,6 +288,17 @@ class LinkedPublication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_scheme_display()} {self.identifier}"
+
+    def clean(self) -> None:
+        from .publications import parse_identifier  # it builds on this module
+
+        try:
+            scheme, identifier = parse_identifier(self.identifier)
+        except ValidationError as error:
+            raise ValidationError({"identifier": error.messages}) from None
+        if scheme != self.scheme:
+            raise ValidationError({"identifier": f"Not a {self.get_scheme_display()} id."})
+        self.identifier = identifier
 
     @property
     def url(self) -> str:
