@@ -43,7 +43,8 @@ def parse_identifier(value: str) -> tuple[str, str]:
     if match := PMID_RE.match(value):
         return PublicationScheme.PMID, match.group(1)
     doi = md.normalise_doi(value)
-    if md.DOI_RE.match(doi) and len(doi) <= 255:
+    # isprintable: no control characters (PostgreSQL refuses NUL in text; none belongs in a DOI).
+    if md.DOI_RE.match(doi) and len(doi) <= 255 and doi.isprintable():
         return PublicationScheme.DOI, doi
     raise ValidationError(
         "Not a DOI or a PubMed id: expected e.g. 10.1107/S2059798326000001, "

@@ -44,7 +44,9 @@ def test_the_forms_people_paste_are_understood(typed: str, expected: tuple) -> N
     assert publications.parse_identifier(typed) == expected
 
 
-@pytest.mark.parametrize("typed", ["nonsense", "10.1107", "11.1107/abc", "PMID 12a", "0", ""])
+@pytest.mark.parametrize(
+    "typed", ["nonsense", "10.1107", "11.1107/abc", "PMID 12a", "0", "", "10.1107/a\x00b"]
+)
 def test_what_is_neither_a_doi_nor_a_pmid_is_refused(typed: str) -> None:
     with pytest.raises(ValidationError, match="Not a DOI or a PubMed id"):
         publications.parse_identifier(typed)
