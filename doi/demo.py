@@ -59,6 +59,11 @@ def seed(*, out: TextIO) -> None:
         keywords="lysozyme, room temperature, macromolecular crystallography",
     )
     publications.publication_link(value="10.1107/S2059798325000001", by=marie, collection=minted)
+    released = Investigation.objects.released().filter(members__user=marie).first()
+    if released is not None:  # a session's "Cited by", on its page and its DOI's
+        publications.publication_link(
+            value="10.1107/S2059798324000042", by=marie, investigation=released
+        )
     services.collection_mint(collection=minted, by=marie, confirmed=True)
     services.collection_publish(collection_id=minted.pk, provider=provider)
 
