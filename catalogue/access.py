@@ -659,6 +659,44 @@ def get_doi_or_404(user: AnyUser, identifier: str) -> object:
     return doi
 
 
+# Linked publications: a paper linked to a session is part of the session (an embargoed
+# session's papers are its team's until release); one linked to a data collection is read where
+# the collection's DOI is.
+
+
+def can_link_publication(user: AnyUser, investigation: Investigation) -> bool:
+    """Link a paper to a session: whoever works on the experiment (team, beamline scientists,
+    staff), as for its logbook. Collections: `can_edit_doi_collection`."""
+    return is_in_team(user, investigation)
+
+
+def visible_publications(user: AnyUser) -> QuerySet:
+    links = apps.get_model("doi", "LinkedPublication").objects.all()
+    if _is_staff(user):
+        return links
+    return links.filter(
+        Q(investigation_id__in=visible_investigations(user).values("pk"))
+        | Q(collection_id__in=readable_doi_collections(user).values("pk"))
+    )
+
+
+def can_unlink_publication(user: AnyUser, link) -> bool:
+    """Remove a wrong link: staff, and whoever added it."""
+    return _is_staff(user) or (user.is_authenticated and link.added_by_id == user.pk)
+
+
+def get_publication_or_404(user: AnyUser, pk: object):
+    link = (
+        visible_publications(user)
+        .select_related("investigation", "collection__doi")
+        .filter(pk=pk)
+        .first()
+    )
+    if link is None:
+        raise Http404("No such publication link")
+    return link
+
+
 # Team lists and access requests ---------------------------------------------------------------
 # A team list is part of its investigation: whoever sees the investigation sees who is in it. An
 # access request names a proposal as typed (it may name none): its requester reads it, and the

@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 
 from catalogue import access
 
-from . import services
+from . import publications, services
 from .models import Author, DataCollection, Doi
 from .serializers import CollectionSerializer, DoiDetailSerializer, DoiSerializer
 
@@ -33,7 +33,7 @@ def _collections(request: Request) -> QuerySet[DataCollection]:
     return (
         access.visible_doi_collections(request.user)
         .select_related("doi")
-        .prefetch_related("authors", "datasets")
+        .prefetch_related("authors", "datasets", "linked_publications")
     )
 
 
@@ -50,9 +50,11 @@ def _apply(collection: DataCollection, data: dict, request: Request) -> None:
         collection.keywords = ", ".join(
             dict.fromkeys(k.strip() for k in data["keywords"] if k.strip())
         )
-    if "related_publications" in data:
-        collection.related_publications = "\n".join(data["related_publications"])
     collection.save()
+    if "related_publications" in data:
+        publications.publications_replace(
+            collection=collection, dois=data["related_publications"], by=request.user
+        )
     if "datasets" in data:
         wanted = set(data["datasets"])
         datasets = list(access.mintable_datasets(request.user).filter(pk__in=wanted))

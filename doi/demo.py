@@ -12,7 +12,7 @@ from django.conf import settings
 from catalogue.models import Dataset, Investigation
 from portal.models import User
 
-from . import services
+from . import publications, services
 from .models import DataCollection
 from .providers import LocalProvider
 
@@ -57,8 +57,13 @@ def seed(*, out: TextIO) -> None:
             "room temperature in two sessions, supporting the structures deposited with the paper."
         ),
         keywords="lysozyme, room temperature, macromolecular crystallography",
-        related_publications="10.1107/S2059798325000001",
     )
+    publications.publication_link(value="10.1107/S2059798325000001", by=marie, collection=minted)
+    released = Investigation.objects.released().filter(members__user=marie).first()
+    if released is not None:  # a session's "Cited by", on its page and its DOI's
+        publications.publication_link(
+            value="10.1107/S2059798324000042", by=marie, investigation=released
+        )
     services.collection_mint(collection=minted, by=marie, confirmed=True)
     services.collection_publish(collection_id=minted.pk, provider=provider)
 

@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 
 from . import metadata as md
+from . import publications
 from .models import Author, DataCollection
 
 
@@ -22,35 +23,17 @@ class CollectionForm(forms.ModelForm):
 
     class Meta:
         model = DataCollection
-        fields = ["title", "abstract", "keywords", "related_publications", "licence"]
+        fields = ["title", "abstract", "keywords", "licence"]
         widgets = {
             "abstract": forms.Textarea(attrs={"rows": 5}),
-            "related_publications": forms.Textarea(
-                attrs={"rows": 2, "placeholder": "e.g. 10.1107/S2059798326000001"}
-            ),
             "keywords": forms.TextInput(
                 attrs={"placeholder": "lysozyme, room temperature, serial crystallography"}
             ),
         }
-        labels = {"related_publications": "Related publications (DOIs)"}
         help_texts = {
             "title": "Required to reserve or mint.",
             "abstract": "Required to reserve or mint: what the data is and how it was collected.",
-            "related_publications": "One DOI per line, once the paper has one.",
         }
-
-    def clean_related_publications(self) -> str:
-        lines = [
-            md.normalise_doi(line)
-            for line in self.cleaned_data["related_publications"].splitlines()
-        ]
-        lines = [line for line in lines if line]
-        bad = [line for line in lines if not md.DOI_RE.match(line)]
-        if bad:
-            raise forms.ValidationError(
-                f"Not a DOI: {', '.join(bad)} (expected e.g. 10.1107/abc123)."
-            )
-        return "\n".join(lines)
 
     def clean_keywords(self) -> str:
         return ", ".join(
@@ -90,3 +73,16 @@ class MintConfirmForm(forms.Form):
         label="I understand that minting makes these datasets public now, whatever their embargo, "
         "and that they can no longer be removed from this DOI.",
     )
+
+
+class PublicationLinkForm(forms.Form):
+    """One paper, by DOI or PubMed id, in any of the forms people paste."""
+
+    paper = forms.CharField(
+        max_length=300,
+        label="DOI or PubMed id of the paper",
+        widget=forms.TextInput(attrs={"placeholder": "10.1107/S2059798326000001 or PMID 31234567"}),
+    )
+
+    def clean_paper(self) -> tuple[str, str]:
+        return publications.parse_identifier(self.cleaned_data["paper"])

@@ -21,7 +21,7 @@ from catalogue.icatplus.serializers import IdField
 from logbook.icatplus_apikey import IcatPlusApiKeyView
 from portal.icatplus import validated
 
-from . import services
+from . import publications, services
 from .models import Author, DataCollection, Licence
 
 MAX_DATASETS = 1000
@@ -122,7 +122,6 @@ class Mint(IcatPlusApiKeyView):
             "title": data["title"],
             "abstract": data["abstract"],
             "keywords": ", ".join(dict.fromkeys(k.strip() for k in data.get("keywords", []))),
-            "related_publications": data.get("citationPublicationDOI", ""),
         }
         if data.get("rights"):
             fields["licence"] = data["rights"]
@@ -137,6 +136,10 @@ class Mint(IcatPlusApiKeyView):
                     for name, value in fields.items():
                         setattr(collection, name, value)
                     collection.save()
+                if data.get("citationPublicationDOI"):
+                    publications.publications_replace(
+                        collection=collection, dois=[data["citationPublicationDOI"]], by=owner
+                    )
                 if data.get("authors"):
                     collection.authors.all().delete()
                     Author.objects.bulk_create(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from catalogue.models import Investigation, InvestigationUser, Role
 
+from . import publications
 from .models import DataCollection
 
 SCHEMA_VERSION = "http://datacite.org/schema/kernel-4"
@@ -236,14 +237,7 @@ def collection_metadata(
             f"{sum(d.file_count for d in datasets)} files",
             f"{sum(d.size for d in datasets)} bytes",
         ],
-        "relatedIdentifiers": [
-            {
-                "relatedIdentifier": doi,
-                "relatedIdentifierType": "DOI",
-                "relationType": "IsSupplementTo",
-            }
-            for doi in collection.publication_list
-        ]
+        "relatedIdentifiers": publications.related_identifiers(collection=collection)
         + [
             {"relatedIdentifier": i.doi, "relatedIdentifierType": "DOI", "relationType": "IsPartOf"}
             for i in investigations

@@ -9,8 +9,10 @@ looks the identifier up at the provider before creating it).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,9 +117,6 @@ class DataCollection(models.Model):
     title = models.CharField(max_length=500, blank=True)
     abstract = models.TextField(blank=True)
     keywords = models.CharField(max_length=1000, blank=True, help_text="comma-separated")
-    related_publications = models.TextField(
-        blank=True, help_text="DOIs of papers using this data, one per line"
-    )
     licence = models.CharField(max_length=32, choices=Licence.choices, default=Licence.CC_BY_4)
     datasets = models.ManyToManyField(Dataset, blank=True, related_name="doi_collections")
     state = models.CharField(
@@ -175,7 +174,9 @@ class DataCollection(models.Model):
 
     @property
     def publication_list(self) -> list[str]:
-        return [p.strip() for p in self.related_publications.splitlines() if p.strip()]
+        """DOIs of the linked papers (see LinkedPublication), for citations and the API."""
+        links = self.linked_publications.all()
+        return [p.identifier for p in links if p.scheme == PublicationScheme.DOI]
 
     @property
     def licence_url(self) -> str:
@@ -227,3 +228,80 @@ class LocalRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.identifier} ({self.state})"
+
+
+class PublicationScheme(models.TextChoices):
+    DOI = "DOI", "DOI"
+    PMID = "PMID", "PubMed"
+
+
+class LinkedPublication(models.Model):
+    """A paper that uses the data of a session or of a data collection, named by its DOI or
+    PubMed id. The portal fetches nothing about the paper: the identifier is what users see and
+    what DataCite gets as a related identifier."""
+
+    scheme = models.CharField(max_length=8, choices=PublicationScheme.choices)
+    identifier = models.CharField(max_length=255)
+    investigation = models.ForeignKey(
+        Investigation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="linked_publications",
+    )
+    collection = models.ForeignKey(
+        DataCollection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="linked_publications",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(investigation__isnull=False, collection__isnull=True)
+                | Q(investigation__isnull=True, collection__isnull=False),
+                name="publication_links_one_thing",
+            ),
+            # DOIs are case-insensitive: 10.1107/ABC and 10.1107/abc are the same paper.
+            models.UniqueConstraint(
+                Lower("identifier"),
+                "scheme",
+                "investigation",
+                condition=Q(investigation__isnull=False),
+                name="publication_once_per_investigation",
+            ),
+            models.UniqueConstraint(
+                Lower("identifier"),
+                "scheme",
+                "collection",
+                condition=Q(collection__isnull=False),
+                name="publication_once_per_collection",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.identifier}"
+
+    def clean(self) -> None:
+        from .publications import parse_identifier  # it builds on this module
+
+        try:
+            scheme, identifier = parse_identifier(self.identifier)
+        except ValidationError as error:
+            raise ValidationError({"identifier": error.messages}) from None
+        if scheme != self.scheme:
+            raise ValidationError({"identifier": f"Not a {self.get_scheme_display()} id."})
+        self.identifier = identifier
+
+    @property
+    def url(self) -> str:
+        if self.scheme == PublicationScheme.PMID:
+            return f"https://pubmed.ncbi.nlm.nih.gov/{self.identifier}/"
+        return f"https://doi.org/{self.identifier}"

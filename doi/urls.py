@@ -27,4 +27,15 @@ urlpatterns = [
     re_path(
         rf"^doi/{DOI}/datacite\.json$", views.landing_export, {"fmt": "json"}, name="datacite-json"
     ),
+    path(
+        "investigations/<int:pk>/publications/",
+        views.investigation_publication_add,
+        name="investigation-publication-add",
+    ),
+    path(
+        "doi/collections/<int:pk>/publications/",
+        views.collection_publication_add,
+        name="collection-publication-add",
+    ),
+    path("doi/publications/<int:pk>/remove/", views.publication_remove, name="publication-remove"),
 ]

@@ -544,6 +544,7 @@ if LDAP_SERVER_URI:
         AUTH_LDAP_CONNECTION_OPTIONS[ldap.OPT_X_TLS_CACERTFILE] = env_str("LDAP_CA_FILE")
         AUTH_LDAP_CONNECTION_OPTIONS[ldap.OPT_X_TLS_NEWCTX] = 0  # last: applies the TLS options
     AUTHENTICATION_BACKENDS.append("portal.ldap_login.FacilityLDAPBackend")
+
 # Single sign-on (portal/sso.py). OIDC_PROVIDERS names the OpenID Connect providers, each
 # configured by OIDC_<NAME>_* variables; an empty list switches SSO off. Local passwords on
 # /login/ can be switched off too (Django admin's login stays, for break-glass staff accounts).
@@ -585,3 +586,8 @@ ORCID_BASE_URL = env_str("ORCID_BASE_URL", "https://orcid.org").rstrip("/")  # o
 CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
     {"/".join(provider["issuer"].split("/", 3)[:3]) for provider in OIDC_PROVIDERS.values()}
 )
+
+# Landing pages (doi app): besides APA, the citation style the facility asks its users to use.
+DOI_CITATION_STYLE = env_str("DOI_CITATION_STYLE", "apa").lower()
+if DOI_CITATION_STYLE not in ("apa", "ieee"):
+    raise ImproperlyConfigured(f"DOI_CITATION_STYLE={DOI_CITATION_STYLE!r} is not apa or ieee")

@@ -6,6 +6,7 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 
 from catalogue import access
+from doi.views import publications_panel
 
 register = template.Library()
 
@@ -34,3 +35,12 @@ def doi_landing_url(identifier: str) -> str:
         return reverse("doi:landing", kwargs={"prefix": prefix, "suffix": suffix})
     except NoReverseMatch:
         return ""
+
+
+@register.inclusion_tag("doi/_publications.html", takes_context=True)
+def cited_by(context, investigation) -> dict:
+    """{% cited_by investigation %}: the "Cited by" panel of an investigation page (the catalogue
+    app knows nothing of linked publications)."""
+    request = context["request"]
+    panel = publications_panel(request.user, investigation=investigation)
+    return {**panel, "csrf_token": context.get("csrf_token"), "request": request}

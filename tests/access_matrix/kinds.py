@@ -40,6 +40,7 @@ STATES_OF = {
     "icat_tracking": INVESTIGATION_STATES,  # the participant's session on each state's parcel
     "icat_session_sample": INVESTIGATION_STATES,
     "icat_session_sample_parameter": INVESTIGATION_STATES,
+    "publication": INVESTIGATION_STATES,  # a paper linked to the session by the participant
 }
 
 
@@ -117,6 +118,8 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {"pk": objects.parcel.pk}
     if kind == "item":
         return {"pk": objects.item.pk}
+    if kind == "publication":
+        return {"pk": objects.publication.pk}
     if kind == "icat_event":
         return {
             "investigation_name": objects.investigation.name,
@@ -155,4 +158,5 @@ def world_state_kinds() -> set[str]:
         "parcel",
         "item",
         "icat_event",
+        "publication",
     }

@@ -307,6 +307,9 @@ KIND = {  # what the path parameters name
     "portal:orcid-link": "none",
     "portal:orcid-callback": "none",
     "portal:orcid-unlink": "none",
+    "doi:investigation-publication-add": "investigation",
+    "doi:collection-publication-add": "collection",
+    "doi:publication-remove": "publication",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -557,6 +560,11 @@ RULES = {
     "portal:orcid-link": {"GET": LOGIN_READ},
     "portal:orcid-callback": {"GET": LOGIN_READ},
     "portal:orcid-unlink": {"POST": LOGIN_READ},
+    # Linked publications: the team links papers to its session, a collection's maker to it; the
+    # world's links were added by the participant, who may remove them, as staff may.
+    "doi:investigation-publication-add": {"POST": act(TEAM_STAFF)},
+    "doi:collection-publication-add": {"POST": act(COLLECTION_OWNER)},
+    "doi:publication-remove": {"POST": act({"participant", "staff"})},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -22,7 +22,15 @@ from catalogue.models import (
     Role,
     SampleParameter,
 )
-from doi.models import CollectionState, DataCollection, Doi, DoiKind, DoiState
+from doi.models import (
+    CollectionState,
+    DataCollection,
+    Doi,
+    DoiKind,
+    DoiState,
+    LinkedPublication,
+    PublicationScheme,
+)
 from logbook.models import ApiKey, Attachment, Tag
 from logbook.services import event_create
 from portal.models import IcatPlusSession
@@ -85,6 +93,7 @@ class StateObjects:
     restore_dataset: object = None
     sample_parameter: object = None
     dataset_parameter: object = None
+    publication: object = None
 
 
 @dataclass
@@ -246,6 +255,13 @@ def build_world(data_root: Path, media_root: Path) -> World:
                 provider="local",
                 registered_at=timezone.now(),
             )
+        objects.publication = LinkedPublication.objects.create(
+            scheme=PublicationScheme.DOI,
+            identifier=f"10.9999/secret-{state}-paper",
+            investigation=investigation,
+            added_by=users["participant"],
+        )
+        objects.markers.append(f"secret-{state}-paper")
         states[state] = objects
 
     collections = {}

@@ -27,7 +27,6 @@ def _form_data(collection: DataCollection, **overrides) -> dict:
         "title": collection.title,
         "abstract": collection.abstract,
         "keywords": collection.keywords,
-        "related_publications": "",
         "licence": "CC-BY-4.0",
         "authors-TOTAL_FORMS": str(len(authors) + 1),
         "authors-INITIAL_FORMS": str(len(authors)),
@@ -96,7 +95,7 @@ def test_reserve_with_missing_metadata_shows_field_errors_and_sends_nothing(
     assert collection.state == CollectionState.DRAFT and collection.doi is None
 
 
-def test_invalid_orcid_and_related_doi_are_refused(client, collection) -> None:
+def test_invalid_orcid_is_refused(client, collection) -> None:
     client.force_login(collection.created_by)
     response = client.post(
         collection.get_absolute_url(),
@@ -104,14 +103,13 @@ def test_invalid_orcid_and_related_doi_are_refused(client, collection) -> None:
             collection,
             **{
                 "authors-0-orcid": "0000-0002-1825-0098",
-                "related_publications": "nonsense",
                 "action": "save",
             },
         ),
     )
     body = response.content.decode()
     assert response.status_code == 400
-    assert "Not a valid ORCID" in body and "Not a DOI: nonsense" in body
+    assert "Not a valid ORCID" in body
 
 
 def test_reserve_enqueues_the_task_on_commit_and_shows_pending(

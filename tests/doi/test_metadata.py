@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from doi import metadata as md
-from doi import services
+from doi import publications, services
 from tests.doi.conftest import filled_collection
 
 
@@ -13,7 +13,7 @@ def test_collection_metadata_is_valid_datacite_4(two_teams) -> None:
         first.participant,
         [first.investigation.datasets.first(), second.investigation.datasets.first()],
     )
-    collection.related_publications = "10.1107/S1"
+    publications.publication_link(value="10.1107/S1", by=first.participant, collection=collection)
     author = collection.authors.first()
     author.orcid, author.affiliation = "0000-0002-1825-0097", "ESRF"
     author.save()
@@ -38,6 +38,7 @@ def test_collection_metadata_is_valid_datacite_4(two_teams) -> None:
         "relatedIdentifier": "10.1107/S1",
         "relatedIdentifierType": "DOI",
         "relationType": "IsSupplementTo",
+        "resourceTypeGeneral": "JournalArticle",
     } in attributes["relatedIdentifiers"]
     assert attributes["sizes"][0] == "2 datasets"
     assert attributes["dates"][0]["dateType"] == "Collected"
