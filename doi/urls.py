@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import views
+from .oai import views as oai_views
 
 app_name = "doi"
 
@@ -27,4 +28,5 @@ urlpatterns = [
     re_path(
         rf"^doi/{DOI}/datacite\.json$", views.landing_export, {"fmt": "json"}, name="datacite-json"
     ),
+    path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH 2.0 (doi/oai/)
 ]

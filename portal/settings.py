@@ -475,3 +475,13 @@ AUTH_SAFETY_GROUPS = env_list("AUTH_SAFETY_GROUPS", [])
 AUTH_STORES_GROUPS = env_list("AUTH_STORES_GROUPS", [])
 # e.g. "beamline-{beamline}": membership of "beamline-id23-1" makes a scientist of beamline ID23-1.
 AUTH_BEAMLINE_GROUP_PATTERN = env_str("AUTH_BEAMLINE_GROUP_PATTERN", "")
+
+# OAI-PMH 2.0 at /oai (doi/oai/): public DOIs for harvesters (DataCite, OpenAIRE, B2FIND).
+OAI_REPOSITORY_NAME = env_str("OAI_REPOSITORY_NAME", f"{FACILITY_NAME} data portal")
+# Records are named oai:<OAI_REPOSITORY_IDENTIFIER>:<DOI>; by default the portal's host name.
+OAI_REPOSITORY_IDENTIFIER = env_str(
+    "OAI_REPOSITORY_IDENTIFIER", SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+)
+OAI_ADMIN_EMAIL = env_str("OAI_ADMIN_EMAIL", DEFAULT_FROM_EMAIL)  # must have a dot after the @
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)  # records or headers per ListRecords/Identifiers
+OAI_TOKEN_LIFETIME = env_int("OAI_TOKEN_LIFETIME", 24 * 3600)  # seconds a resumption token works

@@ -302,6 +302,7 @@ KIND = {  # what the path parameters name
     "icatplus-dataset-restore": "icat",
     "icatplus-events-move": "icat",
     "icatplus-mint": "icat",
+    "doi:oai": "none",  # OAI-PMH: public DOIs only, whoever asks (doi/oai/)
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -546,6 +547,7 @@ RULES = {
     "icatplus-dataset-restore": {"POST": READ},
     "icatplus-events-move": {"POST": READ},
     "icatplus-mint": {"POST": READ},
+    "doi:oai": {"GET": READ, "POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
