@@ -8,7 +8,6 @@ passed, when an embargoed session's minimal record becomes the full one) or its 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +25,7 @@ from ..models import DataCollection, Doi, DoiKind
 
 KIND_SETS = {
     f"kind:{DoiKind.SESSION}": "Experiment sessions",
-    f"kind:{DoiKind.COLLECTION}": ("Data collections"),
+    f"kind:{DoiKind.COLLECTION}": "Data collections",
 }
 
 
@@ -118,7 +117,7 @@ def page(selection: Selection, *, after: int, size: int) -> list[Doi]:
         selected(selection)
         .filter(pk__gt=after)
         .select_related("investigation__instrument", "collection")
-        .prefetch_related("investigation__techniques")
+        .prefetch_related("investigation__techniques", "collection__authors")
         .order_by("pk")[: size + 1]
     )
 
@@ -138,7 +137,7 @@ def earliest_datestamp() -> datetime | None:
     return first.datestamp if first else None
 
 
-def set_specs(dois: Iterable[Doi]) -> dict[int, list[str]]:
+def set_specs(dois: list[Doi]) -> dict[int, list[str]]:
     """Each record's sets, in three queries for a whole page."""
     specs: dict[int, list[str]] = {}
     collection_dois = {d.collection.pk: d.pk for d in dois if d.kind == DoiKind.COLLECTION}
