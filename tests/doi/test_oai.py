@@ -326,3 +326,39 @@ def test_a_page_of_headers_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(8):
         root = get(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
     assert len(texts(root, "//oai:identifier")) == 9
+
+
+def test_corrected_metadata_shows_up_in_the_next_incremental_harvest(world, client) -> None:
+    old = datetime(2021, 3, 1, tzinfo=UTC)
+    Doi.objects.update(updated_at=old)
+    Investigation.objects.update(mod_time=old)
+    Investigation.objects.filter(release_date__lte=timezone.now()).update(release_date=old)
+    DataCollection.objects.update(updated_at=old)
+    since = {"metadataPrefix": "oai_dc", "from": "2021-03-02"}
+    assert error_code(get(client, verb="ListIdentifiers", **since)) == "noRecordsMatch"
+    collection = DataCollection.objects.get(doi=world.collection)
+    collection.title = "Lysozyme at 293 K"
+    collection.save()
+    services.collection_send_corrections(collection=collection, by=collection.created_by)
+    services.collection_push_update(
+        collection_id=collection.pk, provider=LocalProvider(prefix="10.5072")
+    )
+    root = get(client, verb="ListRecords", **since)
+    assert texts(root, "//oai:header/oai:identifier") == [oai_id(world.collection)]
+    assert texts(root, "//dc:title") == ["Lysozyme at 293 K"]
+
+
+def test_a_session_whose_embargo_ends_is_harvested_again_in_full(world, client) -> None:
+    old = datetime(2021, 3, 1, tzinfo=UTC)
+    Doi.objects.update(updated_at=old)
+    Investigation.objects.update(mod_time=old)
+    Investigation.objects.filter(release_date__lte=timezone.now()).update(release_date=old)
+    released_at = (timezone.now() - timedelta(minutes=5)).replace(microsecond=0)
+    Investigation.objects.filter(doi=world.embargoed.identifier).update(release_date=released_at)
+    since = {"metadataPrefix": "oai_dc", "from": "2021-03-02", "set": "kind:session"}
+    root = get(client, verb="ListRecords", **since)
+    assert texts(root, "//oai:header/oai:identifier") == [oai_id(world.embargoed)]
+    assert texts(root, "//oai:datestamp") == [
+        released_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    ]
+    assert texts(root, "//dc:title") == ["Secret ligand screen"]
