@@ -66,6 +66,9 @@ def _arguments(request: HttpRequest) -> tuple[str, dict[str, str]]:
     for name in ("metadataPrefix", "set"):
         if name in arguments and not SPEC_RE.fullmatch(arguments[name]):
             raise OaiError("badArgument", f"{arguments[name]!r} is not a valid {name}.")
+    for name in ("from", "until"):
+        if name in arguments:
+            _date(arguments[name], name)  # before any other error echoes it
     return verb, arguments
 
 
