@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, When
 from django.http import Http404
 
 from .models import (
@@ -641,6 +641,20 @@ def can_view_doi(user: AnyUser, doi) -> bool:
         return True
     collection = getattr(doi, "collection", None)
     return collection is not None and can_edit_doi_collection(user, collection)
+
+
+def harvestable_dois() -> QuerySet:
+    """DOIs an OAI-PMH harvester (anyone) sees, annotated `withdrawn`: findable session and
+    collection DOIs as records, and withdrawn session DOIs (or findable ones of sessions made
+    proprietary since, before the withdrawal task has run) as deleted records, which name nothing
+    but the DOI. Pending and reserved DOIs do not exist here. How much of a session a record
+    shows is `can_view_investigation` for an anonymous user: all when released, else the
+    minimal metadata of an embargo."""
+    Doi = apps.get_model("doi", "Doi")  # noqa: N806 - a model class
+    withdrawn = Q(state="withdrawn") | Q(investigation__proprietary=True)
+    return Doi.objects.filter(state__in=(_DOI_FINDABLE, "withdrawn")).annotate(
+        withdrawn=Case(When(withdrawn, then=True), default=False, output_field=BooleanField())
+    )
 
 
 def get_doi_or_404(user: AnyUser, identifier: str) -> object:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 
 from . import views
+from .oai import views as oai_views
 
 app_name = "doi"
 
@@ -38,4 +39,5 @@ urlpatterns = [
         name="collection-publication-add",
     ),
     path("doi/publications/<int:pk>/remove/", views.publication_remove, name="publication-remove"),
+    path("oai", oai_views.endpoint, name="oai"),  # OAI-PMH 2.0 (doi/oai/)
 ]

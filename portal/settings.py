@@ -591,3 +591,23 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
 DOI_CITATION_STYLE = env_str("DOI_CITATION_STYLE", "apa").lower()
 if DOI_CITATION_STYLE not in ("apa", "ieee"):
     raise ImproperlyConfigured(f"DOI_CITATION_STYLE={DOI_CITATION_STYLE!r} is not apa or ieee")
+
+# OAI-PMH 2.0 at /oai (doi/oai/): public DOIs for harvesters (DataCite, OpenAIRE, B2FIND).
+OAI_REPOSITORY_NAME = env_str("OAI_REPOSITORY_NAME", f"{FACILITY_NAME} data portal")
+# Records are named oai:<OAI_REPOSITORY_IDENTIFIER>:<DOI>; by default the portal's host name.
+OAI_REPOSITORY_IDENTIFIER = env_str(
+    "OAI_REPOSITORY_IDENTIFIER", SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+)
+# OAI-PMH's schema wants a dot in the address's domain, which the default sender
+# (data-portal@localhost) lacks: the demo's Identify must still validate.
+_oai_host = (
+    OAI_REPOSITORY_IDENTIFIER if "." in OAI_REPOSITORY_IDENTIFIER else "localhost.localdomain"
+)
+OAI_ADMIN_EMAIL = env_str(
+    "OAI_ADMIN_EMAIL",
+    DEFAULT_FROM_EMAIL
+    if "." in DEFAULT_FROM_EMAIL.rpartition("@")[2]
+    else f"data-portal@{_oai_host}",
+)
+OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)  # records or headers per ListRecords/Identifiers
+OAI_TOKEN_LIFETIME = env_int("OAI_TOKEN_LIFETIME", 24 * 3600)  # seconds a resumption token works

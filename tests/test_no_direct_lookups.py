@@ -24,6 +24,7 @@ MODULES = [
     "doi/api.py",
     "doi/icatplus.py",
     "portal/views.py",
+    "doi/oai/*.py",
 ]
 # Lookups that take no id from the request: (module, enclosing function) -> why it is safe.
 ALLOWED = {

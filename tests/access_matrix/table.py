@@ -310,6 +310,7 @@ KIND = {  # what the path parameters name
     "doi:investigation-publication-add": "investigation",
     "doi:collection-publication-add": "collection",
     "doi:publication-remove": "publication",
+    "doi:oai": "none",  # OAI-PMH: public DOIs only, whoever asks (doi/oai/)
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -565,6 +566,7 @@ RULES = {
     "doi:investigation-publication-add": {"POST": act(TEAM_STAFF)},
     "doi:collection-publication-add": {"POST": act(COLLECTION_OWNER)},
     "doi:publication-remove": {"POST": act({"participant", "staff"})},
+    "doi:oai": {"GET": READ, "POST": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -1,7 +1,8 @@
 """`manage.py seed_demo` builds a believable facility with real files; running it again is safe.
 
 The facility is generated once for the module (twice, in fact, to check idempotency), committed to
-the test database and flushed at the end, because generating it takes a while.
+the test database and flushed at the end, because generating it takes a while. The OAI-PMH
+harvest of the demo lives here too, for the same reason.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 from PIL import Image
+from sickle import Sickle
 
 from catalogue import access
 from catalogue.demo_downloads import LARGE_FILE_SIZE
@@ -35,6 +37,7 @@ from catalogue.models import (
     Role,
     Sample,
 )
+from doi.models import Doi, DoiState
 from portal.models import User
 
 DEMO_LOGINS = ["admin", "mdubois", "jsmith", "akowalska", "pnovak", "emartin", "sgarcia", "tlee",
@@ -283,3 +286,38 @@ def test_demo_logins_prints_the_url_and_every_login(demo, db) -> None:
     for username in DEMO_LOGINS:
         assert f"\n{username} " in text
     assert "outsider" in text and "principal investigator" in text
+
+
+# Keep last: the live server's transactional database is emptied after the test.
+def test_an_oai_harvester_pages_through_every_public_record_of_the_demo(
+    demo, live_server, settings
+) -> None:
+    """Sickle, a real OAI-PMH harvester, over HTTP: every findable DOI once, nothing else."""
+    settings.OAI_PAGE_SIZE = 10
+    public = {
+        f"oai:{settings.OAI_REPOSITORY_IDENTIFIER}:{doi.identifier}": doi
+        for doi in Doi.objects.filter(state=DoiState.FINDABLE).select_related("investigation")
+    }
+    assert len(public) > 3 * settings.OAI_PAGE_SIZE  # so that the harvest pages
+    assert Doi.objects.filter(state=DoiState.DRAFT).exists()  # the reserved collection
+    harvester = Sickle(f"{live_server.url}/oai", max_retries=0)
+
+    records = list(harvester.ListRecords(metadataPrefix="oai_dc", ignore_deleted=False))
+    identifiers = [record.header.identifier for record in records]
+    assert len(identifiers) == len(set(identifiers))  # no page repeats a record
+    assert set(identifiers) == set(public)
+    for record in records:
+        doi = public[record.header.identifier]
+        assert not record.header.deleted
+        assert f"https://doi.org/{doi.identifier}" in record.metadata["identifier"]
+        if doi.investigation and not doi.investigation.is_released:
+            assert doi.investigation.title not in record.metadata["title"]
+
+    by_post = Sickle(f"{live_server.url}/oai", http_method="POST", max_retries=0)
+    headers = list(by_post.ListIdentifiers(metadataPrefix="oai_datacite"))
+    assert sorted(h.identifier for h in headers) == sorted(public)
+    collections = list(harvester.ListIdentifiers(metadataPrefix="oai_dc", set="kind:collection"))
+    assert [h.identifier for h in collections] == [
+        key for key, doi in sorted(public.items(), key=lambda item: item[1].pk)
+        if doi.investigation_id is None
+    ]  # fmt: skip
