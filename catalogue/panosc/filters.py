@@ -65,6 +65,10 @@ def read_filter(raw: str | None) -> Filter:
     return Filter(_scope(data, 0), limit=limit, skip=skip)
 
 
+def read_includes(raw: object) -> tuple[Include, ...]:
+    return _includes(raw, 0)
+
+
 def read_where(raw: str | None) -> dict:
     if raw is None or not raw.strip():
         return {}

@@ -231,12 +231,7 @@ DATASET = Resource(
         "parameters": Relation("DatasetParameter", ("parameters",), ("dataset",)),
         "files": Relation("File", ("datafiles",), ("dataset",)),
         "samples": Relation("Sample", ("sample",), ("datasets",)),
-        # ICAT records techniques per dataset, the demo per session: a dataset has both.
-        "techniques": Relation(
-            "Technique",
-            ("techniques", "investigation__techniques"),
-            ("datasets", "investigations__datasets"),
-        ),
+        "techniques": Relation("Technique", ("techniques",), ("datasets",)),
         "instrument": Relation(
             "Instrument", ("investigation__instrument",), ("investigations__datasets",), many=False
         ),
@@ -363,6 +358,7 @@ MEMBER = Resource(
     serialize=lambda m: {"role": m.get_role_display().lower()},
 )
 
+
 def _people_with_names() -> QuerySet:
     """People by given and family name: `full_name` may carry a title ("Dr Marie Dubois")."""
     return access.panosc_people().annotate(
@@ -462,11 +458,15 @@ ENDPOINTS = {
 }
 # What the detail of one object shows when the request names no `include`.
 DETAIL_INCLUDES = {
-    "Documents": ("datasets", "members", "parameters"),
-    "Datasets": ("parameters", "samples", "techniques", "instrument"),
-    "Instruments": (),
-    "Samples": (),
-    "Files": (),
+    "Documents": [
+        "datasets",
+        {"relation": "members", "scope": {"include": ["person"]}},
+        "parameters",
+    ],
+    "Datasets": ["parameters", "samples", "techniques", "instrument"],
+    "Instruments": [],
+    "Samples": [],
+    "Files": [],
 }
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
-from .filters import BadFilter, Filter, Include, Scope, read_filter, read_where
+from .filters import BadFilter, Filter, read_filter, read_includes, read_where
 from .load import attach, render
 from .query import scope_q, where_q
 from .resources import DETAIL_INCLUDES, ENDPOINTS, resource_pid_q
@@ -71,9 +71,7 @@ def detail(request: HttpRequest, things: str, pid: str) -> JsonResponse:
         query = read_filter(request.GET.get("filter"))
     except BadFilter as error:
         return _bad(error)
-    includes = query.scope.include or tuple(
-        Include(name, Scope()) for name in DETAIL_INCLUDES[things]
-    )
+    includes = query.scope.include or read_includes(DETAIL_INCLUDES[things])
     if "\x00" not in pid:
         for backend in ENDPOINTS[things]:
             row = (

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+
+def _stand_in_files(record_files):
+    """The demo's datasets with one small stand-in file each instead of its generated HDF5 and
+    images (minutes of work): the PaNOSC API reads file names and sizes, never their bytes."""
+
+    def files(dataset, write) -> None:
+        record_files(dataset, lambda folder: Path(folder, f"{folder.name}.h5").write_bytes(b"0"))
+
+    return files
+
+
+@pytest.fixture(scope="module")
+def demo_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
+    """The demo's catalogue and DOIs (no logbook, shipments or search vectors: the PaNOSC API
+    reads none of them), made once per module in a transaction rolled back at the end."""
+    from catalogue import demo as catalogue_demo
+    from doi import demo as doi_demo
+
+    root = tmp_path_factory.mktemp("panosc")
+    roots = {name: root / name.lower() for name in ("DATA_ROOT", "MEDIA_ROOT", "ARCHIVE_ROOT")}
+    with django_db_blocker.unblock(), override_settings(**roots):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with mock.patch.object(
+                catalogue_demo, "_files", _stand_in_files(catalogue_demo._files)
+            ):
+                catalogue_demo.seed(out=io.StringIO())
+            doi_demo.seed(out=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_world, django_db_blocker) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        yield
