@@ -49,6 +49,8 @@ def _json(raw: str, name: str) -> object:
         return json.loads(raw)
     except ValueError as error:
         raise BadFilter(f"`{name}` is not valid JSON: {error}") from None
+    except RecursionError:
+        raise BadFilter(f"`{name}` is nested too deep") from None
 
 
 def read_filter(raw: str | None) -> Filter:
@@ -57,12 +59,16 @@ def read_filter(raw: str | None) -> Filter:
     data = _json(raw, "filter")
     if not isinstance(data, dict):
         raise BadFilter("`filter` must be a JSON object")
-    unknown = set(data) - {"where", "include", "limit", "skip", "offset", "fields", "order"}
-    if unknown:
-        raise BadFilter(f"`filter` has unknown keys: {', '.join(sorted(unknown))}")
+    _known_keys(data, "`filter`")
     limit = _bounded(data.get("limit"), "limit", DEFAULT_LIMIT, MAX_LIMIT)
     skip = _bounded(data.get("skip", data.get("offset")), "skip", 0, MAX_SKIP)
     return Filter(_scope(data, 0), limit=limit, skip=skip)
+
+
+def _known_keys(data: dict, name: str) -> None:
+    unknown = set(data) - {"where", "include", "limit", "skip", "offset", "fields", "order"}
+    if unknown:
+        raise BadFilter(f"{name} has unknown keys: {', '.join(sorted(unknown))}")
 
 
 def read_includes(raw: object) -> tuple[Include, ...]:
@@ -111,6 +117,7 @@ def _includes(raw: object, depth: int) -> tuple[Include, ...]:
             scope = item.get("scope") or {}
             if not isinstance(scope, dict):
                 raise BadFilter(f"the scope of `{item['relation']}` must be a JSON object")
+            _known_keys(scope, f"the scope of `{item['relation']}`")
             includes.append(Include(item["relation"], _scope(scope, depth + 1)))
         elif isinstance(item, dict) and len(item) == 1:  # Loopback's {"datasets": "parameters"}
             ((relation, nested),) = item.items()

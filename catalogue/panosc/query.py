@@ -290,7 +290,11 @@ def parameter_q(condition: dict) -> Q:
     """One parameter row: name, value (with an operator) and unit, judged together."""
     name = condition.get("name", condition.get("variable"))
     unit = condition.get("unit")
-    q = _name_q(name, "type__") if name is not None else Q()
+    if isinstance(name, dict):  # {"name": {"like": "wave%"}}: any parameter so named
+        q = field_q(Field("type__name"), "name", name)
+        name = None
+    else:
+        q = _name_q(name, "type__") if name is not None else Q()
     if unit is not None and not isinstance(unit, str):
         raise BadFilter('`unit` takes a string, e.g. "nm"')
     if "value" not in condition:

@@ -20,10 +20,18 @@ def _stand_in_files(record_files):
     return files
 
 
+# One proposal per beamline (every kind of data and parameter), Marie Dubois's two whose datasets
+# her minted data collection takes, and the proprietary one: a third of the demo's proposals,
+# a third of its seeding time.
+PROPOSALS = {"MX-2468", "MX-2590", "LS-3021", "HC-4821", "ES-1290", "EV-0418", "CH-6031",
+             "MA-5390", "IN-1187"}  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def demo_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[None]:
-    """The demo's catalogue and DOIs (no logbook, shipments or search vectors: the PaNOSC API
-    reads none of them), made once per module in a transaction rolled back at the end."""
+    """The demo's catalogue (the proposals above) and DOIs, without logbook, shipments or search
+    vectors (the PaNOSC API reads none of them), made once per module in a transaction rolled
+    back at the end."""
     from catalogue import demo as catalogue_demo
     from catalogue import search
     from doi import demo as doi_demo
@@ -36,6 +44,11 @@ def demo_world(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator
         try:
             with (
                 mock.patch.object(catalogue_demo, "_files", _stand_in_files(catalogue_demo._files)),
+                mock.patch.object(
+                    catalogue_demo,
+                    "PROPOSALS",
+                    [p for p in catalogue_demo.PROPOSALS if p.name in PROPOSALS],
+                ),
                 # Search vectors are a third of the seeding time; the PaNOSC API reads none.
                 mock.patch.object(search, "refresh_after_save"),
             ):

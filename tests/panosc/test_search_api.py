@@ -318,6 +318,13 @@ def test_a_dataset_public_only_through_a_data_collection_points_at_it(client) ->
         ("Datasets/count", {"where": '{"variable": "wavelength", "unit": 3}'}, "`unit`"),
         ("Documents/count", {"where": "nope"}, "not valid JSON"),
         ("Datasets/dataset-1", {"filter": '{"include": ["pets"]}'}, "no relation `pets`"),
+        ("Datasets", {"filter": "[" * 100_000}, "nested too deep"),
+        (
+            "Datasets",
+            {"filter": '{"include": [{"relation": "files", "scope": {"wher": {}}}]}'},
+            "the scope of `files` has unknown keys: wher",
+        ),  # fmt: skip
+        ("Datasets/count", {"where": '{"creationDate": {"gt": "2021-02-30"}}'}, "ISO 8601"),
     ],
 )
 def test_bad_filters_are_a_400_that_says_why(client, path, params, message) -> None:
