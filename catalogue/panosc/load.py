@@ -9,7 +9,8 @@ from django.db.models import F
 
 from .filters import Include
 from .query import relation, scope_q
-from .resources import PREPARE, Resource
+from .resources import PREPARE
+from .schema import Resource
 
 INCLUDED = "_panosc_included"
 

@@ -10,59 +10,17 @@ else a stable local id such as `dataset-42` (ids are the database keys, which ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
-from django.apps import apps
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet, Value
-from django.db.models.functions import Concat
 
 from catalogue import access
 
-
-@dataclass(frozen=True)
-class Field:
-    path: str | None  # ORM lookup; None: this backend has no such value (matches nothing)
-    kind: str = "str"  # str, num, date, const, pid, contains, role
-    const: Callable[[], object] | None = None
-    pid_prefix: str = ""  # kind "pid": local ids look like f"{pid_prefix}-{pk}"
-
-
-@dataclass(frozen=True)
-class Relation:
-    target: str
-    paths: tuple[str, ...]  # lookups from the parent to the target's rows (to filter parents)
-    reverses: tuple[str, ...]  # lookups from the target's rows to the parent's key (to load)
-    many: bool = True
-
-
-@dataclass(frozen=True)
-class Resource:
-    name: str
-    label: str  # what a 404 calls it
-    model_label: str
-    base: Callable[[], QuerySet]
-    fields: dict[str, Field]
-    serialize: Callable[[Any], dict]
-    relations: dict[str, Relation] = field(default_factory=dict)
-    text: tuple[str, ...] = ()  # columns the `text` condition searches
-    select: tuple[str, ...] = ()
-    is_parameter: bool = False
-    # Where a shorthand parameter condition ({"variable": ..., "unit": ...}) looks: relation paths.
-    parameter_paths: tuple[tuple[str, ...], ...] = ()
-
-    @property
-    def model(self) -> type[Model]:
-        return apps.get_model(self.model_label)
+from .people import AUTHOR, AUTHOR_PERSON, MEMBER, PERSON
+from .schema import Field, Relation, Resource, local_pid
 
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
-
-
-def local_pid(prefix: str, pk: int) -> str:
-    return f"{prefix}-{pk}"
 
 
 def session_pid(investigation) -> str:
@@ -115,8 +73,6 @@ def _collection(collection) -> dict:
         "keywords": collection.keyword_list,
     }
 
-
-_DOCUMENT_RELATIONS = ("datasets", "members", "parameters")
 
 SESSION = Resource(
     name="Session",
@@ -348,85 +304,6 @@ INSTRUMENT = Resource(
 # Members and people ---------------------------------------------------------------------------
 
 
-MEMBER = Resource(
-    name="Member",
-    label="Member",
-    model_label="catalogue.InvestigationUser",
-    base=access.panosc_memberships,
-    fields={"role": Field("role", "role")},
-    relations={"person": Relation("Person", ("user",), ("investigation_memberships",), many=False)},
-    serialize=lambda m: {"role": m.get_role_display().lower()},
-)
-
-
-def _people_with_names() -> QuerySet:
-    """People by given and family name: `full_name` may carry a title ("Dr Marie Dubois")."""
-    return access.panosc_people().annotate(
-        panosc_name=Concat("first_name", Value(" "), "last_name")
-    )
-
-
-PERSON = Resource(
-    name="Person",
-    label="Person",
-    model_label="portal.User",
-    base=_people_with_names,
-    fields={
-        "name": Field("panosc_name"),
-        "fullName": Field("panosc_name"),
-        "givenName": Field("first_name"),
-        "familyName": Field("last_name"),
-        "orcid": Field("orcid"),
-    },
-    text=("full_name",),
-    serialize=lambda u: {
-        "id": local_pid("person", u.pk),
-        "fullName": u.full_name or u.get_full_name(),
-        "givenName": u.first_name,
-        "familyName": u.last_name,
-        "orcid": u.orcid or None,
-    },
-)
-
-AUTHOR = Resource(
-    name="Author",
-    label="Member",
-    model_label="doi.Author",
-    base=access.panosc_authors,
-    fields={"role": Field(None, "const", const=lambda: "author")},
-    relations={"person": Relation("AuthorPerson", ("pk",), ("pk",), many=False)},
-    serialize=lambda a: {"role": "author"},
-)
-
-
-def _authors_with_names() -> QuerySet:
-    return access.panosc_authors().annotate(
-        full_name=Concat("given_name", Value(" "), "family_name")
-    )
-
-
-AUTHOR_PERSON = Resource(
-    name="AuthorPerson",
-    label="Person",
-    model_label="doi.Author",
-    base=_authors_with_names,
-    fields={
-        "name": Field("full_name"),
-        "fullName": Field("full_name"),
-        "givenName": Field("given_name"),
-        "familyName": Field("family_name"),
-        "orcid": Field("orcid"),
-    },
-    text=("given_name", "family_name"),
-    serialize=lambda a: {
-        "id": local_pid("author", a.pk),
-        "fullName": a.display_name,
-        "givenName": a.given_name,
-        "familyName": a.family_name,
-        "orcid": a.orcid or None,
-    },
-)
-
 RESOURCES = {
     r.name: r
     for r in (
@@ -468,19 +345,3 @@ DETAIL_INCLUDES = {
     "Samples": [],
     "Files": [],
 }
-
-
-def resource_pid_q(resource: Resource, value: str) -> Q:
-    """Rows of `resource` whose pid (or local id) is `value`."""
-    return pid_q(resource.fields.get("pid") or resource.fields["id"], value)
-
-
-def pid_q(spec: Field, value: str) -> Q:
-    q = Q(pk__in=[])
-    if spec.path and spec.path != "pk":
-        q |= Q(**{f"{spec.path}__iexact": value})
-    prefix = f"{spec.pid_prefix}-" if spec.pid_prefix else None
-    number = value[len(prefix) :] if prefix and value.startswith(prefix) else ""
-    if number.isdigit() and len(number) < 18:  # beyond, no key exists (nor fits a bigint)
-        q |= Q(pk=int(number))
-    return q

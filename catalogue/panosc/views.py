@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET
 from .filters import BadFilter, Filter, read_filter, read_includes, read_where
 from .load import attach, render
 from .query import scope_q, where_q
-from .resources import DETAIL_INCLUDES, ENDPOINTS, resource_pid_q
+from .resources import DETAIL_INCLUDES, ENDPOINTS
+from .schema import resource_pid_q
 
 
 def _error(status: int, name: str, message: str) -> JsonResponse:
