@@ -7,12 +7,14 @@ from collections import defaultdict
 
 from django.db.models import F
 
-from .filters import Include
+from .filters import BadFilter, Include
 from .query import relation, scope_q
 from .resources import PREPARE
 from .schema import Resource
 
 INCLUDED = "_panosc_included"
+# A page's included rows per relation: a session's files can be counted in hundreds of thousands.
+MAX_INCLUDED = 10_000
 
 
 def attach(resource: Resource, rows: list, includes: tuple[Include, ...]) -> None:
@@ -33,8 +35,13 @@ def attach(resource: Resource, rows: list, includes: tuple[Include, ...]) -> Non
                     .select_related(*target.select)
                     .annotate(_panosc_parent=F(reverse))
                     .filter(q, _panosc_parent__in=parent_ids)
-                    .order_by("pk")
+                    .order_by("pk")[: MAX_INCLUDED + 1]
                 )
+                if len(children) > MAX_INCLUDED:
+                    raise BadFilter(
+                        f"`{include.relation}` would include more than {MAX_INCLUDED} rows: "
+                        "narrow it with a scope `where`, or ask for fewer parents with `limit`"
+                    )
                 for child in children:
                     found[child._panosc_parent].setdefault(child.pk, child)
         loaded = []

@@ -336,3 +336,12 @@ def test_bad_filters_are_a_400_that_says_why(client, path, params, message) -> N
 
 def test_only_get_is_allowed(client) -> None:
     assert client.post("/panosc/Documents").status_code == 405
+
+
+def test_an_include_too_large_to_answer_is_a_400(client, monkeypatch) -> None:
+    from catalogue.panosc import load
+
+    monkeypatch.setattr(load, "MAX_INCLUDED", 3)  # a session's files, at facility scale
+    response = client.get("/panosc/Datasets", {"filter": '{"limit": 4, "include": ["files"]}'})
+    assert response.status_code == 400
+    assert "`files` would include more than 3 rows" in response.json()["error"]["message"]
