@@ -80,6 +80,8 @@ def where_q(resource: Resource, where: dict) -> Q:
             q &= has_q(resource, name, where_q(target, {rest: value}))
         elif key in resource.fields:
             q &= field_q(resource.fields[key], key, value)
+        elif resource.is_parameter and key in PARAMETER_KEYS:
+            q &= parameter_q({key: value})
         else:
             known = ", ".join(sorted(resource.fields))
             raise BadFilter(f"{resource.label} has no field `{key}` (fields: {known})")
