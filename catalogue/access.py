@@ -25,11 +25,13 @@ from .models import (
     DownloadJob,
     Instrument,
     Investigation,
+    InvestigationParameter,
     InvestigationUser,
     Role,
     Sample,
     SampleFile,
     SampleParameter,
+    Technique,
     released_q,
 )
 
@@ -778,3 +780,68 @@ def is_minter(user: AnyUser) -> bool:
     """ICAT+'s minters mint a DOI for any data: staff. Team members mint their own sessions'
     (`can_mint_doi`), which ICAT+ does not count as being a minter."""
     return _is_staff(user)
+
+
+# The PaNOSC search API (catalogue/panosc/): public data only, whoever asks (the protocol has no
+# sign-in), so every helper answers what an anonymous visitor sees. Embargoed sessions are not
+# there at all, not even the minimal metadata their DOI shows.
+
+
+def _anonymous() -> AnyUser:
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
+
+
+def panosc_sessions() -> QuerySet[Investigation]:
+    return public_investigations()
+
+
+def panosc_collections() -> QuerySet:
+    """Minted (findable) data collections."""
+    return readable_doi_collections(_anonymous())
+
+
+def panosc_datasets() -> QuerySet[Dataset]:
+    return visible_datasets(_anonymous())
+
+
+def panosc_datafiles() -> QuerySet[Datafile]:
+    return visible_datafiles(_anonymous())
+
+
+def panosc_samples() -> QuerySet[Sample]:
+    return visible_samples(_anonymous())
+
+
+def panosc_instruments() -> QuerySet[Instrument]:
+    """Beamlines are public whatever their sessions."""
+    return Instrument.objects.all()
+
+
+def panosc_techniques() -> QuerySet:
+    return Technique.objects.all()
+
+
+def panosc_memberships() -> QuerySet[InvestigationUser]:
+    """Teams of released sessions (a team list is public with its session)."""
+    return InvestigationUser.objects.filter(investigation__in=public_investigations())
+
+
+def panosc_people() -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(pk__in=panosc_memberships().values("user_id"))
+
+
+def panosc_authors() -> QuerySet:
+    Author = apps.get_model("doi", "Author")  # noqa: N806 - a model class
+    return Author.objects.filter(collection__in=panosc_collections())
+
+
+def panosc_dataset_parameters() -> QuerySet[DatasetParameter]:
+    return DatasetParameter.objects.filter(dataset__in=panosc_datasets())
+
+
+def panosc_session_parameters() -> QuerySet[InvestigationParameter]:
+    return InvestigationParameter.objects.filter(investigation__in=public_investigations())

@@ -60,4 +60,5 @@ urlpatterns = [
     path("icatplus/", include("doi.icatplus_urls")),
     # The safety team's admin site (shipments/admin.py): Django admin without being staff.
     path("safety/", safety_site.urls),
+    path("panosc/", include("catalogue.panosc.urls")),
 ]

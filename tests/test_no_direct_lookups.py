@@ -15,6 +15,7 @@ MODULES = [
     "catalogue/views/*.py",
     "catalogue/api*.py",
     "catalogue/icatplus/*.py",
+    "catalogue/panosc/*.py",
     "logbook/views/*.py",
     "logbook/api.py",
     "logbook/icatplus*.py",

@@ -53,6 +53,7 @@ from .content import (
     SCIENTIFIC_AREA,
     STAFF,
     SUPERUSERS,
+    TECHNIQUE_PIDS,
     TECHNIQUES,
     VISITORS,
     Beamline,
@@ -150,9 +151,9 @@ def _people() -> dict[str, User]:
 
 def _techniques() -> dict[str, Technique]:
     return {
-        name: Technique.objects.update_or_create(name=name, defaults={"description": description})[
-            0
-        ]
+        name: Technique.objects.update_or_create(
+            name=name, defaults={"description": description, "pid": TECHNIQUE_PIDS[name]}
+        )[0]
         for name, description in TECHNIQUES.items()
     }
 

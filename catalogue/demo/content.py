@@ -85,6 +85,27 @@ TECHNIQUES: dict[str, str] = {
     "pair distribution function": "Local order of (dis)ordered materials from total scattering.",
 }
 
+# Each technique's term in the PaNET ontology (pan-ontologies/PaNET, source/PaNET.csv): the
+# PaNOSC search API and DataCite name techniques by these. Where PaNET has no term of its own
+# (SEC-SAXS, Bragg CDI, nano diffraction), the nearest broader one.
+_PANET = "http://purl.org/pan-science/PaNET/PaNET"
+TECHNIQUE_PIDS: dict[str, str] = {
+    "macromolecular crystallography": f"{_PANET}01164",
+    "serial crystallography": f"{_PANET}01169",  # serial synchrotron crystallography
+    "small angle x-ray scattering": f"{_PANET}01188",
+    "size exclusion chromatography SAXS": f"{_PANET}01188",
+    "nano diffraction": f"{_PANET}01272",  # nanofocus x-ray scattering
+    "Bragg coherent diffraction imaging": f"{_PANET}01174",  # coherent diffraction imaging
+    "x-ray tomography": f"{_PANET}01207",
+    "phase contrast tomography": f"{_PANET}01332",  # x-ray propagation phase contrast tomography
+    "x-ray fluorescence microscopy": f"{_PANET}01113",  # fluorescence microscopy (micro XRF)
+    "x-ray absorption near edge structure": f"{_PANET}01199",
+    "x-ray absorption spectroscopy": f"{_PANET}01196",
+    "extended x-ray absorption fine structure": f"{_PANET}01198",
+    "powder diffraction": f"{_PANET}01101",  # x-ray powder diffraction
+    "pair distribution function": f"{_PANET}01181",
+}
+
 
 @dataclass(frozen=True)
 class Beamline:

@@ -6,6 +6,7 @@ from .world import BEAMLINE, World
 
 INVESTIGATION_STATES = ["embargoed", "released", "proprietary"]
 DATA_STATES = [*INVESTIGATION_STATES, "doi_released"]
+PUBLIC_FIRST = ["released", "embargoed", "proprietary"]
 
 # kind -> the states it is walked in
 STATES_OF = {
@@ -41,6 +42,13 @@ STATES_OF = {
     "icat_session_sample": INVESTIGATION_STATES,
     "icat_session_sample_parameter": INVESTIGATION_STATES,
     "publication": INVESTIGATION_STATES,  # a paper linked to the session by the participant
+    # PaNOSC search API objects by their local pids (catalogue/panosc/resources.py); released
+    # first: the 405 check of a route asks someone who sees the first state's object.
+    "panosc_document": PUBLIC_FIRST,
+    "panosc_dataset": [*PUBLIC_FIRST, "doi_released"],
+    "panosc_sample": PUBLIC_FIRST,
+    "panosc_file": [*PUBLIC_FIRST, "doi_released"],
+    "panosc_instrument": ["beamline"],
 }
 
 
@@ -93,7 +101,15 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {"prefix": prefix, "suffix": suffix}
     if kind == "event" and state == "beamline":
         return {"event_id": world.beamline_event["_id"]}
+    if kind == "panosc_instrument":
+        return {"pid": BEAMLINE}
     objects = world.states[state]
+    if kind.startswith("panosc_"):
+        name = kind.removeprefix("panosc_")
+        thing = {"document": objects.investigation}.get(name) or getattr(
+            objects, name.replace("file", "datafile")
+        )
+        return {"pid": f"{name.replace('document', 'session')}-{thing.pk}"}
     if kind == "investigation":
         return {"pk": objects.investigation.pk}
     if kind == "dataset":

@@ -26,6 +26,8 @@ COLLECTION_OWNER = PI_STAFF
 
 def visible_to(kind: str, state: str) -> frozenset:
     """Who may see the object of `kind` in `state` at all (the access policy, restated)."""
+    if kind.startswith("panosc_"):  # public data only, staff and team included
+        return EVERYONE if state in ("released", "doi_released", "beamline") else frozenset()
     # The caller is its key or session id (the participant's here; ICAT+ session routes are walked
     # with every role's own session in test_icatplus_session_matrix.py and
     # test_icatplus_tracking_matrix.py).
@@ -311,6 +313,20 @@ KIND = {  # what the path parameters name
     "doi:collection-publication-add": "collection",
     "doi:publication-remove": "publication",
     "doi:oai": "none",  # OAI-PMH: public DOIs only, whoever asks (doi/oai/)
+    # The PaNOSC search API: public data only, to everyone alike (no sign-in in the protocol).
+    **{
+        f"panosc:{name}": "none"
+        for name in ("documents", "datasets", "instruments", "samples", "files")
+    },  # fmt: skip
+    **{
+        f"panosc:{name}-count": "none"
+        for name in ("documents", "datasets", "instruments", "samples", "files")
+    },  # fmt: skip
+    "panosc:documents-detail": "panosc_document",
+    "panosc:datasets-detail": "panosc_dataset",
+    "panosc:instruments-detail": "panosc_instrument",
+    "panosc:samples-detail": "panosc_sample",
+    "panosc:files-detail": "panosc_file",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -567,6 +583,7 @@ RULES = {
     "doi:collection-publication-add": {"POST": act(COLLECTION_OWNER)},
     "doi:publication-remove": {"POST": act({"participant", "staff"})},
     "doi:oai": {"GET": READ, "POST": READ},
+    **{name: {"GET": READ} for name, kind in KIND.items() if name.startswith("panosc:")},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
