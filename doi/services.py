@@ -16,12 +16,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from catalogue import access
-from catalogue.models import Dataset, Investigation, InvestigationUser, Role
+from catalogue.models import Dataset, Investigation, InvestigationUser, Role, released_q
 from portal.models import User
 
 from . import metadata as md
@@ -73,7 +73,10 @@ def session_doi_register(
     )
     if doi.state != DoiState.FINDABLE:
         attributes = md.session_metadata(
-            investigation, identifier=doi.identifier, url=doi.landing_url
+            investigation,
+            identifier=doi.identifier,
+            url=doi.landing_url,
+            registered=doi.registered_at,
         )
         errors = md.schema_errors(attributes)
         if errors:
@@ -101,6 +104,52 @@ def session_doi_register(
         doi=doi.identifier
     )
     return doi
+
+
+def session_doi_update(*, investigation_id: int, provider: DoiProvider | None = None) -> Doi | None:
+    """Send a findable session DOI's current record to the provider if it differs from the one
+    last sent (release, title, summary, team, licence, linked papers); safe to call again: an
+    unchanged record sends nothing. None when there is nothing to update."""
+    doi = (
+        Doi.objects.select_related("investigation__instrument")
+        .filter(investigation_id=investigation_id, state=DoiState.FINDABLE)
+        .first()
+    )
+    if doi is None or doi.investigation.proprietary:  # a proprietary one is withdrawn instead
+        return None
+    attributes = md.session_metadata(
+        doi.investigation,
+        identifier=doi.identifier,
+        url=doi.landing_url,
+        registered=doi.registered_at,
+    )
+    if attributes == doi.metadata:
+        return None
+    errors = md.schema_errors(attributes)
+    if errors:
+        raise ProviderRejected("; ".join(errors))
+    provider = provider or get_provider()
+    try:
+        provider.update(doi.identifier, attributes)
+    except ProviderRejected as exc:
+        Doi.objects.filter(pk=doi.pk).update(error=str(exc))
+        raise
+    Doi.objects.filter(pk=doi.pk).update(metadata=attributes, provider=provider.name, error="")
+    doi.metadata = attributes
+    return doi
+
+
+def session_dois_to_refresh():
+    """Findable session DOIs whose record was last sent before something time- or setting-driven
+    changed: the session's release date has passed, or DOI_LICENSE is another licence now."""
+    licence = md.licence_rights(settings.DOI_LICENSE)["rightsIdentifier"]
+    stale = ~Q(metadata__rightsList__contains=[{"rightsIdentifier": licence}]) | (
+        released_q(prefix="investigation__")
+        & ~Q(metadata__rightsList__contains=[{"rightsUri": md.OPEN_ACCESS}])
+    )
+    return Doi.objects.filter(
+        stale, kind=DoiKind.SESSION, state=DoiState.FINDABLE, investigation__proprietary=False
+    )
 
 
 def investigations_without_session_doi():
@@ -410,7 +459,11 @@ def _claim(collection_id: int, state: str) -> DataCollection | None:
 
 def _attributes(collection: DataCollection) -> dict:
     doi = collection.doi
-    return md.collection_metadata(collection, identifier=doi.identifier, url=doi.landing_url)
+    # A minted DOI keeps the day it was minted; anything else is published (if at all) today.
+    published = timezone.localtime(doi.minted_at).date() if collection.is_minted else None
+    return md.collection_metadata(
+        collection, identifier=doi.identifier, url=doi.landing_url, published=published
+    )
 
 
 def _finish(collection_id: int, expected: str, apply) -> DataCollection | None:

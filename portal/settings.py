@@ -475,3 +475,12 @@ AUTH_SAFETY_GROUPS = env_list("AUTH_SAFETY_GROUPS", [])
 AUTH_STORES_GROUPS = env_list("AUTH_STORES_GROUPS", [])
 # e.g. "beamline-{beamline}": membership of "beamline-id23-1" makes a scientist of beamline ID23-1.
 AUTH_BEAMLINE_GROUP_PATTERN = env_str("AUTH_BEAMLINE_GROUP_PATTERN", "")
+# The facility's ROR id (e.g. https://ror.org/02550n020), sent as the identifier of the publisher,
+# the hosting institution and local contacts' affiliation in DOI records; empty: names only.
+DOI_AFFILIATION_ROR = env_str("DOI_AFFILIATION_ROR")
+# Session DOIs whose record changed with no save to signal it (a release date passing, a new
+# DOI_LICENSE) are sent again hourly.
+CELERY_BEAT_SCHEDULE["doi-update-stale-session-dois"] = {
+    "task": "doi.tasks.update_stale_session_dois",
+    "schedule": timedelta(hours=1),
+}
