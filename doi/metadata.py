@@ -156,7 +156,8 @@ def session_title(investigation: Investigation) -> str:
     )
 
 
-def _split(user) -> tuple[str, str]:
+def split_name(user) -> tuple[str, str]:
+    """(given, family) of a portal user, from their full name where ICAT gave no split."""
     if user.last_name:
         return user.first_name, user.last_name
     given, _, family = (user.full_name or user.get_full_name() or user.username).rpartition(" ")
@@ -165,7 +166,7 @@ def _split(user) -> tuple[str, str]:
 
 def _member(member: InvestigationUser) -> dict:
     user = member.user
-    given, family = _split(user)
+    given, family = split_name(user)
     if member.role == Role.LOCAL_CONTACT:  # facility staff: the facility is their affiliation
         person = _person(given, family, user.orcid)
         person["affiliation"] = [_facility_affiliation()]

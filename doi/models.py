@@ -64,6 +64,11 @@ class Doi(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # The hourly check of session DOIs compares this with the ICAT modification times of the
+    # investigation and its team: changes synced from ICAT send no signal.
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the record was last built and sent if it changed"
+    )
 
     class Meta:
         ordering = ["-id"]

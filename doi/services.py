@@ -96,7 +96,7 @@ def session_doi_register(
             provider.name,
             "",
         )
-        doi.registered_at = doi.minted_at = now
+        doi.registered_at = doi.minted_at = doi.checked_at = now
         doi.withdrawn_at = None
         doi.save()
     # update(), not save(): the investigation's post_save would enqueue registration again.
@@ -123,7 +123,9 @@ def session_doi_update(*, investigation_id: int, provider: DoiProvider | None = 
         url=doi.landing_url,
         registered=doi.registered_at,
     )
+    checked = timezone.now()
     if attributes == doi.metadata:
+        Doi.objects.filter(pk=doi.pk).update(checked_at=checked)
         return None
     errors = md.schema_errors(attributes)
     if errors:
@@ -134,22 +136,34 @@ def session_doi_update(*, investigation_id: int, provider: DoiProvider | None = 
     except ProviderRejected as exc:
         Doi.objects.filter(pk=doi.pk).update(error=str(exc))
         raise
-    Doi.objects.filter(pk=doi.pk).update(metadata=attributes, provider=provider.name, error="")
+    Doi.objects.filter(pk=doi.pk).update(
+        metadata=attributes, provider=provider.name, error="", checked_at=checked
+    )
     doi.metadata = attributes
     return doi
 
 
 def session_dois_to_refresh():
-    """Findable session DOIs whose record was last sent before something time- or setting-driven
-    changed: the session's release date has passed, or DOI_LICENSE is another licence now."""
+    """Findable session DOIs whose record may have changed with no signal to say so: the release
+    date has passed, DOI_LICENSE is another licence now, or the ICAT sync (bulk writes) changed
+    the investigation or its team since the record was last checked."""
     licence = md.licence_rights(settings.DOI_LICENSE)["rightsIdentifier"]
-    stale = ~Q(metadata__rightsList__contains=[{"rightsIdentifier": licence}]) | (
-        released_q(prefix="investigation__")
-        & ~Q(metadata__rightsList__contains=[{"rightsUri": md.OPEN_ACCESS}])
+    # Modification times are ICAT's, and reach us with the next sync: a change made up to two
+    # sync intervals before the last check may have been missed by it.
+    synced_since = F("checked_at") - timedelta(minutes=2 * settings.ICAT_SYNC_INTERVAL_MINUTES)
+    stale = (
+        Q(checked_at=None)
+        | Q(investigation__mod_time__gt=synced_since)
+        | Q(investigation__members__mod_time__gt=synced_since)
+        | ~Q(metadata__rightsList__contains=[{"rightsIdentifier": licence}])
+        | (
+            released_q(prefix="investigation__")
+            & ~Q(metadata__rightsList__contains=[{"rightsUri": md.OPEN_ACCESS}])
+        )
     )
     return Doi.objects.filter(
         stale, kind=DoiKind.SESSION, state=DoiState.FINDABLE, investigation__proprietary=False
-    )
+    ).distinct()
 
 
 def investigations_without_session_doi():
@@ -206,13 +220,6 @@ def session_doi_withdraw(*, doi_id: int, provider: DoiProvider | None = None) ->
 # Collections: editing -------------------------------------------------------------------------
 
 
-def _split_name(user: User) -> tuple[str, str]:
-    if user.last_name:
-        return user.first_name, user.last_name
-    given, _, family = (user.full_name or user.username).rpartition(" ")
-    return given, family
-
-
 ROLE_ORDER = Case(
     When(role=Role.PRINCIPAL_INVESTIGATOR, then=Value(0)),
     When(role=Role.PARTICIPANT, then=Value(1)),
@@ -236,7 +243,7 @@ def _prefill_authors(collection: DataCollection, investigation_ids: Iterable[int
         if member.user_id in present:
             continue
         present.add(member.user_id)
-        given, family = _split_name(member.user)
+        given, family = md.split_name(member.user)
         Author.objects.create(
             collection=collection,
             position=position,

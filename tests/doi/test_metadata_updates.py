@@ -214,12 +214,25 @@ def test_the_release_sends_the_full_record_with_the_release_year(
     type(investigation).objects.filter(pk=investigation.pk).update(release_date=released_on)
 
     assert tasks.update_stale_session_dois() == 1
-    assert tasks.update_stale_session_dois() == 0  # sent: nothing stale is left
+    tasks.update_stale_session_dois()  # checked again: the same record is not sent twice
 
-    sent = _put_attributes(provider_is_standin)[-1]
+    (sent,) = _put_attributes(provider_is_standin)[1:]  # after the registration's publish
     assert sent["titles"][0]["title"] == investigation.title
     assert sent["publicationYear"] == str(timezone.localtime(released_on).year)
     assert len(sent["creators"]) == 3 and sent["rightsList"][1]["rightsUri"] == md.OPEN_ACCESS
+
+
+def test_a_title_synced_from_icat_is_sent_by_the_hourly_check(released, run_tasks_here) -> None:
+    """The ICAT sync writes in bulk (no signal): ICAT's modification time tells what changed."""
+    investigation = released.team.investigation
+    type(investigation).objects.filter(pk=investigation.pk).update(
+        title="Renamed in ICAT", mod_time=timezone.now() + timedelta(seconds=1)
+    )
+
+    assert tasks.update_stale_session_dois() == 1
+
+    (sent,) = _put_attributes(released.datacite)
+    assert sent["titles"][0]["title"] == "Renamed in ICAT"
 
 
 def test_a_new_doi_license_is_sent_to_every_session_doi(released, run_tasks_here, settings) -> None:
