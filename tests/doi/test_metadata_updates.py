@@ -73,13 +73,16 @@ def _put_attributes(datacite) -> list[dict]:
 def _landing(client, doi: Doi) -> dict:
     page = client.get(doi.get_absolute_url()).content.decode()
     title = re.search(r'<h1 class="h3 mb-2" id="doi-title">(.*?)</h1>', page).group(1)
+    year = re.search(r'name="citation_publication_date" content="(\d{4})"', page).group(1)
+    # The page once showed "Year 2025" next to "Published 30 Nov 2026".
+    assert re.search(r'id="doi-published">\d+ \w+ (\d{4})</dd>', page).group(1) == year
     return {
         "title": html.unescape(title),
         "creators": [
             html.unescape(a)
             for a in re.findall(r'<meta name="citation_author" content="(.*?)"', page)
         ],
-        "year": re.search(r'name="citation_publication_date" content="(\d{4})"', page).group(1),
+        "year": year,
         "licence": re.search(r'<a href="([^"]+)" rel="license">', page).group(1),
         "jsonld": json.loads(
             re.search(
