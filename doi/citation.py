@@ -64,7 +64,6 @@ class Record:
     findable: bool = True
     accessible: bool = True  # anyone may download the data now
     note: str = ""  # e.g. "Data under embargo until 2029-06-30."
-    sizes: list[str] = field(default_factory=list)
 
     @property
     def doi_url(self) -> str:
@@ -175,7 +174,6 @@ def record_from_datacite(attributes: dict, *, doi: Doi) -> Record:
         findable=doi.state == DoiState.FINDABLE,
         accessible=doi.state == DoiState.FINDABLE
         and any(r.get("rightsUri") == md.OPEN_ACCESS for r in rights),
-        sizes=attributes.get("sizes", []),
     )
 
 

@@ -351,7 +351,7 @@ def collection_metadata(
     *,
     identifier: str,
     url: str,
-    year: int | None = None,
+    year: int | str | None = None,
     published: date | None = None,
 ) -> dict:
     """A data collection's record. `published`: the day it was minted (or reserved, for a draft);

@@ -40,8 +40,9 @@ def _withdraw_session_doi(investigation: Investigation) -> None:
         transaction.on_commit(lambda doi_id=doi_id: withdraw_session_doi.delay(doi_id))
 
 
-# What a released session's DOI record shows of the investigation itself.
-PUBLIC_FIELDS = ("title", "summary", "release_date", "proprietary")
+# What a session's DOI record shows of the investigation itself (the proprietary flag withdraws
+# the DOI instead, above).
+PUBLIC_FIELDS = ("title", "summary", "release_date")
 
 
 @receiver(pre_save, sender=Investigation, dispatch_uid="doi-remember-public-fields")

@@ -111,8 +111,9 @@ def update_session_doi(self, investigation_id: int) -> str | None:
 
 @shared_task(soft_time_limit=300, time_limit=360)
 def update_stale_session_dois() -> int:
-    """Enqueue an update of every session DOI whose record changed without a save: released
-    since it was sent (release dates pass by themselves) or sent under another DOI_LICENSE."""
+    """Enqueue an update of every session DOI whose record may have changed with no signal:
+    released since it was sent (release dates pass by themselves), sent under another
+    DOI_LICENSE, or changed by the ICAT sync since it was last checked."""
     ids = list(services.session_dois_to_refresh().values_list("investigation_id", flat=True))
     for investigation_id in ids:
         update_session_doi.delay(investigation_id)
