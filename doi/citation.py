@@ -6,14 +6,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Investigation
 
 from . import metadata as md
 from .models import DataCollection, Doi, DoiState
+
+# How a data DOI points at the papers that use it (the others link to other data).
+PAPER_RELATIONS = {"IsSupplementTo", "IsCitedBy", "IsReferencedBy", "IsDocumentedBy"}
 
 
 @dataclass
@@ -57,50 +62,53 @@ class Record:
     temporal: str = ""
     related: list[str] = field(default_factory=list)
     findable: bool = True
+    accessible: bool = True  # anyone may download the data now
     note: str = ""  # e.g. "Data under embargo until 2029-06-30."
 
     @property
     def doi_url(self) -> str:
         return f"https://doi.org/{self.doi}"
 
+    @property
+    def published_on(self) -> date | None:
+        return date.fromisoformat(self.date_published) if self.date_published else None
 
-def _published(doi: Doi) -> str:
-    when = doi.minted_at or doi.registered_at or doi.created_at
-    return timezone.localtime(when).date().isoformat()
+
+def _registered(doi: Doi):
+    return doi.minted_at or doi.registered_at or doi.created_at
 
 
 def collection_record(doi: Doi, collection: DataCollection) -> Record:
-    year = str(doi.metadata.get("publicationYear") or timezone.localtime().year)
-    return Record(
-        doi=doi.identifier,
-        title=collection.title or str(collection),
-        year=year,
-        authors=[
-            Person(a.family_name, a.given_name, a.orcid, a.affiliation)
-            for a in collection.authors.all()
-        ],
-        publisher=settings.DOI_PUBLISHER,
+    """The citation of a collection DOI, from the builder of its DataCite record; the year is
+    the one DataCite was sent (corrections keep it)."""
+    attributes = md.collection_metadata(
+        collection,
+        identifier=doi.identifier,
         url=doi.landing_url,
-        abstract=collection.abstract,
-        keywords=collection.keyword_list,
-        licence=collection.get_licence_display(),
-        licence_url=collection.licence_url,
-        date_published=_published(doi),
-        related=collection.publication_list,
-        findable=doi.state == DoiState.FINDABLE,
+        year=doi.metadata.get("publicationYear"),
+        published=timezone.localtime(_registered(doi)).date(),
     )
+    return record_from_datacite(attributes, doi=doi)
 
 
 def session_record(doi: Doi, investigation: Investigation, *, full: bool) -> Record:
     """The citation of a session DOI, from the same builder as its DataCite record: the title,
-    summary and team only when `full` (for viewers who may see the investigation)."""
+    summary and team of an embargoed session only when `full` (for viewers who may see the
+    investigation)."""
     attributes = md.session_metadata(
-        investigation, identifier=doi.identifier, url=doi.landing_url, full=full
+        investigation,
+        identifier=doi.identifier,
+        url=doi.landing_url,
+        full=full,
+        registered=doi.registered_at or doi.created_at,
     )
     return record_from_datacite(attributes, doi=doi)
 
 
 def record_from_datacite(attributes: dict, *, doi: Doi) -> Record:
+    """Everything a page or citation format shows, read from one DataCite record, so that they
+    cannot disagree with each other or with what DataCite was sent."""
+
     def person(creator: dict) -> Person:
         if creator.get("nameType") == "Organizational":
             return Person(creator["name"], organisation=True)
@@ -130,6 +138,12 @@ def record_from_datacite(attributes: dict, *, doi: Doi) -> Record:
             "",
         )
 
+    def dated(kind: str) -> str:
+        return next((d["date"] for d in attributes.get("dates", []) if d["dateType"] == kind), "")
+
+    rights = attributes.get("rightsList", [])
+    licence = next((r for r in rights if r.get("rightsIdentifierScheme") == "SPDX"), {})
+    beamline_prefix = md.BEAMLINE_SUBJECT.format("")
     return Record(
         doi=doi.identifier,
         title=attributes["titles"][0]["title"],
@@ -138,13 +152,28 @@ def record_from_datacite(attributes: dict, *, doi: Doi) -> Record:
         publisher=attributes["publisher"]["name"],
         url=doi.landing_url,
         abstract=description("Abstract"),
+        keywords=[
+            s["subject"]
+            for s in attributes.get("subjects", [])
+            if not s["subject"].startswith(beamline_prefix)
+        ],
+        licence=licence.get("rights", ""),
+        licence_url=licence.get("rightsUri", ""),
         note=description("Other"),
-        resource_type=attributes["types"].get("resourceType") or "Data set",
-        date_published=_published(doi),
-        temporal=next(
-            (d["date"] for d in attributes.get("dates", []) if d["dateType"] == "Collected"), ""
-        ),
+        # APA's bracketed description of a data set, whatever kind of data set it is.
+        resource_type="Data set"
+        if attributes["types"]["resourceTypeGeneral"] == "Dataset"
+        else attributes["types"].get("resourceType") or attributes["types"]["resourceTypeGeneral"],
+        date_published=dated("Issued"),
+        temporal=dated("Collected"),
+        related=[
+            r["relatedIdentifier"]
+            for r in attributes.get("relatedIdentifiers", [])
+            if r["relatedIdentifierType"] == "DOI" and r["relationType"] in PAPER_RELATIONS
+        ],
         findable=doi.state == DoiState.FINDABLE,
+        accessible=doi.state == DoiState.FINDABLE
+        and any(r.get("rightsUri") == md.OPEN_ACCESS for r in rights),
     )
 
 
@@ -207,6 +236,8 @@ def ris(record: Record) -> str:
     lines += [("KW", k) for k in record.keywords]
     if record.note:
         lines.append(("N1", record.note))
+    if record.licence:  # RIS has no tag for rights
+        lines.append(("N1", f"Licence: {record.licence} <{record.licence_url}>"))
     lines.append(("ER", ""))
     # RIS: two-letter tag, two spaces, hyphen, space; CRLF line ends.
     return "".join(f"{tag}  - {value}".rstrip() + "\r\n" for tag, value in lines)
@@ -241,7 +272,7 @@ def jsonld(record: Record, *, datasets=(), doi: Doi | None = None) -> dict:
         "creator": [person(a) for a in record.authors],
         "publisher": {"@type": "Organization", "name": record.publisher},
         "datePublished": record.date_published,
-        "isAccessibleForFree": True,
+        "isAccessibleForFree": record.accessible,
     }
     if record.keywords:
         data["keywords"] = record.keywords
@@ -253,17 +284,19 @@ def jsonld(record: Record, *, datasets=(), doi: Doi | None = None) -> dict:
         data["citation"] = [f"https://doi.org/{r}" for r in record.related]
     if not record.findable:
         data["conditionsOfAccess"] = "Reserved DOI: the data is not yet released."
-    elif record.note:
-        data["conditionsOfAccess"] = record.note
+    elif not record.accessible:
+        data["conditionsOfAccess"] = record.note or "The data is not yet released."
+    zip_url = settings.SITE_URL + reverse("catalogue:download-zip")
     data["distribution"] = [
         {
             "@type": "DataDownload",
-            "name": d.name,
+            "name": f"{d.name}.zip",
+            "encodingFormat": md.ZIP,
             "contentSize": f"{d.size} B",
-            "contentUrl": settings.SITE_URL + d.get_absolute_url(),
+            "contentUrl": f"{zip_url}?dataset={d.pk}",
         }
         for d in datasets
-        if record.findable
+        if record.accessible
     ]
     return data
 

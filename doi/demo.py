@@ -16,6 +16,15 @@ from . import publications, services
 from .models import DataCollection
 from .providers import LocalProvider
 
+# ORCID's own example identifiers (valid check digits, see orcid.org's documentation), so that
+# released sessions' DOI records carry ORCID nameIdentifiers for some of their team.
+DEMO_ORCIDS = {
+    "mdubois": "0000-0002-1825-0097",
+    "jsmith": "0000-0001-5109-3700",
+    "akowalska": "0000-0002-1694-233X",
+    "pnovak": "0000-0003-1419-2405",
+}
+
 
 def seed(*, out: TextIO) -> None:
     # The demo never talks to DataCite, whatever the environment says; and it runs inside
@@ -23,6 +32,8 @@ def seed(*, out: TextIO) -> None:
     # nothing left to do).
     provider = LocalProvider(prefix=settings.DOI_PREFIX)
     rng = random.Random(7)
+    for username, orcid in DEMO_ORCIDS.items():
+        User.objects.filter(username=username, orcid="").update(orcid=orcid)
     for investigation_id in services.investigations_without_session_doi().values_list(
         "id", flat=True
     ):

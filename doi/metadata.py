@@ -7,7 +7,7 @@ malformed record is refused here, before anything is sent.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from datacite import schema45
 from django.conf import settings
@@ -76,12 +76,76 @@ def _date(value: datetime) -> str:
     return timezone.localtime(value).date().isoformat()
 
 
+# OpenAIRE's access-rights vocabulary, which OAI-PMH harvesters read from rightsList.
+OPEN_ACCESS = "info:eu-repo/semantics/openAccess"
+EMBARGOED_ACCESS = "info:eu-repo/semantics/embargoedAccess"
+CLOSED_ACCESS = "info:eu-repo/semantics/closedAccess"
+BEAMLINE_SUBJECT = "Beamline {}"
+ZIP = "application/zip"
+API_ONLY = ("url", "prefix", "suffix", "event", "state")
+# Fields of a released session's record that an embargoed one must not carry. DataCite merges a
+# PUT into what it holds, so they are sent empty rather than left out.
+FULL_ONLY = ("contributors", "relatedIdentifiers", "sizes", "formats", "alternateIdentifiers")
+
+
+def _ror() -> list[dict]:
+    if not settings.DOI_AFFILIATION_ROR:
+        return []
+    return [
+        {
+            "nameIdentifier": settings.DOI_AFFILIATION_ROR,
+            "nameIdentifierScheme": "ROR",
+            "schemeUri": "https://ror.org",
+        }
+    ]
+
+
 def _publisher() -> dict:
-    return {"name": settings.DOI_PUBLISHER}
+    publisher = {"name": settings.DOI_PUBLISHER}
+    if settings.DOI_AFFILIATION_ROR:
+        publisher |= {
+            "publisherIdentifier": settings.DOI_AFFILIATION_ROR,
+            "publisherIdentifierScheme": "ROR",
+            "schemeUri": "https://ror.org/",
+        }
+    return publisher
 
 
 def _facility() -> dict:
-    return {"name": settings.DOI_PUBLISHER, "nameType": "Organizational"}
+    facility = {"name": settings.DOI_PUBLISHER, "nameType": "Organizational"}
+    if settings.DOI_AFFILIATION_ROR:
+        facility["nameIdentifiers"] = _ror()
+    return facility
+
+
+def _facility_affiliation() -> dict:
+    affiliation = {"name": settings.DOI_PUBLISHER}
+    if settings.DOI_AFFILIATION_ROR:
+        affiliation |= {
+            "affiliationIdentifier": settings.DOI_AFFILIATION_ROR,
+            "affiliationIdentifierScheme": "ROR",
+            "schemeUri": "https://ror.org",
+        }
+    return affiliation
+
+
+def licence_rights(spdx: str) -> dict:
+    """A rightsList entry for an SPDX licence id, named as the collection form names it."""
+    from .models import LICENCE_URLS, Licence
+
+    known = spdx in Licence.values
+    return {
+        "rights": Licence(spdx).label if known else spdx,
+        "rightsUri": LICENCE_URLS[spdx] if known else f"https://spdx.org/licenses/{spdx}.html",
+        "rightsIdentifier": SPDX.get(spdx, spdx.lower()),
+        "rightsIdentifierScheme": "SPDX",
+        "schemeUri": "https://spdx.org/licenses/",
+    }
+
+
+def _access_rights(uri: str) -> dict:
+    label = uri.rsplit("/", 1)[1].removesuffix("Access")
+    return {"rights": f"{label.capitalize()} access", "rightsUri": uri}
 
 
 def session_title(investigation: Investigation) -> str:
@@ -92,30 +156,64 @@ def session_title(investigation: Investigation) -> str:
     )
 
 
-def _team_creators(investigation: Investigation) -> list[dict]:
-    """The team, principal investigators first, as DataCite creators."""
-    members = InvestigationUser.objects.filter(investigation=investigation).select_related("user")
-    creators = []
-    for member in sorted(members, key=lambda m: (m.role != Role.PRINCIPAL_INVESTIGATOR, m.pk)):
-        user = member.user
-        given, _, family = (user.full_name or user.get_full_name() or user.username).rpartition(" ")
-        creators.append(
-            _person(
-                user.first_name or given, user.last_name or family, user.orcid, user.affiliation
-            )
-        )
-    return creators
+def split_name(user) -> tuple[str, str]:
+    """(given, family) of a portal user, from their full name where ICAT gave no split."""
+    if user.last_name:
+        return user.first_name, user.last_name
+    given, _, family = (user.full_name or user.get_full_name() or user.username).rpartition(" ")
+    return given, family
+
+
+def _member(member: InvestigationUser) -> dict:
+    user = member.user
+    given, family = split_name(user)
+    if member.role == Role.LOCAL_CONTACT:  # facility staff: the facility is their affiliation
+        person = _person(given, family, user.orcid)
+        person["affiliation"] = [_facility_affiliation()]
+        return person | {"contributorType": "DataCollector"}
+    return _person(given, family, user.orcid, user.affiliation)
+
+
+def _team(investigation: Investigation) -> tuple[list[dict], list[dict]]:
+    """(creators, contributors): the team, principal investigators first, and the local
+    contacts, who collected the data with them, as DataCite `DataCollector`s."""
+    members = sorted(
+        InvestigationUser.objects.filter(investigation=investigation).select_related("user"),
+        key=lambda m: (m.role != Role.PRINCIPAL_INVESTIGATOR, m.pk),
+    )
+    creators = [_member(m) for m in members if m.role != Role.LOCAL_CONTACT]
+    contacts = [_member(m) for m in members if m.role == Role.LOCAL_CONTACT]
+    return creators, contacts
+
+
+def publication_date(investigation: Investigation, *, registered: datetime | None) -> date:
+    """The day a session's data counts as published, whose year is its `publicationYear`.
+
+    Released: the release date, as DataCite asks for data that was under embargo. Under embargo:
+    the day the DOI was registered, because DataCite refuses a year more than a few years ahead
+    and embargoes get extended; the release sends the record again with the release year."""
+    if investigation.is_released:
+        return timezone.localtime(investigation.release_date).date()
+    return timezone.localtime(registered).date() if registered else timezone.localdate()
 
 
 def session_metadata(
-    investigation: Investigation, *, identifier: str, url: str, full: bool = False
+    investigation: Investigation,
+    *,
+    identifier: str,
+    url: str,
+    full: bool = False,
+    registered: datetime | None = None,
 ) -> dict:
     """The one description of a session DOI, for DataCite and for every page and citation.
 
-    By default only what may be public even under embargo: proposal, beamline, dates, the
-    facility as creator and, while embargoed, "data under embargo until <date>". `full` adds the
-    title, summary and team, for viewers who may see the investigation. DataCite always gets the
-    default: it keeps what it is sent, and an embargo may be extended after registration."""
+    A released session is described in full: its title, summary, team (with ORCIDs), local
+    contacts, techniques, sizes and linked papers. An embargoed one only by what the access rules
+    make public: proposal, beamline, dates, the facility as creator and "data under embargo until
+    <date>"; `full` adds the title, summary and team for viewers who may see the investigation
+    (never sent to DataCite). `registered` is when the DOI was first registered."""
+    public = investigation.is_released
+    published = publication_date(investigation, registered=registered)
     metadata: dict = {
         "doi": identifier,
         "url": url,
@@ -123,7 +221,7 @@ def session_metadata(
         "creators": [_facility()],
         "titles": [{"title": session_title(investigation)}],
         "publisher": _publisher(),
-        "publicationYear": str(timezone.localtime(investigation.release_date).year),
+        "publicationYear": str(published.year),
         "descriptions": [],
         "dates": [
             {
@@ -131,27 +229,71 @@ def session_metadata(
                 "dateType": "Collected",
             },
             {"date": _date(investigation.release_date), "dateType": "Available"},
+            {"date": published.isoformat(), "dateType": "Issued"},
         ],
-        "subjects": [{"subject": f"Beamline {investigation.instrument.name}"}],
+        "subjects": [{"subject": BEAMLINE_SUBJECT.format(investigation.instrument.name)}],
+        "language": "en",
+        "version": "1",
+        "rightsList": [
+            licence_rights(settings.DOI_LICENSE),
+            _access_rights(OPEN_ACCESS if public else EMBARGOED_ACCESS),
+        ],
+        **{name: [] for name in FULL_ONLY},
         "schemaVersion": SCHEMA_VERSION,
     }
-    if not investigation.is_released:
+    if not public:
         metadata["descriptions"].append(
             {
                 "description": f"Data under embargo until {_date(investigation.release_date)}.",
                 "descriptionType": "Other",
             }
         )
-    if full:
+    if public or full:
+        creators, contacts = _team(investigation)
         metadata["titles"] = [{"title": investigation.title or session_title(investigation)}]
-        metadata["creators"] = _team_creators(investigation) or metadata["creators"]
+        if investigation.title:
+            metadata["titles"].append(
+                {"title": session_title(investigation), "titleType": "AlternativeTitle"}
+            )
+        metadata["creators"] = creators or metadata["creators"]
+        metadata["contributors"] = [
+            *contacts,
+            _facility() | {"contributorType": "HostingInstitution"},
+        ]
         if investigation.summary.strip():
             metadata["descriptions"].insert(
                 0, {"description": investigation.summary, "descriptionType": "Abstract"}
             )
+        metadata["subjects"] += _technique_subjects(investigation.techniques.all())
+        metadata["alternateIdentifiers"] = [
+            {
+                "alternateIdentifier": f"{investigation.name} ({investigation.visit_id})",
+                "alternateIdentifierType": "Proposal and session",
+            }
+        ]
+    if public:
+        metadata["sizes"] = [
+            f"{investigation.dataset_count} datasets",
+            f"{investigation.datafile_count} files",
+            f"{investigation.volume} bytes",
+        ]
+        metadata["formats"] = [ZIP]
+        metadata["relatedIdentifiers"] = publications.related_identifiers(
+            investigation=investigation
+        )
     if not metadata["descriptions"]:
         del metadata["descriptions"]
     return metadata
+
+
+def _technique_subjects(techniques) -> list[dict]:
+    subjects = []
+    for technique in techniques:
+        subject = {"subject": technique.name}
+        if technique.pid.startswith("http"):
+            subject |= {"subjectScheme": "PaNET", "valueUri": technique.pid}
+        subjects.append(subject)
+    return subjects
 
 
 def withdrawn_metadata(*, identifier: str, url: str) -> dict:
@@ -187,7 +329,7 @@ def _person(given: str, family: str, orcid: str = "", affiliation: str = "") -> 
     creator: dict = {"name": name, "nameType": "Personal", "familyName": family}
     if given:
         creator["givenName"] = given
-    if orcid:
+    if orcid and orcid_is_valid(orcid):
         creator["nameIdentifiers"] = [
             {
                 "nameIdentifier": f"https://orcid.org/{orcid}",
@@ -205,13 +347,33 @@ def _creator(author) -> dict:
 
 
 def collection_metadata(
-    collection: DataCollection, *, identifier: str, url: str, year: int | None = None
+    collection: DataCollection,
+    *,
+    identifier: str,
+    url: str,
+    year: int | str | None = None,
+    published: date | None = None,
 ) -> dict:
+    """A data collection's record. `published`: the day it was minted (or reserved, for a draft);
+    its year is the `publicationYear` unless `year` says otherwise (corrections keep the year
+    first sent)."""
+    from .models import CollectionState
+
+    published = published or timezone.localdate()
     datasets = list(collection.datasets.select_related("investigation__instrument"))
     investigations = {d.investigation_id: d.investigation for d in datasets}.values()
     beamlines = sorted({i.instrument.name for i in investigations})
     starts = [d.start_date or d.investigation.start_date for d in datasets]
     ends = [d.end_date or d.investigation.end_date for d in datasets]
+    public = collection.is_minted or collection.state == CollectionState.MINTING
+    related = [
+        *publications.related_identifiers(collection=collection),
+        *(
+            {"relatedIdentifier": i.doi, "relatedIdentifierType": "DOI", "relationType": "IsPartOf"}
+            for i in investigations
+            if i.doi
+        ),
+    ]
     metadata: dict = {
         "doi": identifier,
         "url": url,
@@ -219,37 +381,35 @@ def collection_metadata(
         "creators": [_creator(a) for a in collection.authors.all()],
         "titles": [{"title": collection.title}],
         "publisher": _publisher(),
-        "publicationYear": str(year or timezone.localtime().year),
+        "publicationYear": str(year or published.year),
         "descriptions": [{"description": collection.abstract, "descriptionType": "Abstract"}],
         "subjects": [{"subject": k} for k in collection.keyword_list]
-        + [{"subject": f"Beamline {b}"} for b in beamlines],
+        + [{"subject": BEAMLINE_SUBJECT.format(b)} for b in beamlines],
+        "contributors": [_facility() | {"contributorType": "HostingInstitution"}],
+        "dates": [{"date": published.isoformat(), "dateType": "Issued"}],
+        "language": "en",
+        "version": "1",
         "rightsList": [
-            {
-                "rights": collection.get_licence_display(),
-                "rightsUri": collection.licence_url,
-                "rightsIdentifier": SPDX.get(collection.licence, collection.licence.lower()),
-                "rightsIdentifierScheme": "SPDX",
-                "schemeUri": "https://spdx.org/licenses/",
-            }
+            licence_rights(collection.licence),
+            _access_rights(OPEN_ACCESS if public else CLOSED_ACCESS),
         ],
         "sizes": [
             f"{len(datasets)} datasets",
             f"{sum(d.file_count for d in datasets)} files",
             f"{sum(d.size for d in datasets)} bytes",
         ],
-        "relatedIdentifiers": publications.related_identifiers(collection=collection)
-        + [
-            {"relatedIdentifier": i.doi, "relatedIdentifierType": "DOI", "relationType": "IsPartOf"}
-            for i in investigations
-            if i.doi
-        ],
+        "formats": [ZIP],
+        # The schema wants each list unique: a paper linked twice would break it.
+        "relatedIdentifiers": list(
+            {(r["relatedIdentifier"].lower(), r["relationType"]): r for r in related}.values()
+        ),
         "schemaVersion": SCHEMA_VERSION,
     }
     if starts and ends:
-        metadata["dates"] = [
-            {"date": f"{_date(min(starts))}/{_date(max(ends))}", "dateType": "Collected"}
-        ]
-    # The schema wants each list unique: a keyword equal to a beamline subject would break it.
+        metadata["dates"].insert(
+            0, {"date": f"{_date(min(starts))}/{_date(max(ends))}", "dateType": "Collected"}
+        )
+    # Likewise a keyword equal to a beamline subject.
     metadata["subjects"] = list({s["subject"]: s for s in metadata["subjects"]}.values())
     return metadata
 
@@ -263,5 +423,7 @@ def schema_errors(metadata: dict) -> list[str]:
 
 
 def datacite_xml(metadata: dict) -> str:
-    """The same record as DataCite kernel-4 XML (for OAI-PMH's oai_datacite and the XSD check)."""
-    return schema45.tostring(metadata)
+    """The same record as DataCite kernel-4 XML (for OAI-PMH's oai_datacite and the XSD check).
+    Only what the XML kernel has: the REST API's own fields (`url`, `prefix`, `event`...) are
+    dropped."""
+    return schema45.tostring({k: v for k, v in metadata.items() if k not in API_ONLY})

@@ -68,6 +68,11 @@ class Doi(models.Model):
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     # OAI-PMH datestamps: harvesters ask for what changed since their last visit.
     updated_at = models.DateTimeField(auto_now=True)
+    # The hourly check of session DOIs compares this with the ICAT modification times of the
+    # investigation and its team: changes synced from ICAT send no signal.
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the record was last built and sent if it changed"
+    )
 
     class Meta:
         ordering = ["-id"]

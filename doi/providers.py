@@ -172,7 +172,8 @@ class LocalProvider:
         record = LocalRegistration.objects.create(
             identifier=identifier,
             state="draft",
-            attributes=attributes,
+            # As DataCite does, the record holds its DOI: without it, it is no valid DataCite XML.
+            attributes=attributes | {"doi": identifier},
             requests=[{"method": "POST", "path": "/dois", "attributes": attributes}],
         )
         return self._remote(record)

@@ -16,12 +16,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from catalogue import access
-from catalogue.models import Dataset, Investigation, InvestigationUser, Role
+from catalogue.models import Dataset, Investigation, InvestigationUser, Role, released_q
 from portal.models import User
 
 from . import metadata as md
@@ -73,7 +73,10 @@ def session_doi_register(
     )
     if doi.state != DoiState.FINDABLE:
         attributes = md.session_metadata(
-            investigation, identifier=doi.identifier, url=doi.landing_url
+            investigation,
+            identifier=doi.identifier,
+            url=doi.landing_url,
+            registered=doi.registered_at,
         )
         errors = md.schema_errors(attributes)
         if errors:
@@ -93,7 +96,7 @@ def session_doi_register(
             provider.name,
             "",
         )
-        doi.registered_at = doi.minted_at = now
+        doi.registered_at = doi.minted_at = doi.checked_at = now
         doi.withdrawn_at = None
         doi.save()
     # update(), not save(): the investigation's post_save would enqueue registration again.
@@ -101,6 +104,66 @@ def session_doi_register(
         doi=doi.identifier
     )
     return doi
+
+
+def session_doi_update(*, investigation_id: int, provider: DoiProvider | None = None) -> Doi | None:
+    """Send a findable session DOI's current record to the provider if it differs from the one
+    last sent (release, title, summary, team, licence, linked papers); safe to call again: an
+    unchanged record sends nothing. None when there is nothing to update."""
+    doi = (
+        Doi.objects.select_related("investigation__instrument")
+        .filter(investigation_id=investigation_id, state=DoiState.FINDABLE)
+        .first()
+    )
+    if doi is None or doi.investigation.proprietary:  # a proprietary one is withdrawn instead
+        return None
+    attributes = md.session_metadata(
+        doi.investigation,
+        identifier=doi.identifier,
+        url=doi.landing_url,
+        registered=doi.registered_at,
+    )
+    checked = timezone.now()
+    if attributes == doi.metadata:
+        Doi.objects.filter(pk=doi.pk).update(checked_at=checked)
+        return None
+    errors = md.schema_errors(attributes)
+    if errors:
+        raise ProviderRejected("; ".join(errors))
+    provider = provider or get_provider()
+    try:
+        provider.update(doi.identifier, attributes)
+    except ProviderRejected as exc:
+        Doi.objects.filter(pk=doi.pk).update(error=str(exc))
+        raise
+    Doi.objects.filter(pk=doi.pk).update(
+        metadata=attributes, provider=provider.name, error="", checked_at=checked
+    )
+    doi.metadata = attributes
+    return doi
+
+
+def session_dois_to_refresh():
+    """Findable session DOIs whose record may have changed with no signal to say so: the release
+    date has passed, DOI_LICENSE is another licence now, or the ICAT sync (bulk writes) changed
+    the investigation or its team since the record was last checked."""
+    licence = md.licence_rights(settings.DOI_LICENSE)["rightsIdentifier"]
+    # Modification times are ICAT's, and reach us with the next sync: a change made up to two
+    # sync intervals before the last check may have been missed by it.
+    synced_since = F("checked_at") - timedelta(minutes=2 * settings.ICAT_SYNC_INTERVAL_MINUTES)
+    stale = (
+        Q(checked_at=None)
+        | Q(investigation__mod_time__gt=synced_since)
+        | Q(investigation__members__mod_time__gt=synced_since)
+        | ~Q(metadata__rightsList__contains=[{"rightsIdentifier": licence}])
+        | (
+            released_q(prefix="investigation__")
+            & ~Q(metadata__rightsList__contains=[{"rightsUri": md.OPEN_ACCESS}])
+        )
+    )
+    return Doi.objects.filter(
+        stale, kind=DoiKind.SESSION, state=DoiState.FINDABLE, investigation__proprietary=False
+    ).distinct()
 
 
 def investigations_without_session_doi():
@@ -157,13 +220,6 @@ def session_doi_withdraw(*, doi_id: int, provider: DoiProvider | None = None) ->
 # Collections: editing -------------------------------------------------------------------------
 
 
-def _split_name(user: User) -> tuple[str, str]:
-    if user.last_name:
-        return user.first_name, user.last_name
-    given, _, family = (user.full_name or user.username).rpartition(" ")
-    return given, family
-
-
 ROLE_ORDER = Case(
     When(role=Role.PRINCIPAL_INVESTIGATOR, then=Value(0)),
     When(role=Role.PARTICIPANT, then=Value(1)),
@@ -187,7 +243,7 @@ def _prefill_authors(collection: DataCollection, investigation_ids: Iterable[int
         if member.user_id in present:
             continue
         present.add(member.user_id)
-        given, family = _split_name(member.user)
+        given, family = md.split_name(member.user)
         Author.objects.create(
             collection=collection,
             position=position,
@@ -410,7 +466,11 @@ def _claim(collection_id: int, state: str) -> DataCollection | None:
 
 def _attributes(collection: DataCollection) -> dict:
     doi = collection.doi
-    return md.collection_metadata(collection, identifier=doi.identifier, url=doi.landing_url)
+    # A minted DOI keeps the day it was minted; anything else is published (if at all) today.
+    published = timezone.localtime(doi.minted_at).date() if collection.is_minted else None
+    return md.collection_metadata(
+        collection, identifier=doi.identifier, url=doi.landing_url, published=published
+    )
 
 
 def _finish(collection_id: int, expected: str, apply) -> DataCollection | None:

@@ -95,6 +95,31 @@ def withdraw_session_doi(self, doi_id: int) -> str | None:
     return doi.identifier if doi else None
 
 
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def update_session_doi(self, investigation_id: int) -> str | None:
+    try:
+        doi = services.session_doi_update(investigation_id=investigation_id)
+    except ProviderRejected:
+        log.exception("DataCite refused the update of investigation %s's DOI", investigation_id)
+        return None
+    except ProviderUnavailable as exc:
+        raise self.retry(
+            exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
+        ) from exc
+    return doi.identifier if doi else None  # None: nothing changed, or no findable DOI
+
+
+@shared_task(soft_time_limit=300, time_limit=360)
+def update_stale_session_dois() -> int:
+    """Enqueue an update of every session DOI whose record may have changed with no signal:
+    released since it was sent (release dates pass by themselves), sent under another
+    DOI_LICENSE, or changed by the ICAT sync since it was last checked."""
+    ids = list(services.session_dois_to_refresh().values_list("investigation_id", flat=True))
+    for investigation_id in ids:
+        update_session_doi.delay(investigation_id)
+    return len(ids)
+
+
 @shared_task(soft_time_limit=3000, time_limit=3300)
 def register_missing_session_dois() -> int:
     """Enqueue one registration per investigation that has no findable session DOI yet, and one

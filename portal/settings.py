@@ -611,3 +611,13 @@ OAI_ADMIN_EMAIL = env_str(
 )
 OAI_PAGE_SIZE = env_int("OAI_PAGE_SIZE", 100)  # records or headers per ListRecords/Identifiers
 OAI_TOKEN_LIFETIME = env_int("OAI_TOKEN_LIFETIME", 24 * 3600)  # seconds a resumption token works
+
+# The facility's ROR id (e.g. https://ror.org/02550n020), sent as the identifier of the publisher,
+# the hosting institution and local contacts' affiliation in DOI records; empty: names only.
+DOI_AFFILIATION_ROR = env_str("DOI_AFFILIATION_ROR")
+# Session DOIs whose record changed with no save to signal it (a release date passing, a new
+# DOI_LICENSE) are sent again hourly.
+CELERY_BEAT_SCHEDULE["doi-update-stale-session-dois"] = {
+    "task": "doi.tasks.update_stale_session_dois",
+    "schedule": timedelta(hours=1),
+}

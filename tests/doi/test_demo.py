@@ -31,3 +31,7 @@ def test_demo_seeds_session_dois_and_two_collections_spanning_two_investigations
         assert collection.created_by == marie
         assert collection.datasets.values("investigation").distinct().count() == 2
     assert set(Dataset.objects.filter(released_by_doi=True)) == set(minted.datasets.all())
+    # Marie's ORCID is on her sessions' records once they are public, as on her collections'.
+    assert minted.doi.metadata["creators"][0]["nameIdentifiers"][0]["nameIdentifier"] == (
+        "https://orcid.org/0000-0002-1825-0097"
+    )
