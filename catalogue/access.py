@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Case, Q, QuerySet, When
+from django.db.models import BooleanField, Case, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 
 from .models import (
@@ -22,6 +22,7 @@ from .models import (
     Datafile,
     Dataset,
     DatasetParameter,
+    DatasetRestore,
     DownloadJob,
     Instrument,
     Investigation,
@@ -845,3 +846,50 @@ def panosc_dataset_parameters() -> QuerySet[DatasetParameter]:
 
 def panosc_session_parameters() -> QuerySet[InvestigationParameter]:
     return InvestigationParameter.objects.filter(investigation__in=public_investigations())
+
+
+# The dashboard (portal/dashboard.py): each user's own work, as lists to read. Pages reached from
+# it still ask the helpers above; these only say what belongs on the user's front page.
+
+
+def member_investigations(user: AnyUser) -> QuerySet[Investigation]:
+    """Sessions where the user is in the team by name (any role), not by beamline."""
+    if not user.is_authenticated:
+        return Investigation.objects.none()
+    member_of = InvestigationUser.objects.filter(user=user).values("investigation_id")
+    return Investigation.objects.filter(id__in=member_of)
+
+
+def scientist_beamlines(user: AnyUser) -> QuerySet[Instrument]:
+    """Beamlines the user is a scientist of (staff included only where they are one)."""
+    return _scientist_of(user)
+
+
+def pending_access_requests_to_answer(user: AnyUser) -> QuerySet[AccessRequest]:
+    """Pending requests for every proposal the user answers (`can_manage_team`): the proposals
+    where they are principal investigator; all for staff. Each request carries `investigation_id`,
+    the latest such session of that proposal, whose team tab answers it."""
+    if not user.is_authenticated:
+        return AccessRequest.objects.none()
+    managed = Investigation.objects.all()
+    if not _is_staff(user):
+        led = InvestigationUser.objects.filter(user=user, role=Role.PRINCIPAL_INVESTIGATOR)
+        managed = managed.filter(id__in=led.values("investigation_id"))
+    same_proposal = managed.filter(name__iexact=OuterRef("proposal")).order_by("-start_date", "-id")
+    return (
+        AccessRequest.objects.filter(status=AccessRequestStatus.PENDING)
+        .annotate(investigation_id=Subquery(same_proposal.values("id")[:1]))
+        .filter(investigation_id__isnull=False)
+    )
+
+
+def visible_restores(user: AnyUser) -> QuerySet[DatasetRestore]:
+    """Restores from tape the user asked for."""
+    if not user.is_authenticated:
+        return DatasetRestore.objects.none()
+    return DatasetRestore.objects.filter(requested_by=user)
+
+
+def facility_groups(user: AnyUser) -> frozenset[str]:
+    """The user's groups by name ("Safety", "Stores"...), read once per request."""
+    return _group_names(user)

@@ -118,7 +118,7 @@ ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
 AUTH_USER_MODEL = "portal.User"
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "catalogue:experiments"
+LOGIN_REDIRECT_URL = "portal:home"  # the dashboard: the user's work
 LOGOUT_REDIRECT_URL = "portal:home"
 
 TEMPLATES = [

@@ -30,6 +30,7 @@ site_patterns = [
     path("profile/orcid/", sso_views.orcid_link, name="orcid-link"),
     path("profile/orcid/callback/", sso_views.orcid_callback, name="orcid-callback"),
     path("profile/orcid/remove/", sso_views.orcid_unlink, name="orcid-unlink"),
+    path("nav/badges/", views.nav_badges, name="nav-badges"),
 ]
 
 handler404 = "portal.views.not_found"

@@ -14,7 +14,7 @@ from rest_framework.authtoken.models import Token
 from catalogue.access import public_investigations
 from catalogue.models import Instrument
 
-from . import sso
+from . import dashboard, sso
 from .ldap_login import LoginForm
 from .middleware import wants_json
 from .sso_views import refused
@@ -23,6 +23,9 @@ from .throttles import too_many_requests
 
 @require_http_methods(["GET"])
 def home(request: HttpRequest) -> HttpResponse:
+    """Signed-in users land on their work (portal/dashboard.py); visitors on what is public."""
+    if request.user.is_authenticated:
+        return render(request, "portal/dashboard.html", dashboard.dashboard(request.user))
     recently_released = (
         public_investigations().select_related("instrument").order_by("-release_date", "-id")[:8]
     )
@@ -32,6 +35,16 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {"recently_released": recently_released, "beamlines": beamlines},
     )
+
+
+@require_http_methods(["GET"])
+def nav_badges(request: HttpRequest) -> HttpResponse:
+    """The navbar's pending counts, polled by HTMX (templates/portal/_nav_work.html); nothing for
+    visitors. Private: the counts are the user's own."""
+    badges = dashboard.nav_badges(request.user) if request.user.is_authenticated else {}
+    response = render(request, "portal/_nav_badges.html", {"badges": badges})
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 class PortalLoginView(auth_views.LoginView):

@@ -327,6 +327,7 @@ KIND = {  # what the path parameters name
     "panosc:instruments-detail": "panosc_instrument",
     "panosc:samples-detail": "panosc_sample",
     "panosc:files-detail": "panosc_file",
+    "portal:nav-badges": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -584,6 +585,8 @@ RULES = {
     "doi:publication-remove": {"POST": act({"participant", "staff"})},
     "doi:oai": {"GET": READ, "POST": READ},
     **{name: {"GET": READ} for name, kind in KIND.items() if name.startswith("panosc:")},
+    # The navbar's pending counts: each user's own; visitors get an empty fragment.
+    "portal:nav-badges": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -59,6 +59,7 @@ def test_outsider_requests_pi_approves_collaborator_sees_data(
     _log_out(page)
 
     log_in(page, "rbrown")
+    page.goto("/experiments/")
     expect(page.locator("#results")).to_contain_text("MX-2468")
     page.click("#results >> text=MX-2468")
     expect(page.locator(".investigation-header")).to_contain_text(

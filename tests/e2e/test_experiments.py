@@ -48,6 +48,7 @@ def test_filter_and_sort_my_experiments_then_open_one(
         )
 
     log_in(page, "mdubois")
+    page.goto("/experiments/")
     rows = page.locator("#results tbody tr")
     expect(rows).to_have_count(4)
     expect(rows.first).to_contain_text("SC-5188")  # newest first

@@ -20,6 +20,7 @@ def test_member_logs_in_and_walks_the_navigation(page: Page, screenshot, transac
     screenshot("home")
 
     log_in(page, team.participant.username)
+    page.goto("/experiments/")
     expect(page.locator("h1")).to_contain_text("My experiments")
     expect(page.locator("table")).to_contain_text(team.investigation.name)
     expect(page.locator("table")).not_to_contain_text(released.name)

@@ -21,12 +21,12 @@ def test_home_lists_released_investigations_and_hides_embargoed_ones(client, db)
     assert "Log in" in response.text
 
 
-def test_login_sends_a_member_to_my_experiments(client, team) -> None:
+def test_login_sends_a_member_to_their_dashboard(client, team) -> None:
     response = client.post(
         reverse("portal:login"), {"username": team.participant.username, "password": "password"}
     )
     assert response.status_code == 302
-    assert response.url == reverse("catalogue:experiments")
+    assert response.url == reverse("portal:home")
 
 
 def test_wrong_password_says_so_and_logs_nobody_in(client, team) -> None:

@@ -60,7 +60,7 @@ def test_sign_in_finds_the_icat_user_and_applies_roles(client, oidc_provider, ic
     back = urlsplit(oidc_provider.sign_in(authorize, "jdoe"))
     answer = client.get(back.path, {k: v[0] for k, v in parse_qs(back.query).items()})
 
-    assert answer.status_code == 302 and answer.headers["Location"] == "/experiments/"
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"
     assert signed_in_user(client) == icat_user
     assert User.objects.count() == 1
     icat_user.refresh_from_db()
