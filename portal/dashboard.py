@@ -131,7 +131,11 @@ def safety_queue(user: User) -> dict:
     return (
         access.visible_parcels(user)
         .filter(status=Status.READY)
-        .aggregate(count=Count("id"), oldest=Min("status_changed_at"))
+        .aggregate(
+            count=Count("id"),
+            dangerous=Count("id", filter=Q(is_dangerous=True)),
+            oldest=Min("status_changed_at"),
+        )
     )
 
 
@@ -180,6 +184,11 @@ class Roles:
     stores: bool = False
     staff: bool = False
     beamlines: list[tuple[str, str]] = field(default_factory=list)  # (name, full name)
+
+    @property
+    def has_desk(self) -> bool:
+        """Works for the facility: the dashboard leads with that, and hides empty team blocks."""
+        return bool(self.safety or self.stores or self.staff or self.beamlines)
 
 
 def roles_of(user: User) -> Roles:

@@ -38,11 +38,17 @@ def session(instrument, name: str, title: str, *, days_from_now: int, length: in
 
 @pytest.fixture
 def facility(db) -> Facility:
+    return build_facility()
+
+
+def build_facility() -> Facility:
     """One beamline with an ongoing and a past session, a pending access request, parcels
     waiting for safety and expected by stores today, a download, a restore and a DOI draft."""
     id23 = factories.InstrumentFactory(name="ID23-1", full_name="MX beamline")
     ongoing = session(id23, "MX-2468", "Lysozyme soaking with gold compounds", days_from_now=-1)
     past = session(id23, "MX-2301", "Thaumatin at room temperature", days_from_now=-40)
+    # Another team's session on the beamline (tomorrow: this week on most days).
+    session(id23, "MX-2512", "Insulin fibrils under pressure", days_from_now=1, length=1)
     pi = factories.UserFactory(username="mdubois", full_name="Marie Dubois")
     participant = factories.UserFactory(username="jsmith", full_name="James Smith")
     for investigation in (ongoing, past):
@@ -56,7 +62,13 @@ def facility(db) -> Facility:
     AccessRequest.objects.create(requester=requester, proposal="mx-2468", message="Processed it")
 
     shipment = ShipmentFactory(investigation=ongoing, name="Crystals for MX-2468")
-    ParcelFactory(shipment=shipment, name="Dewar A", status=Status.READY)
+    ParcelFactory(
+        shipment=shipment,
+        name="Dewar A",
+        status=Status.READY,
+        is_dangerous=True,
+        dangerous_goods="UN 1977 nitrogen, refrigerated liquid (dry shipper)",
+    )
     ParcelFactory(
         shipment=shipment, name="Dewar B", status=Status.SENT, expected_on=timezone.localdate()
     )

@@ -70,8 +70,10 @@ def test_safety_sees_the_queue_size_and_a_link_to_it(
 ) -> None:
     page = _first_screen(client, facility.safety, django_assert_max_num_queries)
     assert 'data-figure="safety-queue">1<' in page and "Oldest waiting since" in page
+    assert "1 with dangerous goods" in page
     assert 'href="/safety/"' in page
     assert "Lysozyme soaking" not in page  # safety never sees titles
+    assert 'id="my-sessions"' not in page  # no team of their own: no empty team blocks
 
 
 def test_stores_see_parcels_expected_today_and_the_scan_page(
@@ -86,7 +88,7 @@ def test_stores_see_parcels_expected_today_and_the_scan_page(
 
 def test_staff_see_facility_figures(client, facility, django_assert_max_num_queries) -> None:
     page = _first_screen(client, facility.staff, django_assert_max_num_queries)
-    assert 'data-figure="sessions">2<' in page
+    assert 'data-figure="sessions">3<' in page
     assert 'data-figure="ongoing">1<' in page
     assert 'data-figure="safety-queue">1<' in page
     assert 'data-figure="users">7<' in page  # the six roles and the requester
