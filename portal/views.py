@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
@@ -25,7 +26,9 @@ from .throttles import too_many_requests
 def home(request: HttpRequest) -> HttpResponse:
     """Signed-in users land on their work (portal/dashboard.py); visitors on what is public."""
     if request.user.is_authenticated:
-        return render(request, "portal/dashboard.html", dashboard.dashboard(request.user))
+        response = render(request, "portal/dashboard.html", dashboard.dashboard(request.user))
+        patch_cache_control(response, private=True)  # one user's work: no shared cache keeps it
+        return response
     recently_released = (
         public_investigations().select_related("instrument").order_by("-release_date", "-id")[:8]
     )
@@ -43,7 +46,7 @@ def nav_badges(request: HttpRequest) -> HttpResponse:
     visitors. Private: the counts are the user's own."""
     badges = dashboard.nav_badges(request.user) if request.user.is_authenticated else {}
     response = render(request, "portal/_nav_badges.html", {"badges": badges})
-    response["Cache-Control"] = "private, no-store"
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

@@ -29,6 +29,7 @@ def _first_screen(client, user: User, django_assert_max_num_queries) -> str:
     with django_assert_max_num_queries(MAX_QUERIES):
         page = client.get(response.url)
     assert page.status_code == 200 and page.templates[0].name == "portal/dashboard.html"
+    assert "private" in page["Cache-Control"]
     return page.content.decode()
 
 
