@@ -10,9 +10,10 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.template.defaultfilters import filesizeformat
 
-SLOT = 44  # horizontal room per bar, in SVG units (px at natural size): room for "123.4 GB"
+SLOT = 44  # least horizontal room per bar, in SVG units (px at natural size): for "123.4 GB"
 BAR = 28
-PLOT_HEIGHT = 90
+MIN_WIDTH = 360  # a few bars spread over this width rather than huddle in a corner
+PLOT_HEIGHT = 110
 TOP = 16  # room for the value above the tallest bar
 BOTTOM = 18  # room for the year below the axis
 
@@ -42,10 +43,7 @@ class Bar:
 class BarChart:
     title: str
     bars: list[Bar]
-
-    @property
-    def width(self) -> int:
-        return SLOT * len(self.bars)
+    width: float
 
     @property
     def height(self) -> int:
@@ -69,6 +67,7 @@ def bar_chart(title: str, points: Iterable[tuple[int, int]], fmt: Callable[[int]
     top = max((value for _, value in points), default=0) or 1
     # Two-digit years once there are many, so the labels never overlap.
     short = len(points) > 8
+    slot = max(SLOT, MIN_WIDTH / max(len(points), 1))
     bars = []
     for i, (year, value) in enumerate(points):
         # A non-zero value keeps a sliver of a bar, so "a little" never reads as "nothing".
@@ -79,12 +78,12 @@ def bar_chart(title: str, points: Iterable[tuple[int, int]], fmt: Callable[[int]
                 label=f"’{year % 100:02d}" if short else str(year),
                 value=value,
                 text=fmt(value),
-                x=i * SLOT + (SLOT - BAR) / 2,
+                x=i * slot + (slot - BAR) / 2,
                 y=TOP + PLOT_HEIGHT - height,
                 height=height,
             )
         )
-    return BarChart(title=title, bars=bars)
+    return BarChart(title=title, bars=bars, width=slot * len(points))
 
 
 @dataclass(frozen=True)
