@@ -213,6 +213,29 @@ def can_view_beamline(user: AnyUser, instrument: Instrument) -> bool:
     return _is_staff(user) or is_beamline_scientist(user, instrument)
 
 
+def beamlines() -> QuerySet[Instrument]:
+    return Instrument.objects.all()
+
+
+def beamline_named(name: str) -> Instrument | None:
+    """Beamlines are public whatever their sessions; names are matched in any case (ID23-1 is
+    typed id23-1 as often as not)."""
+    return Instrument.objects.filter(name__iexact=name).first()
+
+
+def get_beamline_or_404(name: str) -> Instrument:
+    instrument = beamline_named(name)
+    if instrument is None:
+        raise Http404("No such beamline")
+    return instrument
+
+
+def beamline_sessions(user: AnyUser, instrument: Instrument) -> QuerySet[Investigation]:
+    """The beamline's sessions the user may see: what its page lists and counts (a hidden
+    session is not even a number in a figure)."""
+    return visible_investigations(user).filter(instrument=instrument)
+
+
 def is_safety_officer(user: AnyUser) -> bool:
     return bool(user.is_authenticated and (user.is_superuser or "Safety" in _group_names(user)))
 

@@ -43,6 +43,15 @@ class Technique(IcatMirrored):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def pid_label(self) -> str:
+        """The term itself (PaNET01188) of a pid that may be a full URI."""
+        return self.pid.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
+    def pid_is_link(self) -> bool:
+        return self.pid.startswith(("https://", "http://"))
+
 
 class Instrument(IcatMirrored):
     """A beamline."""
@@ -63,6 +72,9 @@ class Instrument(IcatMirrored):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("catalogue:beamline", kwargs={"name": self.name})
 
 
 def default_release_date(end_date: datetime) -> datetime:

@@ -36,7 +36,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
 from . import access, keyset
-from .models import Dataset, DatasetParameter, Instrument, Investigation, Sample
+from .models import Dataset, DatasetParameter, Investigation, Sample
 
 KINDS = {"investigations": "Investigations", "datasets": "Datasets", "samples": "Samples"}
 TOP_PER_KIND = 5
@@ -156,8 +156,8 @@ def seed(*, out) -> None:
 
 
 def exact_match_url(user, text: str) -> str | None:
-    """A proposal name -> its latest session the user may see; a beamline name -> the list of its
-    experiments (the user's own if any, else the public ones)."""
+    """A proposal name -> its latest session the user may see; a beamline name (any case) -> the
+    beamline's page."""
     # Unordered, so PostgreSQL uses the UPPER(name) index; a proposal has a few sessions at most.
     sessions = list(
         access.visible_investigations(user)
@@ -167,12 +167,8 @@ def exact_match_url(user, text: str) -> str | None:
     )
     if sessions:
         return reverse("catalogue:investigation-detail", args=[max(sessions)[1]])
-    instrument = Instrument.objects.filter(name__iexact=text).first()
-    if instrument:
-        mine = access.my_investigations(user).filter(instrument=instrument).exists()
-        name = "catalogue:experiments" if mine else "catalogue:public"
-        return f"{reverse(name)}?{urlencode({'beamline': instrument.name})}"
-    return None
+    instrument = access.beamline_named(text)
+    return instrument.get_absolute_url() if instrument else None
 
 
 # Searching -----------------------------------------------------------------------------------

@@ -85,3 +85,11 @@ urlpatterns += [
     ),
     path("access-requests/new/", team.access_request_new, name="access-request-new"),
 ]
+
+# Beamline pages (views/beamline.py); the beamline logbook is logbook's, under the same prefix.
+from .views import beamline  # noqa: E402
+
+urlpatterns += [
+    path("beamlines/", beamline.beamlines, name="beamlines"),
+    path("beamlines/<str:name>/", beamline.beamline, name="beamline"),
+]

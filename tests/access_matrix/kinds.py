@@ -49,6 +49,7 @@ STATES_OF = {
     "panosc_sample": PUBLIC_FIRST,
     "panosc_file": [*PUBLIC_FIRST, "doi_released"],
     "panosc_instrument": ["beamline"],
+    "beamline_page": ["public"],  # the beamline's own page: public, whatever its sessions
 }
 
 
@@ -56,7 +57,7 @@ def fill(kind: str, world: World, state: str) -> dict:
     """Path kwargs naming the object of `kind` in `state` (without `api_key`)."""
     if kind in ("none", "icat"):
         return {}
-    if kind == "beamline":
+    if kind in ("beamline", "beamline_page"):
         return {"name": BEAMLINE}
     if kind == "icat_session":
         return {"session_id": world.icatplus_sessions["participant"]}

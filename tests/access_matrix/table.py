@@ -37,6 +37,8 @@ def visible_to(kind: str, state: str) -> frozenset:
         return EVERYONE
     if kind in ("address", "download_job"):
         return OWNER
+    if kind == "beamline_page":
+        return EVERYONE
     if kind == "beamline" or (kind == "event" and state == "beamline"):
         return BEAMLINE_STAFF
     if kind == "item":
@@ -328,6 +330,8 @@ KIND = {  # what the path parameters name
     "panosc:samples-detail": "panosc_sample",
     "panosc:files-detail": "panosc_file",
     "portal:nav-badges": "none",
+    "catalogue:beamlines": "none",
+    "catalogue:beamline": "beamline_page",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -587,6 +591,9 @@ RULES = {
     **{name: {"GET": READ} for name, kind in KIND.items() if name.startswith("panosc:")},
     # The navbar's pending counts: each user's own; visitors get an empty fragment.
     "portal:nav-badges": {"GET": READ},
+    # Beamline pages are public; the sessions they list and count: catalogue/test_beamline.py
+    "catalogue:beamlines": {"GET": READ},
+    "catalogue:beamline": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

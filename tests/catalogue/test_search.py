@@ -127,18 +127,14 @@ def test_exact_hidden_proposal_name_does_not_redirect(client, catalogue) -> None
     assert hidden.title not in response.content.decode()
 
 
-def test_exact_beamline_name_goes_to_the_filtered_list(client, catalogue) -> None:
+def test_exact_beamline_name_in_any_case_goes_to_the_beamline_page(client, catalogue) -> None:
     team, hidden, public, dataset = catalogue
-    response = client.get(URL, {"q": public.instrument.name})
-    assert (
-        response["Location"] == f"{reverse('catalogue:public')}?beamline={public.instrument.name}"
-    )
+    page = reverse("catalogue:beamline", kwargs={"name": public.instrument.name})
+    response = client.get(URL, {"q": public.instrument.name.lower()})
+    assert response.status_code == 302 and response["Location"] == page
     client.force_login(team.participant)
-    response = client.get(URL, {"q": hidden.instrument.name})
-    assert (
-        response["Location"]
-        == f"{reverse('catalogue:experiments')}?beamline={hidden.instrument.name}"
-    )
+    response = client.get(URL, {"q": hidden.instrument.name}, headers={"HX-Request": "true"})
+    assert response["HX-Redirect"] == hidden.instrument.get_absolute_url()
 
 
 def test_htmx_gets_the_fragment(client, catalogue) -> None:
