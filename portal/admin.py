@@ -5,6 +5,10 @@ from django.contrib.auth.admin import UserAdmin
 
 from .models import IcatPlusSession, SsoIdentity, User
 
+# templates/admin/base_site.html puts the facility's name (a link back to the portal) before these.
+admin.site.site_header = "Administration"
+admin.site.site_title = "Administration"
+
 
 class SsoIdentityInline(admin.TabularInline):
     """The provider logins that reach this user; deleting one makes its next login match anew."""

@@ -106,7 +106,8 @@ def _dataset_page(
     page = rows[:size]
     for dataset in page:
         found = {p.type_id: p for p in getattr(dataset, "key_parameters", [])}
-        dataset.key_values = [format_value(found.get(t.pk)) for t in key_types]
+        # Each value with its parameter type: on phones the cell carries its column's name.
+        dataset.key_values = [(t, format_value(found.get(t.pk))) for t in key_types]
     return page, (page[-1].pk if len(rows) > size else None)
 
 

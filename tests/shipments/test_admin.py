@@ -119,3 +119,18 @@ def test_staff_admin_shows_parcels_without_approve_for_non_safety_staff(client, 
     team.staff.user_permissions.add(*ensure_groups()["Stores"].permissions.all())
     page = client.get(reverse("admin:shipments_parcel_changelist")).text
     assert parcel.code in page and 'value="approve"' not in page
+
+
+def test_safety_site_carries_the_facility_name_and_fits_one_line_per_parcel(
+    client, team, settings
+) -> None:
+    settings.FACILITY_NAME = "Grenoble Light Source"
+    parcel = _ready(team, "Dry shipper 1")
+    client.force_login(safety_officer())
+    page = client.get(QUEUE).text
+    assert "Grenoble Light Source" in page and "Safety validation of parcels" in page
+    assert f'href="{reverse("portal:home")}"' in page  # the way back to the portal
+    investigation = team.investigation
+    assert f"{investigation.name} · {investigation.instrument.name}" in page
+    assert "Django administration" not in page
+    assert parcel.code in page and "nav-sidebar" not in page
