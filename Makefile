@@ -25,16 +25,23 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 # Development: DEBUG on, embedded defaults (SQLite, filesystem queue, demo data) unless the
-# environment names real services. Web, worker and beat stop together on Ctrl-C.
+# environment names real services; links in e-mails and DOIs point at ADDR unless SITE_URL is set.
+# Web, worker and beat stop together on Ctrl-C: the trap stops each by its pid (not `kill 0`,
+# which signals the shell itself and re-enters the trap), the worker with a cold shutdown (QUIT:
+# an interrupted task is redelivered, acks are late) so nobody waits for a warm one.
 run: export DEBUG ?= 1
+run: export SITE_URL ?= http://$(ADDR)
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 & \
-	$(PY) -m celery -A portal beat --loglevel INFO & \
+	@$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 \
+		--without-heartbeat --without-gossip --without-mingle & worker=$$!; \
+	$(PY) -m celery -A portal beat --loglevel INFO & beat=$$!; \
+	trap 'trap - INT TERM EXIT; kill -TERM $$web $$beat 2>/dev/null; \
+		kill -QUIT $$worker 2>/dev/null; wait' INT TERM EXIT; \
 	$(PY) manage.py demo_logins --url http://$(ADDR)/; \
-	$(PY) manage.py runserver --noreload $(ADDR)
+	$(PY) manage.py runserver --noreload $(ADDR) & web=$$!; \
+	wait $$web
 
 # The browser tests need Debian's Chromium; as root we install it, otherwise we say how.
 $(CHROMIUM):

@@ -44,9 +44,14 @@ class Command(BaseCommand):
                     importlib.import_module(module_name).refresh(out=self.stdout)
             return
         started = time.monotonic()
+        timings = []
         for module_name in DEMO_STEPS:
+            step_started = time.monotonic()
             step = importlib.import_module(module_name)
             with transaction.atomic():
                 step.seed(out=self.stdout)
+            timings.append(f"{module_name} {time.monotonic() - step_started:.0f} s")
         elapsed = time.monotonic() - started
-        self.stdout.write(self.style.SUCCESS(f"Demo facility ready ({elapsed:.0f} s)."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo facility ready ({elapsed:.0f} s: {', '.join(timings)}).")
+        )
