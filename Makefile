@@ -27,7 +27,8 @@ install: $(VENV)/.installed node_modules/.installed
 # Development: DEBUG on, embedded defaults (SQLite, filesystem queue, demo data) unless the
 # environment names real services; links in e-mails and DOIs point at ADDR unless SITE_URL is set.
 # pip and npm install side by side; the site serves while the demo is generated (a minute: the
-# logins are printed when it is ready); runserver alone runs the system checks (each command's
+# logins are printed when it is ready, then the worker starts: it would only wait for the
+# generator's locks on SQLite); runserver alone runs the system checks (each command's
 # would import every URL module again). Ctrl-C stops everything: the trap stops each process by
 # its pid (not `kill 0`, which signals the shell itself and re-enters the trap), the worker with
 # a cold shutdown (QUIT: an interrupted task is redelivered, acks are late) so nobody waits 30 s.
@@ -36,13 +37,14 @@ run: export SITE_URL ?= http://$(ADDR)
 run:
 	@$(MAKE) --no-print-directory -j2 install
 	$(PY) manage.py migrate --noinput --skip-checks
-	@$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 \
-		--without-heartbeat --without-gossip --without-mingle & worker=$$!; \
+	@$(PY) manage.py seed_demo --if-empty --skip-checks --logins-url http://$(ADDR)/ & seed=$$!; \
 	$(PY) -m celery -A portal beat --loglevel INFO & beat=$$!; \
-	$(PY) manage.py seed_demo --if-empty --skip-checks --logins-url http://$(ADDR)/ & seed=$$!; \
 	trap 'trap - INT TERM EXIT; kill -TERM $$web $$beat $$seed 2>/dev/null; \
-		kill -QUIT $$worker 2>/dev/null; wait' INT TERM EXIT; \
+		kill -QUIT $$worker 2>/dev/null; wait; exit 1' INT TERM EXIT; \
 	$(PY) manage.py runserver --noreload $(ADDR) & web=$$!; \
+	wait $$seed; \
+	$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 \
+		--without-heartbeat --without-gossip --without-mingle & worker=$$!; \
 	wait $$web
 
 # The browser tests need Debian's Chromium; as root we install it, otherwise we say how.
