@@ -274,6 +274,9 @@ def _broadcast(investigations: list[Investigation], now: datetime, staff) -> lis
 
 
 def seed(*, out) -> None:
+    if ApiKey.objects.filter(key_hash=hash_key(DEMO_API_KEY)).exists():  # made with the logbooks
+        out.write("Logbook: the demo logbooks are there already.\n")
+        return
     rng = random.Random(5)
     store = get_store()
     now = timezone.now()

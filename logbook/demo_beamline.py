@@ -82,7 +82,10 @@ def _nanodiff(g: random.Random) -> list[Note]:
             "Energy calibration",
             f"Ni K edge on the foil: {g.uniform(8.331, 8.335):.3f} keV, offset corrected.",
         ),
-        ("Detector", "MAXIPIX threshold equalised, flat field taken at 9 keV."),
+        (
+            "Detector",
+            f"MAXIPIX threshold equalised, flat field taken at {g.choice([8, 9, 10])} keV.",
+        ),
     ]
 
 
@@ -181,7 +184,11 @@ def _common(g: random.Random) -> list[Note]:
             f"Control software updated to release {g.randint(2, 3)}.{g.randint(0, 9)}; "
             "macros of the user sessions tested.",
         ),
-        ("Safety", "Hutch search procedure and radiation survey done with the safety group."),
+        (
+            "Safety",
+            f"Hutch search procedure checked; radiation survey with the safety group, "
+            f"{g.randint(12, 30)} points, all at background.",
+        ),
         (
             "Handover",
             f"Next users' samples arrived in stores ({g.randint(1, 4)} dewars); "
