@@ -39,8 +39,9 @@ run:
 	$(PY) manage.py migrate --noinput --skip-checks
 	@$(PY) manage.py seed_demo --if-empty --skip-checks --logins-url http://$(ADDR)/ & seed=$$!; \
 	$(PY) -m celery -A portal beat --loglevel INFO & beat=$$!; \
-	trap 'trap - INT TERM EXIT; kill -TERM $$web $$beat $$seed 2>/dev/null; \
-		kill -QUIT $$worker 2>/dev/null; wait; exit 1' INT TERM EXIT; \
+	trap 'trap - EXIT; kill -TERM $$web $$beat $$seed 2>/dev/null; \
+		kill -QUIT $$worker 2>/dev/null; wait' EXIT; \
+	trap 'exit 0' INT TERM; \
 	$(PY) manage.py runserver --noreload $(ADDR) & web=$$!; \
 	wait $$seed; \
 	$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 \
