@@ -32,11 +32,19 @@ install: $(VENV)/.installed node_modules/.installed
 # would import every URL module again). Ctrl-C stops everything: the trap stops each process by
 # its pid (not `kill 0`, which signals the shell itself and re-enters the trap), the worker with
 # a cold shutdown (QUIT: an interrupted task is redelivered, acks are late) so nobody waits 30 s.
+# `migrate` with nothing to do still loads every migration (seconds): on the embedded SQLite
+# database it is skipped while no migration file (nor requirements.txt) is newer than its stamp.
+MIGRATED := $(or $(VAR_DIR),var)/.migrated
 run: export DEBUG ?= 1
 run: export SITE_URL ?= http://$(ADDR)
 run:
 	@$(MAKE) --no-print-directory -j2 install
-	$(PY) manage.py migrate --noinput --skip-checks
+	@if [ -z "$$DATABASE_URL" ] && [ -f $(MIGRATED) ] && [ -f $(dir $(MIGRATED))db.sqlite3 ] && \
+		[ -z "$$(find requirements.txt */migrations -newer $(MIGRATED) -name '*.py' -o \
+		-newer $(MIGRATED) -name requirements.txt)" ]; then \
+		echo "Database schema up to date."; \
+	else $(PY) manage.py migrate --noinput --skip-checks && \
+		{ [ -n "$$DATABASE_URL" ] || touch $(MIGRATED); }; fi
 	@$(PY) manage.py seed_demo --if-empty --skip-checks --logins-url http://$(ADDR)/ & seed=$$!; \
 	$(PY) -m celery -A portal beat --loglevel INFO & beat=$$!; \
 	trap 'trap - EXIT; kill -TERM $$web $$beat $$seed 2>/dev/null; \

@@ -209,10 +209,13 @@ NOTES = {
 
 
 def beamline_notes(g: random.Random, kind: str, count: int) -> list[Note]:
-    """`count` entries, each routine at most once before any repeats, values drawn afresh."""
+    """`count` entries, each routine at most once before any repeats, never the same text twice
+    (a routine done again reads differently: other values, as on the real beamline)."""
     notes: list[Note] = []
-    while len(notes) < count:
+    for _ in range(20 * count):  # bounded: a routine with few values may run out of new texts
+        if len(notes) >= count:
+            break
         batch = NOTES.get(kind, _nanodiff)(g) + _common(g)
         g.shuffle(batch)
-        notes += batch
+        notes += [note for note in batch if note[1] not in {text for _, text in notes}]
     return notes[:count]
