@@ -28,10 +28,11 @@ install: $(VENV)/.installed node_modules/.installed
 # environment names real services; links in e-mails and DOIs point at ADDR unless SITE_URL is set.
 # pip and npm install side by side; the site serves while the demo is generated (a minute: the
 # logins are printed when it is ready, then the worker starts: it would only wait for the
-# generator's locks on SQLite); runserver alone runs the system checks (each command's
-# would import every URL module again). Ctrl-C stops everything: the trap stops each process by
-# its pid (not `kill 0`, which signals the shell itself and re-enters the trap), the worker with
-# a cold shutdown (QUIT: an interrupted task is redelivered, acks are late) so nobody waits 30 s.
+# generator's locks on SQLite), beat inside it (`--beat`: one process to stop); runserver alone
+# runs the system checks (each command's would import every URL module again). Ctrl-C stops
+# everything: the trap stops each process by its pid (not `kill 0`, which signals the shell itself
+# and re-enters the trap), the worker with a cold shutdown (QUIT: an interrupted task is
+# redelivered, acks are late) so nobody waits 30 s for a warm one.
 # `migrate` with nothing to do still loads every migration (seconds): on the embedded SQLite
 # database it is skipped while no migration file (nor requirements.txt) is newer than its stamp.
 MIGRATED := $(or $(VAR_DIR),var)/.migrated
@@ -46,13 +47,12 @@ run:
 	else $(PY) manage.py migrate --noinput --skip-checks && \
 		{ [ -n "$$DATABASE_URL" ] || touch $(MIGRATED); }; fi
 	@$(PY) manage.py seed_demo --if-empty --skip-checks --logins-url http://$(ADDR)/ & seed=$$!; \
-	$(PY) -m celery -A portal beat --loglevel INFO & beat=$$!; \
-	trap 'trap - EXIT; kill -TERM $$web $$beat $$seed 2>/dev/null; \
+	trap 'trap - EXIT; kill -TERM $$web $$seed 2>/dev/null; \
 		kill -QUIT $$worker 2>/dev/null; wait' EXIT; \
 	trap 'exit 0' INT TERM; \
 	$(PY) manage.py runserver --noreload $(ADDR) & web=$$!; \
 	wait $$seed; \
-	$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 \
+	$(PY) -m celery -A portal worker --beat --loglevel INFO --concurrency 2 \
 		--without-heartbeat --without-gossip --without-mingle & worker=$$!; \
 	wait $$web
 
