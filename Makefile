@@ -12,10 +12,12 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 .PHONY: run test install lint worker beat web demo clean-demo
 
+# --no-compile: Python compiles each module the first time it is imported, instead of pip
+# compiling every module of every package (most never imported) during the install.
 $(VENV)/.installed: requirements.txt | $(LDAP_HEADERS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
