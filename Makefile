@@ -12,10 +12,12 @@ APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 .PHONY: run test install lint worker beat web demo clean-demo
 
+# --no-compile: Python compiles each module the first time it is imported, instead of pip
+# compiling every module of every package (most never imported) during the install.
 $(VENV)/.installed: requirements.txt | $(LDAP_HEADERS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-compile -r requirements.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -25,16 +27,36 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 # Development: DEBUG on, embedded defaults (SQLite, filesystem queue, demo data) unless the
-# environment names real services. Web, worker and beat stop together on Ctrl-C.
+# environment names real services; links in e-mails and DOIs point at ADDR unless SITE_URL is set.
+# pip and npm install side by side; the site serves while the demo is generated (a minute: the
+# logins are printed when it is ready, then the worker starts: it would only wait for the
+# generator's locks on SQLite), beat inside it (`--beat`: one process to stop); runserver alone
+# runs the system checks (each command's would import every URL module again). Ctrl-C stops
+# everything: the trap stops each process by its pid (not `kill 0`, which signals the shell itself
+# and re-enters the trap), the worker with a cold shutdown (QUIT: an interrupted task is
+# redelivered, acks are late) so nobody waits 30 s for a warm one.
+# `migrate` with nothing to do still loads every migration (seconds): on the embedded SQLite
+# database it is skipped while no migration file (nor requirements.txt) is newer than its stamp.
+MIGRATED := $(or $(VAR_DIR),var)/.migrated
 run: export DEBUG ?= 1
-run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo --if-empty
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) -m celery -A portal worker --loglevel INFO --concurrency 2 & \
-	$(PY) -m celery -A portal beat --loglevel INFO & \
-	$(PY) manage.py demo_logins --url http://$(ADDR)/; \
-	$(PY) manage.py runserver --noreload $(ADDR)
+run: export SITE_URL ?= http://$(ADDR)
+run:
+	@$(MAKE) --no-print-directory -j2 install
+	@if [ -z "$$DATABASE_URL" ] && [ -f $(MIGRATED) ] && [ -f $(dir $(MIGRATED))db.sqlite3 ] && \
+		[ -z "$$(find requirements.txt */migrations -newer $(MIGRATED) -name '*.py' -o \
+		-newer $(MIGRATED) -name requirements.txt)" ]; then \
+		echo "Database schema up to date."; \
+	else $(PY) manage.py migrate --noinput --skip-checks && \
+		{ [ -n "$$DATABASE_URL" ] || touch $(MIGRATED); }; fi
+	@$(PY) manage.py seed_demo --if-empty --skip-checks --logins-url http://$(ADDR)/ & seed=$$!; \
+	trap 'trap - EXIT; kill -TERM $$web $$seed 2>/dev/null; \
+		kill -QUIT $$worker 2>/dev/null; wait' EXIT; \
+	trap 'exit 0' INT TERM; \
+	$(PY) manage.py runserver --noreload $(ADDR) & web=$$!; \
+	wait $$seed; \
+	$(PY) -m celery -A portal worker --beat --loglevel INFO --concurrency 2 \
+		--without-heartbeat --without-gossip --without-mingle & worker=$$!; \
+	wait $$web
 
 # The browser tests need Debian's Chromium; as root we install it, otherwise we say how.
 $(CHROMIUM):

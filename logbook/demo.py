@@ -1,75 +1,38 @@
-"""Demo logbooks: thousands of command lines with their results, team comments, errors, plots of
-the sessions' datasets, tags, a beamline logbook and a broadcast. Bulk inserts keep it fast."""
+"""Demo logbooks: what each beamline's control software logged while the sessions' datasets were
+measured (commands and results in that technique's words, from the datasets' own parameters), team
+comments, a few errors, online-processing plots, tags, a beamline logbook per beamline and a
+broadcast. Events are timed inside their session, next to the dataset they name, never after now.
+Bulk inserts keep it fast."""
 
 from __future__ import annotations
 
 import io
 import random
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.html import escape
 
-from catalogue.models import Instrument, Investigation
+from catalogue.models import (
+    Datafile,
+    Dataset,
+    DatasetParameter,
+    DatasetType,
+    Instrument,
+    Investigation,
+)
 
+from .demo_beamline import beamline_notes
+from .demo_script import SCRIPTS
 from .models import ApiKey, Tag, hash_key
 from .services import TAG_PALETTE, image_store
 from .store import get_store
 
 DEMO_API_KEY = "demo-beamline-key"  # documented in the README; never use in production
-COMMANDS = {
-    "MX": [
-        "mv phi {a}",
-        "collect(osc={o}, n={n}, exp=0.02)",
-        "characterise(wedge=4)",
-        "mesh_scan(20, 20)",
-        "centre_crystal()",
-        "set_energy({e})",
-        "set_resolution({r})",
-    ],
-    "SAXS": [
-        "ct 1",
-        "load_sample(plate=1, well={n})",
-        "flow_cell.flush()",
-        "sc3000 measure {n}",
-        "set_energy({e})",
-        "buffer_subtract()",
-    ],
-    "default": [
-        "ascan samy -{a} {a} 40 0.1",
-        "dscan sz -0.5 0.5 50 0.2",
-        "mv samx {a}",
-        "ct 0.5",
-        "set_energy({e})",
-        "fluo_map(60, 60, 0.05)",
-        "tomo_scan(3600, 0.01)",
-    ],
-}
-RESULTS = [
-    "Scan finished: {n} points, max counts {c}",
-    "Indexed in P212121, resolution {r} Å",
-    "Rg = {a} Å, I(0) = {c}",
-    "Edge found at {e} keV",
-    "{n} frames written",
-    "Mean intensity {c} cts/s",
-]
-ERRORS = [
-    "Motor samy did not reach position (limit switch)",
-    "Detector timeout after 30 s",
-    "Beam lost: ring current 0 mA",
-    "Cryostream temperature out of range (112 K)",
-    "Flow cell blocked: pressure 3.2 bar",
-]
-COMMENTS = [
-    "Crystal looks good, moving on to full collection.",
-    "Switched to the smaller beam for this sample.",
-    "Ice rings visible, will anneal and retry.",
-    "Buffer measured before and after each sample.",
-    "Radiation damage after 200 frames; reduce exposure.",
-    "Sample {n} is the best so far.",
-    "Alignment done with the on-axis camera.",
-    "Good signal up to high q; concentration series next.",
-]
 TAGS = ["best sample", "to reprocess", "alignment", "calibration", "radiation damage"]
 
 
@@ -95,204 +58,267 @@ def _plot(rng: random.Random, title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _fill(rng: random.Random, text: str) -> str:
-    return text.format(
-        a=rng.randint(1, 90),
-        o=rng.choice([0.05, 0.1, 0.2]),
-        n=rng.randint(10, 3600),
-        e=round(rng.uniform(7, 17), 3),
-        r=round(rng.uniform(1.2, 3.0), 2),
-        c=rng.randint(1000, 99999),
-    )
+def _kinds() -> dict[str, str]:
+    from catalogue.demo.content import BEAMLINES
+
+    return {b.name: b.kind for b in BEAMLINES}
 
 
-def seed(*, out) -> None:
-    rng = random.Random(5)
-    store = get_store()
-    users = get_user_model().objects
-    staff = users.filter(is_staff=True).order_by("pk").first()
-    docs: list[dict] = []
-    images = 0
-    investigations = list(
-        Investigation.objects.select_related("instrument")
-        .prefetch_related("members__user", "datasets")
-        .order_by("-start_date")[:80]
-    )
-    for inv in investigations:
-        kind = (
-            "MX"
-            if inv.name.startswith("MX")
-            else ("SAXS" if inv.instrument.name == "BM29" else "default")
-        )
-        team = [m.user.username for m in inv.members.all()] or ["pnovak"]
-        tags = rng.sample(TAGS, 3)
-        for i, name in enumerate(tags):
-            Tag.objects.get_or_create(
-                investigation=inv,
-                name=name,
-                defaults={"colour": TAG_PALETTE[i], "instrument": inv.instrument},
-            )
-        span = max((inv.end_date - inv.start_date).total_seconds(), 3600)
-        base = {
+def _kind_of(investigation: Investigation, kinds: dict[str, str]) -> str:
+    name = investigation.instrument.name
+    return kinds.get(name) or ("mx" if investigation.name.startswith("MX") else "nanodiff")
+
+
+def _spread(lines: list, start: datetime, end: datetime) -> list[tuple[datetime, str, str]]:
+    """The lines one after the other between start and end, as a console prints them."""
+    step = (end - start) / max(len(lines), 1)
+    return [(start + step * i, category, text) for i, (category, text) in enumerate(lines)]
+
+
+def _previews(investigations: list[Investigation]) -> dict[int, Path]:
+    """Each processed dataset's PNG preview on disk, attached as its online-processing plot."""
+    previews: dict[int, Path] = {}
+    rows = Datafile.objects.filter(
+        dataset__investigation__in=investigations,
+        dataset__type=DatasetType.PROCESSED,
+        name__endswith=".png",
+    ).values_list("dataset_id", "location")
+    for dataset_id, location in rows.order_by("name"):
+        previews.setdefault(dataset_id, Path(settings.DATA_ROOT) / location)
+    return previews
+
+
+class _Session:
+    """The events of one investigation, timed inside it and next to the datasets they name."""
+
+    def __init__(self, inv: Investigation, kind: str, rng: random.Random, now: datetime) -> None:
+        self.inv, self.rng, self.script = inv, rng, SCRIPTS[kind]
+        self.last = min(inv.end_date, now)  # an ongoing session has nothing after now
+        self.team = [m.user.username for m in inv.members.all()] or ["pnovak"]
+        self.tags = rng.sample(TAGS, 3)
+        self.docs: list[dict] = []
+        self.base = {
             "investigationId": inv.pk,
             "investigationName": inv.name,
             "instrumentName": inv.instrument.name,
             "removed": False,
         }
-        datasets = list(inv.datasets.all())
-        for n in range(rng.randint(80, 140)):
-            when = inv.start_date + timedelta(seconds=span * n / 140 + rng.randint(0, 60))
-            dataset = rng.choice(datasets) if datasets else None
-            ds = {"datasetId": dataset.pk, "datasetName": dataset.name} if dataset else {}
-            docs.append(
+
+    def _clamp(self, when: datetime) -> datetime:
+        return min(max(when, self.inv.start_date), self.last)
+
+    def notify(self, when: datetime, category: str, text: str, dataset=None) -> None:
+        if category == "comment":
+            self.docs.append(
                 {
-                    **base,
-                    **ds,
-                    "type": "notification",
-                    "category": "commandline",
-                    "creationDate": when,
-                    "content": [
-                        {"format": "plainText", "text": _fill(rng, rng.choice(COMMANDS[kind]))}
-                    ],
-                    "software": "MXCuBE" if kind == "MX" else "BLISS",
-                    "machine": f"{inv.instrument.name.lower()}ctrl",
-                    "tag": [],
-                    "username": "",
+                    **self.base,
+                    "type": "annotation",
+                    "category": "comment",
+                    "creationDate": self._clamp(when),
+                    "username": self.rng.choice(self.team),
+                    "title": "",
+                    "tag": [self.rng.choice(self.tags)] if self.rng.random() < 0.4 else [],
+                    "content": [{"format": "html", "text": f"<p>{escape(text)}</p>"}],
+                    **self._dataset(dataset),
                 }
             )
-            roll = rng.random()
-            if roll < 0.35:
-                docs.append(
+            return
+        self.docs.append(
+            {
+                **self.base,
+                "type": "notification",
+                "category": category,
+                "creationDate": self._clamp(when),
+                "content": [{"format": "plainText", "text": text}],
+                "software": self.script.software,
+                "machine": f"{self.inv.instrument.name.lower().replace('-', '')}ctrl",
+                "tag": [],
+                "username": "",
+                **self._dataset(dataset),
+            }
+        )
+
+    @staticmethod
+    def _dataset(dataset) -> dict:
+        return {"datasetId": dataset.pk, "datasetName": dataset.name} if dataset else {}
+
+    def play(self, datasets: list, params: dict[int, dict]) -> None:
+        g, inv = self.rng, self.inv
+        measured = [d for d in datasets if d.start_date and d.start_date <= self.last]
+        raws = [d for d in measured if d.type == DatasetType.RAW]
+        first = raws[0].start_date if raws else inv.start_date + timedelta(hours=1)
+        setup = self.script.setup(g, params.get(raws[0].pk, {}) if raws else {})
+        for when, category, text in _spread(setup, inv.start_date + timedelta(minutes=5), first):
+            self.notify(when, category, text)
+        for dataset in measured:
+            values = params.get(dataset.pk, {})
+            sample = dataset.sample.name if dataset.sample else dataset.name
+            end = dataset.end_date or dataset.start_date
+            if dataset.type == DatasetType.RAW:
+                lines = self.script.raw(g, dataset.name, sample, values)
+                if self.script.errors and g.random() < 0.1:
+                    lines.insert(len(lines) // 2, ("error", g.choice(self.script.errors)))
+                begin = dataset.start_date - timedelta(minutes=3)
+                for when, category, text in _spread(lines, begin, end):
+                    self.notify(when, category, text, dataset)
+                continue
+            lines = self.script.processed(g, dataset.name, sample, values)
+            for when, category, text in _spread(lines, end, end + timedelta(minutes=2)):
+                self.notify(when, category, text, dataset)
+            if self.script.comments and g.random() < 0.5:
+                comment = g.choice(self.script.comments).format(sample=sample)
+                self.notify(end + timedelta(minutes=g.randint(3, 15)), "comment", comment, dataset)
+
+    def attach(self, dataset, data: bytes) -> None:
+        attachment = image_store(
+            data=data,
+            filename=f"{dataset.name}.png",
+            investigation=self.inv,
+            instrument_name=self.inv.instrument.name,
+            by="",
+        )
+        self.docs.append(
+            {
+                **self.base,
+                "type": "attachment",
+                "category": "file",
+                "username": "",
+                "creationDate": self._clamp(
+                    (dataset.end_date or dataset.start_date) + timedelta(minutes=1)
+                ),  # fmt: skip
+                "datasetId": dataset.pk,
+                "datasetName": dataset.name,
+                "tag": [],
+                "title": f"Online processing: {dataset.name}",
+                "software": self.script.software,
+                "filename": attachment.filename,
+                "contentType": attachment.content_type,
+                "fileSize": attachment.size,
+                "file": [str(attachment.uuid)],
+                "content": [
                     {
-                        **base,
-                        **ds,
-                        "type": "notification",
-                        "category": "info",
-                        "creationDate": when + timedelta(seconds=20),
-                        "content": [
-                            {"format": "plainText", "text": _fill(rng, rng.choice(RESULTS))}
-                        ],
-                        "software": "BLISS",
-                        "tag": [],
-                        "username": "",
+                        "format": "html",
+                        "text": f'<p><img src="{attachment.get_absolute_url()}" '
+                        f'alt="{attachment.filename}"></p>',
                     }
-                )
-            elif roll < 0.38:
-                docs.append(
-                    {
-                        **base,
-                        "type": "notification",
-                        "category": "error",
-                        "creationDate": when + timedelta(seconds=5),
-                        "content": [{"format": "plainText", "text": rng.choice(ERRORS)}],
-                        "software": "BLISS",
-                        "tag": [],
-                        "username": "",
-                    }
-                )
-            elif roll < 0.45:
-                docs.append(
-                    {
-                        **base,
-                        "type": "annotation",
-                        "category": "comment",
-                        "creationDate": when + timedelta(seconds=90),
-                        "username": rng.choice(team),
-                        "title": "",
-                        "tag": [rng.choice(tags)] if rng.random() < 0.5 else [],
-                        "content": [
-                            {"format": "html", "text": f"<p>{_fill(rng, rng.choice(COMMENTS))}</p>"}
-                        ],
-                    }
-                )
-        for dataset in datasets[:2]:
-            if images >= 24:
-                break
-            attachment = image_store(
-                data=_plot(rng, dataset.name),
-                filename=f"{dataset.name}.png",
-                investigation=inv,
-                instrument_name=inv.instrument.name,
-                by="",
-            )
-            images += 1
-            docs.append(
-                {
-                    **base,
-                    "type": "attachment",
-                    "category": "file",
-                    "username": "",
-                    "creationDate": (dataset.end_date or inv.start_date) + timedelta(minutes=2),
-                    "datasetId": dataset.pk,
-                    "datasetName": dataset.name,
-                    "tag": [],
-                    "title": f"Online processing: {dataset.name}",
-                    "software": "EDNA",
-                    "filename": attachment.filename,
-                    "contentType": attachment.content_type,
-                    "fileSize": attachment.size,
-                    "file": [str(attachment.uuid)],
-                    "content": [
-                        {
-                            "format": "html",
-                            "text": f'<p><img src="{attachment.get_absolute_url()}" '
-                            f'alt="{attachment.filename}"></p>',
-                        }
-                    ],
-                }
-            )
-    now = timezone.now()
-    for instrument in Instrument.objects.filter(name__in=["ID23-1", "BM29"]):
-        for day in range(30, 0, -3):
+                ],
+            }
+        )
+
+
+def _parameters(investigations: list[Investigation]) -> dict[int, dict]:
+    params: dict[int, dict] = defaultdict(dict)
+    rows = DatasetParameter.objects.filter(dataset__investigation__in=investigations).values_list(
+        "dataset_id", "type__name", "numeric_value", "string_value"
+    )
+    for dataset_id, name, number, string in rows:
+        params[dataset_id][name] = number if number is not None else string
+    return params
+
+
+def _beamline_docs(rng: random.Random, now: datetime, kinds: dict[str, str]) -> list[dict]:
+    """Every few days a note by one of the beamline's scientists, in working hours, all past."""
+    docs = []
+    for instrument in Instrument.objects.prefetch_related("scientists").order_by("name"):
+        scientists = [u.username for u in instrument.scientists.order_by("pk")] or ["admin"]
+        days = list(range(60, 0, -rng.randint(3, 5)))
+        notes = beamline_notes(rng, kinds.get(instrument.name, "mx"), len(days))
+        for day, (title, text) in zip(days, notes, strict=True):
+            local = timezone.localtime(now - timedelta(days=day))
+            when = local.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59))
             docs.append(
                 {
                     "type": "annotation",
                     "category": "comment",
                     "instrumentName": instrument.name,
                     "investigationId": None,
-                    "creationDate": now - timedelta(days=day, hours=rng.randint(0, 12)),
-                    "username": "pnovak" if instrument.name == "ID23-1" else "emartin",
+                    "creationDate": when,
+                    "username": scientists[0] if rng.random() < 0.75 else rng.choice(scientists),
                     "tag": [],
                     "removed": False,
-                    "title": rng.choice(
-                        [
-                            "Weekly alignment",
-                            "Detector calibration",
-                            "Beamline maintenance",
-                            "Cryo refill",
-                        ]
-                    ),
-                    "content": [
-                        {
-                            "format": "html",
-                            "text": "<p>Beam position checked; energy calibrated "
-                            f"at {_fill(rng, '{e}')} keV.</p>",
-                        }
-                    ],
+                    "title": title,
+                    "content": [{"format": "html", "text": f"<p>{escape(text)}</p>"}],
                 }
             )
-    if investigations:
-        inv = investigations[0]  # the newest session
-        docs.append(
-            {
-                "type": "broadcast",
-                "category": "info",
-                "investigationId": None,
-                "instrumentName": None,
-                "creationDate": inv.start_date + (inv.end_date - inv.start_date) / 2,
-                "username": staff.username if staff else "admin",
-                "tag": [],
-                "removed": False,
-                "title": "Beam loss",
-                "content": [
-                    {
-                        "format": "html",
-                        "text": "<p>Beam lost at 14:02 after an "
-                        "RF trip; refill expected within the hour.</p>",
-                    }
-                ],
-            }
-        )
+    return docs
+
+
+def _broadcast(investigations: list[Investigation], now: datetime, staff) -> list[dict]:
+    """A beam loss during the newest session that has begun, a few hours ago at most."""
+    begun = [i for i in investigations if i.start_date < now - timedelta(hours=3)]
+    if not begun:
+        return []
+    inv = begun[0]
+    when = min(inv.start_date + (inv.end_date - inv.start_date) / 2, now - timedelta(hours=3))
+    local = timezone.localtime(when)
+    return [
+        {
+            "type": "broadcast",
+            "category": "info",
+            "investigationId": None,
+            "instrumentName": None,
+            "creationDate": when,
+            "username": staff.username if staff else "admin",
+            "tag": [],
+            "removed": False,
+            "title": "Beam loss",
+            "content": [
+                {
+                    "format": "html",
+                    "text": f"<p>Beam lost at {local:%H:%M} after an RF trip; "
+                    "refill expected within the hour.</p>",
+                }
+            ],
+        }
+    ]
+
+
+def seed(*, out) -> None:
+    if ApiKey.objects.filter(key_hash=hash_key(DEMO_API_KEY)).exists():  # made with the logbooks
+        out.write("Logbook: the demo logbooks are there already.\n")
+        return
+    rng = random.Random(5)
+    store = get_store()
+    now = timezone.now()
+    kinds = _kinds()
+    staff = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
+    investigations = list(
+        Investigation.objects.filter(start_date__lte=now)
+        .select_related("instrument")
+        .prefetch_related("members__user")
+        .order_by("-start_date")[:80]
+    )
+    params = _parameters(investigations)
+    previews = _previews(investigations)
+    datasets: dict[int, list] = defaultdict(list)
+    for dataset in (
+        Dataset.objects.filter(investigation__in=investigations)
+        .select_related("sample")
+        .order_by("start_date", "name")
+    ):
+        datasets[dataset.investigation_id].append(dataset)
+    docs: list[dict] = []
+    images = 0
+    for inv in investigations:
+        session = _Session(inv, _kind_of(inv, kinds), rng, now)
+        for i, name in enumerate(session.tags):
+            Tag.objects.get_or_create(
+                investigation=inv,
+                name=name,
+                defaults={"colour": TAG_PALETTE[i], "instrument": inv.instrument},
+            )
+        session.play(datasets[inv.pk], params)
+        processed = [d for d in datasets[inv.pk] if d.type == DatasetType.PROCESSED]
+        for dataset in processed[:2]:
+            if images >= 24 or dataset.start_date > session.last:
+                break
+            preview = previews.get(dataset.pk)
+            data = preview.read_bytes() if preview and preview.is_file() else None
+            session.attach(dataset, data or _plot(rng, dataset.name))
+            images += 1
+        docs += session.docs
+    docs += _beamline_docs(rng, now, kinds)
+    docs += _broadcast(investigations, now, staff)
     count = store.insert_many(docs)
     if not ApiKey.objects.filter(key_hash=hash_key(DEMO_API_KEY)).exists():
         ApiKey.objects.create(

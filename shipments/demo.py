@@ -1,11 +1,14 @@
-"""Demo shipments: parcels in every status with their histories, one refused with a reason, one
-with dangerous goods. Built through `parcel.move_to` by the people who would make each change
-(team: Marie Dubois, safety: Sara García, stores: Tom Lee), so histories follow the real rules."""
+"""Demo shipments: Marie Dubois' parcels for her MX sessions, each where it would be given its
+session's dates. Past sessions' parcels are back home or destroyed, the ongoing session's are at
+the beamline or in stores, the upcoming session's are in transit or waiting for safety (one with
+dangerous goods, one refused with a reason, one still a draft). Built through `parcel.move_to` by
+the people who would make each change (team: Marie Dubois, safety: Sara García, stores: Tom Lee),
+so histories follow the real rules, then dated around the session."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
 from django.utils import timezone
@@ -32,6 +35,23 @@ PATHS = {
     S.DESTROYED: [S.READY, S.APPROVED, S.SENT, S.STORES, S.BEAMLINE, S.BACK_STORES, S.DESTROYED],
     S.REMOVED: [S.REMOVED],
 }
+# Where a session's parcels are, by when the session is. Past sessions take turns.
+UPCOMING = [S.SENT, S.SENT, S.APPROVED, S.READY, S.REFUSED, S.CREATED]
+ONGOING = [S.BEAMLINE, S.BEAMLINE, S.STORES, S.BACK_STORES]
+PAST = [[S.BACK_USER, S.DESTROYED], [S.BACK_USER, S.BACK_USER, S.REMOVED], [S.BACK_USER]]
+# When each step happens, from the session's start (the return trip: from its end).
+BEFORE_START = {
+    S.CREATED: timedelta(days=21),
+    S.READY: timedelta(days=14),
+    S.REMOVED: timedelta(days=13),
+    S.APPROVED: timedelta(days=12),
+    S.REFUSED: timedelta(days=12),
+    S.SENT: timedelta(days=10),
+    S.STORES: timedelta(days=6),
+    S.BEAMLINE: -timedelta(hours=2),
+}
+AFTER_END = {S.BACK_STORES: timedelta(days=1), S.BACK_USER: timedelta(days=4)}
+AFTER_END[S.DESTROYED] = timedelta(days=6)
 WHERE = {S.APPROVED: "Safety office", S.STORES: "Stores", S.BEAMLINE: "", S.BACK_STORES: "Stores"}
 SELENIUM = "Selenomethionine-labelled protein, toxic (UN 2811, class 6.1), 5 mg"
 REFUSAL = (
@@ -72,15 +92,29 @@ def refresh(*, out: TextIO) -> None:
 
 
 def _investigations() -> list[Investigation]:
+    """Marie's newest MX sessions (any of hers, or any at all, in a database made otherwise)."""
     mine = Investigation.objects.filter(members__user__username="mdubois").select_related(
         "instrument"
     )
-    mx = list(mine.filter(name__startswith="MX").order_by("-start_date")[:2])
+    newest = mine.order_by("-start_date")
     return (
-        mx
-        or list(mine.order_by("-start_date")[:2])
-        or list(Investigation.objects.order_by("-start_date")[:2])
+        list(newest.filter(name__startswith="MX")[:5])
+        or list(newest[:5])
+        or list(Investigation.objects.order_by("-start_date")[:5])
     )
+
+
+def _plan(investigations: list[Investigation], now: datetime) -> list[list[Status]]:
+    plans, past = [], 0
+    for investigation in investigations:
+        if investigation.start_date > now:
+            plans.append(UPCOMING)
+        elif investigation.end_date >= now:
+            plans.append(ONGOING)
+        else:
+            plans.append(PAST[past % len(PAST)])
+            past += 1
+    return plans
 
 
 def seed(*, out: TextIO) -> None:
@@ -123,38 +157,45 @@ def seed(*, out: TextIO) -> None:
     )
     now = timezone.now()
     count = 0
-    for index, investigation in enumerate(investigations):
+    dangerous_done = refused_done = False
+    for investigation, plan in zip(investigations, _plan(investigations, now), strict=True):
         samples = list(investigation.samples.order_by("name")[:12])
         shipment = Shipment.objects.create(
             investigation=investigation,
-            name=f"Crystals for {investigation.name}",
+            name=f"Crystals for {investigation.name} ({investigation.start_date:%d %b %Y})",
             created_by=marie,
             shipping_address=lab,
             return_address=lab,
             comments="Pucks in a dry shipper; please keep them cold.",
         )
-        statuses = list(PATHS) if index == 0 else [S.CREATED, S.READY, S.SENT]
-        for number, final in enumerate(statuses, start=1):
-            dangerous = final == S.READY and index == 0
+        for number, final in enumerate(plan, start=1):
+            dangerous = final == S.READY and not dangerous_done
+            dangerous_done |= dangerous
+            refused = final == S.REFUSED and not refused_done
+            refused_done |= refused
             parcel = Parcel.objects.create(
                 shipment=shipment,
-                name=f"Dry shipper {number}" if not dangerous else "Selenium derivatives",
+                name="Selenium derivatives"
+                if dangerous
+                else ("Dewar" if refused else f"Dry shipper {number}"),
                 description="Unipucks of cryo-cooled crystals.",
                 storage_condition="ln2" if number % 3 else "-80",
                 is_dangerous=dangerous,
                 dangerous_goods=SELENIUM if dangerous else "",
                 return_instructions="destroy" if final == S.DESTROYED else "facility",
-                expected_on=(now + timedelta(days=rng.randint(0, 4))).date(),
+                expected_on=timezone.localdate(investigation.start_date),
                 created_by=marie,
-                created_at=now - timedelta(days=30),
             )
             start(parcel, by=marie)
             _fill(parcel, samples, rng)
             for status in PATHS[final]:
                 _step(parcel, status, marie=marie, sara=sara, tom=tom)
-            _spread_history(parcel, now)
+            _date_history(parcel, investigation, now)
             count += 1
-    out.write(f"shipments: {count} parcels in {len(investigations)} shipments, every status.\n")
+    out.write(
+        f"shipments: {count} parcels in {len(investigations)} shipments, where their sessions' "
+        "dates put them.\n"
+    )
 
 
 def _fill(parcel: Parcel, samples: list, rng: random.Random) -> None:
@@ -202,10 +243,22 @@ def _step(parcel: Parcel, status: Status, *, marie, sara, tom) -> None:
     )
 
 
-def _spread_history(parcel: Parcel, now) -> None:
-    """One day between steps, the last one yesterday, so the timeline reads like a real journey."""
+def _date_history(parcel: Parcel, investigation: Investigation, now: datetime) -> None:
+    """Each step dated around the session (sent ten days before it, back four days after), in
+    order and never after now, so the timeline reads like the parcel's real journey."""
     entries = list(parcel.history.order_by("created_at", "id"))
-    for age, entry in enumerate(reversed(entries), start=1):
-        entry.created_at = now - timedelta(days=age)
+    previous = None
+    for entry in entries:
+        status = Status(entry.status)
+        if status in AFTER_END:
+            when = investigation.end_date + AFTER_END[status]
+        else:
+            when = investigation.start_date - BEFORE_START.get(status, timedelta(days=21))
+        when = min(when, now - timedelta(minutes=30))
+        if previous is not None:
+            when = max(when, previous + timedelta(minutes=30))
+        entry.created_at = previous = when
     ParcelStatus.objects.bulk_update(entries, ["created_at"])
-    Parcel.objects.filter(pk=parcel.pk).update(status_changed_at=entries[-1].created_at)
+    Parcel.objects.filter(pk=parcel.pk).update(
+        created_at=entries[0].created_at, status_changed_at=entries[-1].created_at
+    )

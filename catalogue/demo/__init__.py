@@ -277,6 +277,8 @@ def _session(
     archived = today - investigation.start_date > ARCHIVE_AFTER
     dataset_params: list[DatasetParameter] = []
     sample_params: list[SampleParameter] = []
+    # An upcoming session has its samples (parcels are on their way with them) but no data yet.
+    upcoming = investigation.start_date > timezone.now()
     for sample_name in proposal.samples:
         sample, _ = Sample.objects.update_or_create(
             investigation=investigation,
@@ -300,6 +302,8 @@ def _session(
             start=clock,
             sample_seed=g.randrange(2**31),
         )
+        if upcoming:
+            continue
         raws = []
         for run in range(1, g.randint(2, 3) + 1):
             minutes = g.uniform(*kind.raw_minutes)

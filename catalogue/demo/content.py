@@ -2,7 +2,7 @@
 
 Plain data, so the story of the demo can be read (and changed) in one place. Sessions are given
 as "days before today", so the demo always spans the last six years with released (older than the
-embargo), embargoed and ongoing sessions, whatever the date it is generated on.
+embargo), embargoed, ongoing and upcoming sessions, whatever the date it is generated on.
 """
 
 from __future__ import annotations
@@ -203,7 +203,8 @@ class Proposal:
     summary: str
     material: str  # what the samples are made of (a sample parameter)
     samples: list[str]
-    sessions: list[tuple[int, int]]  # (days before today it started, length in days)
+    # (days before today it started, length in days); negative: an upcoming session
+    sessions: list[tuple[int, int]]
     participants: list[str] | None = None  # None: drawn at random among the visitors
     collaborators: list[str] = field(default_factory=list)
     proprietary: bool = False
@@ -235,7 +236,7 @@ PROPOSALS = [
         "points for antivirals that restore the host's interferon response.",
         "Nsp3 Mac1",
         ["Mac1_apo", "Mac1_frag_A03", "Mac1_frag_B11", "Mac1_frag_D07"],
-        [(120, 1), (1, 3)],
+        [(120, 1), (1, 3), (-9, 2)],
         participants=["jsmith"],
         collaborators=["akowalska"],
     ),
@@ -328,7 +329,7 @@ PROPOSALS = [
         "that activates their chaperone function.",
         "HSPB1",
         ["HSPB1_20C", "HSPB1_37C", "HSPB1_45C"],
-        [(160, 1)],
+        [(160, 1), (-3, 1)],
     ),
     Proposal(
         "SC-5210",

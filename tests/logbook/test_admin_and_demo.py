@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from django.contrib.messages import get_messages
 
+from catalogue.models import DatasetParameter, DatasetType
 from logbook import demo
 from logbook.models import ApiKey, Attachment, Tag, hash_key
 from logbook.store import EventQuery, get_store
@@ -35,17 +37,43 @@ def test_admin_creates_a_key_shown_once_and_revokes_it(client, db) -> None:
     )
 
 
-def test_demo_seeds_realistic_logbooks(db) -> None:
+def test_demo_logs_each_dataset_inside_its_session_from_its_parameters(db) -> None:
     instrument = factories.InstrumentFactory(name="ID23-1")
     team = factories.make_team(factories.InvestigationFactory(instrument=instrument))
-    factories.DatasetFactory(investigation=team.investigation, name="lyso_1")
+    session = team.investigation
+    sample = factories.SampleFactory(investigation=session, name="lyso")
+    clock = session.start_date + timedelta(hours=1)
+    for run in (1, 2):
+        factories.DatasetFactory(
+            investigation=session,
+            sample=sample,
+            name=f"lyso_{run:04d}",
+            start_date=clock + timedelta(minutes=10 * run),
+            end_date=clock + timedelta(minutes=10 * run + 5),
+        )
+    processed = factories.DatasetFactory(
+        investigation=session,
+        sample=sample,
+        name="lyso_autoprocessing",
+        type=DatasetType.PROCESSED,
+        start_date=clock + timedelta(minutes=30),
+        end_date=clock + timedelta(minutes=35),
+    )
+    space_group = factories.ParameterTypeFactory(name="space group", units="", value_type="string")
+    DatasetParameter.objects.create(dataset=processed, type=space_group, string_value="P 43 21 2")
     factories.UserFactory(username="admin", is_staff=True)
     out = io.StringIO()
     demo.seed(out=out)
-    docs, _ = get_store().find(EventQuery(investigation_id=team.investigation.pk), limit=500)
+    docs, _ = get_store().find(EventQuery(investigation_id=session.pk), limit=500)
     kinds = {(d["type"], d["category"]) for d in docs}
     assert ("notification", "commandline") in kinds and ("attachment", "file") in kinds
-    assert sum(d["category"] == "commandline" for d in docs) >= 80
+    texts = " ".join(d["content"][0]["text"] for d in docs)
+    assert "collect(" in texts and "indexed in P 43 21 2" in texts and "Rg" not in texts
+    assert all(session.start_date <= d["creationDate"] <= session.end_date for d in docs)
+    about = [d for d in docs if d.get("datasetName") == "lyso_autoprocessing"]
+    assert about and all(
+        abs(d["creationDate"] - processed.end_date) < timedelta(minutes=20) for d in about
+    )
     assert (
         Attachment.objects.exists()
         and Tag.objects.filter(investigation=team.investigation).exists()

@@ -1,10 +1,13 @@
-"""The demo: parcels in every status with histories, one refused with a reason, one dangerous."""
+"""The demo: Marie's parcels are where their sessions' dates put them, with believable histories."""
 
 from __future__ import annotations
 
 import io
+from collections import Counter
+from datetime import timedelta
 
 from django.core import mail
+from django.utils import timezone
 
 from catalogue.models import Role
 from shipments import demo
@@ -12,23 +15,51 @@ from shipments.models import Parcel, ParcelStatus
 from shipments.workflow import Status
 from tests import factories
 
+HOME = {Status.BACK_USER, Status.DESTROYED, Status.REMOVED}
+AT_FACILITY = {Status.STORES, Status.BEAMLINE, Status.BACK_STORES}
+ON_THE_WAY = {Status.CREATED, Status.READY, Status.APPROVED, Status.REFUSED, Status.SENT}
 
-def test_demo_has_every_status_with_a_history_that_follows_the_rules(db) -> None:
+
+def test_parcels_follow_their_sessions_with_a_believable_mix_of_statuses(db) -> None:
+    now = timezone.now()
     marie = factories.UserFactory(username="mdubois")
-    investigation = factories.InvestigationFactory(name="MX-2468")
-    factories.InvestigationUserFactory(
-        investigation=investigation, user=marie, role=Role.PRINCIPAL_INVESTIGATOR
-    )
-    factories.SampleFactory(investigation=investigation, name="lysozyme")
+    sessions = {}
+    for when, starts in (("past", -60), ("older", -200), ("ongoing", -1), ("upcoming", 9)):
+        sessions[when] = factories.InvestigationFactory(
+            name="MX-2468",
+            start_date=now + timedelta(days=starts),
+            end_date=now + timedelta(days=starts + 2),
+        )
+        factories.InvestigationUserFactory(
+            investigation=sessions[when], user=marie, role=Role.PRINCIPAL_INVESTIGATOR
+        )
+        factories.SampleFactory(investigation=sessions[when], name="lysozyme")
     out = io.StringIO()
     demo.seed(out=out)
-    assert "every status" in out.getvalue()
-    assert set(Parcel.objects.values_list("status", flat=True)) == set(Status.values)
+    assert "parcels" in out.getvalue()
+
+    def statuses(when: str) -> set[str]:
+        return set(
+            Parcel.objects.filter(shipment__investigation=sessions[when]).values_list(
+                "status", flat=True
+            )
+        )
+
+    assert statuses("past") | statuses("older") <= HOME
+    assert statuses("ongoing") <= AT_FACILITY and Status.BEAMLINE in statuses("ongoing")
+    assert statuses("upcoming") <= ON_THE_WAY and Status.SENT in statuses("upcoming")
+    counts = Counter(Parcel.objects.values_list("status", flat=True))
+    assert counts[Status.BACK_USER] >= 3 and counts[Status.SENT] >= 2  # not one of each
+
+    for parcel in Parcel.objects.prefetch_related("history"):
+        dates = [entry.created_at for entry in parcel.history.all()]
+        assert dates == sorted(dates) and dates[-1] <= now, parcel  # in order, none to come
+        assert parcel.expected_on == timezone.localdate(parcel.shipment.investigation.start_date)
     refused = ParcelStatus.objects.get(status=Status.REFUSED)
     assert "dry shipper" in refused.comment and refused.created_by.username == "sgarcia"
     dangerous = Parcel.objects.get(is_dangerous=True)
     assert dangerous.status == Status.READY and "UN 2811" in dangerous.dangerous_goods
-    back = Parcel.objects.get(status=Status.BACK_USER)
+    back = Parcel.objects.filter(status=Status.BACK_USER).first()
     assert list(back.history.values_list("status", flat=True)) == [
         "CREATED",
         "READY",
@@ -39,5 +70,9 @@ def test_demo_has_every_status_with_a_history_that_follows_the_rules(db) -> None
         "BACK_STORES",
         "BACK_USER",
     ]
+    session = back.shipment.investigation
+    arrived = back.history.get(status=Status.BEAMLINE).created_at
+    assert session.start_date < arrived < session.start_date + timedelta(hours=3)
+    assert back.history.get(status=Status.BACK_USER).created_at > session.end_date
     assert back.items.filter(container__isnull=False, sample__name="lysozyme").exists()
     assert mail.outbox == []
