@@ -27,6 +27,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from catalogue.models import (
+    AccessRequest,
     ArchiveStatus,
     Datafile,
     Dataset,
@@ -107,6 +108,16 @@ def seed(*, out: TextIO) -> None:
         )
     Dataset.objects.refresh_totals()
     Investigation.objects.refresh_totals()
+    # Something for the principal investigator to answer on her dashboard.
+    AccessRequest.objects.get_or_create(
+        requester=users["rbrown"],
+        proposal="MX-2468",
+        defaults={
+            "message": "I am refining the room-temperature lysozyme structure for our "
+            "comparison paper and would like to reprocess your ID23-1 data.",
+            "created_at": today - timedelta(days=1),
+        },
+    )
     now = timezone.now()
     out.write(
         f"Catalogue: {len(users)} users, {Instrument.objects.count()} beamlines, "
