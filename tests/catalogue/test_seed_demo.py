@@ -260,6 +260,8 @@ def test_marie_sees_her_embargoed_proposals_and_the_outsider_sees_none(demo, db,
     client.force_login(marie)
     page = client.get("/experiments/").content.decode()
     assert "MX-2468" in page and "SC-5123" in page
+    dashboard = client.get("/").content.decode()
+    assert 'data-requester="rbrown"' in dashboard  # the demo's request waits for her answer
 
 
 def test_each_role_of_the_brief_holds(demo, db) -> None:
