@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.settings_probe import settings_in_fresh_process
 
 
 def beat_schedule(**env: str) -> dict:
@@ -19,17 +15,7 @@ def beat_schedule(**env: str) -> dict:
         "print(json.dumps({k: [v['task'], v['schedule'].total_seconds()]"
         " for k, v in s.CELERY_BEAT_SCHEDULE.items()}))"
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("ICAT_")}
-    environment.update(SECRET_KEY="x", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return settings_in_fresh_process(code, drop_prefix="ICAT_", **env)
 
 
 def test_sync_is_scheduled_every_interval_when_icat_url_is_set() -> None:

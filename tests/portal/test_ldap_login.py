@@ -3,10 +3,7 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,11 +21,11 @@ from catalogue.models import IcatUser, Role
 from portal.ldap_login import DIRECTORY_UNREACHABLE
 from tests import factories
 from tests.ldap_server import BASE_DN, Slapd, free_port
+from tests.settings_probe import settings_in_fresh_process
 
 LOGIN = "/login/"
 WRONG_PASSWORD = "Please enter a correct username and password"
 User = get_user_model()
-BASE_DIR = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -255,17 +252,7 @@ def ldap_settings(**env: str) -> dict:
         "'ca_file': getattr(s, 'AUTH_LDAP_CONNECTION_OPTIONS', {}).get(ldap.OPT_X_TLS_CACERTFILE),"
         "}))"
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("LDAP_")}
-    environment.update(SECRET_KEY="x", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return settings_in_fresh_process(code, drop_prefix="LDAP_", **env)
 
 
 def test_ldap_is_configured_from_the_environment(tmp_path: Path) -> None:
