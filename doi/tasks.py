@@ -63,50 +63,52 @@ def update_collection(self, collection_id: int) -> str | None:
     return _run_collection_step(self, services.collection_push_update, collection_id)
 
 
-@shared_task(bind=True, soft_time_limit=120, time_limit=180)
-def register_session_doi(self, investigation_id: int) -> str | None:
+def _run_session_step(task, send, *, refused: str, gone: tuple = ()) -> str | None:
+    """Send one session DOI change: the DOI's identifier, or None when there was nothing to send
+    (the object was deleted since it was enqueued, or DataCite refused it: logged, not retried)."""
     try:
-        doi = services.session_doi_register(investigation_id=investigation_id)
-    except Investigation.DoesNotExist:  # deleted since it was enqueued: nothing to register
+        doi = send()
+    except gone:
         return None
     except ProviderRejected:
-        log.exception("DataCite refused the session DOI of investigation %s", investigation_id)
+        log.exception(refused)
         return None
     except ProviderUnavailable as exc:
-        raise self.retry(
-            exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
-        ) from exc
-    return doi.identifier if doi else None  # None: a proprietary session gets no DOI
-
-
-@shared_task(bind=True, soft_time_limit=120, time_limit=180)
-def withdraw_session_doi(self, doi_id: int) -> str | None:
-    try:
-        doi = services.session_doi_withdraw(doi_id=doi_id)
-    except Doi.DoesNotExist:
-        return None
-    except ProviderRejected:
-        log.exception("DataCite refused to withdraw session DOI %s", doi_id)
-        return None
-    except ProviderUnavailable as exc:
-        raise self.retry(
-            exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
+        raise task.retry(
+            exc=exc, countdown=_backoff(task.request.retries), max_retries=settings.DOI_MAX_RETRIES
         ) from exc
     return doi.identifier if doi else None
 
 
 @shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def register_session_doi(self, investigation_id: int) -> str | None:
+    # None also for a proprietary session: it gets no DOI.
+    return _run_session_step(
+        self,
+        lambda: services.session_doi_register(investigation_id=investigation_id),
+        refused=f"DataCite refused the session DOI of investigation {investigation_id}",
+        gone=(Investigation.DoesNotExist,),
+    )
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def withdraw_session_doi(self, doi_id: int) -> str | None:
+    return _run_session_step(
+        self,
+        lambda: services.session_doi_withdraw(doi_id=doi_id),
+        refused=f"DataCite refused to withdraw session DOI {doi_id}",
+        gone=(Doi.DoesNotExist,),
+    )
+
+
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
 def update_session_doi(self, investigation_id: int) -> str | None:
-    try:
-        doi = services.session_doi_update(investigation_id=investigation_id)
-    except ProviderRejected:
-        log.exception("DataCite refused the update of investigation %s's DOI", investigation_id)
-        return None
-    except ProviderUnavailable as exc:
-        raise self.retry(
-            exc=exc, countdown=_backoff(self.request.retries), max_retries=settings.DOI_MAX_RETRIES
-        ) from exc
-    return doi.identifier if doi else None  # None: nothing changed, or no findable DOI
+    # None also when nothing changed, or the session has no findable DOI.
+    return _run_session_step(
+        self,
+        lambda: services.session_doi_update(investigation_id=investigation_id),
+        refused=f"DataCite refused the update of investigation {investigation_id}'s DOI",
+    )
 
 
 @shared_task(soft_time_limit=300, time_limit=360)
