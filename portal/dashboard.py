@@ -139,22 +139,35 @@ def safety_queue(user: User) -> dict:
     )
 
 
-def _expected_this_week(user: User) -> QuerySet:
+def _expected_this_week_filter(user: User) -> Q:
     monday, sunday = _week()
-    return access.visible_parcels(user).filter(
+    return Q(
         shipment__investigation__instrument__in=access.expected_parcel_instruments(user),
         expected_on__range=(monday, sunday),
         status__in=EXPECTED,
     )
 
 
+def _expected_this_week(user: User) -> QuerySet:
+    return access.visible_parcels(user).filter(_expected_this_week_filter(user))
+
+
 def stores_figures(user: User) -> dict:
     today = timezone.localdate()
-    expected = _expected_this_week(user).aggregate(
-        week=Count("id"), today=Count("id", filter=Q(expected_on=today))
+    expected = _expected_this_week_filter(user)
+    figures = access.visible_parcels(user).aggregate(
+        week=Count("id", filter=expected),
+        today=Count("id", filter=expected & Q(expected_on=today)),
+        at_facility=Count("id", filter=Q(status__in=AT_FACILITY)),
     )
-    at_facility = access.visible_parcels(user).filter(status__in=AT_FACILITY).count()
-    return {**expected, "at_facility": at_facility}
+    # Which parcels to look out for at the door today, not only how many.
+    arriving = list(
+        _expected_this_week(user)
+        .filter(expected_on=today)
+        .select_related("shipment__investigation__instrument")
+        .order_by("shipment__investigation__instrument__name", "id")[:LIMIT]
+    )
+    return {**figures, "arriving": arriving}
 
 
 def facility_figures(user: User) -> dict:

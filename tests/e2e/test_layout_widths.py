@@ -130,6 +130,8 @@ def _build_world() -> World:
             f"/investigations/{rel}/logbook/",
             datasets[-1].get_absolute_url(),
             "/search/?q=thaumatin",
+            "/beamlines/",
+            f"/beamlines/{instrument.name}/",
         ],
         "pi": [
             "/",
@@ -148,6 +150,7 @@ def _build_world() -> World:
         "scientist": [
             "/",
             "/experiments/",
+            f"/beamlines/{instrument.name}/",
             f"/beamlines/{instrument.name}/logbook/",
             investigation_pages["datasets"],
         ],
