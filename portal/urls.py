@@ -4,7 +4,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.http import require_http_methods
 from drf_spectacular.views import (
-    SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
@@ -12,6 +11,7 @@ from drf_spectacular.views import (
 from shipments.admin import safety_site
 
 from . import sso_views, views
+from .api_schema import SchemaView
 
 site_patterns = [
     path("", views.home, name="home"),
@@ -41,7 +41,7 @@ urlpatterns = [
     path("", include("logbook.urls")),
     path("", include("shipments.urls")),
     path("", include("doi.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # Both pages without inline scripts, for the Content-Security-Policy: Swagger UI loads its
     # set-up script from /api/docs/?script=, Redoc reads its <redoc> element.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

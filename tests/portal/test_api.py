@@ -20,6 +20,18 @@ def test_schema_is_openapi_and_docs_load_their_assets_from_this_site(client, db)
     assert "cdn" not in docs.text.lower()
 
 
+def test_schema_is_made_once_per_format_and_ignores_a_made_up_version(client, db) -> None:
+    yaml_first = client.get("/api/schema/")
+    json_doc = client.get("/api/schema/", {"format": "json", "version": "abc"})
+    yaml_again = client.get("/api/schema/", {"version": "<script>"})
+
+    assert yaml_first["Content-Type"] == "application/vnd.oai.openapi; charset=utf-8"
+    assert yaml_first.content == yaml_again.content and b"<script>" not in yaml_again.content
+    assert json_doc["Content-Type"] == "application/vnd.oai.openapi+json"
+    assert json_doc.json()["info"]["version"] == "1"
+    assert json_doc["Content-Disposition"] == 'inline; filename="Data portal API.json"'
+
+
 def test_token_auth_shows_the_members_embargoed_investigation(client, team) -> None:
     token = Token.objects.create(user=team.participant)
 
