@@ -16,7 +16,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from catalogue import access
-from catalogue.models import DownloadJobStatus, Instrument, Investigation
+from catalogue.models import AccessRequestStatus, DownloadJobStatus, Instrument, Investigation
 from doi.models import CollectionState
 from shipments.workflow import AT_FACILITY, EXPECTED, TERMINAL, Status
 
@@ -71,6 +71,15 @@ def access_requests(user: User) -> list:
         access.pending_access_requests_to_answer(user)
         .select_related("requester")
         .order_by("created_at", "id")[: LIMIT + 1]
+    )
+
+
+def my_pending_requests(user: User) -> list:
+    """Requests the user sent that nobody answered yet: a newcomer's only work in progress."""
+    return list(
+        access.visible_access_requests(user)
+        .filter(status=AccessRequestStatus.PENDING)
+        .order_by("-created_at", "-id")[:LIMIT]
     )
 
 
@@ -226,6 +235,7 @@ def dashboard(user: User) -> dict:
         "sessions": my_sessions(user),
         "recent": recent_experiments(user),
         "access_requests": access_requests(user),
+        "my_requests": my_pending_requests(user),
         "parcels": my_parcels(user),
         "downloads": my_downloads(user),
         "restores": my_restores(user),

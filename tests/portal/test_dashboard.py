@@ -17,7 +17,7 @@ from tests.portal.facility import session
 from tests.shipments.factories import ParcelFactory, ShipmentFactory
 
 # Every role's page stays under this, and does not grow with the data (see the last tests).
-MAX_QUERIES = 17  # staff's, with a cold navbar cache: the most blocks
+MAX_QUERIES = 18  # staff's, with a cold navbar cache: the most blocks
 
 
 def _first_screen(client, user: User, django_assert_max_num_queries) -> str:
@@ -93,6 +93,17 @@ def test_staff_see_facility_figures(client, facility, django_assert_max_num_quer
     assert 'data-figure="ongoing">1<' in page
     assert 'data-figure="safety-queue">1<' in page
     assert 'data-figure="users">7<' in page  # the six roles and the requester
+
+
+def test_a_newcomer_sees_the_access_request_they_sent(
+    client, facility, django_assert_max_num_queries
+) -> None:
+    requester = User.objects.get(username="rbrown")
+    page = _first_screen(client, requester, django_assert_max_num_queries)
+    assert 'id="my-access-requests"' in page and 'data-proposal="MX-2468"' in page
+    assert "No session of yours is running or planned" in page
+    AccessRequest.objects.filter(requester=requester).update(status="approved")
+    assert 'id="my-access-requests"' not in client.get("/").content.decode()
 
 
 def test_visitors_keep_the_public_home_page(client, facility) -> None:
