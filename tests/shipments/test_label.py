@@ -7,6 +7,7 @@ import io
 from django.urls import reverse
 from pypdf import PdfReader
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from catalogue.models import Role
 from shipments.labels import _wrap
@@ -100,3 +101,8 @@ def test_text_too_long_for_its_lines_ends_with_an_ellipsis_after_a_whole_word() 
     assert len(lines) == 3 and lines[-1].endswith(" …")
     words = set(_words(TITLE))
     assert all(word in words for line in lines for word in line.removesuffix(" …").split())
+    # A single word wider than a line (a long code) is the one thing split, to stay on the page.
+    code = "X" * 120
+    split = _wrap(f"Batch {code}", "Helvetica", 10, 60 * mm)
+    assert split[0] == "Batch" and "".join(split[1:]) == code
+    assert all(stringWidth(line, "Helvetica", 10) <= 60 * mm for line in split)
