@@ -50,6 +50,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_lines(name: str, default: list[str]) -> list[str]:
+    """Multi-line text (an address): lines separated by newlines or, where an environment file
+    cannot hold a newline, by "|"."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return [line.strip() for line in raw.replace("|", "\n").splitlines() if line.strip()]
+
+
 def env_path(name: str, default: Path) -> Path:
     raw = os.environ.get(name)
     return Path(raw).resolve() if raw else default
@@ -66,6 +75,18 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 FACILITY_NAME = env_str("FACILITY_NAME", "Synchrotron Light Source")
+# Where users send their parcels: the "Deliver to" block of every parcel label. The default is
+# the demo facility's; a real one sets its stores' goods-receiving address.
+FACILITY_DELIVERY_ADDRESS = env_lines(
+    "FACILITY_DELIVERY_ADDRESS",
+    [
+        f"{FACILITY_NAME}, sample stores",
+        "Building 40, goods entrance",
+        "1 avenue des Accélérateurs",
+        "38043 Grenoble Cedex 9",
+        "France",
+    ],
+)
 
 VAR_DIR = env_path("VAR_DIR", BASE_DIR / "var")
 DATA_ROOT = env_path("DATA_ROOT", VAR_DIR / "data")

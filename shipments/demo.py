@@ -1,9 +1,10 @@
 """Demo shipments: Marie Dubois' parcels for her MX sessions, each where it would be given its
 session's dates. Past sessions' parcels are back home or destroyed, the ongoing session's are at
-the beamline or in stores, the upcoming session's are in transit or waiting for safety (one with
-dangerous goods, one refused with a reason, one still a draft). Built through `parcel.move_to` by
-the people who would make each change (team: Marie Dubois, safety: Sara García, stores: Tom Lee),
-so histories follow the real rules, then dated around the session."""
+the beamline or in stores (one received there though nobody marked it sent), the upcoming
+session's are in transit or waiting for safety (one with dangerous goods, one refused with a
+reason, one still a draft; the approved one can be scanned in at stores). Built through
+`parcel.move_to` by the people who would make each change (team: Marie Dubois, safety: Sara
+García, stores: Tom Lee), so histories follow the real rules, then dated around the session."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ PATHS = {
     S.APPROVED: [S.READY, S.APPROVED],
     S.REFUSED: [S.READY, S.REFUSED],
     S.SENT: [S.READY, S.APPROVED, S.SENT],
-    S.STORES: [S.READY, S.APPROVED, S.SENT, S.STORES],
+    # The team never said it was sent: stores received it anyway (its history shows both steps).
+    S.STORES: [S.READY, S.APPROVED, S.STORES],
     S.BEAMLINE: [S.READY, S.APPROVED, S.SENT, S.STORES, S.BEAMLINE],
     S.BACK_STORES: [S.READY, S.APPROVED, S.SENT, S.STORES, S.BEAMLINE, S.BACK_STORES],
     S.BACK_USER: [S.READY, S.APPROVED, S.SENT, S.STORES, S.BEAMLINE, S.BACK_STORES, S.BACK_USER],

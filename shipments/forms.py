@@ -161,3 +161,5 @@ class ScanForm(forms.Form):
     tracking_number = forms.CharField(
         required=False, max_length=255, help_text="Only when sending a parcel back to its owner."
     )
+    # Sent by the confirm panel's button: the move the person saw and said yes to.
+    confirm = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)

@@ -954,7 +954,7 @@ class ParcelLabels(IcatPlusView):
     def get(self, request: Request, session_id: str, investigation_id: str, parcel_id: str):
         ids = _path(investigationId=investigation_id, parcelId=parcel_id)
         parcel = _parcel(request, _investigation(request, ids["investigationId"]), ids["parcelId"])
-        pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user))
+        pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user), viewer=request.user)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{parcel.code}-label.pdf"'
         return response

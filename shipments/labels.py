@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import barcode
 import qrcode
@@ -16,12 +17,17 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from catalogue import access
 from catalogue.models import InvestigationUser, Role
 
 from .models import Item, Parcel
+
+if TYPE_CHECKING:
+    from portal.models import User
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 
@@ -50,6 +56,39 @@ def _barcode(data: str) -> ImageReader:
     return ImageReader(out)
 
 
+def _wrap(text: str, font: str, size: float, width: float, max_lines: int = 0) -> list[str]:
+    """`text` broken between words into lines that fit `width` (a single word wider than a line,
+    such as a long code, is the only thing split). Past `max_lines` the last line kept ends with
+    an ellipsis after a whole word."""
+    lines: list[str] = []
+    for paragraph in text.splitlines():
+        line = ""
+        for word in paragraph.split():
+            while stringWidth(word, font, size) > width:
+                cut = len(word)
+                while cut > 1 and stringWidth(word[:cut], font, size) > width:
+                    cut -= 1
+                if line:
+                    lines.append(line)
+                    line = ""
+                lines.append(word[:cut])
+                word = word[cut:]
+            candidate = f"{line} {word}" if line else word
+            if stringWidth(candidate, font, size) <= width:
+                line = candidate
+            else:
+                lines.append(line)
+                line = word
+        if line:
+            lines.append(line)
+    if max_lines and len(lines) > max_lines:
+        words = lines[max_lines - 1].split()
+        while len(words) > 1 and stringWidth(" ".join(words) + " …", font, size) > width:
+            words.pop()
+        lines = [*lines[: max_lines - 1], " ".join(words) + " …"]
+    return lines
+
+
 def _text_block(
     c: Canvas,
     x: float,
@@ -59,20 +98,52 @@ def _text_block(
     font: str,
     bold: str,
     size: float = 10,
+    width: float = 80 * mm,
+    max_lines: int = 6,
 ) -> float:
+    """A grey title over `lines`, each wrapped to `width`; returns the y below the block."""
     c.setFont(bold, 8)
     c.setFillColor(colors.grey)
     c.drawString(x, y, title.upper())
     c.setFillColor(colors.black)
     c.setFont(font, size)
-    for line in lines or ["—"]:
+    wrapped = [part for line in lines or ["—"] for part in _wrap(line, font, size, width)]
+    if len(wrapped) > max_lines:
+        wrapped = _wrap(" ".join(wrapped), font, size, width, max_lines)
+    for line in wrapped:
         y -= size * 1.3
-        c.drawString(x, y, line[:48])
+        c.drawString(x, y, line)
     return y - 6 * mm
 
 
-def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | None) -> bytes:
-    """`tree` None (stores, who do not see contents) leaves the content list out."""
+def _deliver_to(c: Canvas, x: float, y: float, width: float, font: str, bold: str) -> float:
+    """The facility's address, the largest text of the label: it is what the carrier reads."""
+    lines = [
+        part
+        for line in settings.FACILITY_DELIVERY_ADDRESS
+        for part in _wrap(line, bold, 15, width - 12 * mm)
+    ][:8]
+    height = 11 * mm + len(lines) * 6.5 * mm
+    c.setLineWidth(1.2)
+    c.roundRect(x, y - height, width, height, 3 * mm, stroke=1, fill=0)
+    c.setFont(bold, 9)
+    c.setFillColor(colors.grey)
+    c.drawString(x + 6 * mm, y - 6 * mm, "DELIVER TO")
+    c.setFillColor(colors.black)
+    c.setFont(bold, 15)
+    for number, line in enumerate(lines):
+        c.drawString(x + 6 * mm, y - 12.5 * mm - number * 6.5 * mm, line)
+    return y - height - 8 * mm
+
+
+def parcel_label_pdf(
+    *,
+    parcel: Parcel,
+    tree: list[tuple[Item, list[Item]]] | None,
+    viewer: User | None = None,
+) -> bytes:
+    """`tree` None (stores, who do not see contents) leaves the content list out; the
+    experiment's title is printed only for a `viewer` who may see the investigation."""
     font, bold = _fonts()
     investigation = parcel.shipment.investigation
     contacts = [
@@ -86,6 +157,8 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | No
     c.setTitle(f"{parcel.code} {parcel.name}")
     width, height = A4
     left, top = 18 * mm, height - 18 * mm
+    right = width - 18 * mm
+    col = width / 2 + 4 * mm
 
     # Page 1: the label, a whole A4 page so that nothing has to be squeezed.
     c.setLineWidth(1.5)
@@ -95,32 +168,45 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | No
     c.setFont(bold, 26)
     c.drawString(left, top - 12 * mm, parcel.code)
     c.setFont(font, 13)
-    c.drawString(left, top - 19 * mm, parcel.name[:50])
+    for number, line in enumerate(_wrap(parcel.name, font, 13, 125 * mm, max_lines=2)):
+        c.drawString(left, top - 19 * mm - number * 5.5 * mm, line)
     qr = _qr(settings.SITE_URL + parcel.get_absolute_url())
-    c.drawImage(qr, width - 58 * mm, top - 40 * mm, 40 * mm, 40 * mm)
-    c.drawImage(_barcode(parcel.code), left, top - 40 * mm, 80 * mm, 16 * mm)
+    c.drawImage(qr, right - 40 * mm, top - 40 * mm, 40 * mm, 40 * mm)
+    c.drawImage(_barcode(parcel.code), left, top - 48 * mm, 80 * mm, 16 * mm)
 
-    col = width / 2 + 4 * mm
-    y = top - 52 * mm
-    # Proposal, session and dates, never the title: the label travels on the outside of a box,
-    # and whoever prints it (stores too) may not see an embargoed experiment's title.
+    y = _deliver_to(c, left - 3 * mm, top - 52 * mm, right - left + 6 * mm, font, bold)
+    # Proposal, session and dates for everyone; the title only for who may see the experiment
+    # (the team printing its own label): stores print labels too, and an embargoed title is not
+    # theirs to read.
     start, end = (localtime(d) for d in (investigation.start_date, investigation.end_date))
-    dates = f"{start:%d %b %Y} – {end:%d %b %Y}"
-    proposal = [f"{investigation.name} — session {investigation.visit_id}", dates]
-    y_left = _text_block(c, left, y, "Proposal", proposal, font, bold)
-    y_left = _text_block(c, left, y_left, "Beamline", [investigation.instrument.name], font, bold)
-    y_left = _text_block(c, left, y_left, "Local contact", contacts, font, bold)
+    proposal = [
+        f"{investigation.name} — session {investigation.visit_id}",
+        f"{start:%d %b %Y} – {end:%d %b %Y}",
+    ]
+    if viewer is not None and access.can_view_investigation(viewer, investigation):
+        proposal += _wrap(investigation.title, font, 10, col - left - 8 * mm, max_lines=4)
+    column = col - left - 8 * mm
+    y_left = _text_block(c, left, y, "Proposal", proposal, font, bold, width=column)
+    y_left = _text_block(
+        c, left, y_left, "Beamline", [investigation.instrument.name], font, bold, width=column
+    )
+    y_left = _text_block(
+        c, left, y_left, "Local contact", contacts, font, bold, width=column, max_lines=3
+    )
     storage = [parcel.get_storage_condition_display()]
-    y_right = _text_block(c, col, y, "Storage", storage, font, bold, size=14)
-    returns = simpleSplit(parcel.get_return_instructions_display(), font, 10, width / 2 - 30 * mm)
-    y_right = _text_block(c, col, y_right, "After the experiment", returns, font, bold)
-    y = min(y_left, y_right) - 4 * mm
+    y_right = _text_block(c, col, y, "Storage", storage, font, bold, size=14, width=right - col)
+    returns = [parcel.get_return_instructions_display()]
+    y_right = _text_block(
+        c, col, y_right, "After the experiment", returns, font, bold, width=right - col
+    )
+    y = min(y_left, y_right) - 2 * mm
     c.setLineWidth(0.5)
-    c.line(left, y + 4 * mm, width - 18 * mm, y + 4 * mm)
+    c.line(left, y + 4 * mm, right, y + 4 * mm)
     sender = parcel.shipment.shipping_address
     back = parcel.shipment.return_address
-    _text_block(c, left, y, "From", sender.lines() if sender else [], font, bold)
-    _text_block(c, col, y, "Return to", back.lines() if back else [], font, bold)
+    for x, title, address in ((left, "From", sender), (col, "Return to", back)):
+        lines = address.lines() if address else []
+        _text_block(c, x, y, title, lines, font, bold, size=9, width=column, max_lines=10)
 
     if parcel.is_dangerous:
         # A red diamond and the words, in the bottom band: visible from across the stores.
@@ -153,15 +239,19 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | No
 
     # Page 2: the content list.
     c.setFont(bold, 16)
-    c.drawString(left, top, f"Content of {parcel.code} — {parcel.name}")
+    heading = _wrap(f"Content of {parcel.code} — {parcel.name}", bold, 16, right - left, 3)
+    for line in heading:
+        c.drawString(left, top, line)
+        top -= 7 * mm
     c.setFont(font, 10)
     c.drawString(
         left,
-        top - 7 * mm,
+        top,
         f"{investigation.name} · {investigation.instrument.name} · "
         f"{parcel.get_storage_condition_display()}",
     )
-    y = top - 18 * mm
+    y = top - 11 * mm
+    top = height - 18 * mm
     for item, contents in tree:
         lines = [(0, item)] + [(1, child) for child in contents]
         for depth, entry in lines:
@@ -169,11 +259,15 @@ def parcel_label_pdf(*, parcel: Parcel, tree: list[tuple[Item, list[Item]]] | No
                 c.showPage()
                 c.setFont(font, 10)
                 y = top
-            c.setFont(bold if not depth else font, 10)
+            entry_font = bold if not depth else font
+            c.setFont(entry_font, 10)
             position = f"{entry.position}. " if entry.position is not None else ""
             sample = f"  (catalogue sample {entry.sample.name})" if entry.sample_id else ""
-            c.drawString(left + depth * 8 * mm, y, f"{position}{entry}{sample}"[:90])
-            y -= 5.5 * mm
+            text = f"{position}{entry}{sample}"
+            x = left + depth * 8 * mm
+            for line in _wrap(text, entry_font, 10, right - x, max_lines=3):
+                c.drawString(x, y, line)
+                y -= 5.5 * mm
     if not tree:
         c.drawString(left, y, "The parcel is empty.")
     c.showPage()
@@ -202,7 +296,8 @@ def parcel_barcodes_pdf(*, parcels: list[Parcel]) -> bytes:
         c.drawString(x, y + 3 * mm, parcel.code)
         c.setFont(font, 8)
         investigation = parcel.shipment.investigation
-        c.drawString(x + 30 * mm, y + 3 * mm, f"{investigation.name} · {parcel.name}"[:40])
+        caption = _wrap(f"{investigation.name} · {parcel.name}", font, 8, cell_w - 38 * mm, 1)
+        c.drawString(x + 30 * mm, y + 3 * mm, caption[0] if caption else "")
     if not parcels:
         c.setFont(font, 11)
         c.drawString(18 * mm, height - 24 * mm, "No parcel to print.")

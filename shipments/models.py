@@ -431,3 +431,28 @@ class SafetyQueueParcel(Parcel):
         proxy = True
         verbose_name = "parcel awaiting safety check"
         verbose_name_plural = "safety queue"
+
+
+class ParcelScan(models.Model):
+    """One read on the scan page that moved a parcel, with where the parcel was before: whoever
+    scanned may undo a wrong read for a minute, and a second read of the same parcel is known
+    for what it is (see `shipments.scanning`)."""
+
+    parcel = models.ForeignKey(Parcel, on_delete=models.CASCADE, related_name="scans")
+    scanned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    scanned_at = models.DateTimeField(default=timezone.now)
+    location = models.CharField(max_length=255, blank=True)
+    from_status = models.CharField(max_length=16, choices=Status.choices)
+    from_location = models.CharField(max_length=255, blank=True)
+    from_return_tracking_number = models.CharField(max_length=255, blank=True)
+    to_status = models.CharField(max_length=16, choices=Status.choices)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["parcel", "scanned_at", "id"]
+        indexes = [models.Index(fields=["parcel", "scanned_at", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.parcel.code} scanned {self.from_status} → {self.to_status}"

@@ -22,6 +22,7 @@ urlpatterns = [
     path("shipments/addresses/<int:pk>/edit/", shipments.address_edit, name="address-edit"),
     path("shipments/addresses/<int:pk>/delete/", shipments.address_delete, name="address-delete"),
     path("shipments/scan/", stores.scan, name="scan"),
+    path("shipments/scan/undo/", stores.scan_undo, name="scan-undo"),
     path("shipments/expected/", stores.expected, name="expected"),
     path("parcels/<int:pk>/", parcels.parcel_detail, name="parcel"),
     path("parcels/<int:pk>/edit/", parcels.parcel_edit, name="parcel-edit"),

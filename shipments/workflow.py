@@ -2,8 +2,10 @@
 
 A parcel moves along CREATED -> READY -> APPROVED -> SENT -> STORES -> BEAMLINE -> BACK_STORES ->
 BACK_USER or DESTROYED, with REFUSED (safety says no; the team changes it and declares it ready
-again) and REMOVED (cancelled before sending). Pages, admin actions, the scan page and the API all
-call `parcel.move_to(...)`, which calls `move()` here; nothing else writes `Parcel.status`.
+again) and REMOVED (cancelled before sending). Stores may receive an APPROVED parcel nobody marked
+SENT: the history then records both steps. Pages, admin actions, the scan page and the API all
+call `parcel.move_to(...)`, which calls `move()` here (the scan page's undo calls `restore()`);
+nothing else writes `Parcel.status`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ TRANSITIONS: dict[tuple[Status, Status], frozenset[Actor]] = {
     (S.REFUSED, S.REMOVED): frozenset({A.TEAM}),
     (S.APPROVED, S.SENT): frozenset({A.TEAM}),
     (S.APPROVED, S.REMOVED): frozenset({A.TEAM}),
+    # Stores holding the parcel is proof it was sent, even if the team never said so.
+    (S.APPROVED, S.STORES): frozenset({A.STORES}),
     (S.SENT, S.STORES): frozenset({A.STORES}),
     (S.STORES, S.BEAMLINE): frozenset({A.STORES}),
     (S.STORES, S.BACK_USER): frozenset({A.STORES}),
@@ -74,7 +78,12 @@ TERMINAL = frozenset({S.BACK_USER, S.DESTROYED, S.REMOVED})
 NEEDS_COMMENT = frozenset({S.REFUSED})
 NEEDS_TRACKING = frozenset({S.SENT, S.BACK_USER})
 # The statuses a parcel goes through on the scan page, in order (see `next_scan_status`).
-SCAN_NEXT = {S.SENT: S.STORES, S.STORES: S.BEAMLINE, S.BEAMLINE: S.BACK_STORES}
+SCAN_NEXT = {
+    S.APPROVED: S.STORES,
+    S.SENT: S.STORES,
+    S.STORES: S.BEAMLINE,
+    S.BEAMLINE: S.BACK_STORES,
+}
 AT_FACILITY = frozenset({S.STORES, S.BEAMLINE, S.BACK_STORES})
 LEAVES = frozenset({S.SENT, S.BACK_USER, S.DESTROYED, S.REMOVED})
 # Parcels stores may still expect: not yet received, not cancelled.
@@ -200,6 +209,15 @@ def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True
         ParcelModel.objects.filter(pk=parcel.pk).update(**fields)
         for name, value in fields.items():
             setattr(parcel, name, value)
+        if locked.status == S.APPROVED and change.status == S.STORES:
+            # The history tells the whole journey: the step the team skipped comes first.
+            ParcelStatus.objects.create(
+                parcel=parcel,
+                status=S.SENT,
+                created_by=by,
+                created_at=now,
+                comment="Not marked as sent by the team: recorded when stores received it.",
+            )
         entry = ParcelStatus.objects.create(
             parcel=parcel,
             status=change.status,
@@ -215,6 +233,41 @@ def move(parcel: Parcel, change: Change, *, by: User | None, notify: bool = True
             # Queued for the mail task on commit: a mail server down never blocks a move.
             parcel_status_notify(status_id=entry.pk)
     return entry
+
+
+def restore(
+    parcel: Parcel,
+    *,
+    status: Status,
+    location: str,
+    return_tracking_number: str,
+    by: User,
+    comment: str,
+) -> ParcelStatus:
+    """Put a parcel back where a wrong scan found it (the scan page's undo). Not a transition
+    anyone may choose, so TRANSITIONS is not asked: only the reversal of a move just made, which
+    the caller checked under the parcel's row lock."""
+    from .models import Parcel as ParcelModel
+    from .models import ParcelStatus
+
+    now = timezone.now()
+    fields = {
+        "status": status,
+        "status_changed_at": now,
+        "location": location,
+        "return_tracking_number": return_tracking_number,
+    }
+    ParcelModel.objects.filter(pk=parcel.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(parcel, name, value)
+    return ParcelStatus.objects.create(
+        parcel=parcel,
+        status=status,
+        created_by=by,
+        created_at=now,
+        location=location,
+        comment=comment,
+    )
 
 
 def start(parcel: Parcel, *, by: User | None, location: str = "") -> ParcelStatus:

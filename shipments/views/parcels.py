@@ -217,7 +217,7 @@ def parcel_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def parcel_label(request: HttpRequest, pk: int) -> HttpResponse:
     parcel = get_parcel(request, pk)
-    pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user))
+    pdf = parcel_label_pdf(parcel=parcel, tree=_tree(parcel, request.user), viewer=request.user)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{parcel.code}-label.pdf"'
     return response

@@ -10,80 +10,88 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from catalogue import access
 from portal.fields import BoundedDateField
 
-from .. import workflow
+from .. import scanning, workflow
 from ..forms import ScanForm
 from ..models import Parcel
+from ..scanning import ScanResult
+
+
+def _require_stores(request: HttpRequest) -> None:
+    if not access.is_stores(request.user):
+        raise PermissionDenied("The scan page is for stores and facility staff.")
+
+
+def _scan_page(
+    request: HttpRequest, form: ScanForm, result: ScanResult | None, scanned: dict | None = None
+) -> HttpResponse:
+    """`scanned`: what was read, for the confirm panel to send again with its yes."""
+    template = "shipments/scan.html"
+    if request.htmx:
+        template += "#scan"
+    return render(
+        request,
+        template,
+        {"form": form, "result": result, "scanned": scanned},
+        status=400 if result and not result.ok else 200,
+    )
+
+
+def _find(request: HttpRequest, code: str) -> Parcel | None:
+    pk = Parcel.pk_from_code(code)
+    return Parcel.objects.for_user(request.user).filter(pk=pk).first() if pk else None
+
+
+def _unknown(code: str) -> ScanResult:
+    return ScanResult("refused", "No parcel has this code.", code=code.strip())
 
 
 @login_required
 @cache_control(private=True)
 @require_http_methods(["GET", "POST"])
 def scan(request: HttpRequest) -> HttpResponse:
-    """A barcode or QR scanner types the parcel code and Enter: the parcel moves one step on."""
-    if not access.is_stores(request.user):
-        raise PermissionDenied("The scan page is for stores and facility staff.")
+    """A barcode or QR scanner types the parcel code and Enter: the parcel moves one step on, or
+    the page asks first (see `shipments.scanning`)."""
+    _require_stores(request)
     location = request.COOKIES.get("scan_location", "Stores")
     form = ScanForm(request.POST or None, initial={"location": location})
-    result = None
+    result = scanned = None
     if request.method == "POST" and form.is_valid():
-        result = _scan_one(request, form.cleaned_data)
-        location = form.cleaned_data["location"]
+        data = scanned = form.cleaned_data
+        parcel = _find(request, data["code"])
+        result = (
+            scanning.parcel_scan(
+                parcel=parcel,
+                by=request.user,
+                location=data["location"],
+                tracking_number=data["tracking_number"],
+                confirm=data["confirm"],
+            )
+            if parcel
+            else _unknown(data["code"])
+        )
+        location = data["location"]
         form = ScanForm(initial={"location": location})  # empty code, ready for the next parcel
-    template = "shipments/scan.html"
-    if request.htmx:
-        template += "#scan"
-    response = render(
-        request,
-        template,
-        {"form": form, "result": result},
-        status=400 if result and not result["ok"] else 200,
-    )
+    response = _scan_page(request, form, result, scanned)
     response.set_cookie("scan_location", location, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 
-def _scan_one(request: HttpRequest, data: dict) -> dict:
-    pk = Parcel.pk_from_code(data["code"])
-    parcel = (
-        Parcel.objects.for_user(request.user)
-        .select_related("shipment__investigation__instrument")
-        .filter(pk=pk)
-        .first()
-        if pk
-        else None
-    )
-    if parcel is None:
-        return {"ok": False, "code": data["code"], "message": "No parcel has this code."}
-    target = workflow.next_scan_status(parcel)
-    if target is None:
-        return {
-            "ok": False,
-            "parcel": parcel,
-            "code": parcel.code,
-            "message": f"A “{parcel.get_status_display()}” parcel does not move on by scanning.",
-        }
-    try:
-        parcel.move_to(
-            target,
-            by=request.user,
-            location=data["location"],
-            tracking_number=data["tracking_number"],
-            comment="Scanned",
-        )
-    except workflow.TransitionRefused as refused:
-        return {"ok": False, "parcel": parcel, "code": parcel.code, "message": str(refused)}
-    return {
-        "ok": True,
-        "parcel": parcel,
-        "code": parcel.code,
-        "status": parcel.get_status_display(),
-        "message": f"{parcel.get_status_display()} — {data['location']}",
-    }
+@login_required
+@cache_control(private=True)
+@require_POST
+def scan_undo(request: HttpRequest) -> HttpResponse:
+    """The result panel's "Undo last scan": the parcel goes back to where it was, for a minute."""
+    _require_stores(request)
+    code = request.POST.get("code", "")[:300]
+    parcel = _find(request, code)
+    result = scanning.parcel_scan_undo(parcel=parcel, by=request.user) if parcel else _unknown(code)
+    location = request.COOKIES.get("scan_location", "Stores")
+    return _scan_page(request, ScanForm(initial={"location": location}), result)
 
 
 @login_required

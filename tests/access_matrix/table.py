@@ -332,6 +332,7 @@ KIND = {  # what the path parameters name
     "portal:nav-badges": "none",
     "catalogue:beamlines": "none",
     "catalogue:beamline": "beamline_page",
+    "shipments:scan-undo": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -594,6 +595,8 @@ RULES = {
     # Beamline pages are public; the sessions they list and count: catalogue/test_beamline.py
     "catalogue:beamlines": {"GET": READ},
     "catalogue:beamline": {"GET": READ},
+    # The scan page's undo names the parcel by its code in the body: stores and staff only.
+    "shipments:scan-undo": {"POST": act(STORES)},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
