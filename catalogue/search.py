@@ -29,7 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
@@ -206,25 +206,55 @@ def _querysets(user) -> dict[str, QuerySet]:
     }
 
 
-# The text shown as the snippet of each kind (PostgreSQL headlines it, SQLite marks it here).
-def _snippet_expression(kind: str):
-    if kind == "investigations":
-        return Concat("title", Value(" — "), "summary", output_field=TextField())
-    if kind == "collections":
-        return Concat("title", Value(" — "), "abstract", output_field=TextField())
+# What each kind shows with its matches marked: a heading (title or name, whole) and, for
+# experiments and collections, a detail (summary or abstract: the fragments around the matches).
+# PostgreSQL headlines them; SQLite marks them in Python.
+def _heading_expression(kind: str):
+    if kind in ("investigations", "collections"):
+        return F("title")
     if kind == "datasets":
-        return Concat(
-            "name",
-            Value(" · sample "),
-            Coalesce("sample__name", Value("—")),
+        sample = Case(
+            When(sample__isnull=True, then=Value("")),
+            default=Concat(Value(" · sample "), "sample__name", output_field=TextField()),
             output_field=TextField(),
         )
+        return Concat("name", sample, output_field=TextField())
     description = Case(
         When(description="", then=Value("")),
         default=Concat(Value(" — "), "description", output_field=TextField()),
         output_field=TextField(),
     )
     return Concat("name", description, output_field=TextField())
+
+
+_DETAIL = {"investigations": "summary", "collections": "abstract"}
+
+
+def _texts(kind: str, query: SearchQuery | None) -> dict:
+    """The `heading` and `detail` annotations: headlines of `query`, or the plain texts."""
+    texts = {"heading": _heading_expression(kind)}
+    if kind in _DETAIL:
+        texts["detail"] = F(_DETAIL[kind])
+    if query is None:
+        return texts
+    # A heading is shown whole, every match marked; a detail is cut into the fragments around
+    # the matches (or its beginning, when only the heading matched).
+    options = {
+        "heading": {"highlight_all": True},
+        "detail": {"max_words": 35, "min_words": 15, "max_fragments": 2},
+    }
+    return {
+        name: SearchHeadline(
+            expression,
+            query,
+            config="english",
+            start_sel=_START,
+            stop_sel=_STOP,
+            fragment_delimiter=" … ",
+            **options[name],
+        )
+        for name, expression in texts.items()
+    }
 
 
 def postgresql_query(text: str) -> SearchQuery:
@@ -260,20 +290,7 @@ def _postgresql_section(
             row.pk: row
             for row in queryset.model.objects.filter(pk__in=ids)
             .select_related(*RELATED[kind])
-            .annotate(
-                headline=SearchHeadline(
-                    _snippet_expression(kind),
-                    query,
-                    config="english",
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=35,
-                    min_words=15,
-                    # Short names are shown whole; only long prose is cut into fragments.
-                    max_fragments=2 if kind in ("investigations", "collections") else 0,
-                    fragment_delimiter=" … ",
-                )
-            )
+            .annotate(**_texts(kind, query))
         }
         if ids
         else {}
@@ -295,7 +312,7 @@ def _fallback_q(kind: str, text: str) -> Q:
 
 
 def _marked(headline: str, text: str) -> SafeString:
-    """Escape the snippet, then turn the match markers (or, on SQLite, the words) into <mark>,
+    """Escape the text, then turn the match markers (or, on SQLite, the words) into <mark>,
     each grown to the whole word it falls in."""
     if not is_postgresql():
         headline = search_hits.mark_substrings(headline[:300], text)
@@ -333,7 +350,9 @@ def _search(user, text: str, *, kind: str, cursor: str | None) -> list[Section]:
             )
         for row in rows:
             # A DOI query matched an identifier, not words: nothing in the text to mark.
-            row.snippet = escape(row.headline or "") if doi else _marked(row.headline or "", text)
+            for part in ("heading", "detail"):
+                plain = getattr(row, part, None) or ""
+                setattr(row, part, escape(plain) if doi else _marked(plain, text))
         search_hits.describe(name, rows)
         sections.append(
             Section(
@@ -359,7 +378,7 @@ def _doi_section(
     rows = list(
         queryset.filter(named)
         .select_related(*RELATED[kind])
-        .annotate(headline=_snippet_expression(kind))
+        .annotate(**_texts(kind, None))
         .order_by("-id")[:TOP_PER_KIND]
     )
     return rows, len(rows), False, None
@@ -371,7 +390,7 @@ def _sqlite_section(
     """Development fallback: icontains, newest first, counted up to COUNT_CAP."""
     matches = queryset.filter(_fallback_q(kind, text))
     count = matches.order_by().values("pk")[: COUNT_CAP + 1].count()
-    annotated = matches.select_related(*RELATED[kind]).annotate(headline=_snippet_expression(kind))
+    annotated = matches.select_related(*RELATED[kind]).annotate(**_texts(kind, None))
     page = keyset.paginate(
         annotated, ordering=["-id"], cursor=cursor, size=PAGE_SIZE if paged else TOP_PER_KIND
     )

@@ -180,7 +180,8 @@ def test_an_embargoed_hit_is_no_hit_for_outsiders(client, world) -> None:
 
 
 def test_groups_in_order_with_capped_counts(client, world, monkeypatch) -> None:
-    monkeypatch.setitem(catalogue_search.CANDIDATES, "datasets", 5)
+    monkeypatch.setitem(catalogue_search.CANDIDATES, "datasets", 5)  # PostgreSQL
+    monkeypatch.setattr(catalogue_search, "COUNT_CAP", 5)  # SQLite
     response = client.get(URL, {"q": "nanowire"})
     sections = response.context["results"]
     assert [(s.label, s.count, s.count_capped) for s in sections] == [
