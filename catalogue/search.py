@@ -350,6 +350,8 @@ def _search(user, text: str, *, kind: str, cursor: str | None) -> list[Section]:
             )
         for row in rows:
             # A DOI query matched an identifier, not words: nothing in the text to mark.
+            if name in _DETAIL and row.detail and is_postgresql():
+                row.detail = search_hits.with_ellipses(row.detail, getattr(row, _DETAIL[name]))
             for part in ("heading", "detail"):
                 plain = getattr(row, part, None) or ""
                 setattr(row, part, escape(plain) if doi else _marked(plain, text))

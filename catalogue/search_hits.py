@@ -40,6 +40,17 @@ def whole_words(marked: str) -> str:
     return grown.replace(STOP + START, "")
 
 
+def with_ellipses(fragment: str, original: str) -> str:
+    """ts_headline cuts a long text into fragments (and drops stop words at their edges): say so
+    where the shown text does not reach the start or end of the original."""
+    shown = fragment.replace(START, "").replace(STOP, "").strip()
+    if not shown or shown == original.strip():
+        return fragment
+    before = "" if original.lstrip().startswith(shown[:20]) else "… "
+    after = "" if original.rstrip().endswith(shown[-20:]) else " …"
+    return before + fragment + after
+
+
 def mark_substrings(text: str, query: str) -> str:
     """SQLite fallback: mark each query word where icontains found it (then `whole_words`)."""
     words = [re.escape(w) for w in query.split() if w]

@@ -106,6 +106,9 @@ def test_marks_grow_to_the_word_and_merge_and_text_stays_escaped() -> None:
     s, e = search_hits.START, search_hits.STOP
     assert search_hits.whole_words(f"x {s}nano{e}wires y") == f"x {s}nanowires{e} y"
     assert search_hits.whole_words(f"{s}a{e}_{s}b{e}") == f"{s}a_b{e}"
+    cut = search_hits.with_ellipses(f"heat {s}nanowires{e} to 600 C", "We heat nanowires to 600 C.")
+    assert cut == f"… heat {s}nanowires{e} to 600 C …"
+    assert search_hits.with_ellipses("Strain maps.", "Strain maps.") == "Strain maps."
     marked = search_hits.mark_substrings("<b>lysozymes</b>", "lysozyme")
     assert search_hits.whole_words(marked) == f"<b>{s}lysozymes{e}</b>"
 
