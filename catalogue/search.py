@@ -1,4 +1,5 @@
-"""One search over investigations, datasets and samples, through the access policy.
+"""One search over investigations, datasets, data collections and samples, through the access
+policy.
 
 PostgreSQL: a weighted tsvector per row (`search_vector`, GIN-indexed), `websearch_to_tsquery`,
 ts_rank ordering and ts_headline snippets. SQLite (development): icontains, newest first, with the
@@ -7,7 +8,6 @@ matches marked in Python. Both answer only from `access.visible_*`, counts inclu
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,23 +29,34 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from . import access, keyset
+from . import access, keyset, search_hits
 from .models import Dataset, DatasetParameter, Investigation, Sample
 
-KINDS = {"investigations": "Investigations", "datasets": "Datasets", "samples": "Samples"}
+KINDS = {
+    "investigations": "Experiments",
+    "datasets": "Datasets",
+    "collections": "Data collections",
+    "samples": "Samples",
+}
 TOP_PER_KIND = 5
 PAGE_SIZE = 20
 # PostgreSQL ranks at most this many (newest) matches per kind; counts show "N+" beyond.
-CANDIDATES = {"investigations": 2000, "datasets": 300, "samples": 300}
+CANDIDATES = {"investigations": 2000, "datasets": 300, "collections": 300, "samples": 300}
 COUNT_CAP = 1000  # SQLite fallback: "1000+" rather than counting every match
-# ts_headline marks matches with these; the text is HTML-escaped before they become <mark>.
-_START, _STOP = "\x02", "\x03"
+# What each kind's rows bring along: the session and beamline every hit shows.
+RELATED = {
+    "investigations": ["instrument"],
+    "datasets": ["investigation__instrument", "sample"],
+    "collections": ["doi"],
+    "samples": ["investigation__instrument"],
+}
+_START, _STOP = search_hits.START, search_hits.STOP
 
 
 class SearchForm(forms.Form):
@@ -188,29 +199,62 @@ class Section:
 
 def _querysets(user) -> dict[str, QuerySet]:
     return {
-        "investigations": access.visible_investigations(user).select_related("instrument"),
-        "datasets": access.visible_datasets(user).select_related("investigation", "sample"),
-        "samples": access.visible_samples(user).select_related("investigation"),
+        "investigations": access.visible_investigations(user),
+        "datasets": access.visible_datasets(user),
+        "collections": search_hits.collections(user),
+        "samples": access.visible_samples(user),
     }
 
 
-# The text shown as the snippet of each kind (PostgreSQL headlines it, SQLite marks it here).
-def _snippet_expression(kind: str):
-    if kind == "investigations":
-        return Concat("title", Value(" — "), "summary", output_field=TextField())
+# What each kind shows with its matches marked: a heading (title or name, whole) and, for
+# experiments and collections, a detail (summary or abstract: the fragments around the matches).
+# PostgreSQL headlines them; SQLite marks them in Python.
+def _heading_expression(kind: str):
+    if kind in ("investigations", "collections"):
+        return F("title")
     if kind == "datasets":
-        return Concat(
-            "name",
-            Value(" · sample "),
-            Coalesce("sample__name", Value("—")),
+        sample = Case(
+            When(sample__isnull=True, then=Value("")),
+            default=Concat(Value(" · sample "), "sample__name", output_field=TextField()),
             output_field=TextField(),
         )
+        return Concat("name", sample, output_field=TextField())
     description = Case(
         When(description="", then=Value("")),
         default=Concat(Value(" — "), "description", output_field=TextField()),
         output_field=TextField(),
     )
     return Concat("name", description, output_field=TextField())
+
+
+_DETAIL = {"investigations": "summary", "collections": "abstract"}
+
+
+def _texts(kind: str, query: SearchQuery | None) -> dict:
+    """The `heading` and `detail` annotations: headlines of `query`, or the plain texts."""
+    texts = {"heading": _heading_expression(kind)}
+    if kind in _DETAIL:
+        texts["detail"] = F(_DETAIL[kind])
+    if query is None:
+        return texts
+    # A heading is shown whole, every match marked; a detail is cut into the fragments around
+    # the matches (or its beginning, when only the heading matched).
+    options = {
+        "heading": {"highlight_all": True},
+        "detail": {"max_words": 35, "min_words": 15, "max_fragments": 2},
+    }
+    return {
+        name: SearchHeadline(
+            expression,
+            query,
+            config="english",
+            start_sel=_START,
+            stop_sel=_STOP,
+            fragment_delimiter=" … ",
+            **options[name],
+        )
+        for name, expression in texts.items()
+    }
 
 
 def postgresql_query(text: str) -> SearchQuery:
@@ -222,12 +266,14 @@ def postgresql_query(text: str) -> SearchQuery:
 
 def _postgresql_section(
     kind: str, queryset: QuerySet, text: str, *, paged: bool, cursor: str | None
-) -> tuple[list[Any], int, bool, keyset.Page | None]:
+) -> tuple[list[Any], int, bool, keyset.Page]:
     """Rank the newest CANDIDATES[kind] matches in one query (id, rank only), sort them here,
     then fetch the rows of the page with their snippets. A common word matches a fifth of
     500,000 datasets: sorting every match by rank would not stay under 100 ms."""
     query = postgresql_query(text)
     limit = CANDIDATES[kind]
+    if kind == "collections":  # no column: the expression its GIN index is built on
+        queryset = queryset.annotate(search_vector=search_hits.collection_vector())
     hits = list(
         queryset.filter(search_vector=query)
         .order_by("-id")
@@ -235,31 +281,16 @@ def _postgresql_section(
         .values_list("rank", "pk")[:limit]
     )
     keys = sorted((-rank, -pk) for rank, pk in hits)
-    if paged:
-        start, end, page = keyset.paginate_sorted(keys, cursor=cursor, size=PAGE_SIZE)
-        chosen = keys[start:end]
-    else:
-        page, chosen = None, keys[:TOP_PER_KIND]
-    ids = [-pk for _, pk in chosen]
+    start, end, page = keyset.paginate_sorted(
+        keys, cursor=cursor, size=PAGE_SIZE if paged else TOP_PER_KIND
+    )
+    ids = [-pk for _, pk in keys[start:end]]
     rows = (
         {
             row.pk: row
             for row in queryset.model.objects.filter(pk__in=ids)
-            .select_related(*queryset.query.select_related)
-            .annotate(
-                headline=SearchHeadline(
-                    _snippet_expression(kind),
-                    query,
-                    config="english",
-                    start_sel=_START,
-                    stop_sel=_STOP,
-                    max_words=35,
-                    min_words=15,
-                    # Short names are shown whole; only long summaries are cut into fragments.
-                    max_fragments=2 if kind == "investigations" else 0,
-                    fragment_delimiter=" … ",
-                )
-            )
+            .select_related(*RELATED[kind])
+            .annotate(**_texts(kind, query))
         }
         if ids
         else {}
@@ -270,6 +301,8 @@ def _postgresql_section(
 def _fallback_q(kind: str, text: str) -> Q:
     if kind == "investigations":
         return Q(name__icontains=text) | Q(title__icontains=text) | Q(summary__icontains=text)
+    if kind == "collections":
+        return search_hits.collections_fallback_q(text)
     if kind == "datasets":
         strings = DatasetParameter.objects.filter(
             dataset=OuterRef("pk"), string_value__icontains=text
@@ -279,20 +312,16 @@ def _fallback_q(kind: str, text: str) -> Q:
 
 
 def _marked(headline: str, text: str) -> SafeString:
-    """Escape the snippet, then turn the match markers (or, on SQLite, the words) into <mark>."""
+    """Escape the text, then turn the match markers (or, on SQLite, the words) into <mark>,
+    each grown to the whole word it falls in."""
     if not is_postgresql():
-        words = [re.escape(w) for w in text.split() if w]
-        if words:
-            headline = re.sub(
-                "(" + "|".join(words) + ")", _START + r"\1" + _STOP, headline, flags=re.IGNORECASE
-            )
-        headline = headline[:300]
-    html = escape(headline).replace(_START, "<mark>").replace(_STOP, "</mark>")
-    return mark_safe(html)  # noqa: S308 - escaped on the line above
+        headline = search_hits.mark_substrings(headline[:300], text)
+    html = escape(search_hits.whole_words(headline))
+    return mark_safe(html.replace(_START, "<mark>").replace(_STOP, "</mark>"))  # noqa: S308 - escaped
 
 
 def search(user, text: str, *, kind: str = "", cursor: str | None = None) -> list[Section]:
-    """Top results of each kind, or one kind paginated (keyset on rank, id). Raises
+    """The first page of each kind, or one kind from a cursor (keyset on rank, id). Raises
     keyset.BadCursor for a tampered cursor."""
     with transaction.atomic():
         if is_postgresql():
@@ -300,15 +329,18 @@ def search(user, text: str, *, kind: str = "", cursor: str | None = None) -> lis
             # costs more than they save (20 ms on a busy 2-core machine). This search only.
             with connection.cursor() as db:
                 db.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        return _search(user, text, kind=kind, cursor=cursor)
+        return _search(user, text, kind=kind, cursor=cursor if kind else None)
 
 
 def _search(user, text: str, *, kind: str, cursor: str | None) -> list[Section]:
     sections = []
+    doi = search_hits.doi_in(text)
     for name, queryset in _querysets(user).items():
         if kind and name != kind:
             continue
-        if is_postgresql():
+        if doi:
+            rows, count, capped, page = _doi_section(user, name, queryset, doi)
+        elif is_postgresql():
             rows, count, capped, page = _postgresql_section(
                 name, queryset, text, paged=bool(kind), cursor=cursor
             )
@@ -317,7 +349,13 @@ def _search(user, text: str, *, kind: str, cursor: str | None) -> list[Section]:
                 name, queryset, text, paged=bool(kind), cursor=cursor
             )
         for row in rows:
-            row.snippet = _marked(row.headline or "", text)
+            # A DOI query matched an identifier, not words: nothing in the text to mark.
+            if name in _DETAIL and row.detail and is_postgresql():
+                row.detail = search_hits.with_ellipses(row.detail, getattr(row, _DETAIL[name]))
+            for part in ("heading", "detail"):
+                plain = getattr(row, part, None) or ""
+                setattr(row, part, escape(plain) if doi else _marked(plain, text))
+        search_hits.describe(name, rows)
         sections.append(
             Section(
                 kind=name,
@@ -332,15 +370,30 @@ def _search(user, text: str, *, kind: str, cursor: str | None) -> list[Section]:
     return sections
 
 
+def _doi_section(
+    user, kind: str, queryset: QuerySet, doi: str
+) -> tuple[list[Any], int, bool, keyset.Page | None]:
+    """A DOI names one session or collection (a few, if ICAT recorded it on several sessions)."""
+    named = search_hits.doi_q(user, kind, doi)
+    if named is None:
+        return [], 0, False, None
+    rows = list(
+        queryset.filter(named)
+        .select_related(*RELATED[kind])
+        .annotate(**_texts(kind, None))
+        .order_by("-id")[:TOP_PER_KIND]
+    )
+    return rows, len(rows), False, None
+
+
 def _sqlite_section(
     kind: str, queryset: QuerySet, text: str, *, paged: bool, cursor: str | None
-) -> tuple[list[Any], int, bool, keyset.Page | None]:
+) -> tuple[list[Any], int, bool, keyset.Page]:
     """Development fallback: icontains, newest first, counted up to COUNT_CAP."""
     matches = queryset.filter(_fallback_q(kind, text))
     count = matches.order_by().values("pk")[: COUNT_CAP + 1].count()
-    annotated = matches.annotate(headline=_snippet_expression(kind))
-    if paged:
-        page = keyset.paginate(annotated, ordering=["-id"], cursor=cursor, size=PAGE_SIZE)
-        return page.rows, min(count, COUNT_CAP), count > COUNT_CAP, page
-    rows = list(annotated.order_by("-id")[:TOP_PER_KIND]) if count else []
-    return rows, min(count, COUNT_CAP), count > COUNT_CAP, None
+    annotated = matches.select_related(*RELATED[kind]).annotate(**_texts(kind, None))
+    page = keyset.paginate(
+        annotated, ordering=["-id"], cursor=cursor, size=PAGE_SIZE if paged else TOP_PER_KIND
+    )
+    return page.rows, min(count, COUNT_CAP), count > COUNT_CAP, page

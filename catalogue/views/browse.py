@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from catalogue import access, keyset
 from catalogue import search as catalogue_search
@@ -99,17 +99,21 @@ def search(request: HttpRequest) -> HttpResponse:
         except keyset.BadCursor:
             cursor_error = "That page link is no longer valid; showing the first page."
             results = catalogue_search.search(request.user, query, kind=kind, cursor=None)
+    context = {
+        "form": form,
+        "query": query,
+        "kind": kind,
+        "results": results,
+        "cursor_error": cursor_error,
+    }
     template = "catalogue/search.html"
+    if request.htmx and kind and results and request.htmx.target == f"more-{kind}":
+        if cursor_error:
+            # A stale cursor's next rows are unknown: show the first page, not appended rows.
+            response = render(request, template + "#results", context)
+            return reswap(retarget(response, "#results"), "outerHTML")
+        # A group's "More" button: the next rows and the next button, in place of the button.
+        return render(request, template + "#more", {**context, "more": True, "section": results[0]})
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "query": query,
-            "kind": kind,
-            "results": results,
-            "cursor_error": cursor_error,
-        },
-    )
+    return render(request, template, context)

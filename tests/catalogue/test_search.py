@@ -76,6 +76,7 @@ def test_embargoed_data_never_leaks_not_even_in_counts(client, catalogue) -> Non
         assert {k: s.count for k, s in _sections(response).items()} == {
             "investigations": 1,
             "datasets": 1,
+            "collections": 0,
             "samples": 1,
         }
         assert 'data-count="1"' in body
@@ -181,7 +182,7 @@ def test_more_link_when_a_kind_has_more_than_the_top(client) -> None:
     for i in range(catalogue_search.TOP_PER_KIND + 2):
         factories.DatasetFactory(investigation=investigation, name=f"insulin_{i:02d}")
     body = client.get(URL, {"q": "insulin"}).content.decode()
-    assert "kind=datasets" in body and "All datasets" in body
+    assert "kind=datasets" in body and "More datasets" in body
 
 
 def test_query_count_does_not_grow_with_results(client, django_assert_max_num_queries) -> None:
