@@ -132,9 +132,7 @@ def test_a_file_missing_from_tape_fails_the_restore_naming_it(client, team, sett
     assert status(dataset) == ArchiveStatus.ARCHIVED
     client.force_login(team.participant)
     page = client.get(dataset.get_absolute_url()).content.decode()
-    assert (
-        "The last restore failed" in page and lost.location in page and "Request restore" in page
-    )
+    assert "The last restore failed" in page and lost.location in page and "Request restore" in page
 
 
 def test_a_stale_restore_is_swept_and_finished_by_the_next_attempt(team, settings) -> None:
