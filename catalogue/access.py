@@ -191,8 +191,21 @@ def can_mint_doi(user: AnyUser, investigation: Investigation) -> bool:
     return _is_staff(user) or role_in(user, investigation) is not None
 
 
-def can_request_restore(user: AnyUser, investigation: Investigation) -> bool:
-    return is_in_team(user, investigation)
+def is_public_dataset(dataset: Dataset) -> bool:
+    """Released data: its investigation's embargo is over, or a findable DOI published it."""
+    return dataset.released_by_doi or dataset.investigation.is_released
+
+
+def under_embargo(datasets: QuerySet[Dataset]) -> QuerySet[Dataset]:
+    """The datasets that are not public (to be filtered from what the user may see)."""
+    return datasets.exclude(released_q(prefix="investigation__")).exclude(released_by_doi=True)
+
+
+def may_request_restore(user: AnyUser, dataset: Dataset) -> bool:
+    """Ask for an archived dataset back from tape: whoever may download it, so the public too once
+    it is released or in a minted DOI (a DOI landing page must not offer a dead link). Anonymous
+    visitors are asked for an e-mail address, which they verify first (catalogue/restores.py)."""
+    return is_public_dataset(dataset) or is_in_team(user, dataset.investigation)
 
 
 def can_edit_samples(user: AnyUser, investigation: Investigation) -> bool:

@@ -1,8 +1,8 @@
 """Demo step for downloads: some datasets go to "tape", some become too large to stream.
 
 Runs after `catalogue.demo` (see DEMO_STEPS) and finds its datasets by querying the database:
-- the two oldest released datasets are archived: their files move to ARCHIVE_ROOT, so "Restore
-  from tape" has something to copy back;
+- the two oldest released datasets are archived: their files move to ARCHIVE_ROOT, so "Request
+  restore" has something to copy back (their gallery thumbnails are kept first);
 - one dataset of MX-2468 (Marie Dubois's proposal) and one public dataset get a 3 GiB sparse
   file (no disk used), so their zip needs a download job.
 """
@@ -14,6 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from . import previews
 from .models import ArchiveStatus, Datafile, Dataset, Investigation
 
 LARGE_FILE_SIZE = 3 * 2**30
@@ -54,6 +55,9 @@ def seed(*, out) -> None:
 
 
 def _move_to_tape(dataset: Dataset) -> None:
+    # As the facility's archiving would: the gallery's thumbnails are made while the files are
+    # on disk, and stay when they leave (catalogue/previews.py).
+    previews.dataset_thumbnails_keep(dataset=dataset)
     for datafile in dataset.datafiles.all():
         source = Path(settings.DATA_ROOT) / datafile.location
         target = Path(settings.ARCHIVE_ROOT) / datafile.location

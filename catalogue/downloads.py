@@ -140,8 +140,17 @@ class Selection:
             .distinct()
             .order_by("id")
         )
+        # The API-token hint applies to embargoed data only (which only its team sees).
+        embargoed = access.under_embargo(
+            access.visible_datasets(self.user).filter(
+                Q(id__in=self.dataset_ids) | Q(datafiles__id__in=self.datafile_ids)
+            )
+        ).exists()
         return SelectionSummary(
-            file_count=totals["n"] or 0, size=totals["size"] or 0, offline=offline
+            file_count=totals["n"] or 0,
+            size=totals["size"] or 0,
+            offline=offline,
+            embargoed=embargoed,
         )
 
 
@@ -150,6 +159,7 @@ class SelectionSummary:
     file_count: int
     size: int
     offline: list[Dataset]
+    embargoed: bool = False
 
     @property
     def mode(self) -> str:
@@ -456,15 +466,20 @@ def download_job_path(job: DownloadJob) -> Path:
 # Tape restores ----------------------------------------------------------------------------------
 
 
-def dataset_restore_request(*, dataset: Dataset, by=None) -> DatasetRestore | None:
-    """Ask for the dataset back from tape; None when it is not archived (already on its way)."""
+def dataset_restore_request(*, dataset: Dataset, by=None, email: str = "") -> DatasetRestore | None:
+    """Ask for the dataset back from tape; None when it is not archived (already on its way).
+    `email` is who to tell when it is back (default: the requester's address)."""
+    address = email or (by.email if by is not None else "")
     with transaction.atomic():
         if not Dataset.objects.filter(pk=dataset.pk, archive_status=ArchiveStatus.ARCHIVED).update(
             archive_status=ArchiveStatus.RESTORING
         ):
             return None
         restore = DatasetRestore.objects.create(
-            dataset=dataset, requested_by=by, total_bytes=dataset.size
+            dataset=dataset,
+            requested_by=by,
+            total_bytes=dataset.size,
+            notify=[address] if address else [],
         )
     _enqueue_restore(restore.pk)
     return restore
@@ -564,12 +579,7 @@ def dataset_restore_report(
             )
         for restore in restores:
             restore.status, restore.error, restore.finished_at = status, error, now
-            if restore.requested_by:
-                mail_send(
-                    to=[restore.requested_by.email],
-                    template="dataset_restored" if restored else "dataset_restore_failed",
-                    context={"restore": restore},
-                )
+            _notify(restore, template="dataset_restored" if restored else "dataset_restore_failed")
     return restores
 
 
@@ -594,12 +604,16 @@ def _slow_copy(source: Path, target: Path, *, progress: Callable[[int], None]) -
 
 
 def _notify_restored(restore: DatasetRestore) -> None:
-    if restore.requested_by:
-        mail_send(
-            to=[restore.requested_by.email],
-            template="dataset_restored",
-            context={"restore": restore},
-        )
+    _notify(restore, template="dataset_restored")
+
+
+def _notify(restore: DatasetRestore, *, template: str) -> None:
+    """One message per address: the people waiting for a dataset do not learn each other's."""
+    recipients = {*restore.notify}
+    if restore.requested_by and restore.requested_by.email:  # rows from before `notify`
+        recipients.add(restore.requested_by.email)
+    for address in sorted(recipients):
+        mail_send(to=[address], template=template, context={"restore": restore})
 
 
 # Metalink, aria2, Globus ------------------------------------------------------------------------

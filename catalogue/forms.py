@@ -164,3 +164,14 @@ class AccessRequestForm(forms.Form):
 
     def clean_proposal(self) -> str:
         return self.cleaned_data["proposal"].strip().upper()
+
+
+class RestoreEmailForm(forms.Form):
+    """An anonymous visitor's request for a dataset from tape: where to send the link that starts
+    it (and, later, the news that it is back)."""
+
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        error_messages={"required": "Give the address we should send the link to."},
+    )

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from portal.fields import LARGEST_ID
 from portal.icatplus import IcatPlusView, session_id_of
 
-from . import access
+from . import access, restores
 from . import downloads as svc
 from .icat.mapping import facility_location
 from .models import ArchiveStatus, Datafile, Dataset
@@ -217,8 +217,9 @@ class DatasetsStatus(IcatPlusView):
 
 class DatasetsRestore(IcatPlusView):
     """`POST /ids/{sessionId}/datasets/restore?datasetIds=`: bring archived datasets back from
-    tape, for their team (403 to others who see them, as on the dataset page). Datasets already
-    online or on their way are left as they are. Answers every dataset's state."""
+    tape, for whoever may download them (`access.may_request_restore`, as on the dataset page).
+    A dataset on its way already gets the caller added to those told when it is back; online
+    ones are left as they are. Answers every dataset's state."""
 
     def post(self, request: Request, session_id: str) -> Response:
         query = _selection(request, DatasetsSerializer)
@@ -226,12 +227,18 @@ class DatasetsRestore(IcatPlusView):
             RestoreRequestSerializer(data=request.data).is_valid(raise_exception=True)
         datasets = _visible_datasets(request.user, query["datasetIds"])
         for dataset in datasets:
-            if not access.can_request_restore(request.user, dataset.investigation):
+            if not access.may_request_restore(request.user, dataset):
                 raise exceptions.PermissionDenied(
                     "Only the experiment's team can ask for its data back from tape."
                 )
+        # Counted as on the web (catalogue/restores.py): one request, whatever its datasets.
+        if any(d.archive_status == ArchiveStatus.ARCHIVED for d in datasets):
+            wait = restores.restore_wait(request)
+            if wait is not None:
+                self.throttled(request, wait)
         for dataset in datasets:
-            if svc.dataset_restore_request(dataset=dataset, by=request.user):
+            asked = restores.dataset_restore_ask(dataset=dataset, by=request.user)
+            if asked.restore is not None:
                 dataset.archive_status = ArchiveStatus.RESTORING
         return Response([_ids_status(d) for d in datasets])
 

@@ -590,6 +590,9 @@ class DatasetRestore(models.Model):
     status = models.CharField(
         max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING
     )
+    # Everyone told when it ends: the requester, and whoever asked while it ran (a second request
+    # joins the running restore); anonymous visitors by the address they verified.
+    notify = models.JSONField(default=list, blank=True)
     total_bytes = models.PositiveBigIntegerField(default=0)
     done_bytes = models.PositiveBigIntegerField(default=0)
     attempt = models.PositiveIntegerField(default=0)

@@ -18,7 +18,7 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,11 +26,17 @@ from pathlib import Path
 import h5py
 import numpy as np
 from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import Datafile
+from .models import Datafile, Dataset
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+GALLERY_SIZE = 24  # the images a dataset page shows, and whose thumbnails outlive the files
+# Images and HDF5 files are found by name among the first files only: a detector dataset can hold
+# hundreds of thousands of frames, and a suffix match cannot use an index.
+PREVIEW_SCAN_FILES = 2000
 HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs")
 THUMBNAIL_SIZE = (256, 256)
 MAX_TREE_NODES = 400  # a tree longer than this is cut (detector files can hold thousands of scans)
@@ -85,8 +91,16 @@ def _write_atomically(target: Path, content: bytes) -> None:
 
 
 def datafile_thumbnail(*, datafile: Datafile) -> Path:
-    """A PNG at most THUMBNAIL_SIZE of an image datafile, rendered on first use."""
-    source = data_path(datafile.location)
+    """A PNG at most THUMBNAIL_SIZE of an image datafile, rendered on first use. Each rendering
+    is also kept by the file's id alone (`kept/`), and that copy answers once the file has left
+    the disk for tape: a gallery of archived data still shows its pictures."""
+    try:
+        source = data_path(datafile.location)
+    except FileMissing:
+        kept = kept_thumbnail(datafile)
+        if kept is None:
+            raise
+        return kept
     target = _cache_file("thumbnails", datafile, source, f"{THUMBNAIL_SIZE}")
     if target.exists():
         return target
@@ -100,7 +114,53 @@ def datafile_thumbnail(*, datafile: Datafile) -> Path:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as error:
         raise PreviewError(f"This image cannot be read ({error.__class__.__name__}).") from None
     _write_atomically(target, out.getvalue())
+    _write_atomically(_kept_file(datafile), out.getvalue())
     return target
+
+
+def _kept_file(datafile: Datafile) -> Path:
+    return Path(settings.PREVIEW_CACHE_DIR) / "kept" / f"{datafile.pk}.png"
+
+
+def kept_thumbnail(datafile: Datafile) -> Path | None:
+    """The thumbnail kept for a file whatever became of it, if one was ever rendered."""
+    path = _kept_file(datafile)
+    return path if path.is_file() else None
+
+
+def gallery_images(datafiles: QuerySet[Datafile]) -> list[int]:
+    """Ids of the images a gallery shows (one more, to say there are others): by name among
+    the first PREVIEW_SCAN_FILES files, on the (dataset, name, id) index."""
+    first = datafiles.order_by("name", "id").values_list("pk", "name")[:PREVIEW_SCAN_FILES]
+    ids = [pk for pk, name in first if name.lower().endswith(IMAGE_SUFFIXES)]
+    return ids[: GALLERY_SIZE + 1]
+
+
+def dataset_thumbnails_keep(*, dataset: Dataset) -> int:
+    """Render the thumbnails of the dataset's gallery while its files are on disk, so they
+    outlive the files' move to tape: run when a sync brings files and before archiving. Files
+    that are gone or unreadable are skipped (their gallery tile says so). Returns how many are
+    kept."""
+    kept = 0
+    for datafile in Datafile.objects.filter(pk__in=gallery_images(dataset.datafiles.all())):
+        try:
+            rendered = datafile_thumbnail(datafile=datafile)
+        except PreviewError:
+            continue
+        if kept_thumbnail(datafile) is None:  # rendered before thumbnails were kept
+            _write_atomically(_kept_file(datafile), rendered.read_bytes())
+        kept += 1
+    return kept
+
+
+def dataset_thumbnails_keep_later(dataset_ids: Iterable[int]) -> None:
+    """`dataset_thumbnails_keep` by a worker once the transaction commits (an ICAT sync batch
+    must not wait for image decoding)."""
+    from .tasks import sync_thumbnails
+
+    ids = sorted(set(dataset_ids))
+    if ids:
+        transaction.on_commit(lambda: sync_thumbnails.delay(ids), robust=True)
 
 
 def _displayable(image: Image.Image) -> Image.Image:

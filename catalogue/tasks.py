@@ -40,6 +40,17 @@ def sync_icat_investigation(self, *, name: str) -> str:
     return run.status
 
 
+@shared_task(acks_late=True, soft_time_limit=1700, time_limit=1800)
+def sync_thumbnails(dataset_ids: list[int]) -> int:
+    """Thumbnails of the galleries of datasets a sync batch brought files for, made while the
+    files are on disk (they outlive the files' move to tape)."""
+    from catalogue.models import ArchiveStatus, Dataset
+    from catalogue.previews import dataset_thumbnails_keep
+
+    datasets = Dataset.objects.filter(pk__in=dataset_ids, archive_status=ArchiveStatus.ONLINE)
+    return sum(dataset_thumbnails_keep(dataset=d) for d in datasets.iterator())
+
+
 # Downloads and tape restores (queue "zip", see CELERY_TASK_ROUTES) ---------------------------
 # Late acknowledgement (settings) + idempotent services: a killed worker's job is taken up again,
 # by the broker's redelivery or by `download_sweep`.

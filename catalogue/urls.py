@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import browse, dataset, downloads, investigation
+from .views import browse, dataset, downloads, investigation, restores
 
 app_name = "catalogue"
 
@@ -35,7 +35,17 @@ urlpatterns = [
         {"kind": "datafile"},
         name="basket-toggle-datafile",
     ),
-    path("datasets/<int:pk>/restore", downloads.dataset_restore, name="dataset-restore"),
+    path("datasets/<int:pk>/restore", restores.dataset_restore, name="dataset-restore"),
+    path(
+        "datasets/<int:pk>/restore/confirm",
+        restores.dataset_restore_confirm,
+        name="dataset-restore-confirm",
+    ),
+    path(
+        "datasets/<int:pk>/restore/status",
+        restores.dataset_restore_status,
+        name="dataset-restore-status",
+    ),
     path(
         "datasets/<int:pk>/download-panel",
         downloads.dataset_download_panel,

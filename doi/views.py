@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRefresh
 
 from catalogue import access
-from catalogue.models import Datafile, Dataset, Investigation
+from catalogue.models import ArchiveStatus, Datafile, Dataset, Investigation
 from portal.fields import LARGEST_ID
 
 from . import citation, publications, services, styles
@@ -336,8 +336,14 @@ def _landing_context(request: HttpRequest, doi: Doi) -> dict:
         # Beamlines and dates come from the datasets this user may see: nothing about
         # embargoed data leaks through a reserved DOI's page.
         beamlines = sorted(set(datasets.values_list("investigation__instrument__name", flat=True)))
-    totals = datasets.order_by().aggregate(count=Count("id"), size=Sum("size"))
-    all_ids = datasets.order_by("id").values_list("pk", flat=True)
+    # "Download all" is for what is on disk: the rows of datasets on tape offer their restore.
+    online = Q(archive_status=ArchiveStatus.ONLINE)
+    totals = datasets.order_by().aggregate(
+        count=Count("id", filter=online),
+        size=Sum("size", filter=online),
+        on_tape=Count("id", filter=~online),
+    )
+    all_ids = datasets.filter(online).order_by("id").values_list("pk", flat=True)
     if doi.kind == DoiKind.SESSION:  # a collection is hand-picked: never too many for one link
         all_ids = all_ids[: LANDING_DATASETS + 1]
     datasets = (
@@ -362,6 +368,7 @@ def _landing_context(request: HttpRequest, doi: Doi) -> dict:
         "citations": styles.citations(record),
         "licence": _licence(licence),
         "download_all": _download_all(doi, totals, list(all_ids)),
+        "on_tape": totals["on_tape"],
         "doi": doi,
         "record": record,
         "visible": visible,

@@ -296,6 +296,8 @@ REST_FRAMEWORK = {
         "anon": env_str("THROTTLE_ANON_RATE", "300/min"),
         "user": env_str("THROTTLE_USER_RATE", "600/min"),
         "apikey": env_str("THROTTLE_APIKEY_RATE", "600/min"),
+        # Restores from tape asked (catalogue/restores.py): per user, or per address and e-mail.
+        "restore": env_str("THROTTLE_RESTORE_RATE", "10/hour"),
     },
     # 0, not None: DRF would otherwise take X-Forwarded-For as sent by the client.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
@@ -387,6 +389,8 @@ DOWNLOAD_THROTTLE_BPS = env_int("DOWNLOAD_THROTTLE_BPS", 0)
 # The "tape": archived datasets' files live here until a restore copies them back to DATA_ROOT.
 ARCHIVE_ROOT = env_path("ARCHIVE_ROOT", VAR_DIR / "archive")
 RESTORE_THROTTLE_BPS = env_int("RESTORE_THROTTLE_BPS", 20 * 2**20)
+# An anonymous visitor's restore starts when they open the link e-mailed to them; it expires.
+RESTORE_LINK_HOURS = env_int("RESTORE_LINK_HOURS", 24)
 # "Transfer with Globus" opens the Globus web app at the dataset on this endpoint; hidden if unset.
 GLOBUS_ENDPOINT_ID = env_str("GLOBUS_ENDPOINT_ID")
 GLOBUS_PATH_PREFIX = env_str("GLOBUS_PATH_PREFIX", "/")

@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
-from catalogue import search
+from catalogue import previews, search
 from catalogue.icat import mapping, people
 from catalogue.icat.mapping import Applied
 from catalogue.icat.records import EPOCH, SPECS, Cursor, Gateway, GatewayError, Record
@@ -215,6 +215,8 @@ class _Runner:
             if records:
                 APPLY[entity](records, done)
                 refresh_derived(done)
+                if entity == "Datafile":  # new pictures: thumbnails while the files are on disk
+                    previews.dataset_thumbnails_keep_later(done.datasets)
             if cursor is not None:
                 SyncCursor.objects.update_or_create(
                     entity=entity, defaults={"mod_time": cursor.mod_time, "last_id": cursor.last_id}

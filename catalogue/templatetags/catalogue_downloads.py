@@ -27,11 +27,23 @@ def download_panel(context: template.Context, dataset: Dataset) -> dict:
     online = dataset.archive_status == ArchiveStatus.ONLINE
     return {
         "mode": svc.download_mode(size=dataset.size, file_count=dataset.file_count, online=online),
-        "archived": dataset.archive_status == ArchiveStatus.ARCHIVED,
-        "restoring": dataset.archive_status == ArchiveStatus.RESTORING,
-        "can_restore": not online and access.can_request_restore(user, dataset.investigation),
         "globus_url": svc.globus_url(dataset),
         "limits": svc.limits(),
-        # The latest restore: its progress while it runs, its error if it failed.
+        # Only where it applies: embargoed data, which only its team sees.
+        "token_hint": user.is_authenticated and not access.is_public_dataset(dataset),
+        **restore_offer(context, dataset),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def restore_offer(context: template.Context, dataset: Dataset) -> dict:
+    """What a page says about a dataset on tape: its state, the latest restore (its progress
+    while it runs, its error if it failed) and whether this visitor may ask for it."""
+    online = dataset.archive_status == ArchiveStatus.ONLINE
+    return {
+        "online": online,
+        "archived": dataset.archive_status == ArchiveStatus.ARCHIVED,
+        "restoring": dataset.archive_status == ArchiveStatus.RESTORING,
+        "can_restore": not online and access.may_request_restore(context["request"].user, dataset),
         "restore": None if online else dataset.restores.order_by("-created_at", "-id").first(),
     }

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_safe
 from catalogue import access, previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
 from catalogue.models import (
+    ArchiveStatus,
     Datafile,
     Dataset,
     DatasetParameter,
@@ -29,10 +30,8 @@ from catalogue.models import (
 
 PAGE_SIZE = 50
 FILES_PAGE_SIZE = 50
-GALLERY_SIZE = 24
-# Images and HDF5 files are found by name among the first files only: a detector dataset can hold
-# hundreds of thousands of frames, and a suffix match cannot use an index.
-PREVIEW_SCAN_FILES = 2000
+GALLERY_SIZE = previews.GALLERY_SIZE
+PREVIEW_SCAN_FILES = previews.PREVIEW_SCAN_FILES
 HDF5_PICKER_SIZE = 50
 # Columns of the datasets table: the first numeric parameters whose name holds one of these words
 # (what beamline scientists look at first, whatever the technique), else the first by name.
@@ -262,6 +261,10 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
     visible = access.visible_datasets(request.user)
     images, hdf5_files = _previewable_files(files)
+    online = dataset.archive_status == ArchiveStatus.ONLINE
+    for image in images[:GALLERY_SIZE]:
+        # On tape, a picture exists only if its thumbnail was kept: the others get a placeholder.
+        image.thumbnail_shown = online or previews.kept_thumbnail(image) is not None
     parameters = list(dataset.parameters.select_related("type").order_by("type__name"))
     for parameter in parameters:
         parameter.display = format_value(parameter)

@@ -16,7 +16,6 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -26,6 +25,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import (
     content_disposition_header,
     http_date,
@@ -73,8 +73,8 @@ def datafile_response(
     `refuse(message, status)` saying why not: each caller answers in its own format."""
     if datafile.dataset.archive_status != ArchiveStatus.ONLINE:
         return refuse(
-            "This file's dataset is archived on tape. Request a restore from "
-            "the dataset page; the download comes back when it is online.",
+            "This file's dataset is archived on tape: it can be downloaded once it is restored "
+            "to disk, which anyone who may download it can request (it takes minutes to hours).",
             409,
         )
     try:
@@ -479,13 +479,17 @@ def basket_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         context["basket_count"] = len(items)
         context["compact"] = request.POST.get("compact") == "1"  # icon-only in table rows
         return render(request, "catalogue/_basket_toggle.html", {**context, "oob_counter": True})
-    next_url = request.POST.get("next", "")
-    # A path of this site only: `redirect()` takes any other word for a URL name to reverse.
-    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+    return redirect(safe_next(request, request.POST.get("next", ""), reverse("catalogue:basket")))
+
+
+def safe_next(request: HttpRequest, next_url: str, default: str) -> str:
+    """`next_url` if it is a path of this site, else `default`: `redirect()` would take any other
+    word for a URL name to reverse, and another site's address for an open redirect."""
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}
     ):
-        next_url = reverse("catalogue:basket")
-    return redirect(next_url)
+        return next_url
+    return default
 
 
 @require_POST
@@ -498,37 +502,12 @@ def basket_clear(request: HttpRequest) -> HttpResponse:
 # Tape --------------------------------------------------------------------------------------------
 
 
-@require_POST
-def dataset_restore(request: HttpRequest, pk: int) -> HttpResponse:
-    dataset = access.get_dataset_or_404(request.user, pk)
-    if not request.user.is_authenticated:
-        return redirect_to_login(dataset.get_absolute_url())
-    if not access.can_request_restore(request.user, dataset.investigation):
-        return _unavailable(
-            request,
-            "Only the experiment's team can ask for its data back from tape.",
-            status=403,
-            dataset=dataset,
-        )
-    started = svc.dataset_restore_request(dataset=dataset, by=request.user)
-    if request.htmx:  # the swapped panel says it; a flash message would show up a page later
-        dataset.refresh_from_db()
-        return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
-    if started:
-        messages.success(
-            request,
-            f"{dataset.name} is being restored from tape. Its download buttons will appear "
-            "here when it is back online.",
-        )
-    else:
-        messages.info(request, f"{dataset.name} is not waiting on tape.")
-    return redirect(dataset)
-
-
 @require_http_methods(["GET"])
 def dataset_download_panel(request: HttpRequest, pk: int) -> HttpResponse:
     """The panel alone: polled while a restore runs, so the buttons appear when it is back."""
     dataset = access.get_dataset_or_404(request.user, pk)
     if not request.htmx:
         return redirect(dataset)
-    return render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
+    response = render(request, "catalogue/_dataset_download_panel.html", {"dataset": dataset})
+    patch_cache_control(response, private=True, no_store=True)  # a progress bar: always fresh
+    return response

@@ -333,6 +333,8 @@ KIND = {  # what the path parameters name
     "catalogue:beamlines": "none",
     "catalogue:beamline": "beamline_page",
     "shipments:scan-undo": "none",
+    "catalogue:dataset-restore-confirm": "archived_dataset",
+    "catalogue:dataset-restore-status": "archived_dataset",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -359,7 +361,8 @@ RULES = {
     "catalogue:basket-clear": {"POST": READ},
     "catalogue:basket-toggle-dataset": {"POST": READ},
     "catalogue:basket-toggle-datafile": {"POST": READ},
-    "catalogue:dataset-restore": {"POST": act(TEAM_STAFF, login_first=False)},
+    # Whoever may download the dataset may ask for it from tape (visitors give an e-mail).
+    "catalogue:dataset-restore": {"POST": READ},
     "catalogue:dataset-download-panel": {"GET": READ},
     "catalogue:investigation-datasets": {"GET": READ},
     "catalogue:investigation-samples": {"GET": READ},
@@ -597,6 +600,10 @@ RULES = {
     "catalogue:beamline": {"GET": READ},
     # The scan page's undo names the parcel by its code in the body: stores and staff only.
     "shipments:scan-undo": {"POST": act(STORES)},
+    # A visitor's e-mailed restore link (without a valid token: 400, whoever asks) and the
+    # progress polled on DOI landing pages: for whoever sees the dataset.
+    "catalogue:dataset-restore-confirm": {"GET": READ, "POST": READ},
+    "catalogue:dataset-restore-status": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -61,13 +61,17 @@ def test_outsider_gets_404_for_an_embargoed_dataset(client, team) -> None:
     assert status(dataset) == ArchiveStatus.ARCHIVED
 
 
-def test_public_archived_data_cannot_be_restored_by_strangers(client, team) -> None:
+def test_public_archived_data_may_be_restored_by_whoever_may_download_it(
+    client, team, django_capture_on_commit_callbacks
+) -> None:
     dataset = archived(factories.InvestigationFactory(released=True))
-    assert "/login/" in client.post(restore_url(dataset)).url
-    client.force_login(team.outsider)
-    response = client.post(restore_url(dataset))
-    assert response.status_code == 403 and b"Only the experiment" in response.content
+    response = client.post(restore_url(dataset))  # a visitor: an e-mail address first
+    assert response.status_code == 400 and b"Give the address" in response.content
     assert status(dataset) == ArchiveStatus.ARCHIVED
+    client.force_login(team.outsider)
+    with django_capture_on_commit_callbacks():
+        response = client.post(restore_url(dataset))
+    assert response.status_code == 302 and status(dataset) == ArchiveStatus.RESTORING
 
 
 def test_restore_is_post_only(client, team) -> None:
@@ -91,7 +95,8 @@ def test_asking_twice_does_not_start_a_second_restore(client, team) -> None:
     client.force_login(team.participant)
     client.post(restore_url(dataset))
     response = client.post(restore_url(dataset), follow=True)
-    assert b"not waiting on tape" in response.content
+    assert b"already being restored: your request joined it" in response.content
+    assert DatasetRestore.objects.filter(dataset=dataset).count() == 1
 
 
 def test_restore_copies_every_file_back_and_is_idempotent(
@@ -127,9 +132,7 @@ def test_a_file_missing_from_tape_fails_the_restore_naming_it(client, team, sett
     assert status(dataset) == ArchiveStatus.ARCHIVED
     client.force_login(team.participant)
     page = client.get(dataset.get_absolute_url()).content.decode()
-    assert (
-        "The last restore failed" in page and lost.location in page and "Restore from tape" in page
-    )
+    assert "The last restore failed" in page and lost.location in page and "Request restore" in page
 
 
 def test_a_stale_restore_is_swept_and_finished_by_the_next_attempt(team, settings) -> None:

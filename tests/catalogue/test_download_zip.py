@@ -289,15 +289,16 @@ def test_globus_button_only_when_configured(client, team, settings) -> None:
     assert f"origin_path=%2Fdata%2Fvisitor%2F{team.investigation.name}%2F{dataset.name}%2F" in html
 
 
-def test_archived_panel_lets_the_team_restore_but_not_the_public(client, team) -> None:
+def test_archived_panel_offers_the_restore_to_the_public_too(client, team) -> None:
     dataset = dataset_with_files(
         factories.InvestigationFactory(released=True), archive_status=ArchiveStatus.ARCHIVED
     )
-    factories.InvestigationUserFactory(investigation=dataset.investigation, user=team.participant)
     html = panel(client, dataset)
-    assert "Archived" in html and "Restore from tape" not in html and "Download zip" not in html
-    client.force_login(team.participant)
-    assert "Restore from tape" in panel(client, dataset)
+    assert "On tape" in html and "Download zip" not in html
+    assert "Request restore" in html and 'name="email"' in html  # visitors: an address first
+    client.force_login(team.outsider)
+    html = panel(client, dataset)
+    assert "Request restore" in html and 'name="email"' not in html
 
 
 # Methods and fragments ------------------------------------------------------------------------

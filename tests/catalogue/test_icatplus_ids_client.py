@@ -168,17 +168,14 @@ def test_client_restores_an_archived_dataset_and_reads_its_status(
     assert DatasetRestore.objects.count() == 1
 
 
-def test_a_stranger_may_not_restore_public_archived_data(live_server, team) -> None:
+def test_anyone_who_may_download_public_archived_data_may_restore_it(live_server, team) -> None:
     dataset = archived(factories.InvestigationFactory(released=True), files=1)
     session_id = _login(live_server, team.outsider)
     api = IDSApi(_client(live_server, session_id))
 
-    assert [s.status for s in api.ids_session_id_datasets_status_get(session_id, str(dataset.pk))]
-    with pytest.raises(ApiException) as error:
-        api.ids_session_id_datasets_restore_post(session_id, dataset_ids=str(dataset.pk))
-    assert error.value.status == 403
-    assert Dataset.objects.get(pk=dataset.pk).archive_status == ArchiveStatus.ARCHIVED
-    assert not DatasetRestore.objects.exists()
+    api.ids_session_id_datasets_restore_post(session_id, dataset_ids=str(dataset.pk))
+    assert Dataset.objects.get(pk=dataset.pk).archive_status == ArchiveStatus.RESTORING
+    assert DatasetRestore.objects.get().notify == [team.outsider.email]
 
 
 def test_client_reads_the_facility_paths_of_datasets_and_files(participant_ids, team) -> None:

@@ -104,7 +104,7 @@ def test_team_member_restores_an_archived_dataset_and_the_buttons_come_back(
         screenshot("job-sized-panel")
 
         page.goto(dataset.get_absolute_url())
-        expect(panel).to_contain_text("Archived")
+        expect(panel).to_contain_text("On tape")
         expect(panel.get_by_test_id("download-zip")).to_have_count(0)
         screenshot("archived-panel")
         panel.get_by_test_id("restore").click()
