@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET
 
 from catalogue import access
 
+from ..dates import local
 from ..forms import EntryForm, FilterForm, TagForm
 from ..pdf import logbook_pdf
-from ..presenters import present
+from ..presenters import mark_days, present
 from ..scopes import Scope, beamline_scope, investigation_scope
-from ..store import EventQuery, InvalidCursor, get_store
+from ..store import Cursor, EventQuery, InvalidCursor, get_store
 
 PAGE_SIZE = 50
 PDF_LIMIT = 5000
@@ -82,14 +83,18 @@ def _timeline(
         messages.error(request, "That link to a page of the logbook is broken; showing the start.")
         after, (docs, next_cursor) = None, store.find(query, limit=PAGE_SIZE)
     words = query.text.split()
+    events = present(docs, user=request.user, colours={t.name: t.colour for t in tags}, words=words)
+    mark_days(
+        events,
+        by_refers_to=query.by_refers_to,
+        previous=local(Cursor.decode(after).when).date() if after else None,
+    )
     context = {
         "scope": scope,
         "investigation": scope.investigation,
         "instrument": scope.instrument,
         "form": form,
-        "events": present(
-            docs, user=request.user, colours={t.name: t.colour for t in tags}, words=words
-        ),
+        "events": events,
         "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
         "filtered": bool(
             request.GET.get("q")
@@ -98,7 +103,8 @@ def _timeline(
                 for k in ("type", "category", "tag", "author", "day", "start", "end", "removed")
             )
         ),
-        "newest_first": query.newest_first,
+        # New events go on top only in the order they are written in.
+        "newest_first": query.newest_first and not query.by_refers_to,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
         "active_tab": "logbook",
     }
