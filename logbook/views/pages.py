@@ -96,12 +96,11 @@ def _timeline(
         "form": form,
         "events": events,
         "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
-        "filtered": bool(
-            request.GET.get("q")
-            or any(
-                request.GET.getlist(k)
-                for k in ("type", "category", "tag", "author", "day", "start", "end", "removed")
-            )
+        # The filter form submits its empty fields too (`author=&start=`): only values count.
+        "filtered": any(
+            value
+            for k in ("q", "type", "category", "tag", "author", "day", "start", "end", "removed")
+            for value in request.GET.getlist(k)
         ),
         # New events go on top only in the order they are written in.
         "newest_first": query.newest_first and not query.by_refers_to,
