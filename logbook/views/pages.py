@@ -110,9 +110,11 @@ def _timeline(
     template = "logbook/logbook.html"
     if request.htmx and after:
         return render(request, template + "#page", context)
+    # `top`: the day heading the page, which the events arriving live continue.
+    top = local(docs[0]["creationDate"]).date().isoformat() if docs else None
     context["live_url"] = (
         f"{scope.url('-live')}?"
-        f"{_querystring(request, after=None, last=store.high_water_mark() or '')}"
+        f"{_querystring(request, after=None, last=store.high_water_mark() or '', top=top)}"
     )
     if request.htmx:
         return render(request, template + "#timeline", context)
@@ -143,13 +145,27 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
         seen = int(request.GET.get("seen", "0")) + len(docs)
     except ValueError:
         seen = len(docs)
+    events = present(docs, user=request.user, colours={t.name: t.colour for t in tags})
+    try:
+        top = date.fromisoformat(request.GET.get("top", ""))
+    except ValueError:
+        top = None
+    # Events of the day heading the page go under its heading; a new day gets its own.
+    same_day = [ev for ev in events if local(ev.doc["creationDate"]).date() == top]
+    newer = [ev for ev in events if ev not in same_day]
+    mark_days(newer, by_refers_to=False, previous=None)
+    if events:
+        top = local(events[0].doc["creationDate"]).date()
     context = {
         "scope": scope,
-        "events": present(docs, user=request.user, colours={t.name: t.colour for t in tags}),
+        "events": events,
+        "same_day": same_day,
+        "newer": newer,
         "seen": seen,
         "newest_first": query.newest_first,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
-        "live_url": f"{scope.url('-live')}?{_querystring(request, last=latest, seen=str(seen))}",
+        "live_url": f"{scope.url('-live')}?"
+        + _querystring(request, last=latest, seen=str(seen), top=top.isoformat() if top else None),
     }
     return render(request, "logbook/_live.html", context)
 

@@ -283,3 +283,26 @@ def test_day_separators_run_across_a_load_more_page_without_repeating_a_day(
     # The day of the first page's last event runs on: only the next day is announced.
     assert second.count('class="logbook-day"') == 1 and day3 in second
     assert second.index("collect at 08") < second.index(day3) < second.index("collect at 12")
+
+
+def test_events_arriving_live_go_under_the_day_heading_the_page_or_a_new_one(
+    client, team, add_event
+) -> None:
+    inv = team.investigation
+    first = add_event(inv, text="mv phi 0", when=timezone.now() - timedelta(minutes=5))
+    add_event(inv, text="collect(n=1800)")
+    client.force_login(team.participant)
+    live = reverse("logbook:investigation-live", args=[inv.pk])
+    today, yesterday = timezone.localdate(), timezone.localdate() - timedelta(days=1)
+
+    def poll(top) -> str:
+        url = f"{live}?last={first['_id']}&top={top}"
+        return client.get(url, headers={"HX-Request": "true"}).content.decode()
+
+    continued = poll(today.isoformat())
+    assert 'hx-swap-oob="afterend:#events > h2.logbook-day:first-of-type"' in continued
+    assert "collect(n=1800)" in continued and 'logbook-day">' not in continued
+    assert f"top={today.isoformat()}" in continued  # the next poll continues the same day
+    new_day = poll(yesterday.isoformat())
+    assert 'hx-swap-oob="afterbegin:#events"' in new_day
+    assert f'<h2 class="logbook-day">{today:%A %-d %B %Y}</h2>' in new_day
