@@ -248,6 +248,7 @@ def main() -> None:
         "tag filter": (f"{base}?tag=calibration", htmx),
         "full-text search": (f"{base}?q=detector+timeout", htmx),
         "search + oldest first": (f"{base}?q=alignment&order=oldest", htmx),
+        "sorted by the time referred to": (f"{base}?sort=refers", htmx),
     }
     with connection.cursor() as sql:
         sql.execute("SELECT 1")

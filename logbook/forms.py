@@ -11,6 +11,8 @@ from .services import MAX_TITLE_LENGTH
 from .store import EventQuery
 
 ORDER_CHOICES = [("newest", "Newest first"), ("oldest", "Oldest first")]
+# "refers": by the time a note says it is about; the rest by when they were written.
+SORT_CHOICES = [("written", "Time written"), ("refers", "Time referred to")]
 TYPE_CHOICES = [
     (EventType.ANNOTATION, "Annotations"),
     (EventType.NOTIFICATION, "Notifications"),
@@ -41,6 +43,17 @@ class LogbookDateField(forms.DateField):
             raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
 
 
+class LogbookDateTimeField(forms.DateTimeField):
+    """A local date and time (the browser's picker), in the years the logbook computes with."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value and not in_range(value):
+            raise forms.ValidationError(OUT_OF_RANGE, code="out_of_range")
+
+
 class FilterForm(forms.Form):
     """The timeline's filters; they live in the query string so views are shareable."""
 
@@ -55,6 +68,7 @@ class FilterForm(forms.Form):
     start = LogbookDateField(required=False, label="From")
     end = LogbookDateField(required=False, label="To")
     order = forms.ChoiceField(required=False, choices=ORDER_CHOICES)
+    sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
     removed = forms.BooleanField(required=False, label="Removed events")
 
     def __init__(self, *args, tags: list[Tag], **kwargs) -> None:
@@ -94,6 +108,7 @@ class FilterForm(forms.Form):
             text=data.get("q") or "",
             removed=bool(data.get("removed")) and can_restore,
             newest_first=data.get("order") != "oldest",
+            by_refers_to=data.get("sort") == "refers",
         )
 
 
@@ -113,6 +128,11 @@ class EntryForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "logbook-tag-names"}),
     )
     image = forms.FileField(required=False, help_text="PNG, JPEG, GIF or WebP")
+    refers_to = LogbookDateTimeField(
+        required=False,
+        label="Refers to",
+        help_text="Written after the fact? The time it is about.",
+    )
     parent = forms.CharField(required=False, widget=forms.HiddenInput)
     # The version an edit started from (see `logbook.store.version_of`).
     version = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +64,14 @@ class Event(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(null=True, blank=True, help_text="last edit")
+    # A note written after the fact names the time it is about; the timeline can sort by it.
+    refers_to = models.DateTimeField(null=True, blank=True, help_text="the time it is about")
+    # What "sort by the time referred to" orders on, kept by the database so it can be indexed.
+    event_time = models.GeneratedField(
+        expression=Coalesce("refers_to", "creation_date"),
+        output_field=models.DateTimeField(),
+        db_persist=True,
+    )
     # An old copy kept for the history of an edited event; never listed in timelines.
     superseded = models.BooleanField(default=False)
     removed = models.BooleanField(default=False)
@@ -87,6 +96,16 @@ class Event(models.Model):
                 fields=["type", "creation_date", "id"],
                 name="logbook_ev_broadcast",
                 condition=Q(type="broadcast", superseded=False, removed=False),
+            ),
+            models.Index(
+                fields=["investigation", "event_time", "id"],
+                name="logbook_ev_inv_refers",
+                condition=Q(superseded=False, removed=False),
+            ),
+            models.Index(
+                fields=["instrument_name", "event_time", "id"],
+                name="logbook_ev_instr_refers",
+                condition=Q(superseded=False, removed=False),
             ),
         ]
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue import access
 
 from .dates import local
-from .store import get_store
+from .store import get_store, sort_time
 from .text import content_html, content_text, highlight
 
 ATTACHMENT_IMG = re.compile(r'<img([^>]*?) src="(/logbook/attachments/[0-9a-f-]{36}/)"([^>]*)>')
@@ -47,6 +49,7 @@ class EventView:
     parent_excerpt: str = ""
     versions: int = 0
     classes: list[str] = field(default_factory=list)
+    day_label: str = ""  # set on the first event of a day in a timeline (`mark_days`)
 
     # Reversed once per process: 50 events x 4 links would otherwise dominate rendering.
     @property
@@ -77,6 +80,24 @@ class EventView:
     @property
     def when_short(self) -> str:
         return local(self.doc["creationDate"]).strftime("%d %b %H:%M:%S")
+
+    @property
+    def refers_iso(self) -> str:
+        return self.doc["refersTo"].isoformat() if self.doc.get("refersTo") else ""
+
+    @property
+    def refers_long(self) -> str:
+        refers = self.doc.get("refersTo")
+        return local(refers).strftime("%d %b %Y %H:%M") if refers else ""
+
+    @property
+    def refers_short(self) -> str:
+        """The time alone when it is on the day the note was written, else with its date."""
+        refers = self.doc.get("refersTo")
+        if not refers:
+            return ""
+        same_day = local(refers).date() == local(self.doc["creationDate"]).date()
+        return local(refers).strftime("%H:%M" if same_day else "%d %b %H:%M")
 
     @property
     def is_command(self) -> bool:
@@ -147,3 +168,18 @@ def event_link(doc: dict) -> str:
 
 def title_html(doc: dict, words: list[str]) -> SafeString:
     return highlight(escape(doc.get("title") or ""), words) if doc.get("title") else mark_safe("")
+
+
+def day_label(day: date) -> str:
+    return dateformat.format(day, "l j F Y")
+
+
+def mark_days(views: list[EventView], *, by_refers_to: bool, previous: date | None) -> None:
+    """Label the first event of each day, in the timeline's order; `previous` is the day of the
+    event before the page (from its cursor), so a day running on from the last page is not
+    announced twice."""
+    for view in views:
+        day = local(sort_time(view.doc, by_refers_to)).date()
+        if day != previous:
+            view.day_label = day_label(day)
+        previous = day

@@ -7,7 +7,7 @@ import binascii
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -53,6 +53,15 @@ FILE_TYPES = {
     "text/csv": "csv",
     "text/markdown": "md",
 }
+
+
+# How long before its session a note may say it refers to (set-up, sample preparation); a
+# beamline logbook, with no session, looks back this far from when the note was written.
+REFERS_TO_BEFORE_SESSION = timedelta(days=7)
+REFERS_TO_BEFORE_WRITING = timedelta(days=365)
+# Leeway for a browser clock a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=2)
+KEEP = object()  # event_update: leave the time an event refers to as it is
 
 
 @dataclass
@@ -314,6 +323,32 @@ def reply_parent(
     return parent["_id"]
 
 
+def check_refers_to(
+    value: datetime | None, *, written: datetime, investigation: Investigation | None
+) -> datetime | None:
+    """The time a note refers to, checked: not after it was written (so never in the future),
+    nor long before its session; None when it names none."""
+    if value is None:
+        return None
+    if value > timezone.now() + CLOCK_SKEW:
+        raise EventInvalid("refers_to", "The time referred to can’t be in the future.")
+    if value > written + CLOCK_SKEW:
+        raise EventInvalid(
+            "refers_to",
+            "The time referred to can’t be later than when the entry was written "
+            f"({local(written):%d %b %Y %H:%M}).",
+        )
+    if investigation is not None and investigation.start_date:
+        earliest = investigation.start_date - REFERS_TO_BEFORE_SESSION
+        limit = f"a week before the session started ({local(earliest):%d %b %Y})"
+    else:
+        earliest = written - REFERS_TO_BEFORE_WRITING
+        limit = f"a year before the entry was written ({local(earliest):%d %b %Y})"
+    if value < earliest:
+        raise EventInvalid("refers_to", f"The time referred to can’t be earlier than {limit}.")
+    return value
+
+
 def event_create(
     *,
     investigation: Investigation | None,
@@ -327,6 +362,7 @@ def event_create(
     tags: list[str] | None = None,
     when=None,
     parent_event_id: str | None = None,
+    refers_to: datetime | None = None,
     extra: dict | None = None,
 ) -> dict:
     """Validate, sanitise and store one event; returns the stored document."""
@@ -350,6 +386,10 @@ def event_create(
         content.append({"format": "plainText", "text": text})
     if type == EventType.ANNOTATION and not content and not title:
         raise EventInvalid("content", "write something")
+    when = when or timezone.now()
+    if refers_to is not None and type != EventType.ANNOTATION:
+        raise EventInvalid("refers_to", "Only notes, not broadcasts, refer to an earlier time.")
+    refers_to = check_refers_to(refers_to, written=when, investigation=investigation)
     doc = {
         "type": type,
         "category": category,
@@ -357,13 +397,15 @@ def event_create(
         "content": content,
         "tag": tags_ensure(names=tags or [], investigation=investigation, instrument=instrument),
         "username": by,
-        "creationDate": when or timezone.now(),
+        "creationDate": when,
         "investigationId": investigation.pk if investigation else None,
         "investigationName": investigation.name if investigation else None,
         "instrumentName": instrument_name or None,
         "removed": False,
         "parentEventId": parent_event_id,
     }
+    if refers_to is not None:
+        doc["refersTo"] = refers_to
     doc.update(extra or {})
     return get_store().insert(doc)
 
@@ -378,8 +420,10 @@ def event_update(
     investigation: Investigation | None,
     instrument: Instrument | None,
     version: str | None = None,
+    refers_to=KEEP,
 ) -> dict:
-    """Edit an event's title, text and tags; the previous version stays in its history.
+    """Edit an event's title, text, tags and (with `refers_to`, None to clear it) the time it
+    refers to; the previous version stays in its history.
     With the `version` the editor started from, an edit of an event changed since then raises
     StaleEdit (see `stale_edit_message`) and changes nothing."""
     html = _store_pasted_images(
@@ -396,6 +440,12 @@ def event_update(
         "content": content,
         "tag": tags_ensure(names=tags, investigation=investigation, instrument=instrument),
     }
+    if refers_to is not KEEP:
+        if refers_to is not None and event.get("type") != EventType.ANNOTATION:
+            raise EventInvalid("refers_to", "Only notes, not broadcasts, refer to an earlier time.")
+        changes["refersTo"] = check_refers_to(
+            refers_to, written=event["creationDate"], investigation=investigation
+        )
     return get_store().update(event["_id"], changes, by=by, version=version)
 
 

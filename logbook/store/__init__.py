@@ -6,7 +6,15 @@ from functools import cache
 
 from django.conf import settings
 
-from .base import Cursor, EventQuery, EventStore, InvalidCursor, StaleEdit, version_of
+from .base import (
+    Cursor,
+    EventQuery,
+    EventStore,
+    InvalidCursor,
+    StaleEdit,
+    sort_time,
+    version_of,
+)
 
 __all__ = [
     "Cursor",
@@ -15,6 +23,7 @@ __all__ = [
     "InvalidCursor",
     "StaleEdit",
     "get_store",
+    "sort_time",
     "version_of",
 ]
 

@@ -4,9 +4,11 @@ A document is a dict with ICAT+'s keys: `_id` (a string here, whatever the backe
 `category`, `title`, `content` ([{format, text}]), `tag` (tag names), `username`, `creationDate`
 (aware datetime), `investigationId`, `investigationName`, `instrumentName`, `datasetId`,
 `datasetName`, `software`, `machine`, `source`, `filename`, `contentType`, `fileSize`, `file`,
-`parentEventId`, `previousVersionEvent`, `removed`.
+`parentEventId`, `previousVersionEvent`, `removed`, and the portal's own `refersTo` (the time a
+note written after the fact is about; ICAT+ has no such field).
 
-Timelines are read with keyset cursors on (creationDate, _id). Broadcasts live outside every
+Timelines are read with keyset cursors on (creationDate, _id), or on (refersTo else creationDate,
+_id) when sorted by the time events refer to. Broadcasts live outside every
 investigation and are merged into a timeline by a second indexed query, never by an OR that would
 defeat the indexes.
 """
@@ -46,10 +48,11 @@ FIELDS = (
     "parentEventId",
     "previousVersionEvent",
     "updatedAt",
+    "refersTo",
     "removed",
 )
 # What an edit may change; the rest describes where and when the event happened.
-EDITABLE = ("title", "content", "tag", "category")
+EDITABLE = ("title", "content", "tag", "category", "refersTo")
 
 
 class InvalidCursor(ValueError):
@@ -91,6 +94,7 @@ class EventQuery:
     text: str = ""
     removed: bool = False  # True: the removed events only (to restore them)
     newest_first: bool = True
+    by_refers_to: bool = False  # order by `sort_time` instead of the creation date
 
     def main_part(self) -> EventQuery | None:
         if self.types and not set(self.types) - {"broadcast"}:
@@ -115,6 +119,11 @@ class EventQuery:
         )
 
 
+def sort_time(doc: dict, by_refers_to: bool) -> datetime:
+    """When a timeline places the event: the time it refers to if sorted so and it names one."""
+    return (by_refers_to and doc.get("refersTo")) or doc["creationDate"]
+
+
 @dataclass(frozen=True)
 class Cursor:
     when: datetime
@@ -137,8 +146,8 @@ class Cursor:
         return cls(parsed, ident)
 
     @classmethod
-    def of(cls, doc: dict) -> Cursor:
-        return cls(doc["creationDate"], doc["_id"])
+    def of(cls, doc: dict, by_refers_to: bool = False) -> Cursor:
+        return cls(sort_time(doc, by_refers_to), doc["_id"])
 
 
 class EventStore(ABC):
@@ -154,11 +163,12 @@ class EventStore(ABC):
             self._select(part, cursor=cursor, limit=limit + 1, broadcast=part is not query)
             for part in parts
         ]
-        key = self._sort_key
+        key = self._sort_key_for(query)
         merged = list(heapq.merge(*pages, key=key, reverse=query.newest_first))[: limit + 1]
         more = len(merged) > limit
         page = merged[:limit]
-        return page, (Cursor.of(page[-1]).encode() if more and page else None)
+        cursor = Cursor.of(page[-1], query.by_refers_to) if more and page else None
+        return page, (cursor.encode() if cursor else None)
 
     def find_skip(self, query: EventQuery, *, skip: int, limit: int) -> list[dict]:
         """The page of `limit` events after the first `skip` (ICAT+'s paging). One part skips
@@ -173,13 +183,13 @@ class EventStore(ABC):
             self._select(part, cursor=None, limit=skip + limit, broadcast=part is not query)
             for part in parts
         ]
-        merged = heapq.merge(*pages, key=self._sort_key, reverse=query.newest_first)
+        merged = heapq.merge(*pages, key=self._sort_key_for(query), reverse=query.newest_first)
         return list(merged)[skip : skip + limit]
 
     def count(self, query: EventQuery, *, before: dict | None = None) -> int:
         """How many events the timeline holds; with `before`, how many come before that
         event in the timeline's order (its position)."""
-        cursor = Cursor.of(before) if before is not None else None
+        cursor = Cursor.of(before, query.by_refers_to) if before is not None else None
         return sum(
             self._count(part, broadcast=part is not query, before=cursor)
             for part in (query.main_part(), query.broadcast_part())
@@ -192,6 +202,11 @@ class EventStore(ABC):
 
     def _sort_key(self, doc: dict) -> tuple:
         return (doc["creationDate"], self._id_key(doc["_id"]))
+
+    def _sort_key_for(self, query: EventQuery):
+        if not query.by_refers_to:
+            return self._sort_key
+        return lambda doc: (sort_time(doc, True), self._id_key(doc["_id"]))
 
     def newer_than(self, query: EventQuery, *, last_id: str, limit: int = 50) -> list[dict]:
         """Events stored after `last_id` (the newest one a page shows), newest first."""

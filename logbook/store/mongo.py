@@ -38,6 +38,8 @@ def _to_doc(raw: dict) -> dict:
     doc = {k: v for k, v in raw.items() if k not in ("_id", "superseded")}
     doc["_id"] = str(raw["_id"])
     doc["creationDate"] = _aware(raw.get("creationDate"))
+    if doc.get("refersTo") is not None:
+        doc["refersTo"] = _aware(doc["refersTo"])
     for ref in ("parentEventId", "previousVersionEvent"):
         if doc.get(ref) is not None:
             doc[ref] = str(doc[ref])
@@ -61,21 +63,39 @@ def _spellings(category: str) -> list[str]:
     return [category, "commandLine"] if category == "commandline" else [category]
 
 
-def _after(flt: dict, cursor: Cursor | None, newest_first: bool) -> None:
+def _after(
+    flt: dict, cursor: Cursor | None, newest_first: bool, field: str = "creationDate"
+) -> None:
     """Narrow the filter to the documents a timeline shows after the cursor."""
     if cursor is None:
         return
     op = "$lt" if newest_first else "$gt"
     bound = "$lte" if newest_first else "$gte"
-    flt["$and"].append({"creationDate": {bound: cursor.when}})
+    flt["$and"].append({field: {bound: cursor.when}})
     flt["$and"].append(
         {
             "$or": [
-                {"creationDate": {op: cursor.when}},
-                {"creationDate": cursor.when, "_id": {op: _oid(cursor.id)}},
+                {field: {op: cursor.when}},
+                {field: cursor.when, "_id": {op: _oid(cursor.id)}},
             ]
         }
     )
+
+
+# Sorting by the time referred to: a document read as ICAT+ wrote it has no `refersTo`, so the
+# time is computed ($ifNull) after the logbook's own indexed filter, not stored beside it.
+SORT_TIME = "_sortTime"
+
+
+def _by_refers_to(flt: dict, cursor: Cursor | None, newest_first: bool) -> list[dict]:
+    """The aggregation stages that select a timeline sorted by the time events refer to."""
+    after: dict = {"$and": []}
+    _after(after, cursor, newest_first, SORT_TIME)
+    return [
+        {"$match": flt},
+        {"$addFields": {SORT_TIME: {"$ifNull": ["$refersTo", "$creationDate"]}}},
+        *([{"$match": after}] if after["$and"] else []),
+    ]
 
 
 class MongoEventStore(EventStore):
@@ -196,8 +216,16 @@ class MongoEventStore(EventStore):
         offset: int = 0,
     ) -> list[dict]:
         flt = self._filter(query, broadcast=broadcast)
-        _after(flt, cursor, query.newest_first)
         direction = -1 if query.newest_first else 1
+        if query.by_refers_to:
+            stages = _by_refers_to(flt, cursor, query.newest_first) + [
+                {"$sort": {SORT_TIME: direction, "_id": direction}},
+                {"$skip": offset},
+                {"$limit": limit},
+                {"$project": {SORT_TIME: 0}},
+            ]
+            return [_to_doc(r) for r in self.collection.aggregate(stages)]
+        _after(flt, cursor, query.newest_first)
         found = (
             self.collection.find(flt)
             .sort([("creationDate", direction), ("_id", direction)])
@@ -208,6 +236,10 @@ class MongoEventStore(EventStore):
 
     def _count(self, query: EventQuery, *, broadcast: bool, before: Cursor | None) -> int:
         flt = self._filter(query, broadcast=broadcast)
+        if query.by_refers_to:
+            stages = _by_refers_to(flt, before, not query.newest_first) + [{"$count": "n"}]
+            found = list(self.collection.aggregate(stages))
+            return found[0]["n"] if found else 0
         _after(flt, before, not query.newest_first)
         return self.collection.count_documents(flt)
 

@@ -38,6 +38,7 @@ COLUMNS = {
     "parentEventId": "parent_event",
     "previousVersionEvent": "previous_version_id",
     "updatedAt": "updated_at",
+    "refersTo": "refers_to",
     "removed": "removed",
 }
 _INT_REFS = {"parentEventId", "previousVersionEvent"}
@@ -48,6 +49,7 @@ _NULLABLE = {
     "parentEventId",
     "previousVersionEvent",
     "updatedAt",
+    "refersTo",
 }
 _VALUES = ["id", *COLUMNS.values()]
 
@@ -87,19 +89,23 @@ def _int_id(event_id: str) -> int | None:
     return pk if 0 < pk < 2**63 else None
 
 
-def _after(qs: QuerySet[Event], cursor: Cursor | None, newest_first: bool) -> QuerySet[Event]:
+def _time_column(query: EventQuery) -> str:
+    # event_time is refers_to, else creation_date (a generated column with its own indexes).
+    return "event_time" if query.by_refers_to else "creation_date"
+
+
+def _after(
+    qs: QuerySet[Event], cursor: Cursor | None, newest_first: bool, column: str = "creation_date"
+) -> QuerySet[Event]:
     """The rows a timeline shows after the cursor."""
     if cursor is None:
         return qs
     pk = _int_id(cursor.id) or 0
-    # The redundant bound on creation_date alone lets the index seek to the cursor
+    # The redundant bound on the time alone lets the index seek to the cursor
     # instead of filtering every row before it: deep pages stay as fast as the first.
-    if newest_first:
-        return qs.filter(creation_date__lte=cursor.when).filter(
-            Q(creation_date__lt=cursor.when) | Q(id__lt=pk)
-        )
-    return qs.filter(creation_date__gte=cursor.when).filter(
-        Q(creation_date__gt=cursor.when) | Q(id__gt=pk)
+    op, bound = ("lt", "lte") if newest_first else ("gt", "gte")
+    return qs.filter(**{f"{column}__{bound}": cursor.when}).filter(
+        Q(**{f"{column}__{op}": cursor.when}) | Q(**{f"id__{op}": pk})
     )
 
 
@@ -224,8 +230,9 @@ class OrmEventStore(EventStore):
         broadcast: bool,
         offset: int = 0,
     ) -> list[dict]:
-        qs = _after(self._filtered(query, broadcast=broadcast), cursor, query.newest_first)
-        order = ["-creation_date", "-id"] if query.newest_first else ["creation_date", "id"]
+        column = _time_column(query)
+        qs = _after(self._filtered(query, broadcast=broadcast), cursor, query.newest_first, column)
+        order = [f"-{column}", "-id"] if query.newest_first else [column, "id"]
         rows = qs.order_by(*order).values(*_VALUES)[offset : offset + limit]
         return [_to_doc(r) for r in rows]
 
@@ -233,7 +240,7 @@ class OrmEventStore(EventStore):
         qs = self._filtered(query, broadcast=broadcast)
         if before is not None:
             # Those before it are those a page starting after it would not show: the reverse.
-            qs = _after(qs, before, not query.newest_first)
+            qs = _after(qs, before, not query.newest_first, _time_column(query))
         return qs.count()
 
     def _select_newer(

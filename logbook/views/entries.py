@@ -13,10 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ..dates import local
 from ..forms import EntryForm, TagForm
+from ..history import versions
 from ..models import Tag
 from ..presenters import present, tag_colours
 from ..scopes import Scope, beamline_scope, event_scope, investigation_scope
 from ..services import (
+    KEEP,
     EventInvalid,
     event_create,
     event_update,
@@ -27,6 +29,9 @@ from ..services import (
 from ..store import StaleEdit, get_store, version_of
 from ..text import content_html
 from .pages import _timeline
+
+# Errors a service names by a field the entry form has; any other shows on the text.
+FORM_FIELDS = ("image", "parent", "tags", "refers_to")
 
 
 def _require_writer(scope: Scope) -> None:
@@ -77,9 +82,10 @@ def _create(request: HttpRequest, scope: Scope) -> HttpResponse:
                     html=html,
                     tags=[] if broadcast else form.tag_names(),
                     parent_event_id=parent,
+                    refers_to=form.cleaned_data["refers_to"],
                 )
         except EventInvalid as error:
-            field = error.field if error.field in ("image", "parent", "tags") else "content"
+            field = error.field if error.field in FORM_FIELDS else "content"
             form.add_error(field, error.message)
         else:
             messages.success(
@@ -119,6 +125,8 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
         # What the beamline software recorded stays as recorded; comment on it instead.
         raise PermissionDenied("Only annotations and broadcasts can be edited.")
     status = 200
+    # Only a note by a person says when what it tells happened; a broadcast is of its moment.
+    annotation = doc.get("type") == "annotation"
     if request.method == "POST":
         form = EntryForm(request.POST, request.FILES)
         if form.is_valid():
@@ -136,9 +144,11 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
                         investigation=scope.investigation,
                         instrument=scope.instrument,
                         version=form.cleaned_data["version"] or None,
+                        refers_to=form.cleaned_data["refers_to"] if annotation else KEEP,
                     )
             except EventInvalid as error:
-                form.add_error("tags" if error.field == "tags" else "content", error.message)
+                field = error.field if error.field in FORM_FIELDS else "content"
+                form.add_error(field, error.message)
             except StaleEdit as stale:
                 # The form comes back as typed, so the writer's words are not lost.
                 form.add_error(None, stale_edit_message(stale.current))
@@ -153,6 +163,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
                 "content": content_html(doc),
                 "tags": ", ".join(doc.get("tag") or []),
                 "version": version_of(doc),
+                "refers_to": local(doc["refersTo"]) if doc.get("refersTo") else None,
             }
         )
     return render(
@@ -163,6 +174,7 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
             "event": doc,
             "when": f"{local(doc['creationDate']):%d %b %Y %H:%M}",
             "event_id": doc["_id"],
+            "annotation": annotation,
             "scope": scope,
             "investigation": scope.investigation,
             "tags": tag_colours(request.user, scope.tag_filter()) if scope.instrument else {},
@@ -174,14 +186,17 @@ def event_edit(request: HttpRequest, event_id: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def event_history(request: HttpRequest, event_id: str) -> HttpResponse:
     doc, scope = _event_or_404(request, event_id)
-    versions = get_store().history(doc["_id"])
+    docs = get_store().history(doc["_id"])
     colours = tag_colours(request.user, scope.tag_filter()) if scope.instrument else {}
+    template = "logbook/event_history.html"
+    if request.htmx:  # opened under the event, in its timeline
+        template += "#inline"
     return render(
         request,
-        "logbook/event_history.html",
+        template,
         {
             "event": doc,
-            "versions": present(versions, user=request.user, colours=colours),
+            "versions": versions(present(docs, user=request.user, colours=colours)),
             "scope": scope,
             "investigation": scope.investigation,
         },

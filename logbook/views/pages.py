@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET
 
 from catalogue import access
 
+from ..dates import local
 from ..forms import EntryForm, FilterForm, TagForm
 from ..pdf import logbook_pdf
-from ..presenters import present
+from ..presenters import mark_days, present
 from ..scopes import Scope, beamline_scope, investigation_scope
-from ..store import EventQuery, InvalidCursor, get_store
+from ..store import Cursor, EventQuery, InvalidCursor, get_store
 
 PAGE_SIZE = 50
 PDF_LIMIT = 5000
@@ -82,32 +83,38 @@ def _timeline(
         messages.error(request, "That link to a page of the logbook is broken; showing the start.")
         after, (docs, next_cursor) = None, store.find(query, limit=PAGE_SIZE)
     words = query.text.split()
+    events = present(docs, user=request.user, colours={t.name: t.colour for t in tags}, words=words)
+    mark_days(
+        events,
+        by_refers_to=query.by_refers_to,
+        previous=local(Cursor.decode(after).when).date() if after else None,
+    )
     context = {
         "scope": scope,
         "investigation": scope.investigation,
         "instrument": scope.instrument,
         "form": form,
-        "events": present(
-            docs, user=request.user, colours={t.name: t.colour for t in tags}, words=words
-        ),
+        "events": events,
         "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
-        "filtered": bool(
-            request.GET.get("q")
-            or any(
-                request.GET.getlist(k)
-                for k in ("type", "category", "tag", "author", "day", "start", "end", "removed")
-            )
+        # The filter form submits its empty fields too (`author=&start=`): only values count.
+        "filtered": any(
+            value
+            for k in ("q", "type", "category", "tag", "author", "day", "start", "end", "removed")
+            for value in request.GET.getlist(k)
         ),
-        "newest_first": query.newest_first,
+        # New events go on top only in the order they are written in.
+        "newest_first": query.newest_first and not query.by_refers_to,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
         "active_tab": "logbook",
     }
     template = "logbook/logbook.html"
     if request.htmx and after:
         return render(request, template + "#page", context)
+    # `top`: the day heading the page, which the events arriving live continue.
+    top = local(docs[0]["creationDate"]).date().isoformat() if docs else None
     context["live_url"] = (
         f"{scope.url('-live')}?"
-        f"{_querystring(request, after=None, last=store.high_water_mark() or '')}"
+        f"{_querystring(request, after=None, last=store.high_water_mark() or '', top=top)}"
     )
     if request.htmx:
         return render(request, template + "#timeline", context)
@@ -138,13 +145,27 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
         seen = int(request.GET.get("seen", "0")) + len(docs)
     except ValueError:
         seen = len(docs)
+    events = present(docs, user=request.user, colours={t.name: t.colour for t in tags})
+    try:
+        top = date.fromisoformat(request.GET.get("top", ""))
+    except ValueError:
+        top = None
+    # Events of the day heading the page go under its heading; a new day gets its own.
+    same_day = [ev for ev in events if local(ev.doc["creationDate"]).date() == top]
+    newer = [ev for ev in events if ev not in same_day]
+    mark_days(newer, by_refers_to=False, previous=None)
+    if events:
+        top = local(events[0].doc["creationDate"]).date()
     context = {
         "scope": scope,
-        "events": present(docs, user=request.user, colours={t.name: t.colour for t in tags}),
+        "events": events,
+        "same_day": same_day,
+        "newer": newer,
         "seen": seen,
         "newest_first": query.newest_first,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
-        "live_url": f"{scope.url('-live')}?{_querystring(request, last=latest, seen=str(seen))}",
+        "live_url": f"{scope.url('-live')}?"
+        + _querystring(request, last=latest, seen=str(seen), top=top.isoformat() if top else None),
     }
     return render(request, "logbook/_live.html", context)
 

@@ -20,7 +20,10 @@
       quill.clipboard.dangerouslyPasteHTML(textarea.value);  // our own sanitised HTML
     }
     const sync = () => {
-      textarea.value = quill.getLength() > 1 || quill.root.querySelector("img") ? quill.getSemanticHTML() : "";
+      // Quill 2's getSemanticHTML writes every space as &nbsp;: words would never wrap on a
+      // phone (they broke mid-word) and history diffs would see one long word.
+      textarea.value = quill.getLength() > 1 || quill.root.querySelector("img")
+        ? quill.getSemanticHTML().replace(/&nbsp;/g, " ") : "";
     };
     quill.on("text-change", sync);
     textarea.form.addEventListener("submit", sync);

@@ -101,9 +101,10 @@ def test_write_with_pasted_image_tag_filter_edit_and_history(
     page.click("button:has-text('Save changes')")
     expect(page.locator("article.event-annotation")).to_contain_text("Resolution confirmed.")
     page.locator("article.event-annotation a:has-text('edited')").click()
-    expect(page.locator("#history > li")).to_have_count(2)
-    expect(page.locator("#history > li").first).to_contain_text("Resolution confirmed.")
-    expect(page.locator("#history > li").nth(1)).not_to_contain_text("Resolution confirmed.")
+    versions = page.locator("article.event-annotation .event-history .logbook-version")
+    expect(versions).to_have_count(2)
+    expect(versions.first.locator("ins")).to_contain_text("Resolution confirmed.")
+    expect(versions.nth(1)).not_to_contain_text("Resolution confirmed.")
     screenshot("history")
 
 

@@ -83,3 +83,6 @@ def test_demo_logs_each_dataset_inside_its_session_from_its_parameters(db) -> No
     )
     assert {d["type"] for d in beamline} == {"annotation", "broadcast"}
     assert "events" in out.getvalue()
+    late = [d for d in docs if d.get("refersTo")]
+    assert len(late) == 1 and session.start_date <= late[0]["refersTo"] < late[0]["creationDate"]
+    assert len(get_store().history(late[0]["_id"])) == 3
