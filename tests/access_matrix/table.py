@@ -332,6 +332,7 @@ KIND = {  # what the path parameters name
     "portal:nav-badges": "none",
     "catalogue:beamlines": "none",
     "catalogue:beamline": "beamline_page",
+    "doi:collection-delete": "collection",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -411,7 +412,7 @@ RULES = {
     "shipments:item-edit": {"GET": team_edit(), "POST": team_edit()},
     "shipments:item-delete": {"POST": team_edit()},
     "doi:mine": {"GET": LOGIN_READ},
-    "doi:collection-new": {"POST": LOGIN_READ},
+    "doi:collection-new": {"GET": LOGIN_READ, "POST": LOGIN_READ},
     "doi:collection": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
     "doi:collection-status": {"GET": act(COLLECTION_OWNER)},
     "doi:collection-add": {"POST": act(COLLECTION_OWNER)},
@@ -594,6 +595,7 @@ RULES = {
     # Beamline pages are public; the sessions they list and count: catalogue/test_beamline.py
     "catalogue:beamlines": {"GET": READ},
     "catalogue:beamline": {"GET": READ},
+    "doi:collection-delete": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
