@@ -1,6 +1,7 @@
 """A scientist starts a data collection from "My DOIs": the new page stores nothing until saved;
 the picker searches as she types and tells a proposal's sessions apart; an author removed while
-another field is wrong stays ticked for removal, and goes once the form is fixed and saved."""
+another field is wrong stays ticked for removal, and goes once the form is fixed and saved; the
+draft is deleted after a confirmation."""
 
 from __future__ import annotations
 
@@ -95,3 +96,12 @@ def test_new_collection_pick_by_search_and_remove_an_author_through_an_error(
     expect(page.locator("#authors-list")).not_to_contain_text("James Smith")
     expect(page.locator("#authors-list")).to_contain_text("Marie Dubois")
     screenshot("saved")
+
+    # Deleting the draft: a confirmation, then it is gone from My DOIs.
+    page.click("text=Delete draft")
+    expect(page.locator("h1")).to_have_text("Delete “Room-temperature lysozyme”?")
+    screenshot("delete")
+    page.get_by_role("button", name="Delete").click()
+    expect(page.locator("body")).to_contain_text("Deleted “Room-temperature lysozyme”.")
+    expect(page.locator(".doi-table")).not_to_contain_text("Room-temperature lysozyme")
+    screenshot("deleted")
