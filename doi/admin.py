@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Author, DataCollection, Doi, LocalRegistration
+from .models import Author, Contributor, DataCollection, Doi, LocalRegistration
 
 
 @admin.register(Doi)
@@ -28,6 +28,10 @@ class AuthorInline(admin.TabularInline):
     extra = 0
 
 
+class ContributorInline(AuthorInline):
+    model = Contributor
+
+
 @admin.register(DataCollection)
 class DataCollectionAdmin(admin.ModelAdmin):
     """For support: state and failure are shown, not edited (services move the state)."""
@@ -37,7 +41,7 @@ class DataCollectionAdmin(admin.ModelAdmin):
     search_fields = ["title", "doi__identifier", "created_by__username"]
     raw_id_fields = ["datasets", "created_by", "mint_confirmed_by", "doi"]
     readonly_fields = ["state", "failure", "mint_confirmed_by", "mint_confirmed_at"]
-    inlines = [AuthorInline]
+    inlines = [AuthorInline, ContributorInline]
 
 
 @admin.register(LocalRegistration)

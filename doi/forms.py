@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from . import metadata as md
 from . import publications
-from .models import Author, DataCollection
+from .models import Author, Contributor, DataCollection
 
 
 class CollectionForm(forms.ModelForm):
@@ -41,7 +41,7 @@ class CollectionForm(forms.ModelForm):
         )
 
 
-class AuthorForm(forms.ModelForm):
+class PersonForm(forms.ModelForm):
     class Meta:
         model = Author
         fields = ["given_name", "family_name", "orcid", "affiliation"]
@@ -62,8 +62,89 @@ class AuthorForm(forms.ModelForm):
         return value
 
 
+class ContributorForm(PersonForm):
+    class Meta(PersonForm.Meta):
+        model = Contributor
+
+
+class PeopleFormSet(BaseInlineFormSet):
+    """Rows in the order their hidden ORDER fields give (the up/down buttons rewrite them, see
+    `move_row`): so a move, a ticked "Remove" and a new row all survive a form that comes back
+    with an error, and are saved together when it does not."""
+
+    ordering_widget = forms.HiddenInput
+
+    def rows(self) -> list[forms.Form]:
+        """The forms in display order: by ORDER, then new rows (no ORDER) as they came."""
+
+        def key(pair: tuple[int, forms.Form]) -> tuple[int, int]:
+            index, form = pair
+            raw = form[forms.formsets.ORDERING_FIELD_NAME].value()
+            try:
+                return (int(raw), index) if raw not in (None, "") else (2**31, index)
+            except (TypeError, ValueError):
+                return (2**31, index)
+
+        return [form for _, form in sorted(enumerate(self.forms), key=key)]
+
+    def save(self, commit: bool = True) -> list:
+        saved = super().save(commit=commit)
+        if commit:
+            for position, form in enumerate(self.ordered_forms):
+                if form.instance.position != position:
+                    form.instance.position = position
+                    type(form.instance).objects.filter(pk=form.instance.pk).update(
+                        position=position
+                    )
+        return saved
+
+
+def move_row(data, prefix: str) -> None:
+    """Apply a posted `move="<prefix>-<index>:up|down"` to the ORDER values of `data` (a mutable
+    copy of request.POST), among the rows already saved. Anything unreadable moves nothing."""
+    target, _, direction = data.get("move", "").partition(":")
+    try:
+        total = int(data.get(f"{prefix}-INITIAL_FORMS", ""))
+    except ValueError:
+        return
+    total = max(0, min(total, 1000))
+
+    def order(index: int) -> tuple[int, int]:
+        try:
+            return int(data.get(f"{prefix}-{index}-ORDER", "")), index
+        except ValueError:
+            return 2**31, index
+
+    rows = sorted(range(total), key=order)
+    names = [f"{prefix}-{index}" for index in rows]
+    if target not in names:
+        return
+    at = names.index(target)
+    to = at - 1 if direction == "up" else at + 1
+    if not 0 <= to < len(rows):
+        return
+    rows[at], rows[to] = rows[to], rows[at]
+    for position, index in enumerate(rows, start=1):
+        data[f"{prefix}-{index}-ORDER"] = str(position)
+
+
 AuthorFormSet = inlineformset_factory(
-    DataCollection, Author, form=AuthorForm, extra=1, can_delete=True, can_order=False
+    DataCollection,
+    Author,
+    form=PersonForm,
+    formset=PeopleFormSet,
+    extra=1,
+    can_delete=True,
+    can_order=True,
+)
+ContributorFormSet = inlineformset_factory(
+    DataCollection,
+    Contributor,
+    form=ContributorForm,
+    formset=PeopleFormSet,
+    extra=0,
+    can_delete=True,
+    can_order=True,
 )
 
 

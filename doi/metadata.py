@@ -385,7 +385,12 @@ def collection_metadata(
         "descriptions": [{"description": collection.abstract, "descriptionType": "Abstract"}],
         "subjects": [{"subject": k} for k in collection.keyword_list]
         + [{"subject": BEAMLINE_SUBJECT.format(b)} for b in beamlines],
-        "contributors": [_facility() | {"contributorType": "HostingInstitution"}],
+        # The local contacts who collected the data: DataCollectors, as in session DOIs.
+        "contributors": [_facility() | {"contributorType": "HostingInstitution"}]
+        + [
+            _creator(c) | {"contributorType": "DataCollector"}
+            for c in collection.contributors.all()
+        ],
         "dates": [{"date": published.isoformat(), "dateType": "Issued"}],
         "language": "en",
         "version": "1",

@@ -110,10 +110,16 @@ class CollectionState(models.TextChoices):
     FINDABLE = "findable", "Minted (findable)"
     UPDATING = "updating", "Sending corrections…"
     FAILED = "failed", "Failed"
+    DELETING = "deleting", "Deleting…"  # its draft DOI is being deleted at the provider
 
 
 # States in which a task is (or will be) talking to the provider: the page polls for news.
-PENDING_STATES = {CollectionState.RESERVING, CollectionState.MINTING, CollectionState.UPDATING}
+PENDING_STATES = {
+    CollectionState.RESERVING,
+    CollectionState.MINTING,
+    CollectionState.UPDATING,
+    CollectionState.DELETING,
+}
 # States in which the datasets and everything else may still change.
 EDITABLE_STATES = {CollectionState.DRAFT, CollectionState.RESERVED, CollectionState.FAILED}
 
@@ -176,6 +182,26 @@ class DataCollection(models.Model):
         return self.doi is not None and self.doi.state == DoiState.DRAFT
 
     @property
+    def deletion_refused(self) -> str:
+        """Why the collection cannot be deleted now ("" when it can): only what nobody can cite
+        yet goes, a draft or a reserved DOI; a findable DOI is permanent."""
+        if (
+            self.is_minted
+            or self.state == CollectionState.MINTING
+            or (self.doi is not None and self.doi.state == DoiState.FINDABLE)
+        ):
+            return (
+                "A minted DOI is permanent: it may be cited already, so its collection cannot "
+                "be deleted. You may still correct its description."
+            )
+        if self.is_pending:
+            return (
+                "The registration agency is being asked about this collection: wait until it "
+                "is done, then delete it."
+            )
+        return ""
+
+    @property
     def keyword_list(self) -> list[str]:
         return [k.strip() for k in self.keywords.split(",") if k.strip()]
 
@@ -190,10 +216,9 @@ class DataCollection(models.Model):
         return LICENCE_URLS.get(self.licence, "")
 
 
-class Author(models.Model):
-    """A creator of the collection, in citation order."""
+class Person(models.Model):
+    """A person named in a collection's record, in the order given."""
 
-    collection = models.ForeignKey(DataCollection, on_delete=models.CASCADE, related_name="authors")
     position = models.PositiveIntegerField(default=0)
     given_name = models.CharField(max_length=255, blank=True)
     family_name = models.CharField(max_length=255)
@@ -206,6 +231,7 @@ class Author(models.Model):
     )
 
     class Meta:
+        abstract = True
         ordering = ["collection", "position", "id"]
 
     def __str__(self) -> str:
@@ -218,6 +244,27 @@ class Author(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.given_name} {self.family_name}".strip()
+
+
+class Author(Person):
+    """A creator of the collection, in citation order."""
+
+    collection = models.ForeignKey(DataCollection, on_delete=models.CASCADE, related_name="authors")
+
+    class Meta(Person.Meta):
+        pass
+
+
+class Contributor(Person):
+    """Someone who took part without authoring: the local contacts who collected the data with
+    the team, sent to DataCite as `DataCollector` contributors (as for session DOIs)."""
+
+    collection = models.ForeignKey(
+        DataCollection, on_delete=models.CASCADE, related_name="contributors"
+    )
+
+    class Meta(Person.Meta):
+        pass
 
 
 class LocalRegistration(models.Model):

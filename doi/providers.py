@@ -2,7 +2,8 @@
 
 `DataCiteProvider` speaks DataCite's REST API (JSON:API, https://support.datacite.org/reference):
 POST /dois creates a draft (with only a prefix, DataCite picks the suffix; with `doi`, ours),
-PUT /dois/{doi} updates it, and PUT with `"event": "publish"` and a `url` makes it findable.
+PUT /dois/{doi} updates it, PUT with `"event": "publish"` and a `url` makes it findable, and
+DELETE /dois/{doi} deletes a draft (only a draft: a registered or findable DOI is permanent).
 `LocalProvider` is the embedded default: it issues DOIs under the configured (test) prefix and
 records in the database what it would have sent. Neither is ever called on an HTTP request path:
 only Celery tasks call them.
@@ -53,6 +54,10 @@ class DoiProvider(Protocol):
     def update(self, identifier: str, attributes: dict) -> RemoteDoi: ...
 
     def publish(self, identifier: str, attributes: dict, *, url: str) -> RemoteDoi: ...
+
+    def delete_draft(self, identifier: str) -> None:
+        """Delete a draft DOI; one that does not exist (any more) is no error."""
+        ...
 
 
 def _without(attributes: dict, *keys: str) -> dict:
@@ -137,6 +142,12 @@ class DataCiteProvider:
     def publish(self, identifier: str, attributes: dict, *, url: str) -> RemoteDoi:
         return self._put(identifier, attributes | {"event": "publish", "url": url})
 
+    def delete_draft(self, identifier: str) -> None:
+        response = self._call("DELETE", f"/dois/{identifier}")
+        # 404: a retry after a lost answer finds it already gone.
+        if response.status_code not in (204, 404):
+            raise self._rejected(response)
+
 
 class LocalProvider:
     """Issues DOIs under a test prefix without leaving the machine (they never resolve)."""
@@ -200,6 +211,14 @@ class LocalProvider:
 
     def publish(self, identifier: str, attributes: dict, *, url: str) -> RemoteDoi:
         return self._put(identifier, attributes | {"event": "publish", "url": url})
+
+    def delete_draft(self, identifier: str) -> None:
+        record = self._record(identifier)
+        if record is None:
+            return
+        if record.state != "draft":  # DataCite's answer for a registered or findable DOI
+            raise ProviderRejected(f"{identifier}: Method not allowed (only drafts are deleted)")
+        record.delete()
 
 
 def get_provider() -> DoiProvider:

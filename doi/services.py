@@ -30,6 +30,7 @@ from .models import (
     PENDING_STATES,
     Author,
     CollectionState,
+    Contributor,
     DataCollection,
     Doi,
     DoiKind,
@@ -229,31 +230,46 @@ ROLE_ORDER = Case(
 )
 
 
-def _prefill_authors(collection: DataCollection, investigation_ids: Iterable[int]) -> None:
-    """Append the teams of newly involved investigations (principal investigators first)."""
-    present = set(collection.authors.exclude(user=None).values_list("user_id", flat=True))
-    position = collection.authors.count()
+def _prefill_people(collection: DataCollection, investigation_ids: Iterable[int]) -> None:
+    """Append the teams of newly involved investigations: principal investigators first, then
+    participants and collaborators as authors; local contacts as contributors (DataCite
+    `DataCollector`s, as in session DOIs: they collected the data, the team wrote it up).
+    Someone already named, in either list, is not added again."""
+    named = {
+        *collection.authors.exclude(user=None).values_list("user_id", flat=True),
+        *collection.contributors.exclude(user=None).values_list("user_id", flat=True),
+    }
+    positions = {Author: collection.authors.count(), Contributor: collection.contributors.count()}
     members = (
         InvestigationUser.objects.filter(investigation_id__in=investigation_ids)
         .select_related("user")
         .annotate(rank=ROLE_ORDER)
         .order_by("rank", "user__last_name", "id")
     )
+    people = []
     for member in members:
-        if member.user_id in present:
+        if member.user_id in named:
             continue
-        present.add(member.user_id)
+        named.add(member.user_id)
+        model = Contributor if member.role == Role.LOCAL_CONTACT else Author
         given, family = md.split_name(member.user)
-        Author.objects.create(
-            collection=collection,
-            position=position,
-            given_name=given,
-            family_name=family,
-            orcid=member.user.orcid,
-            affiliation=member.user.affiliation,
-            user=member.user,
+        people.append(
+            model(
+                collection=collection,
+                position=positions[model],
+                given_name=given,
+                family_name=family,
+                orcid=member.user.orcid,
+                # Like a session DOI's DataCollector: a local contact works for the facility.
+                affiliation=settings.DOI_PUBLISHER
+                if model is Contributor
+                else member.user.affiliation,
+                user=member.user,
+            )
         )
-        position += 1
+        positions[model] += 1
+    for model in (Author, Contributor):
+        model.objects.bulk_create(p for p in people if isinstance(p, model))
 
 
 def _require_editable(collection: DataCollection) -> None:
@@ -302,7 +318,7 @@ def collection_add_datasets(
     involved = set(collection.datasets.values_list("investigation_id", flat=True))
     before = collection.datasets.count()
     collection.datasets.add(*datasets)
-    _prefill_authors(collection, {d.investigation_id for d in datasets} - involved)
+    _prefill_people(collection, {d.investigation_id for d in datasets} - involved)
     DataCollection.objects.filter(pk=collection.pk).update(updated_at=timezone.now())
     return collection.datasets.count() - before
 
@@ -342,18 +358,6 @@ def collection_claim_edit(
             DataCollection.objects.select_related("updated_by").get(pk=collection.pk)
         )
     collection.refresh_from_db(fields=["version", "updated_by", "updated_at"])
-
-
-def collection_move_author(*, collection: DataCollection, author_id: int, offset: int) -> None:
-    authors = list(collection.authors.all())
-    index = next((i for i, a in enumerate(authors) if a.pk == author_id), None)
-    if index is None or not 0 <= index + offset < len(authors):
-        return
-    authors.insert(index + offset, authors.pop(index))
-    for position, author in enumerate(authors):
-        if author.position != position:
-            author.position = position
-            author.save(update_fields=["position"])
 
 
 def collection_check(*, collection: DataCollection, by: User) -> None:
@@ -456,6 +460,24 @@ def collection_send_corrections(*, collection: DataCollection, by: User) -> Data
     return collection
 
 
+def collection_delete(*, collection: DataCollection, by: User) -> DataCollection | None:
+    """Delete a collection nobody can cite yet: a draft, or a reserved DOI never made findable.
+    Without a DOI it is gone at once (None). With one, the provider's draft must go first: the
+    collection waits in DELETING for the task (returned), so the identifier is never reused
+    while DataCite still holds it."""
+    with transaction.atomic():
+        collection = _lock(collection)
+        if collection.deletion_refused:
+            raise ValidationError(collection.deletion_refused)
+        if collection.doi is None:
+            collection.delete()
+            return None
+        collection.state, collection.failure = CollectionState.DELETING, ""
+        collection.save()
+        _enqueue("delete_collection", collection.pk)
+        return collection
+
+
 # Collections: the task half -------------------------------------------------------------------
 
 
@@ -556,6 +578,38 @@ def collection_push_update(
     return _finish(collection_id, CollectionState.UPDATING, apply)
 
 
+def collection_delete_draft(
+    *, collection_id: int, provider: DoiProvider | None = None
+) -> DataCollection | None:
+    """DELETING -> gone: the provider's draft DOI deleted (if it has one), then the collection
+    and its DOI row. A DOI the provider holds as registered or findable is never deleted: the
+    step fails and the collection stays, with the provider's answer for its owner."""
+    provider = provider or get_provider()
+    collection = _claim(collection_id, CollectionState.DELETING)
+    if collection is None:
+        return None
+    identifier = collection.doi.identifier
+    remote = provider.lookup(identifier)
+    if remote is not None and remote.state != "draft":
+        raise ProviderRejected(
+            f"{identifier} is {remote.state} at the registration agency: it is permanent and "
+            "cannot be deleted."
+        )
+    if remote is not None:
+        provider.delete_draft(identifier)
+    with transaction.atomic():
+        collection = (
+            DataCollection.objects.select_for_update(of=("self",))
+            .filter(pk=collection_id, state=CollectionState.DELETING)
+            .first()
+        )
+        if collection is not None:
+            doi = collection.doi
+            collection.delete()
+            doi.delete()
+    return None
+
+
 def stalled_collections(*, older_than: timedelta) -> list[tuple[int, str]]:
     """Pending collections whose task seems lost (e.g. a flushed broker): (id, state)."""
     return list(
@@ -571,6 +625,10 @@ def collection_fail(*, collection_id: int, reason: str) -> None:
         collection = DataCollection.objects.select_for_update().get(pk=collection_id)
         if collection.state == CollectionState.UPDATING:
             collection.state = CollectionState.FINDABLE
+        elif collection.state == CollectionState.DELETING:
+            reserved = collection.doi.state == DoiState.DRAFT
+            collection.state = CollectionState.RESERVED if reserved else CollectionState.FAILED
+            reason = f"The collection was not deleted. {reason}"
         elif collection.state in {CollectionState.RESERVING, CollectionState.MINTING}:
             collection.state = CollectionState.FAILED
         else:

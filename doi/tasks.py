@@ -63,6 +63,11 @@ def update_collection(self, collection_id: int) -> str | None:
     return _run_collection_step(self, services.collection_push_update, collection_id)
 
 
+@shared_task(bind=True, soft_time_limit=120, time_limit=180)
+def delete_collection(self, collection_id: int) -> str | None:
+    return _run_collection_step(self, services.collection_delete_draft, collection_id)
+
+
 def _run_session_step(task, send, *, refused: str, gone: tuple = ()) -> str | None:
     """Send one session DOI change: the DOI's identifier, or None when there was nothing to send
     (the object was deleted since it was enqueued, or DataCite refused it: logged, not retried)."""
@@ -145,6 +150,7 @@ def resume_stalled_collections() -> int:
         CollectionState.RESERVING: reserve_collection,
         CollectionState.MINTING: mint_collection,
         CollectionState.UPDATING: update_collection,
+        CollectionState.DELETING: delete_collection,
     }
     for collection_id, state in stalled:
         step[state].delay(collection_id)

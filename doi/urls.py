@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path, re_path
 
-from . import views
+from . import collection_views, views
 from .oai import views as oai_views
 
 app_name = "doi"
@@ -11,17 +11,28 @@ app_name = "doi"
 DOI = r"(?P<prefix>10\.[0-9.]+)/(?P<suffix>[^/]+)"
 
 urlpatterns = [
-    path("doi/mine/", views.mine, name="mine"),
-    path("doi/collections/new/", views.collection_new, name="collection-new"),
-    path("doi/collections/<int:pk>/", views.collection_detail, name="collection"),
-    path("doi/collections/<int:pk>/status/", views.collection_status, name="collection-status"),
-    path("doi/collections/<int:pk>/datasets/", views.collection_add, name="collection-add"),
+    path("doi/mine/", collection_views.mine, name="mine"),
+    path("doi/collections/new/", collection_views.collection_new, name="collection-new"),
+    path("doi/collections/<int:pk>/", collection_views.collection_detail, name="collection"),
+    path(
+        "doi/collections/<int:pk>/status/",
+        collection_views.collection_status,
+        name="collection-status",
+    ),
+    path(
+        "doi/collections/<int:pk>/delete/",
+        collection_views.collection_delete,
+        name="collection-delete",
+    ),
+    path(
+        "doi/collections/<int:pk>/datasets/", collection_views.collection_add, name="collection-add"
+    ),
     path(
         "doi/collections/<int:pk>/datasets/<int:dataset_pk>/remove/",
-        views.collection_remove,
+        collection_views.collection_remove,
         name="collection-remove",
     ),
-    path("doi/pick/<int:dataset_pk>/", views.pick_dataset, name="pick"),
+    path("doi/pick/<int:dataset_pk>/", collection_views.pick_dataset, name="pick"),
     path("doi/withdrawn/", views.withdrawn, name="withdrawn"),
     re_path(rf"^doi/{DOI}$", views.landing, name="landing"),
     re_path(rf"^doi/{DOI}/cite\.(?P<fmt>bib|ris)$", views.landing_export, name="export"),

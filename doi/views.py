@@ -1,5 +1,5 @@
-"""DOI pages: "My DOIs", the data-collection editor (pick datasets, metadata, reserve, mint),
-the "Add to DOI draft" button, and the public landing pages with their citation downloads."""
+"""DOI pages: the public landing pages with their citation downloads, and the linked
+publications panel. The data-collection editor and "My DOIs" are in collection_views.py."""
 
 from __future__ import annotations
 
@@ -9,26 +9,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRefresh
+from django.views.decorators.http import require_POST, require_safe
 
 from catalogue import access
 from catalogue.models import ArchiveStatus, Datafile, Dataset, Investigation
-from portal.fields import LARGEST_ID
 
-from . import citation, publications, services, styles
-from .forms import AuthorFormSet, CollectionForm, MintConfirmForm, PublicationLinkForm
+from . import citation, publications, styles
+from .forms import PublicationLinkForm
 from .models import LICENCE_URLS, DataCollection, Doi, DoiKind, DoiState
 
-PAGE_SIZE = 25
-PICKER_SIZE = 20
 LANDING_DATASETS = 200  # a session's page lists this many; its datasets tab has the rest
 
 
@@ -49,252 +43,6 @@ def _private(response: HttpResponse) -> HttpResponse:
     """What depends on who asks must never be kept by a shared cache for the next visitor."""
     patch_cache_control(response, private=True)
     return response
-
-
-def _after(request: HttpRequest, name: str) -> int | None:
-    try:
-        return int(request.GET[name])
-    except (KeyError, ValueError):
-        return None
-
-
-@login_required
-@require_safe
-@cache_control(private=True)
-def mine(request: HttpRequest) -> HttpResponse:
-    """The user's data collections, reserved and minted DOIs first-class; newest first."""
-    collections = (
-        access.visible_doi_collections(request.user)
-        .filter(created_by=request.user)
-        .select_related("doi")
-    )
-    before = _after(request, "before")
-    if before:
-        collections = collections.filter(id__lt=before)
-    page = list(collections.order_by("-id")[: PAGE_SIZE + 1])
-    more = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
-    return render(request, "doi/mine.html", {"collections": page[:PAGE_SIZE], "more": more})
-
-
-@login_required
-@require_POST
-def collection_new(request: HttpRequest) -> HttpResponse:
-    collection = services.collection_create(by=request.user)
-    return redirect(collection)
-
-
-def _picker(request: HttpRequest, collection: DataCollection) -> dict:
-    query = request.GET.get("q", "").strip()
-    datasets = (
-        access.mintable_datasets(request.user)
-        .exclude(doi_collections=collection)
-        .select_related("investigation__instrument")
-        .order_by("id")
-    )
-    if query:
-        datasets = datasets.filter(
-            Q(name__icontains=query)
-            | Q(investigation__name__icontains=query)
-            | Q(investigation__title__icontains=query)
-            | Q(sample__name__icontains=query)
-        )
-    after = _after(request, "after")
-    if after:
-        datasets = datasets.filter(id__gt=after)
-    page = list(datasets[: PICKER_SIZE + 1])
-    more = page[PICKER_SIZE - 1].pk if len(page) > PICKER_SIZE else None
-    return {"query": query, "candidates": page[:PICKER_SIZE], "more": more}
-
-
-def _editor_context(
-    request: HttpRequest,
-    collection: DataCollection,
-    *,
-    form=None,
-    authors=None,
-    confirm=None,
-    errors=None,
-) -> dict:
-    editable_text = collection.is_editable or collection.state == "findable"
-    return {
-        "collection": collection,
-        "datasets": collection.datasets.select_related("investigation__instrument").order_by(
-            "investigation__start_date", "investigation_id", "start_date", "id"
-        ),
-        "form": form or CollectionForm(instance=collection),
-        "authors": authors or AuthorFormSet(instance=collection),
-        "confirm": confirm or MintConfirmForm(),
-        "errors": errors or {},
-        "can_edit_text": editable_text,
-        "last_author_id": collection.authors.order_by("-position", "-id")
-        .values_list("pk", flat=True)
-        .first(),
-        **_picker(request, collection),
-        **publications_panel(request.user, collection=collection),
-    }
-
-
-def _move_author(request: HttpRequest, collection: DataCollection) -> None:
-    """The up/down buttons submit the whole form with move="<author id>:up|down"."""
-    author_id, _, direction = request.POST.get("move", "").partition(":")
-    if author_id.isdigit():
-        services.collection_move_author(
-            collection=collection, author_id=int(author_id), offset=-1 if direction == "up" else 1
-        )
-
-
-def _run_action(request: HttpRequest, collection: DataCollection, action: str) -> None:
-    if action == "reserve":
-        services.collection_reserve(collection=collection, by=request.user)
-    elif action == "mint":
-        confirmed = request.POST.get("confirm") == "on"
-        services.collection_mint(collection=collection, by=request.user, confirmed=confirmed)
-    elif action == "correct":
-        services.collection_send_corrections(collection=collection, by=request.user)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-@cache_control(private=True)
-def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    collection = _get_collection_for_user(request, pk)
-    template = "doi/collection.html"
-    if request.method == "GET":
-        if request.htmx and request.htmx.target == "picker":
-            template += "#picker"
-        return render(request, template, _editor_context(request, collection))
-
-    action = request.POST.get("action", "save")
-    if collection.is_minted:
-        # A minted DOI's local record must never drift from DataCite's: every save re-sends.
-        action = "correct"
-    form = CollectionForm(request.POST, instance=collection)
-    authors = AuthorFormSet(request.POST, instance=collection)
-    confirm = MintConfirmForm(request.POST if action == "mint" else None)
-    if collection.is_pending or not (collection.is_editable or collection.state == "findable"):
-        messages.error(request, "This collection is being registered: wait until it is done.")
-        return redirect(collection)
-    if not (form.is_valid() and authors.is_valid()):
-        context = _editor_context(request, collection, form=form, authors=authors, confirm=confirm)
-        return render(request, template, context, status=400)
-    try:
-        # One transaction: when reserve/mint/correct refuses, the edits are rolled back too and
-        # the form shows them again with the errors (nothing changed, nothing sent).
-        with transaction.atomic():
-            services.collection_claim_edit(
-                collection=collection,
-                base_version=form.cleaned_data["version"],
-                by=request.user,
-            )
-            form.save()
-            authors.save()
-            _move_author(request, collection)
-            _run_action(request, collection, action)
-    except services.EditConflict as exc:
-        # The other person's version stays; this one is shown again, to copy from.
-        collection.refresh_from_db()
-        errors = {"__all__": [str(exc)]}
-        context = _editor_context(
-            request, collection, form=form, authors=authors, confirm=confirm, errors=errors
-        )
-        return render(request, template, context, status=409)
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        for field, field_errors in errors.items():
-            for error in field_errors if field in form.fields else ():
-                form.add_error(field, error)
-        collection.refresh_from_db()
-        context = _editor_context(
-            request, collection, form=form, authors=authors, confirm=confirm, errors=errors
-        )
-        return render(request, template, context, status=400)
-    if action in {"reserve", "mint", "correct"}:
-        messages.info(
-            request,
-            {
-                "reserve": "Reserving the DOI…",
-                "mint": "Minting the DOI…",
-                "correct": "Sending the corrections…",
-            }[action],
-        )
-    else:
-        messages.success(request, "Saved.")
-    return redirect(collection)
-
-
-@login_required
-@require_safe
-@cache_control(private=True)
-def collection_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """Polled by the editor while a task works; when the work is done, the page reloads."""
-    collection = _get_collection_for_user(request, pk)
-    if request.htmx and not collection.is_pending:
-        return HttpResponseClientRefresh()
-    return render(request, "doi/collection.html#status", {"collection": collection})
-
-
-@login_required
-@require_POST
-def collection_add(request: HttpRequest, pk: int) -> HttpResponse:
-    collection = _get_collection_for_user(request, pk)
-    ids = request.POST.getlist("dataset")
-    # Only datasets the user may mint: anything else is as if it did not exist, and so is what
-    # is not an id at all (beyond 64 bits the database driver fails).
-    possible = [v for v in ids if v.isascii() and v.isdigit() and int(v) <= LARGEST_ID]
-    datasets = list(access.mintable_datasets(request.user).filter(pk__in=possible))
-    if len(datasets) != len(set(ids)):
-        raise Http404("No such dataset")
-    try:
-        added = services.collection_add_datasets(
-            collection=collection, datasets=datasets, by=request.user
-        )
-        messages.success(request, f"Added {added} dataset{'s' if added != 1 else ''}.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(collection)
-
-
-@login_required
-@require_POST
-def collection_remove(request: HttpRequest, pk: int, dataset_pk: int) -> HttpResponse:
-    collection = _get_collection_for_user(request, pk)
-    dataset = collection.datasets.filter(pk=dataset_pk).first()
-    if dataset is None:
-        raise Http404("No such dataset in this collection")
-    try:
-        services.collection_remove_dataset(collection=collection, dataset=dataset, by=request.user)
-        messages.success(request, f"Removed {dataset.name}.")
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    return redirect(collection)
-
-
-@login_required
-@require_POST
-def pick_dataset(request: HttpRequest, dataset_pk: int) -> HttpResponse:
-    """ "Add to DOI draft" from a dataset page: into the user's current draft, or a new one."""
-    dataset = (
-        access.mintable_datasets(request.user)
-        .filter(pk=dataset_pk)
-        .select_related("investigation")
-        .first()
-    )
-    if dataset is None:
-        raise Http404("No such dataset")
-    collection = services.current_draft(by=request.user) or services.collection_create(
-        by=request.user
-    )
-    try:
-        services.collection_add_datasets(collection=collection, datasets=[dataset], by=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect(dataset)
-    if request.htmx:
-        return render(
-            request, "doi/_pick_dataset.html#picked", {"dataset": dataset, "collection": collection}
-        )
-    messages.success(request, f"Added {dataset.name} to “{collection}”.")
-    return redirect(collection)
 
 
 # Landing pages ----------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ MODULES = [
     "doi/icatplus.py",
     "portal/views.py",
     "doi/oai/*.py",
+    "doi/collection_views.py",
 ]
 # Lookups that take no id from the request: (module, enclosing function) -> why it is safe.
 ALLOWED = {

@@ -335,6 +335,7 @@ KIND = {  # what the path parameters name
     "shipments:scan-undo": "none",
     "catalogue:dataset-restore-confirm": "archived_dataset",
     "catalogue:dataset-restore-status": "archived_dataset",
+    "doi:collection-delete": "collection",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -415,7 +416,7 @@ RULES = {
     "shipments:item-edit": {"GET": team_edit(), "POST": team_edit()},
     "shipments:item-delete": {"POST": team_edit()},
     "doi:mine": {"GET": LOGIN_READ},
-    "doi:collection-new": {"POST": LOGIN_READ},
+    "doi:collection-new": {"GET": LOGIN_READ, "POST": LOGIN_READ},
     "doi:collection": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
     "doi:collection-status": {"GET": act(COLLECTION_OWNER)},
     "doi:collection-add": {"POST": act(COLLECTION_OWNER)},
@@ -604,6 +605,7 @@ RULES = {
     # progress polled on DOI landing pages: for whoever sees the dataset.
     "catalogue:dataset-restore-confirm": {"GET": READ, "POST": READ},
     "catalogue:dataset-restore-status": {"GET": READ},
+    "doi:collection-delete": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

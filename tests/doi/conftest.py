@@ -62,3 +62,34 @@ def filled_collection(user, datasets) -> DataCollection:
         keywords="lysozyme, room temperature",
     )
     return collection
+
+
+def editor_data(collection: DataCollection, **overrides) -> dict:
+    """What the editor posts: the description, then each formset's rows as they are stored."""
+    data = {
+        "title": collection.title,
+        "abstract": collection.abstract,
+        "keywords": collection.keywords,
+        "licence": "CC-BY-4.0",
+    }
+    for prefix, people, extra in (
+        ("authors", list(collection.authors.all()), 1),
+        ("contributors", list(collection.contributors.all()), 0),
+    ):
+        data |= {
+            f"{prefix}-TOTAL_FORMS": str(len(people) + extra),
+            f"{prefix}-INITIAL_FORMS": str(len(people)),
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+        for i, person in enumerate(people):
+            data |= {
+                f"{prefix}-{i}-id": str(person.pk),
+                f"{prefix}-{i}-collection": str(collection.pk),
+                f"{prefix}-{i}-ORDER": str(i + 1),
+                f"{prefix}-{i}-given_name": person.given_name,
+                f"{prefix}-{i}-family_name": person.family_name,
+                f"{prefix}-{i}-orcid": person.orcid,
+                f"{prefix}-{i}-affiliation": person.affiliation,
+            }
+    return data | overrides

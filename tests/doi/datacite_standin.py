@@ -6,6 +6,7 @@ answers the requests the portal makes the way DataCite documents them
   a `prefix` a random suffix is chosen; an existing `doi` -> 422 "This DOI has already been taken".
 - PUT /dois/{id}: update; `"event": "publish"` makes it findable and needs a `url` (422 otherwise).
 - GET /dois/{id} -> 200 or 404 `{"errors": [{"status": "404", "title": ...}]}`.
+- DELETE /dois/{id} -> 204 for a draft, 405 for a registered or findable DOI, 404 if unknown.
 - Basic auth with the repository id and password, else 401.
 
 `script` lets a test make the next requests fail: an HTTP status (500, 422, ...), "timeout" (never
@@ -119,6 +120,14 @@ class _Handler(BaseHTTPRequestHandler):
                 return 404, None
             if method == "GET":
                 return 200, self._doc(doi)
+            if method == "DELETE":
+                if dois[doi].get("state") != "draft":
+                    self._error(405, "Method not allowed")
+                    return 405, None
+                del dois[doi]
+                self.send_response(204)
+                self.end_headers()
+                return 204, None
             attributes = dict(body["data"]["attributes"])
             if attributes.get("event") == "publish" and not (
                 attributes.get("url") or dois[doi].get("url")
@@ -157,3 +166,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:  # noqa: N802
         self._handle("PUT")
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._handle("DELETE")

@@ -234,14 +234,6 @@ def test_a_refused_correction_leaves_the_doi_minted_with_the_reason(
     assert collection.state == CollectionState.FINDABLE and "422" in collection.failure
 
 
-def test_author_reordering(collection) -> None:
-    first, second, *_ = collection.authors.all()
-
-    services.collection_move_author(collection=collection, author_id=second.pk, offset=-1)
-
-    assert list(collection.authors.all())[:2] == [second, first]
-
-
 def test_a_concurrent_create_of_the_same_doi_is_taken_as_done(
     collection, datacite, datacite_provider
 ) -> None:

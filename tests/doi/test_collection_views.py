@@ -9,6 +9,7 @@ from django.utils.html import escape
 from doi import services
 from doi.models import CollectionState, DataCollection
 from tests import factories
+from tests.doi.conftest import editor_data as _form_data
 from tests.doi.conftest import filled_collection
 
 
@@ -19,30 +20,6 @@ def collection(two_teams) -> DataCollection:
         first.participant,
         [first.investigation.datasets.first(), second.investigation.datasets.first()],
     )
-
-
-def _form_data(collection: DataCollection, **overrides) -> dict:
-    authors = list(collection.authors.all())
-    data = {
-        "title": collection.title,
-        "abstract": collection.abstract,
-        "keywords": collection.keywords,
-        "licence": "CC-BY-4.0",
-        "authors-TOTAL_FORMS": str(len(authors) + 1),
-        "authors-INITIAL_FORMS": str(len(authors)),
-        "authors-MIN_NUM_FORMS": "0",
-        "authors-MAX_NUM_FORMS": "1000",
-    }
-    for i, author in enumerate(authors):
-        data |= {
-            f"authors-{i}-id": str(author.pk),
-            f"authors-{i}-collection": str(collection.pk),
-            f"authors-{i}-given_name": author.given_name,
-            f"authors-{i}-family_name": author.family_name,
-            f"authors-{i}-orcid": author.orcid,
-            f"authors-{i}-affiliation": author.affiliation,
-        }
-    return data | overrides
 
 
 @pytest.mark.parametrize(
@@ -150,7 +127,7 @@ def test_moving_an_author_up_keeps_the_other_edits(client, collection) -> None:
     client.force_login(collection.created_by)
     client.post(
         collection.get_absolute_url(),
-        _form_data(collection, title="New title", move=f"{second.pk}:up"),
+        _form_data(collection, title="New title", move="authors-1:up"),
     )
     collection.refresh_from_db()
     assert collection.title == "New title"

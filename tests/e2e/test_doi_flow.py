@@ -74,8 +74,8 @@ def test_pick_reserve_mint_then_download_anonymously(page: Page, screenshot, cel
 
     expect(page.locator("#datasets")).to_contain_text("lyso_rt_0001")
     expect(page.locator("#datasets")).to_contain_text("lyso_saxs_0001")
-    expect(page.locator("#author-list")).to_contain_text("Marie Dubois")
-    expect(page.locator("#author-list")).to_contain_text("James Smith")
+    expect(page.locator("#authors-list")).to_contain_text("Marie Dubois")
+    expect(page.locator("#authors-list")).to_contain_text("James Smith")
     page.click("button[name=action][value=reserve]")
     expect(page.locator("#collection-errors")).to_contain_text("A title is required.")
 

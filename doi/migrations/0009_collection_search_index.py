@@ -22,6 +22,6 @@ def drop_index(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("doi", "0007_doi_checked_at")]
+    dependencies = [("doi", "0008_collection_contributors_and_deleting")]
 
     operations = [migrations.RunPython(create_index, drop_index)]
