@@ -41,7 +41,7 @@ def visible_to(kind: str, state: str) -> frozenset:
         return EVERYONE
     if kind == "beamline" or (kind == "event" and state == "beamline"):
         return BEAMLINE_STAFF
-    if kind == "item":
+    if kind in ("item", "container", "container_position"):
         return SHIPPING - {"stores"}  # stores see the box, not what is in it
     if kind in ("shipment", "parcel"):
         return SHIPPING
@@ -332,6 +332,11 @@ KIND = {  # what the path parameters name
     "portal:nav-badges": "none",
     "catalogue:beamlines": "none",
     "catalogue:beamline": "beamline_page",
+    "shipments:container": "container",
+    "shipments:container-position": "container_position",
+    "shipments:container-import": "container",
+    "shipments:container-template-csv": "container",
+    "shipments:container-template-xlsx": "container",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -594,6 +599,12 @@ RULES = {
     # Beamline pages are public; the sessions they list and count: catalogue/test_beamline.py
     "catalogue:beamlines": {"GET": READ},
     "catalogue:beamline": {"GET": READ},
+    # A container's grid: who sees the parcel's content; filling it: the team, while editable.
+    "shipments:container": {"GET": act(TEAM_STAFF | {"safety"})},
+    "shipments:container-position": {"GET": team_edit(), "POST": team_edit()},
+    "shipments:container-import": {"GET": team_edit(), "POST": team_edit()},
+    "shipments:container-template-csv": {"GET": act(TEAM_STAFF)},
+    "shipments:container-template-xlsx": {"GET": act(TEAM_STAFF)},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
