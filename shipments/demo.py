@@ -207,7 +207,8 @@ def _fill(parcel: Parcel, samples: list, rng: random.Random) -> None:
         container_type=ContainerType.PUCK,
         name=f"Unipuck ESRF-{rng.randint(100, 999)}",
     )
-    filled = [p for p in range(1, 17) if p not in rng.sample(range(1, 17), rng.randint(2, 5))]
+    gaps = set(rng.sample(range(1, 17), rng.randint(2, 5)))
+    filled = [p for p in range(1, 17) if p not in gaps]
     items = []
     for position in filled:
         sample = samples[rng.randrange(len(samples))] if samples else None
