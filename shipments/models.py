@@ -18,6 +18,7 @@ from catalogue.models import Investigation, Sample
 from portal.fields import validate_date_in_range
 
 from . import plans
+from .containers import CAPACITY, ContainerType, capacity_errors, slot_errors
 from .workflow import EDITABLE, Change, Status, move
 
 if TYPE_CHECKING:
@@ -305,36 +306,6 @@ class ItemKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ContainerType(models.TextChoices):
-    # "puck" predates the SPINE puck and every stored one is a Unipuck: the value stays.
-    PUCK = "puck", "Unipuck"
-    SPINE = "spine", "SPINE puck"
-    PLATE = "plate", "Plate"
-    CASSETTE = "cassette", "Cassette"
-    DEWAR = "dewar", "Dewar"
-
-    @property
-    def capacity(self) -> int:
-        """How many positions (numbered from 1) the sample changers' containers have."""
-        return CAPACITY[self]
-
-    @property
-    def noun(self) -> str:
-        """As in "outside a Unipuck", "outside a plate"."""
-        return (
-            self.label if self in (ContainerType.PUCK, ContainerType.SPINE) else self.label.lower()
-        )
-
-
-CAPACITY = {
-    ContainerType.PUCK: 16,
-    ContainerType.SPINE: 10,
-    ContainerType.PLATE: 96,
-    ContainerType.CASSETTE: 96,
-    ContainerType.DEWAR: 8,
-}
-
-
 class ItemQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ItemQuerySet:
         from catalogue import access
@@ -411,11 +382,11 @@ class Item(models.Model):
             ):
                 errors["container"] = "Only a dewar can hold other containers."
             else:
-                errors.update(self._slot_errors(container))
+                errors.update(slot_errors(self, container))
         elif self.position is not None:
             errors["position"] = "A position needs a container."
         if self.kind == ItemKind.CONTAINER and self.pk and self.container_type in CAPACITY:
-            errors.update(self._capacity_errors())
+            errors.update(capacity_errors(self))
         if self.sample_id is not None:
             if self.kind != ItemKind.SAMPLE:
                 errors["sample"] = "Only sample items link to a catalogue sample."
@@ -425,52 +396,13 @@ class Item(models.Model):
             errors["experiment_plan"] = "Only samples carry an experiment plan."
         if self.sample_changer_location is not None and self.kind != ItemKind.CONTAINER:
             errors["sample_changer_location"] = "Only containers go in the sample changer."
-        if self.experiment_plan and self.kind == ItemKind.SAMPLE:
+        if self.experiment_plan and not isinstance(self.experiment_plan, dict):
+            errors["experiment_plan"] = 'An object of key/value pairs, e.g. {"energy": "12.7"}.'
+        elif self.experiment_plan and self.kind == ItemKind.SAMPLE:
             if problems := plans.check(self.experiment_plan):
                 errors["experiment_plan"] = problems
         if errors:
             raise ValidationError(errors)
-
-    def _slot_errors(self, container: Item) -> dict[str, str]:
-        """This item's place in `container`: a position the container has, not taken, and
-        room left (items without a position count too)."""
-        if container.container_type not in CAPACITY:
-            return {}
-        kind = ContainerType(container.container_type)
-        others = container.contents.exclude(pk=self.pk) if self.pk else container.contents.all()
-        if self.position is not None:
-            if not 1 <= self.position <= kind.capacity:
-                return {
-                    "position": f"Position {self.position} is outside a {kind.noun} "
-                    f"(1–{kind.capacity})."
-                }
-            taken = others.filter(position=self.position).values_list("name", flat=True).first()
-            if taken is not None:
-                return {
-                    "position": f"Position {self.position} of {container.name} is already "
-                    f"taken by {taken}."
-                }
-        if others.count() >= kind.capacity:
-            return {"container": f"{container.name} is full: a {kind.noun} holds {kind.capacity}."}
-        return {}
-
-    def _capacity_errors(self) -> dict[str, str]:
-        """A container may not become one too small for what it already holds."""
-        kind = ContainerType(self.container_type)
-        beyond = (
-            self.contents.filter(position__gt=kind.capacity)
-            .order_by("position")
-            .values_list("position", flat=True)
-            .first()
-        )
-        if beyond is not None:
-            return {
-                "container_type": f"A {kind.noun} has positions 1–{kind.capacity}: move what is "
-                f"at position {beyond} first."
-            }
-        if self.contents.count() > kind.capacity:
-            return {"container_type": f"A {kind.noun} holds {kind.capacity}: this holds more."}
-        return {}
 
     @property
     def capacity(self) -> int | None:

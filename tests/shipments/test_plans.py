@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -108,3 +110,11 @@ def test_the_api_checks_the_plans_known_fields_and_keeps_the_others(team, parcel
     )
     assert good.status_code == 201, good.json()
     assert good.json()["experiment_plan"] == {"energy": "12.7", "detector": "Eiger"}
+
+
+def test_a_plan_that_is_not_an_object_is_refused_by_the_model(parcel) -> None:
+    item = parcel.items.get(name="lysozyme-1")
+    item.experiment_plan = ["resolution 2"]
+    with pytest.raises(ValidationError) as error:
+        item.full_clean()
+    assert "An object of key/value pairs" in error.value.message_dict["experiment_plan"][0]
