@@ -18,7 +18,7 @@ from catalogue.models import Investigation, Role
 from portal.models import User
 
 from .groups import ensure_groups
-from .models import Address, Item, ItemKind, Parcel, ParcelStatus, Shipment
+from .models import Address, ContainerType, Item, ItemKind, Parcel, ParcelStatus, Shipment
 from .workflow import Status, start
 
 S = Status
@@ -201,27 +201,44 @@ def seed(*, out: TextIO) -> None:
 
 
 def _fill(parcel: Parcel, samples: list, rng: random.Random) -> None:
-    """A puck of three samples (linked to catalogue samples where there are some) and a tool."""
+    """A Unipuck filled as a crystallographer fills one (most positions, a gap where a crystal
+    did not survive, native sets with a few anomalous ones and screening pins), and a tool."""
     puck = Item.objects.create(
         parcel=parcel,
         kind=ItemKind.CONTAINER,
-        container_type="puck",
+        container_type=ContainerType.PUCK,
         name=f"Unipuck ESRF-{rng.randint(100, 999)}",
     )
-    for position in (1, 2, 3):
+    gaps = set(rng.sample(range(1, 17), rng.randint(2, 5)))
+    filled = [p for p in range(1, 17) if p not in gaps]
+    items = []
+    for position in filled:
         sample = samples[rng.randrange(len(samples))] if samples else None
-        Item.objects.create(
-            parcel=parcel,
-            container=puck,
-            position=position,
-            kind=ItemKind.SAMPLE,
-            name=f"{sample.name if sample else 'crystal'}-{position}",
-            sample=sample,
-            experiment_plan={
-                "exposure_time": f"{rng.choice([0.01, 0.02, 0.04])}",
-                "resolution": f"{rng.choice([1.5, 1.8, 2.2])}",
-            },
+        strategy = rng.choice(["native", "native", "native", "anomalous", "screening"])
+        plan = {
+            "strategy": strategy,
+            "required_resolution": rng.choice(["1.5", "1.8", "2", "2.2"]),
+            "number_of_images": {"screening": "4", "anomalous": "7200"}.get(strategy, "3600"),
+            "oscillation": "0.1",
+            "exposure_time": rng.choice(["0.01", "0.02", "0.04"]),
+            "energy": "12.66" if strategy == "anomalous" else "12.7",  # Se K edge
+        }
+        if position == filled[0]:
+            plan["comments"] = "Best crystal of the batch: collect this one first."
+        elif strategy == "screening":
+            plan["comments"] = "Small needles; screen and tell us if any diffracts beyond 3 Å."
+        items.append(
+            Item(
+                parcel=parcel,
+                container=puck,
+                position=position,
+                kind=ItemKind.SAMPLE,
+                name=f"{sample.name if sample else 'crystal'}-{position}",
+                sample=sample,
+                experiment_plan=plan,
+            )
         )
+    Item.objects.bulk_create(items)
     Item.objects.create(parcel=parcel, kind=ItemKind.TOOL, name="Cryo-tongs")
 
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import Address, Item, ItemKind, Parcel, Shipment
+from . import plans
+from .models import Address, ContainerType, Item, ItemKind, Parcel, Shipment
 from .workflow import NEEDS_TRACKING, Status
 
 
@@ -78,27 +79,74 @@ class ParcelForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
-def parse_plan(text: str) -> dict[str, str]:
-    """'key = value' lines into a dict; a line without '=' is an error for the person typing."""
-    plan: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not key.strip():
-            raise ValidationError(f"Line {number} should read “key = value”.")
-        plan[key.strip()] = value.strip()
-    return plan
+class PlanFieldsMixin:
+    """The experiment plan as form fields (`plan_<key>`, from the technique's schema, with its
+    defaults for a new sample) plus free-text comments; keys outside the schema are kept."""
+
+    def add_plan_fields(self, investigation) -> None:
+        self.plan_schema = plans.schema_for(investigation)
+        plan = self.instance.experiment_plan or {}
+        new = not self.instance.pk
+        for field in self.plan_schema.fields:
+            self.fields[f"plan_{field.key}"] = _plan_form_field(field)
+            value = plan.get(field.key, field.default if new else "")
+            self.initial.setdefault(f"plan_{field.key}", value)
+        self.fields["plan_comments"] = forms.CharField(
+            label="Comments for the beamline",
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="Anything the fields above do not say, in your own words.",
+        )
+        self.initial.setdefault("plan_comments", plan.get(plans.COMMENTS, ""))
+        self.plan_kept = {
+            k: v
+            for k, v in plan.items()
+            if k != plans.COMMENTS and k not in {f.key for f in self.plan_schema.fields}
+        }
+
+    def main_fields(self) -> list:
+        return [f for f in self.visible_fields() if not f.name.startswith("plan_")]
+
+    def plan_bound_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith("plan_")]
+
+    def cleaned_plan(self, data: dict) -> dict:
+        plan = dict(self.plan_kept)
+        for field in self.plan_schema.fields:
+            value = data.get(f"plan_{field.key}")
+            if value not in (None, ""):
+                plan[field.key] = field.parse(value)
+        if data.get("plan_comments", "").strip():
+            plan[plans.COMMENTS] = data["plan_comments"].strip()
+        return plan
 
 
-class ItemForm(forms.ModelForm):
-    plan = forms.CharField(
-        label="Experiment plan",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One “key = value” per line, e.g. <code>exposure_time = 0.02</code>.",
+def _plan_form_field(field: plans.PlanField) -> forms.Field:
+    label = f"{field.label} ({field.unit})" if field.unit else field.label
+    common = {"label": label, "required": False, "help_text": field.help}
+    if field.kind == "choice":
+        return forms.ChoiceField(choices=[("", "—"), *field.choices], **common)
+    if field.kind == "text":
+        return forms.CharField(max_length=255, **common)
+    return forms.CharField(
+        validators=[_plan_validator(field)],
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+        **common,
     )
 
+
+def _plan_validator(field: plans.PlanField):
+    def validate(value: str) -> None:
+        try:
+            field.parse(value)
+        except ValueError as error:
+            raise ValidationError(f"Enter {error}.") from None
+
+    return validate
+
+
+class ItemForm(PlanFieldsMixin, forms.ModelForm):
     class Meta:
         model = Item
         fields = [
@@ -122,17 +170,41 @@ class ItemForm(forms.ModelForm):
         self.fields["container"].help_text = "Leave empty for an item loose in the parcel."
         self.fields["sample"].queryset = parcel.shipment.investigation.samples.order_by("name")
         self.fields["sample"].label = "Catalogue sample"
-        if self.instance.experiment_plan and not self.is_bound:
-            self.initial["plan"] = "\n".join(
-                f"{k} = {v}" for k, v in self.instance.experiment_plan.items()
-            )
-
-    def clean_plan(self) -> dict[str, str]:
-        return parse_plan(self.cleaned_data["plan"])
+        self.fields["container_type"].help_text = ", ".join(
+            f"{kind.label} {kind.capacity}" for kind in ContainerType
+        ).join(("Positions: ", "."))
+        self.add_plan_fields(parcel.shipment.investigation)
 
     def clean(self) -> dict:
         data = super().clean()
-        self.instance.experiment_plan = data.get("plan") or {}
+        # Only samples carry a plan: a container saved from this form drops the defaults.
+        is_sample = data.get("kind") == ItemKind.SAMPLE
+        self.instance.experiment_plan = self.cleaned_plan(data) if is_sample else {}
+        return data
+
+
+class PositionForm(PlanFieldsMixin, forms.ModelForm):
+    """The puck grid's form: a sample at one position of a container."""
+
+    class Meta:
+        model = Item
+        fields = ["name", "sample", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, container: Item, position: int, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        item = self.instance
+        item.parcel, item.container, item.position = container.parcel, container, position
+        item.kind = ItemKind.SAMPLE
+        investigation = container.parcel.shipment.investigation
+        self.fields["sample"].queryset = investigation.samples.order_by("name")
+        self.fields["sample"].label = "Catalogue sample"
+        self.fields["name"].widget.attrs["autofocus"] = True
+        self.add_plan_fields(investigation)
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self.instance.experiment_plan = self.cleaned_plan(data)
         return data
 
 
@@ -163,3 +235,16 @@ class ScanForm(forms.Form):
     )
     # Sent by the confirm panel's button: the move the person saw and said yes to.
     confirm = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+
+class SampleSheetForm(forms.Form):
+    file = forms.FileField(
+        label="Sample sheet",
+        help_text="A .csv or .xlsx file with the template's columns, one row per sample (≤ 1 MB).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    replace = forms.BooleanField(
+        label="Replace the samples already in this container",
+        required=False,
+        help_text="Otherwise the rows are added to them.",
+    )

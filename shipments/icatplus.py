@@ -55,13 +55,6 @@ NOT_FOUND = {
     "address": "Address not found",
 }
 ONLY_THE_TEAM = "Only the experiment team changes its shipments."
-# The sample changers' usual containers, with how many samples each holds.
-CAPACITY = {
-    ContainerType.PUCK: 16,
-    ContainerType.PLATE: 96,
-    ContainerType.CASSETTE: 96,
-    ContainerType.DEWAR: 8,
-}
 # ICAT+'s return types: the facility sends it back (the user prepares the papers), or the user's
 # forwarder picks it up.
 RETURN_TYPES = {
@@ -466,7 +459,9 @@ def _item_input(body: dict, *, new: bool) -> dict:
         data["kind"] = _choice(data["kind"], ItemKind, "type")
     if "container_type" in data:
         value = data["container_type"]
-        if isinstance(value, str) and value.upper().endswith("PUCK"):  # UNIPUCK, SPINEPUCK
+        if isinstance(value, str) and value.upper().replace("_", "").startswith("SPINE"):
+            value = ContainerType.SPINE  # SPINEPUCK
+        elif isinstance(value, str) and value.upper().endswith("PUCK"):  # UNIPUCK
             value = ContainerType.PUCK
         data["container_type"] = _choice(value, ContainerType, "containerType")
     elif new and data.get("kind") == ItemKind.CONTAINER:
@@ -999,7 +994,7 @@ class Setup(IcatPlusView):
             "sampleChangerType": [],
             "containerHeaders": [],
             "containerTypes": [
-                {"name": kind.value.upper(), "capacity": CAPACITY[kind]} for kind in ContainerType
+                {"name": kind.value.upper(), "capacity": kind.capacity} for kind in ContainerType
             ],
             "experimentPlan": [],
             "processingPlan": [],

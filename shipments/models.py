@@ -17,6 +17,8 @@ from django.utils import timezone
 from catalogue.models import Investigation, Sample
 from portal.fields import validate_date_in_range
 
+from . import plans
+from .containers import CAPACITY, ContainerType, capacity_errors, slot_errors
 from .workflow import EDITABLE, Change, Status, move
 
 if TYPE_CHECKING:
@@ -304,13 +306,6 @@ class ItemKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ContainerType(models.TextChoices):
-    PUCK = "puck", "Puck"
-    PLATE = "plate", "Plate"
-    CASSETTE = "cassette", "Cassette"
-    DEWAR = "dewar", "Dewar"
-
-
 class ItemQuerySet(models.QuerySet):
     def for_user(self, user: User) -> ItemQuerySet:
         from catalogue import access
@@ -386,8 +381,12 @@ class Item(models.Model):
                 self.kind == ItemKind.CONTAINER and container.container_type != ContainerType.DEWAR
             ):
                 errors["container"] = "Only a dewar can hold other containers."
+            else:
+                errors.update(slot_errors(self, container))
         elif self.position is not None:
             errors["position"] = "A position needs a container."
+        if self.kind == ItemKind.CONTAINER and self.pk and self.container_type in CAPACITY:
+            errors.update(capacity_errors(self))
         if self.sample_id is not None:
             if self.kind != ItemKind.SAMPLE:
                 errors["sample"] = "Only sample items link to a catalogue sample."
@@ -397,8 +396,17 @@ class Item(models.Model):
             errors["experiment_plan"] = "Only samples carry an experiment plan."
         if self.sample_changer_location is not None and self.kind != ItemKind.CONTAINER:
             errors["sample_changer_location"] = "Only containers go in the sample changer."
+        if self.experiment_plan and not isinstance(self.experiment_plan, dict):
+            errors["experiment_plan"] = 'An object of key/value pairs, e.g. {"energy": "12.7"}.'
+        elif self.experiment_plan and self.kind == ItemKind.SAMPLE:
+            if problems := plans.check(self.experiment_plan):
+                errors["experiment_plan"] = problems
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def capacity(self) -> int | None:
+        return CAPACITY.get(self.container_type)
 
 
 class ParcelStatus(models.Model):

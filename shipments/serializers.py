@@ -182,8 +182,8 @@ class ItemSerializer(serializers.ModelSerializer):
             "sample_changer_location",
         ]
         read_only_fields = ["parcel"]
-        # Position uniqueness is checked in validate() with a message for people; DRF's generated
-        # validator would make container and position required.
+        # Position uniqueness is checked by Model.clean with a message for people; DRF's
+        # generated validator would make container and position required.
         validators: list = []
 
     def __init__(self, *args, **kwargs) -> None:
@@ -201,21 +201,9 @@ class ItemSerializer(serializers.ModelSerializer):
         return {k: str(v) for k, v in value.items()}
 
     def validate(self, attrs: dict) -> dict:
+        # Model.clean checks the position against the container (its size, who is there).
         item = self.instance or Item(parcel=self.context["parcel"])
         _model_clean(item, dict(attrs))
-        container, position = (
-            attrs.get("container", item.container),
-            attrs.get("position", item.position),
-        )
-        if container and position is not None:
-            if (
-                Item.objects.filter(container=container, position=position)
-                .exclude(pk=item.pk)
-                .exists()
-            ):
-                raise serializers.ValidationError(
-                    {"position": "That position of the container is already taken."}
-                )
         return attrs
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import parcels, shipments, stores
+from .views import containers, parcels, shipments, stores
 
 app_name = "shipments"
 
@@ -32,4 +32,23 @@ urlpatterns = [
     path("parcels/<int:parcel_pk>/items/new/", parcels.item_edit, name="item-new"),
     path("items/<int:pk>/edit/", parcels.item_edit, name="item-edit"),
     path("items/<int:pk>/delete/", parcels.item_delete, name="item-delete"),
+    path("containers/<int:pk>/", containers.container_detail, name="container"),
+    path(
+        "containers/<int:pk>/positions/<int:position>/",
+        containers.container_position,
+        name="container-position",
+    ),
+    path("containers/<int:pk>/import/", containers.container_import, name="container-import"),
+    path(
+        "containers/<int:pk>/template.csv",
+        containers.container_template,
+        {"fmt": "csv"},
+        name="container-template-csv",
+    ),
+    path(
+        "containers/<int:pk>/template.xlsx",
+        containers.container_template,
+        {"fmt": "xlsx"},
+        name="container-template-xlsx",
+    ),
 ]

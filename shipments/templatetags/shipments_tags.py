@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from shipments import plans
 from shipments.workflow import Status
 
 register = template.Library()
@@ -56,3 +57,8 @@ def status_colour(status: str) -> str:
 @register.filter
 def action_label(status: str) -> str:
     return BUTTONS.get(status, status)
+
+
+@register.filter
+def plan_rows(plan: dict) -> list[tuple[str, str]]:
+    return plans.rows(plan) if isinstance(plan, dict) else [("plan", str(plan))]

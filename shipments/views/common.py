@@ -11,7 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from catalogue import access
 
-from ..models import Address, Item, Parcel, Shipment
+from ..models import Address, Item, ItemKind, Parcel, Shipment
 from ..workflow import edit_refusal
 
 
@@ -50,6 +50,14 @@ def get_item(request: HttpRequest, pk: int) -> Item:
         )
     except Item.DoesNotExist:
         raise Http404("No such item") from None
+
+
+def get_container(request: HttpRequest, pk: int) -> Item:
+    """A container the user sees; any other item is as unknown as a missing one."""
+    item = get_item(request, pk)
+    if item.kind != ItemKind.CONTAINER:
+        raise Http404("No such container")
+    return item
 
 
 def get_address(request: HttpRequest, pk: int) -> Address:

@@ -50,6 +50,8 @@ STATES_OF = {
     "panosc_file": [*PUBLIC_FIRST, "doi_released"],
     "panosc_instrument": ["beamline"],
     "beamline_page": ["public"],  # the beamline's own page: public, whatever its sessions
+    "container": INVESTIGATION_STATES,  # a puck in the state's parcel
+    "container_position": INVESTIGATION_STATES,  # its position 1
 }
 
 
@@ -137,6 +139,10 @@ def fill(kind: str, world: World, state: str) -> dict:
         return {"pk": objects.item.pk}
     if kind == "publication":
         return {"pk": objects.publication.pk}
+    if kind == "container":
+        return {"pk": objects.container.pk}
+    if kind == "container_position":
+        return {"pk": objects.container.pk, "position": 1}
     if kind == "icat_event":
         return {
             "investigation_name": objects.investigation.name,
@@ -176,4 +182,6 @@ def world_state_kinds() -> set[str]:
         "item",
         "icat_event",
         "publication",
+        "container",
+        "container_position",
     }

@@ -41,7 +41,7 @@ def visible_to(kind: str, state: str) -> frozenset:
         return EVERYONE
     if kind == "beamline" or (kind == "event" and state == "beamline"):
         return BEAMLINE_STAFF
-    if kind == "item":
+    if kind in ("item", "container", "container_position"):
         return SHIPPING - {"stores"}  # stores see the box, not what is in it
     if kind in ("shipment", "parcel"):
         return SHIPPING
@@ -336,6 +336,11 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-restore-confirm": "archived_dataset",
     "catalogue:dataset-restore-status": "archived_dataset",
     "doi:collection-delete": "collection",
+    "shipments:container": "container",
+    "shipments:container-position": "container_position",
+    "shipments:container-import": "container",
+    "shipments:container-template-csv": "container",
+    "shipments:container-template-xlsx": "container",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -606,6 +611,12 @@ RULES = {
     "catalogue:dataset-restore-confirm": {"GET": READ, "POST": READ},
     "catalogue:dataset-restore-status": {"GET": READ},
     "doi:collection-delete": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
+    # A container's grid: who sees the parcel's content; filling it: the team, while editable.
+    "shipments:container": {"GET": act(TEAM_STAFF | {"safety"})},
+    "shipments:container-position": {"GET": team_edit(), "POST": team_edit()},
+    "shipments:container-import": {"GET": team_edit(), "POST": team_edit()},
+    "shipments:container-template-csv": {"GET": act(TEAM_STAFF)},
+    "shipments:container-template-xlsx": {"GET": act(TEAM_STAFF)},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.django_db
 PATTERNS = {p.name: p for p in url_patterns()}
 USER_PATTERNS = sorted(n for n in PATTERNS if not n.startswith(("admin:", "safety:", "icatplus")))
 ADMIN_PATTERNS = sorted(n for n in PATTERNS if n.startswith(tuple(ADMIN_PREFIXES)))
-SHIPPING_KINDS = {"shipment", "parcel", "item"}
+SHIPPING_KINDS = {"shipment", "parcel", "item", "container", "container_position"}
 CELLS = {"count": 0}
 
 

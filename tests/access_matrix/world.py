@@ -87,6 +87,7 @@ class StateObjects:
     shipment: object = None
     parcel: object = None
     item: object = None
+    container: object = None
     session_doi: object = None
     access_request: object = None
     collaborator_membership: object = None
@@ -242,6 +243,12 @@ def build_world(data_root: Path, media_root: Path) -> World:
             kind=ItemKind.SAMPLE,
             name=f"crystal-{state}",
             sample=objects.sample,
+        )
+        objects.container = Item.objects.create(
+            parcel=objects.parcel,
+            kind=ItemKind.CONTAINER,
+            container_type="puck",
+            name=f"puck-{state}",
         )
         objects.access_request = AccessRequest.objects.create(
             requester=users["outsider"], proposal=investigation.name

@@ -60,7 +60,7 @@ def test_puck_of_three_samples_from_packing_to_approved_label(
     for position in (1, 2, 3):
         page.fill("#id_name", f"lysozyme-{position}")
         page.fill("#id_position", str(position))
-        page.fill("#id_plan", "exposure_time = 0.02")
+        page.fill("#id_plan_comments", "Collect at 100 K, 0.02 s per image")
         if position < 3:
             page.click("#save-and-add")
             expect(page.locator("#id_name")).to_have_value("")

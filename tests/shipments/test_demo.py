@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalogue.models import Role
 from shipments import demo
-from shipments.models import Parcel, ParcelStatus
+from shipments.models import Item, Parcel, ParcelStatus
 from shipments.workflow import Status
 from tests import factories
 
@@ -76,3 +76,13 @@ def test_parcels_follow_their_sessions_with_a_believable_mix_of_statuses(db) -> 
     assert back.history.get(status=Status.BACK_USER).created_at > session.end_date
     assert back.items.filter(container__isnull=False, sample__name="lysozyme").exists()
     assert mail.outbox == []
+
+    # Each parcel's Unipuck is nearly full, and every demo item passes the rules a form applies.
+    puck = back.items.get(container_type="puck")
+    assert 11 <= puck.contents.count() <= 14
+    assert {i.experiment_plan["strategy"] for i in Item.objects.exclude(experiment_plan={})} >= {
+        "native",
+        "anomalous",
+    }
+    for item in Item.objects.select_related("container", "parcel__shipment"):
+        item.full_clean()

@@ -129,16 +129,22 @@ def test_item_form_puts_a_sample_in_a_puck_with_an_experiment_plan(client, team,
             "container": puck.pk,
             "position": 4,
             "sample": sample.pk,
-            "plan": "exposure_time = 0.02\nresolution = 1.8",
+            "plan_exposure_time": "0.02",
+            "plan_required_resolution": "1,8",
+            "plan_comments": "Collect at 100 K",
         },
     )
     assert response.status_code == 302
     item = Item.objects.get(name="lysozyme-4")
     assert item.container == puck and item.sample == sample
-    assert item.experiment_plan == {"exposure_time": "0.02", "resolution": "1.8"}
+    assert item.experiment_plan == {
+        "exposure_time": "0.02",
+        "required_resolution": "1.8",
+        "comments": "Collect at 100 K",
+    }
 
 
-def test_item_form_refuses_a_taken_position_and_a_bad_plan_line(client, team, parcel) -> None:
+def test_item_form_refuses_a_taken_position_and_a_bad_plan_value(client, team, parcel) -> None:
     puck = parcel.items.get(name="Puck A")
     client.force_login(team.participant)
     response = client.post(
@@ -148,12 +154,12 @@ def test_item_form_refuses_a_taken_position_and_a_bad_plan_line(client, team, pa
             "name": "intruder",
             "container": puck.pk,
             "position": 2,
-            "plan": "no equals sign",
+            "plan_energy": "twelve",
         },
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 400
-    assert "already taken" in response.text and "Line 1 should read" in response.text
+    assert "already taken by lysozyme-2" in response.text and "Enter a number." in response.text
     assert 'value="intruder"' in response.text
     assert not Item.objects.filter(name="intruder").exists()
 
