@@ -9,7 +9,7 @@ García, stores: Tom Lee), so histories follow the real rules, then dated around
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TextIO
 
 from django.utils import timezone
@@ -170,7 +170,9 @@ def seed(*, out: TextIO) -> None:
             return_address=lab,
             comments="Pucks in a dry shipper; please keep them cold.",
         )
+        in_transit = 0
         for number, final in enumerate(plan, start=1):
+            in_transit += final == S.SENT
             dangerous = final == S.READY and not dangerous_done
             dangerous_done |= dangerous
             refused = final == S.REFUSED and not refused_done
@@ -185,7 +187,7 @@ def seed(*, out: TextIO) -> None:
                 is_dangerous=dangerous,
                 dangerous_goods=SELENIUM if dangerous else "",
                 return_instructions="destroy" if final == S.DESTROYED else "facility",
-                expected_on=timezone.localdate(investigation.start_date),
+                expected_on=_expected_on(investigation, final, in_transit),
                 created_by=marie,
             )
             start(parcel, by=marie)
@@ -198,6 +200,14 @@ def seed(*, out: TextIO) -> None:
         f"shipments: {count} parcels in {len(investigations)} shipments, where their sessions' "
         "dates put them.\n"
     )
+
+
+def _expected_on(investigation: Investigation, final: Status, in_transit: int) -> date:
+    """Parcels on their way arrive today and in the next days (what stores look out for at the
+    door); the others were expected for the session's start."""
+    if final == S.SENT:
+        return timezone.localdate() + timedelta(days=in_transit - 1)
+    return timezone.localdate(investigation.start_date)
 
 
 def _fill(parcel: Parcel, samples: list, rng: random.Random) -> None:

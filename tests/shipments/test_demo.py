@@ -54,7 +54,14 @@ def test_parcels_follow_their_sessions_with_a_believable_mix_of_statuses(db) -> 
     for parcel in Parcel.objects.prefetch_related("history"):
         dates = [entry.created_at for entry in parcel.history.all()]
         assert dates == sorted(dates) and dates[-1] <= now, parcel  # in order, none to come
-        assert parcel.expected_on == timezone.localdate(parcel.shipment.investigation.start_date)
+        if parcel.status != Status.SENT:
+            assert parcel.expected_on == timezone.localdate(
+                parcel.shipment.investigation.start_date
+            )
+    # Those on their way are due from today: stores have something to look out for.
+    on_the_way = Parcel.objects.filter(status=Status.SENT).order_by("expected_on")
+    today = timezone.localdate()
+    assert [p.expected_on for p in on_the_way] == [today, today + timedelta(days=1)]
     refused = ParcelStatus.objects.get(status=Status.REFUSED)
     assert "dry shipper" in refused.comment and refused.created_by.username == "sgarcia"
     dangerous = Parcel.objects.get(is_dangerous=True)
