@@ -3,9 +3,9 @@ WeasyPrint with its headings, lists, tables, code and images where the author pu
 
 WeasyPrint keeps every box of a document in memory until it is written (900 MB for 5,000 short
 events in one document), so events are laid out in chunks of CHUNK_EVENTS, each written to a
-temporary file (about 120 MB at most). The chunks are then put together with pypdf, and each page
-gets its footer and running title stamped (reportlab): "page 3 of 12" needs the whole, which no
-chunk knows.
+temporary file: 5,000 events with images took 40 s and 180 MB (the worker's Django included).
+The chunks are then put together with pypdf, and each page gets its footer and running title
+stamped (reportlab): "page 3 of 12" needs the whole, which no chunk knows. A chunk starts a page.
 
 Images come from storage through `AttachmentFetcher`, only those the reader may open; nothing is
 ever fetched over the network.
