@@ -144,6 +144,12 @@ def test_htmx_shows_the_progress_in_place_and_the_job_is_its_owners_only(
 ) -> None:
     add_event(team.investigation, text="scan", tags=["plots"])
     client.force_login(team.participant)
+    refused = export_pdf(
+        client, team.investigation, HTTP_HX_REQUEST="true", data={"start": "9999-12-31"}
+    )
+    assert refused.status_code == 400 and "<html" not in refused.text
+    assert "Not exported" in refused.text and "1900" in refused.text
+    assert not DownloadJob.objects.exists()
     # The filter form's current values come in the body; the URL's (stale) query is overridden.
     response = export_pdf(
         client,
