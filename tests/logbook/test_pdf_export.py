@@ -41,9 +41,9 @@ def write(client, investigation, **data) -> None:
     assert client.post(url, {"title": "", "content": "", "tags": "", **data}).status_code == 302
 
 
-def export_pdf(client, investigation, query: str = "", **headers):
+def export_pdf(client, investigation, query: str = "", **kwargs):
     url = reverse("logbook:investigation-pdf", args=[investigation.pk])
-    return client.post(url + (f"?{query}" if query else ""), **headers)
+    return client.post(url + (f"?{query}" if query else ""), **kwargs)
 
 
 def build(job: DownloadJob, django_capture_on_commit_callbacks) -> bytes:
