@@ -8,13 +8,15 @@ CHROMIUM ?= /usr/bin/chromium
 TEST_PROCESSES ?= auto
 LDAP_HEADERS ?= /usr/include/ldap.h
 SLAPD ?= /usr/sbin/slapd
+PANGO ?= $(firstword $(wildcard /usr/lib/*/libpangoft2-1.0.so.0) /usr/lib/libpangoft2-1.0.so.0)
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
 .PHONY: run test install lint worker beat web demo clean-demo
 
 # --no-compile: Python compiles each module the first time it is imported, instead of pip
 # compiling every module of every package (most never imported) during the install.
-$(VENV)/.installed: requirements.txt | $(LDAP_HEADERS)
+$(VENV)/.installed: requirements.txt | $(LDAP_HEADERS) $(PANGO)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet --no-compile -r requirements.txt
@@ -69,6 +71,13 @@ $(LDAP_HEADERS):
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
 	$(APT_INSTALL) gcc python3-dev libldap2-dev libsasl2-dev; \
 	else echo "python-ldap needs: sudo apt-get install gcc python3-dev libldap2-dev libsasl2-dev" >&2; \
+	exit 1; fi
+
+# WeasyPrint (the logbook's PDFs) loads Pango and HarfBuzz at run time, and lays text out with the
+# fonts installed. As for Chromium: as root we install them, otherwise we say how.
+$(PANGO):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_INSTALL) $(PDF_LIBS); \
+	else echo "Logbook PDFs need Pango and fonts: sudo apt-get install $(PDF_LIBS)" >&2; \
 	exit 1; fi
 
 $(SLAPD):

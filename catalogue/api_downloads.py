@@ -26,6 +26,7 @@ class DownloadJobSerializer(serializers.ModelSerializer):
         model = DownloadJob
         fields = [
             "id",
+            "kind",
             "name",
             "label",
             "status",

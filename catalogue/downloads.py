@@ -2,13 +2,16 @@
 
 The same zip builder serves the streamed download (the bytes go to the browser as they are made)
 and the download job (a Celery worker writes them to a temporary file, then renames it). A job's
-row is its state machine; see `DownloadJob` and `download_job_claim`.
+row is its state machine; see `DownloadJob` and `download_job_claim`. Other apps build other
+kinds of file with the same jobs (claim, heartbeat, sweep, expiry, the downloads page): they
+register a builder for their kind (`download_job_kind_register`).
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import logging
 import os
 import re
@@ -39,6 +42,7 @@ from .models import (
     Dataset,
     DatasetRestore,
     DownloadJob,
+    DownloadJobKind,
     DownloadJobStatus,
 )
 
@@ -272,14 +276,69 @@ def download_job_create(
             )
     except IntegrityError:  # the same selection, asked twice at the same moment
         return DownloadJob.objects.active().get(owner=owner, selection_key=key), False
-    _enqueue_build(job.pk)
+    _enqueue_build(job.pk, job.kind)
     return job, True
 
 
-def _enqueue_build(job_id) -> None:
+def _enqueue_build(job_id, kind: str) -> None:
     from .tasks import download_build
 
-    transaction.on_commit(lambda: download_build.delay(str(job_id)))
+    # Zips have their own queue (CELERY_TASK_ROUTES); a PDF of a few minutes at most must not
+    # wait behind an hour-long zip.
+    queue = None if kind == DownloadJobKind.ZIP else settings.CELERY_TASK_DEFAULT_QUEUE
+    transaction.on_commit(lambda: download_build.apply_async(args=[str(job_id)], queue=queue))
+
+
+# Kinds built by other apps ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """How another app builds its kind of job: `build(job, out=path, progress=report)` writes the
+    file to `out`, calling `report(done, total)` as it goes (it raises when the job was given to
+    another worker: let it through), and raises DownloadError with a reason for people."""
+
+    build: Callable[..., None]
+    too_long: str
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def download_job_kind_register(kind: str, *, build: Callable[..., None], too_long: str) -> None:
+    """Called from the registering app's `ready()`, in web and worker processes alike."""
+    _KINDS[kind] = JobKind(build=build, too_long=too_long)
+
+
+def download_job_request(
+    *, owner, kind: str, params: dict, name: str, label: str
+) -> tuple[DownloadJob, bool]:
+    """A job of a registered kind: the owner's pending or running one for the same params is
+    reused; a ready one is replaced (what it was built from may have changed since). (job,
+    created)."""
+    key = hashlib.sha256(f"{kind}:{json.dumps(params, sort_keys=True)}".encode()).hexdigest()
+    mine = DownloadJob.objects.filter(owner=owner, selection_key=key)
+    existing = mine.filter(
+        status__in=[DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
+    ).first()
+    if existing:
+        return existing, False
+    for old in mine.filter(status=DownloadJobStatus.READY):
+        _expire(old)
+    try:
+        with transaction.atomic():
+            job = DownloadJob.objects.create(
+                owner=owner,
+                kind=kind,
+                selection_key=key,
+                params=params,
+                name=name,
+                label=label[:255],
+            )
+    except IntegrityError:  # the same export, asked twice at the same moment
+        return DownloadJob.objects.active().get(owner=owner, selection_key=key), False
+    _enqueue_build(job.pk, kind)
+    return job, True
 
 
 def download_job_claim(*, job_id) -> DownloadJob | None:
@@ -315,7 +374,8 @@ def _partial_dir() -> Path:
 
 
 def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) -> DownloadJob | None:
-    """Build the job's zip: write to `<job>-<attempt>.part`, rename when complete, mark ready.
+    """Build the job's file (its zip, or its kind's): write `<job>-<attempt>.part`, rename it
+    when complete, mark the job ready.
 
     Idempotent by job id: a finished or taken job is left alone; a killed attempt is started over
     (its partial file is removed) by the next claim."""
@@ -330,36 +390,23 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
             old.unlink(missing_ok=True)
     tmp = partial / f"{job.pk}-{attempt}.part"
     try:
-        datafiles = list(
-            access.visible_datafiles(job.owner)
-            .filter(id__in=job.datafile_ids)
-            .select_related("dataset__investigation")
-            .order_by("dataset_id", "name", "id")
-        )
-        if len(datafiles) != len(set(job.datafile_ids)):
-            raise DownloadError("Some of the files are no longer available to you.")
-        offline = sorted(
-            {f.dataset.name for f in datafiles if f.dataset.archive_status != ArchiveStatus.ONLINE}
-        )
-        if offline:
-            raise DownloadError(f"Dataset {', '.join(offline)} is on tape: restore it first.")
-        stream = zip_stream(entries=zip_entries(datafiles))
-        total = len(stream)
-        mine.update(total_bytes=total)
-        free = shutil.disk_usage(settings.DOWNLOAD_ROOT).free
-        if free < total:
-            raise DownloadError(
-                f"Not enough space in the download area ({filesizeformat(total)} needed, "
-                f"{filesizeformat(free)} free). Please try again later or use the metalink."
+        if job.kind == DownloadJobKind.ZIP:
+            _zip_write(job, tmp, mine=mine, on_chunk=on_chunk)
+        elif job.kind in _KINDS:
+            _KINDS[job.kind].build(
+                job, out=tmp, progress=lambda done, total: _report(mine, done, total)
             )
-        _write(stream, tmp, mine=mine, on_chunk=on_chunk)
+        else:
+            raise DownloadError("This kind of download cannot be built any more.")
+        size = tmp.stat().st_size
         final = Path(settings.DOWNLOAD_ROOT) / str(job.pk) / job.name
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(tmp, final)
         now = timezone.now()
         if not mine.update(
             status=DownloadJobStatus.READY,
-            done_bytes=total,
+            done_bytes=size,
+            total_bytes=size,
             archive=f"{job.pk}/{job.name}",
             finished_at=now,
             expires_at=now + timedelta(days=settings.DOWNLOAD_EXPIRY_DAYS),
@@ -373,18 +420,61 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
     except OSError as error:
         if error.errno != errno.ENOSPC:
             raise
-        _fail(mine, "The download area is full. Please try again later or use the metalink.")
+        _fail(
+            mine,
+            "The download area is full. Please try again later"
+            + (" or use the metalink." if job.kind == DownloadJobKind.ZIP else "."),
+        )
     except DownloadError as error:
         _fail(mine, str(error))
     except BaseException as error:  # the soft time limit, a database error...: fail, then re-raise
         if type(error).__name__ == "SoftTimeLimitExceeded":
-            _fail(mine, "Building the zip took too long. Please use the metalink or Globus.")
+            kind = _KINDS.get(job.kind)
+            _fail(
+                mine,
+                kind.too_long
+                if kind
+                else "Building the zip took too long. Please use the metalink or Globus.",
+            )
             return None
         raise
     finally:
         tmp.unlink(missing_ok=True)
     job.refresh_from_db()
     return job
+
+
+def _report(mine: QuerySet, done: int, total: int) -> None:
+    if not mine.update(done_bytes=done, total_bytes=total, heartbeat_at=timezone.now()):
+        raise _Superseded
+
+
+def _zip_write(
+    job: DownloadJob, tmp: Path, *, mine: QuerySet, on_chunk: Callable[[], None] | None
+) -> None:
+    datafiles = list(
+        access.visible_datafiles(job.owner)
+        .filter(id__in=job.datafile_ids)
+        .select_related("dataset__investigation")
+        .order_by("dataset_id", "name", "id")
+    )
+    if len(datafiles) != len(set(job.datafile_ids)):
+        raise DownloadError("Some of the files are no longer available to you.")
+    offline = sorted(
+        {f.dataset.name for f in datafiles if f.dataset.archive_status != ArchiveStatus.ONLINE}
+    )
+    if offline:
+        raise DownloadError(f"Dataset {', '.join(offline)} is on tape: restore it first.")
+    stream = zip_stream(entries=zip_entries(datafiles))
+    total = len(stream)
+    mine.update(total_bytes=total)
+    free = shutil.disk_usage(settings.DOWNLOAD_ROOT).free
+    if free < total:
+        raise DownloadError(
+            f"Not enough space in the download area ({filesizeformat(total)} needed, "
+            f"{filesizeformat(free)} free). Please try again later or use the metalink."
+        )
+    _write(stream, tmp, mine=mine, on_chunk=on_chunk)
 
 
 def _write(
@@ -424,14 +514,14 @@ def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
     now = timezone.now()
     active = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
     count = 0
-    for job_id in DownloadJob.objects.filter(
+    for job_id, kind in DownloadJob.objects.filter(
         status__in=active, heartbeat_at__lt=now - stale_after
-    ).values_list("pk", flat=True):
+    ).values_list("pk", "kind"):
         with transaction.atomic():
             if DownloadJob.objects.filter(
                 pk=job_id, status__in=active, heartbeat_at__lt=now - stale_after
             ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
-                _enqueue_build(job_id)
+                _enqueue_build(job_id, kind)
                 count += 1
     for restore_id in DatasetRestore.objects.filter(
         status__in=active, heartbeat_at__lt=now - stale_after
@@ -450,11 +540,15 @@ def download_jobs_expire(*, now=None) -> int:
     now = now or timezone.now()
     count = 0
     for job in DownloadJob.objects.filter(status=DownloadJobStatus.READY, expires_at__lte=now):
-        shutil.rmtree(safe_path(str(job.pk), root=settings.DOWNLOAD_ROOT), ignore_errors=True)
-        count += DownloadJob.objects.filter(pk=job.pk, status=DownloadJobStatus.READY).update(
-            status=DownloadJobStatus.EXPIRED, archive=""
-        )
+        count += _expire(job)
     return count
+
+
+def _expire(job: DownloadJob) -> int:
+    shutil.rmtree(safe_path(str(job.pk), root=settings.DOWNLOAD_ROOT), ignore_errors=True)
+    return DownloadJob.objects.filter(pk=job.pk, status=DownloadJobStatus.READY).update(
+        status=DownloadJobStatus.EXPIRED, archive=""
+    )
 
 
 def download_job_path(job: DownloadJob) -> Path:

@@ -18,6 +18,7 @@ from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 
@@ -494,6 +495,14 @@ class DownloadJobStatus(models.TextChoices):
     EXPIRED = "expired", "Expired"
 
 
+class DownloadJobKind(models.TextChoices):
+    """What a job builds. The zip is built here (downloads.py); other kinds are built by the app
+    that registered them (`downloads.download_job_kind_register`): catalogue imports none."""
+
+    ZIP = "zip", "Zip"
+    LOGBOOK_PDF = "logbook-pdf", "Logbook PDF"
+
+
 class DownloadJobQuerySet(models.QuerySet):
     def active(self) -> DownloadJobQuerySet:
         """Jobs that still are, or will be, a usable archive: the ones a new request may reuse."""
@@ -507,21 +516,30 @@ class DownloadJobQuerySet(models.QuerySet):
 
 
 class DownloadJob(models.Model):
-    """A zip too large to stream, built by a Celery worker into DOWNLOAD_ROOT.
+    """A file built by a Celery worker into DOWNLOAD_ROOT: a zip too large to stream, or another
+    `kind` (a logbook as PDF) too slow to build in a request.
 
     The row is the source of truth: pending -> running -> ready -> expired, or -> failed. A worker
     claims a job by moving it to running with a fresh heartbeat (see downloads.download_job_claim);
     a job whose heartbeat goes stale is put back to pending by the sweeper and built again.
+    While a zip runs, done/total count bytes; while a logbook PDF runs (its size is known only at
+    the end) they count events. Once ready both are the size of the file.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="download_jobs"
     )
-    # sha256 of the sorted datafile ids: the same selection asked twice reuses the job.
+    kind = models.CharField(
+        max_length=16, choices=DownloadJobKind.choices, default=DownloadJobKind.ZIP
+    )
+    # sha256 of what the job builds (for a zip, the sorted datafile ids): the same selection
+    # asked twice reuses the job.
     selection_key = models.CharField(max_length=64)
     datafile_ids = models.JSONField(default=list)
-    name = models.CharField(max_length=255, help_text="file name of the zip")
+    # What a kind other than the zip builds (for a logbook PDF: the logbook and its filters).
+    params = models.JSONField(default=dict, blank=True)
+    name = models.CharField(max_length=255, help_text="file name of the result")
     label = models.CharField(max_length=255, blank=True, help_text="what is in it, for people")
     status = models.CharField(
         max_length=16, choices=DownloadJobStatus.choices, default=DownloadJobStatus.PENDING
@@ -574,6 +592,19 @@ class DownloadJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING)
+
+    @property
+    def status_text(self) -> str:
+        if self.status == DownloadJobStatus.RUNNING and self.kind == DownloadJobKind.LOGBOOK_PDF:
+            return "Laying out the pages"
+        return self.get_status_display()
+
+    @property
+    def progress_text(self) -> str:
+        """How far a running job is, in its own units."""
+        if self.kind == DownloadJobKind.LOGBOOK_PDF:
+            return f"{self.done_bytes:,} of {self.total_bytes:,} events" if self.total_bytes else ""
+        return f"{filesizeformat(self.done_bytes)} of {filesizeformat(self.total_bytes)}"
 
 
 class DatasetRestore(models.Model):

@@ -6,4 +6,13 @@ class LogbookConfig(AppConfig):
     verbose_name = "Logbook"
 
     def ready(self) -> None:
+        from catalogue.downloads import download_job_kind_register
+        from catalogue.models import DownloadJobKind
+
         from . import signals  # noqa: F401 - records catalogue changes in the logbook
+        from .export import TOO_LONG, logbook_pdf_build
+
+        # A logbook's PDF is a download job that this app builds (catalogue imports no app).
+        download_job_kind_register(
+            DownloadJobKind.LOGBOOK_PDF, build=logbook_pdf_build, too_long=TOO_LONG
+        )

@@ -29,6 +29,7 @@ from catalogue.models import (
 
 from .demo_beamline import beamline_notes
 from .demo_script import SCRIPTS
+from .demo_summary import shift_summary
 from .models import ApiKey, Tag, hash_key
 from .services import TAG_PALETTE, event_create, event_update, image_store
 from .store import get_store
@@ -170,7 +171,7 @@ class _Session:
                 comment = g.choice(self.script.comments).format(sample=sample)
                 self.notify(end + timedelta(minutes=g.randint(3, 15)), "comment", comment, dataset)
 
-    def attach(self, dataset, data: bytes) -> None:
+    def attach(self, dataset, data: bytes) -> dict:
         attachment = image_store(
             data=data,
             filename=f"{dataset.name}.png",
@@ -205,6 +206,15 @@ class _Session:
                 ],
             }
         )
+        return {"url": attachment.get_absolute_url(), "dataset": dataset.name}
+
+    def summarise(self, datasets: list, image: dict) -> None:
+        measured = [d for d in datasets if d.start_date and d.start_date <= self.last]
+        ends = [d.end_date or d.start_date for d in measured]
+        when = self._clamp(max(ends) + timedelta(minutes=30)) if ends else self.last
+        doc = shift_summary(self.inv, measured, image=image, when=when, base=self.base)
+        if doc:
+            self.docs.append(doc)
 
 
 def _parameters(investigations: list[Investigation]) -> dict[int, dict]:
@@ -366,13 +376,16 @@ def seed(*, out) -> None:
             )
         session.play(datasets[inv.pk], params)
         processed = [d for d in datasets[inv.pk] if d.type == DatasetType.PROCESSED]
+        plots = []
         for dataset in processed[:2]:
             if images >= 24 or dataset.start_date > session.last:
                 break
             preview = previews.get(dataset.pk)
             data = preview.read_bytes() if preview and preview.is_file() else None
-            session.attach(dataset, data or _plot(rng, dataset.name))
+            plots.append(session.attach(dataset, data or _plot(rng, dataset.name)))
             images += 1
+        if plots:
+            session.summarise(datasets[inv.pk], plots[0])
         docs += session.docs
     docs += _beamline_docs(rng, now, kinds)
     docs += _broadcast(investigations, now, staff)

@@ -3,7 +3,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
+from django.http import QueryDict
 from django.utils import timezone
+
+from catalogue import access
 
 from .dates import OUT_OF_RANGE, in_range
 from .models import Category, EventType, Tag
@@ -75,6 +78,34 @@ class FilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tag"].choices = [(t.name, t.name) for t in tags]
 
+    def summary(self, *, can_restore: bool) -> list[str]:
+        """The filters in force, for people (the PDF's header, a download's label)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        labels = {**dict(TYPE_CHOICES), **dict(CATEGORY_CHOICES)}
+        out = []
+        if data.get("q"):
+            out.append(f"search “{data['q']}”")
+        for name in ("type", "category"):
+            if data.get(name):
+                out.append(", ".join(str(labels[v]) for v in data[name]).lower())
+        if data.get("tag"):
+            out.append("tagged " + ", ".join(data["tag"]))
+        if data.get("author", "").strip():
+            out.append(f"by {data['author'].strip()}")
+        if data.get("day"):
+            out.append(f"on {data['day']:%d %b %Y}")
+        else:
+            out += [
+                f"{word} {data[k]:%d %b %Y}"
+                for k, word in (("start", "from"), ("end", "to"))
+                if data.get(k)
+            ]
+        if data.get("removed") and can_restore:
+            out.append("removed events only")
+        if data.get("order") == "oldest":
+            out.append("oldest first")
+        return out
+
     def query(self, base: EventQuery, *, can_restore: bool) -> EventQuery:
         data = self.cleaned_data if self.is_valid() else {}
         tz = timezone.get_current_timezone()
@@ -110,6 +141,14 @@ class FilterForm(forms.Form):
             newest_first=data.get("order") != "oldest",
             by_refers_to=data.get("sort") == "refers",
         )
+
+
+def scope_filters(data: QueryDict, *, user, scope) -> tuple[FilterForm, EventQuery, list[Tag]]:
+    """The filters of a logbook's timeline (and of its PDF): the form, its query, the scope's tags
+    the user may see."""
+    tags = list(access.visible_tags(user).filter(**scope.tag_filter()))
+    form = FilterForm(data, tags=tags)
+    return form, form.query(scope.base_query(), can_restore=scope.can_write), tags
 
 
 class EntryForm(forms.Form):

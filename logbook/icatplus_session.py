@@ -33,7 +33,6 @@ from portal.icatplus import IcatPlusView, validated
 from . import icatplus_session_serializers as s
 from .icatplus import split_content
 from .models import EventType, Tag
-from .pdf import logbook_pdf
 from .scopes import Scope, beamline_scope, event_scope, investigation_scope
 from .services import (
     TAG_PALETTE,
@@ -111,7 +110,9 @@ class EventList(FilteredEvents):
         if request.query_params.get("format") == "pdf":
             response = HttpResponse(content_type="application/pdf")
             response["Content-Disposition"] = 'attachment; filename="logbook.pdf"'
-            logbook_pdf(user=request.user, title=scope.title, docs=docs, out=response)
+            from .pdf import logbook_pdf  # WeasyPrint takes seconds to import: only when used
+
+            logbook_pdf(user=request.user, scope=scope, docs=docs, out=response)
             return response
         return Response(s.EventSerializer(docs, many=True).data)
 

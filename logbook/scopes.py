@@ -61,6 +61,10 @@ class Scope:
     def tags_url(self) -> str:
         return self.url("-tags")
 
+    @property
+    def pdf_url(self) -> str:
+        return self.url("-pdf")
+
     def tag_filter(self) -> dict:
         if self.investigation is not None:
             return {"investigation": self.investigation}

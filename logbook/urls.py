@@ -12,11 +12,7 @@ urlpatterns = [
     path(
         "investigations/<int:pk>/logbook/live/", pages.investigation_live, name="investigation-live"
     ),
-    path(
-        "investigations/<int:pk>/logbook/export.pdf",
-        pages.investigation_pdf,
-        name="investigation-pdf",
-    ),
+    path("investigations/<int:pk>/logbook/pdf/", pages.investigation_pdf, name="investigation-pdf"),
     path(
         "investigations/<int:pk>/logbook/new/",
         entries.investigation_create,
@@ -29,7 +25,7 @@ urlpatterns = [
     ),
     path("beamlines/<str:name>/logbook/", pages.beamline_logbook, name="beamline"),
     path("beamlines/<str:name>/logbook/live/", pages.beamline_live, name="beamline-live"),
-    path("beamlines/<str:name>/logbook/export.pdf", pages.beamline_pdf, name="beamline-pdf"),
+    path("beamlines/<str:name>/logbook/pdf/", pages.beamline_pdf, name="beamline-pdf"),
     path("beamlines/<str:name>/logbook/new/", entries.beamline_create, name="beamline-create"),
     path("beamlines/<str:name>/logbook/tags/", entries.beamline_tag_create, name="beamline-tags"),
     path("logbook/events/<str:event_id>/edit/", entries.event_edit, name="event-edit"),

@@ -329,6 +329,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs a line per laid-out page of every logbook PDF at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())

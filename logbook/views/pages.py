@@ -8,29 +8,27 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
 
 from ..dates import local
-from ..forms import EntryForm, FilterForm, TagForm
-from ..pdf import logbook_pdf
+from ..export import logbook_pdf_request
+from ..forms import EntryForm, FilterForm, TagForm, scope_filters
 from ..presenters import mark_days, present
 from ..scopes import Scope, beamline_scope, investigation_scope
 from ..store import Cursor, EventQuery, InvalidCursor, get_store
 
 PAGE_SIZE = 50
-PDF_LIMIT = 5000
 
 
 def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery, list]:
-    tags = list(access.visible_tags(request.user).filter(**scope.tag_filter()))
-    form = FilterForm(request.GET, tags=tags)
-    return form, form.query(scope.base_query(), can_restore=scope.can_write), tags
+    return scope_filters(request.GET, user=request.user, scope=scope)
 
 
 def _querystring(request: HttpRequest, **changes) -> str:
@@ -175,26 +173,30 @@ def _errors(form) -> str:
 
 
 def _pdf(request: HttpRequest, scope: Scope) -> HttpResponse:
-    form, query, tags = _filters(request, scope)
+    """Start the PDF of what the page shows, built by a worker (logbook/export.py): HTMX gets the
+    job's progress bar in place, a plain POST the job's page. The filters are those of the form's
+    URL, or those HTMX sends from the filter form (the URL is stale once filters changed in place).
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(scope.home_url)  # a job and its file belong to an account
+    data = request.GET.copy()
+    for key in request.POST:
+        if key != "csrfmiddlewaretoken":
+            data.setlist(key, request.POST.getlist(key))
+    form, _, _ = scope_filters(data, user=request.user, scope=scope)
     if form.errors:
         # An export of something else than what was asked for would mislead: say why instead.
+        if request.htmx:
+            return render(
+                request, "logbook/logbook.html#pdf-error", {"error": _errors(form)}, status=400
+            )
         return HttpResponseBadRequest(_errors(form), content_type="text/plain; charset=utf-8")
-    store = get_store()
-    docs, cursor = [], None
-    while len(docs) < PDF_LIMIT:
-        page, cursor = store.find(query, after=cursor, limit=500)
-        docs += page
-        if cursor is None:
-            break
-    response = HttpResponse(content_type="application/pdf")
-    name = (scope.investigation.name if scope.investigation else scope.instrument.name).replace(
-        " ", "_"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}-logbook.pdf"'
-    logbook_pdf(
-        user=request.user, title=scope.title, docs=docs, out=response, truncated=cursor is not None
-    )
-    return response
+    job, created = logbook_pdf_request(owner=request.user, scope=scope, form=form)
+    if request.htmx:
+        return render(request, "catalogue/downloads_job.html#progress", {"job": job})
+    if created:
+        messages.success(request, "Your PDF is being laid out: it will be ready here.")
+    return redirect(job)
 
 
 @require_GET
@@ -207,7 +209,7 @@ def investigation_live(request: HttpRequest, pk: int) -> HttpResponse:
     return _live(request, investigation_scope(request.user, pk))
 
 
-@require_GET
+@require_POST
 def investigation_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return _pdf(request, investigation_scope(request.user, pk))
 
@@ -226,6 +228,7 @@ def beamline_live(request: HttpRequest, name: str) -> HttpResponse:
     return _live(request, beamline_scope(request.user, name, across=_across(request)))
 
 
-@require_GET
+@require_POST
 def beamline_pdf(request: HttpRequest, name: str) -> HttpResponse:
-    return _pdf(request, beamline_scope(request.user, name, across=_across(request)))
+    across = (request.POST.get("scope") or request.GET.get("scope")) == "all"
+    return _pdf(request, beamline_scope(request.user, name, across=across))

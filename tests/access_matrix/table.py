@@ -386,12 +386,14 @@ RULES = {
     "catalogue:access-request-new": {"GET": LOGIN_READ, "POST": LOGIN_READ},
     "logbook:investigation": {"GET": READ},
     "logbook:investigation-live": {"GET": READ},
-    "logbook:investigation-pdf": {"GET": READ},
+    # Starts a PDF job: readers with an account; anonymous readers are asked to sign in.
+    "logbook:investigation-pdf": {"POST": Rule(LOGGED_IN)},
     "logbook:investigation-create": {"POST": act(TEAM_STAFF)},
     "logbook:investigation-tags": {"POST": act(TEAM_STAFF)},
     "logbook:beamline": {"GET": READ},
     "logbook:beamline-live": {"GET": READ},
-    "logbook:beamline-pdf": {"GET": READ},
+    # Starts a PDF job: readers with an account; anonymous readers are asked to sign in.
+    "logbook:beamline-pdf": {"POST": Rule(LOGGED_IN)},
     "logbook:beamline-create": {"POST": act(BEAMLINE_STAFF)},
     "logbook:beamline-tags": {"POST": act(BEAMLINE_STAFF)},
     "logbook:event-edit": {"GET": act(TEAM_STAFF), "POST": act(TEAM_STAFF)},

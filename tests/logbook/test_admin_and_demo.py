@@ -78,6 +78,12 @@ def test_demo_logs_each_dataset_inside_its_session_from_its_parameters(db) -> No
         Attachment.objects.exists()
         and Tag.objects.filter(investigation=team.investigation).exists()
     )
+    # The richest entry: the PI's summary, with the plot between its paragraphs.
+    [summary] = [d for d in docs if d.get("title") == "Shift summary"]
+    assert summary["username"] == team.principal_investigator.username
+    html = summary["content"][0]["text"]
+    plot = Attachment.objects.get(investigation=session).get_absolute_url()
+    assert all(part in html for part in ("<h3>", "<strong>", "<ul>", "<table>", plot))
     beamline, _ = get_store().find(
         EventQuery(instrument_name="ID23-1", beamline_only=True, all_broadcasts=True)
     )

@@ -48,7 +48,7 @@ def test_embargoed_logbook_is_404_for_others(client, team, add_event, who) -> No
     live = reverse("logbook:investigation-live", args=[team.investigation.pk])
     assert client.get(live).status_code == 404
     assert (
-        client.get(reverse("logbook:investigation-pdf", args=[team.investigation.pk])).status_code
+        client.post(reverse("logbook:investigation-pdf", args=[team.investigation.pk])).status_code
         == 404
     )
 

@@ -237,7 +237,6 @@ def test_broadcast_right_is_the_policys(team) -> None:
     [
         "logbook:investigation",
         "logbook:investigation-live",
-        "logbook:investigation-pdf",
     ],
 )
 def test_logbook_answers_are_never_kept_by_shared_caches(client, team, add_event, url) -> None:

@@ -206,18 +206,3 @@ def test_tags_created_with_a_colour_per_investigation(client, team) -> None:
     ).content.decode()
     assert 'style="--tag: #d63384">best sample</span>' in page
     assert Tag.objects.filter(investigation=team.investigation, name="new one").exists()
-
-
-def test_pdf_export_of_a_filtered_logbook_with_images(client, team, add_event) -> None:
-    client.force_login(team.participant)
-    data_uri = "data:image/png;base64," + base64.b64encode(png()).decode()
-    create(
-        client, team.investigation, content=f'<p>with plot</p><img src="{data_uri}">', tags="plots"
-    )
-    add_event(team.investigation, text="not in the export")
-    response = client.get(
-        reverse("logbook:investigation-pdf", args=[team.investigation.pk]) + "?tag=plots"
-    )
-    assert response["Content-Type"] == "application/pdf"
-    body = b"".join(response.streaming_content) if response.streaming else response.content
-    assert body.startswith(b"%PDF") and b"/Subtype /Image" in body
