@@ -278,24 +278,16 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             _run_action(request, collection, action)
     except services.EditConflict as exc:
         # The other person's version stays; this one is shown again, to copy from.
-        collection.refresh_from_db()
-        errors = {"__all__": [str(exc)]}
-        authors, contributors = _people_forms(data, collection)
-        context = _editor_context(
-            request,
-            collection,
-            form=form,
-            authors=authors,
-            contributors=contributors,
-            confirm=confirm,
-            errors=errors,
-        )
-        return render(request, template, context, status=409)
+        errors, status = {"__all__": [str(exc)]}, 409
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         for field, field_errors in errors.items():
             for error in field_errors if field in form.fields else ():
                 form.add_error(field, error)
+        status = 400
+    else:
+        errors = None
+    if errors is not None:
         collection.refresh_from_db()
         authors, contributors = _people_forms(data, collection)
         context = _editor_context(
@@ -307,7 +299,7 @@ def collection_detail(request: HttpRequest, pk: int) -> HttpResponse:
             confirm=confirm,
             errors=errors,
         )
-        return render(request, template, context, status=400)
+        return render(request, template, context, status=status)
     if action in {"reserve", "mint", "correct"}:
         messages.info(
             request,
