@@ -342,6 +342,8 @@ KIND = {  # what the path parameters name
         for route in ("meta", "attr", "data", "stats", "paths")
         for bare in ("", "-bare")
     },
+    # ICAT+'s h5grove group: the session and the datafile in the query string.
+    **{f"icatplus-h5grove-{route}": "none" for route in ("meta", "attr", "data", "stats", "paths")},
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -614,6 +616,7 @@ RULES = {
     "doi:collection-delete": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
     # Whoever sees the file reads its HDF5 (the world's text file: a 400 saying it is not one).
     **{name: {"GET": READ} for name in KIND if name.startswith("catalogue:h5grove-")},
+    **{name: {"GET": NO_SESSION} for name in KIND if name.startswith("icatplus-h5grove-")},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
