@@ -336,11 +336,10 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-restore-confirm": "archived_dataset",
     "catalogue:dataset-restore-status": "archived_dataset",
     "doi:collection-delete": "collection",
-    # h5grove's routes for one datafile, with and without the slash (H5Web asks without).
+    # h5grove's routes for one datafile.
     **{
-        f"catalogue:h5grove-{route}{bare}": "datafile"
+        f"catalogue:h5grove-{route}": "datafile"
         for route in ("meta", "attr", "data", "stats", "paths")
-        for bare in ("", "-bare")
     },
     # ICAT+'s h5grove group: the session and the datafile in the query string.
     **{f"icatplus-h5grove-{route}": "none" for route in ("meta", "attr", "data", "stats", "paths")},
