@@ -124,12 +124,18 @@ def test_bad_query_is_a_400_with_a_message(client, world, params, words) -> None
 def test_a_selection_over_the_limit_is_refused_before_reading(client, world, settings) -> None:
     settings.H5GROVE_MAX_BYTES = 1000  # one frame is 1200 bytes
     client.force_login(world["member"])
-    response = get(client, "data", world["h5"].pk, path="/entry/data/stack", selection="0")
+    stack = {"path": "/entry/data/stack", "format": "bin"}
+    response = get(client, "data", world["h5"].pk, **stack, selection="0")
     assert response.status_code == 413
     message = response.json()["message"]
     assert "1000 bytes (H5GROVE_MAX_BYTES)" in message and "selection=0,:,:" in message
-    row = get(client, "data", world["h5"].pk, path="/entry/data/stack", selection="0,0")
-    assert row.status_code == 200
+    rows = get(client, "data", world["h5"].pk, **stack, selection="0,0:16")
+    assert rows.status_code == 200 and len(rows.content) == 960
+    # As text each value costs far more than its bytes: an eighth of the limit.
+    text = get(client, "data", world["h5"].pk, path="/entry/data/stack", selection="0,0:2")
+    assert text.status_code == 200 and len(text.json()) == 2
+    too_long = get(client, "data", world["h5"].pk, path="/entry/data/stack", selection="0,0:3")
+    assert too_long.status_code == 413 and "125 bytes as json" in too_long.json()["message"]
 
 
 def test_not_hdf5_archived_and_missing_files(client, world) -> None:
