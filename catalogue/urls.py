@@ -103,3 +103,18 @@ urlpatterns += [
     path("beamlines/", beamline.beamlines, name="beamlines"),
     path("beamlines/<str:name>/", beamline.beamline, name="beamline"),
 ]
+
+# h5grove's routes for one datafile (H5Web's data provider): catalogue/h5grove_views.py. H5Web
+# asks for `<url>/meta` without the slash: CommonMiddleware's APPEND_SLASH redirects it here.
+from . import h5grove as _h5grove  # noqa: E402
+from . import h5grove_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        f"datafiles/<int:pk>/h5grove/{route}/",
+        h5grove_views.h5grove,
+        {"route": route},
+        name=f"h5grove-{route}",
+    )
+    for route in _h5grove.ROUTES
+]

@@ -341,6 +341,13 @@ KIND = {  # what the path parameters name
     "shipments:container-import": "container",
     "shipments:container-template-csv": "container",
     "shipments:container-template-xlsx": "container",
+    # h5grove's routes for one datafile.
+    **{
+        f"catalogue:h5grove-{route}": "datafile"
+        for route in ("meta", "attr", "data", "stats", "paths")
+    },
+    # ICAT+'s h5grove group: the session and the datafile in the query string.
+    **{f"icatplus-h5grove-{route}": "none" for route in ("meta", "attr", "data", "stats", "paths")},
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -619,6 +626,9 @@ RULES = {
     "shipments:container-import": {"GET": team_edit(), "POST": team_edit()},
     "shipments:container-template-csv": {"GET": act(TEAM_STAFF)},
     "shipments:container-template-xlsx": {"GET": act(TEAM_STAFF)},
+    # Whoever sees the file reads its HDF5 (the world's text file: a 400 saying it is not one).
+    **{name: {"GET": READ} for name in KIND if name.startswith("catalogue:h5grove-")},
+    **{name: {"GET": NO_SESSION} for name in KIND if name.startswith("icatplus-h5grove-")},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
