@@ -70,6 +70,7 @@ urlpatterns += [
     path("datafiles/<int:pk>/image", dataset.datafile_image, name="datafile-image"),
     path("datafiles/<int:pk>/preview/", dataset.datafile_preview, name="datafile-preview"),
     path("datafiles/<int:pk>/plot.png", dataset.datafile_plot, name="datafile-plot"),
+    path("datasets/<int:pk>/preview.png", dataset.dataset_preview, name="dataset-preview"),
 ]
 
 # Investigation summary tabs, team and access requests.
