@@ -14,6 +14,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
 from catalogue import access, previews, technique_previews
@@ -347,6 +348,23 @@ def _png(path: Any) -> FileResponse:
 def _preview_failed(error: previews.PreviewError) -> HttpResponse:
     status = 404 if isinstance(error, previews.FileMissing) else 400
     return HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def dataset_preview_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview card alone: polled while the worker draws the picture, so it appears."""
+    dataset = access.get_dataset_or_404(request.user, pk)
+    if not request.htmx:
+        return redirect(dataset.get_absolute_url() + "#technique-preview")
+    hdf5_files = _previewable_files(access.visible_datafiles_of(request.user, dataset))[1]
+    parameters = list(dataset.parameters.select_related("type"))
+    context = {
+        "dataset": dataset,
+        **technique_previews.page_context(dataset, parameters, has_hdf5=bool(hdf5_files)),
+    }
+    response = render(request, "catalogue/_technique_preview.html", context)
+    patch_cache_control(response, private=True, no_store=True)  # polled: always fresh
+    return response
 
 
 @require_safe

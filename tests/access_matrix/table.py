@@ -337,6 +337,7 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-restore-status": "archived_dataset",
     "doi:collection-delete": "collection",
     "catalogue:dataset-preview": "dataset",
+    "catalogue:dataset-preview-card": "dataset",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -610,6 +611,8 @@ RULES = {
     # No worker drew the world's previews: a 404 to anyone, the same as for a nonexistent id
     # (the members' 200: catalogue/test_technique_previews.py).
     "catalogue:dataset-preview": {"GET": Rule(frozenset())},
+    # The dataset page's preview card, polled while the worker draws: whoever sees the dataset.
+    "catalogue:dataset-preview-card": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -5,72 +5,19 @@ access policy on the picture's URL."""
 from __future__ import annotations
 
 import io
-import random
-from datetime import datetime
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from PIL import Image
 
 from catalogue import tasks, technique_previews
-from catalogue.demo.measurements import KINDS, Context
-from catalogue.demo.parameters import PARAMETER_TYPES
-from catalogue.models import ArchiveStatus, Dataset, DatasetParameter, ParameterType, Technique
-from tests import factories
+from catalogue.models import ArchiveStatus, Dataset
 from tests.access_matrix.walk import normalise
-from tests.catalogue.dataset_files import datafile
+from tests.catalogue.nexus_files import nexus_dataset
 from tests.catalogue.test_thumbnails_on_tape import to_tape
 
 pytestmark = pytest.mark.django_db
-
-TECHNIQUES = {
-    "mx": "macromolecular crystallography",
-    "saxs": "small angle x-ray scattering",
-    "tomo": "x-ray tomography",
-    "xas": "x-ray absorption spectroscopy",
-    "nanodiff": "nano diffraction",
-    "powder": "powder diffraction",
-}
-
-
-def nexus_dataset(investigation, kind: str, *, processed: bool) -> Dataset:
-    """A dataset whose files the demo's generator for `kind` wrote, with its parameters."""
-    g = random.Random(7)
-    ctx = Context(
-        beamline="BL",
-        sample=f"{kind}_s1",
-        material="Cu-CHA zeolite",
-        title="A test",
-        start=datetime(2025, 1, 1),
-        sample_seed=11,
-    )
-    generator = KINDS[kind]
-    params = generator.raw_parameters(g, ctx)
-    if processed:
-        params = generator.processed_parameters(g, ctx, params)
-    name = f"{kind}_{'proc' if processed else 'raw'}"
-    dataset = factories.DatasetFactory(investigation=investigation, name=name)
-    technique, _ = Technique.objects.get_or_create(name=TECHNIQUES[kind])
-    dataset.techniques.set([technique])
-    folder = Path(settings.DATA_ROOT) / investigation.name / name
-    folder.mkdir(parents=True, exist_ok=True)
-    write = generator.write_processed if processed else generator.write_raw
-    write(folder, name=name, params=params, ctx=ctx, seed=3)
-    for path in sorted(folder.iterdir()):
-        datafile(dataset, path.name, location=f"{investigation.name}/{name}/{path.name}")
-    for key, value in params.items():
-        units, value_type, _ = PARAMETER_TYPES[key]
-        kind_of_value = "numeric_value" if value_type == "numeric" else "string_value"
-        DatasetParameter.objects.create(
-            dataset=dataset,
-            type=ParameterType.objects.get_or_create(
-                name=key, units=units, defaults={"value_type": value_type}
-            )[0],
-            **{kind_of_value: value},
-        )
-    return dataset
 
 
 def picture_size(path: Path) -> tuple[int, int]:
@@ -184,3 +131,19 @@ def test_a_file_without_a_default_plot_says_so_instead_of_waiting(client, team) 
     client.force_login(team.participant)
     page = client.get(dataset.get_absolute_url()).text
     assert 'data-testid="preview-none"' in page and "preview-pending" not in page
+
+
+def test_the_card_polls_while_pending_and_stops_once_drawn(client, team) -> None:
+    dataset = nexus_dataset(team.investigation, "powder", processed=True)
+    card_url = reverse("catalogue:dataset-preview-card", args=[dataset.pk])
+    client.force_login(team.participant)
+    pending = client.get(card_url, headers={"HX-Request": "true"})
+    assert "<html" not in pending.text and f'hx-get="{card_url}"' in pending.text
+    assert "no-store" in pending["Cache-Control"]
+    assert not technique_previews.preview_file(dataset.pk).exists()  # polling draws nothing
+    tasks.sync_thumbnails([dataset.pk])
+    ready = client.get(card_url, headers={"HX-Request": "true"}).text
+    assert "technique-preview border" in ready and "hx-get" not in ready
+    without_htmx = client.get(card_url)
+    assert without_htmx.status_code == 302
+    assert without_htmx["Location"] == dataset.get_absolute_url() + "#technique-preview"
