@@ -101,7 +101,7 @@ def preview_state(dataset: Dataset, *, has_hdf5: bool) -> tuple[str, str]:
     if marker.is_file():
         return "none", marker.read_text(errors="replace")
     if has_hdf5 and dataset.archive_status != ArchiveStatus.ONLINE:
-        return "none", "the files are on tape, and no preview was made before they left."
+        return "none", "The files are on tape, and no preview was made before they left."
     return ("pending", "") if has_hdf5 else ("", "")
 
 
@@ -171,7 +171,11 @@ def dataset_preview_make(*, dataset: Dataset) -> Drawn | None:
     except (OSError, ValueError, TypeError, KeyError, RuntimeError):
         _give_up(dataset, f"{datafile.name} cannot be read here.")
         return None
-    png, drawn = render(plot, technique=technique, **extras)
+    try:
+        png, drawn = render(plot, technique=technique, **extras)
+    except (ValueError, OverflowError, FloatingPointError):  # e.g. infinities on a log axis
+        _give_up(dataset, f"The default plot of {datafile.name} cannot be drawn.")
+        return None
     previews._write_atomically(target, png)
     _none_file(dataset.pk).unlink(missing_ok=True)
     return drawn

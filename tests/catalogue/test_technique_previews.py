@@ -147,3 +147,11 @@ def test_the_card_polls_while_pending_and_stops_once_drawn(client, team) -> None
     without_htmx = client.get(card_url)
     assert without_htmx.status_code == 302
     assert without_htmx["Location"] == dataset.get_absolute_url() + "#technique-preview"
+
+
+def test_archived_without_a_preview_says_so_instead_of_waiting(client, team) -> None:
+    dataset = nexus_dataset(team.investigation, "xas", processed=False)
+    to_tape(dataset)  # archived before any worker drew it
+    client.force_login(team.participant)
+    page = client.get(dataset.get_absolute_url()).text
+    assert "No preview. The files are on tape" in page and "preview-pending" not in page
