@@ -57,7 +57,9 @@ def seed(*, out) -> None:
 def _move_to_tape(dataset: Dataset) -> None:
     # As the facility's archiving would: the gallery's thumbnails are made while the files are
     # on disk, and stay when they leave (catalogue/previews.py).
-    previews.dataset_thumbnails_keep(dataset=dataset)
+    # Not the technique previews: drawing them here would double the demo's time; the worker
+    # that draws the others starts after the demo, so these datasets say "no preview (on tape)".
+    previews.dataset_thumbnails_keep(dataset=dataset, technique_preview=False)
     for datafile in dataset.datafiles.all():
         source = Path(settings.DATA_ROOT) / datafile.location
         target = Path(settings.ARCHIVE_ROOT) / datafile.location

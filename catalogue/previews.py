@@ -136,11 +136,15 @@ def gallery_images(datafiles: QuerySet[Datafile]) -> list[int]:
     return ids[: GALLERY_SIZE + 1]
 
 
-def dataset_thumbnails_keep(*, dataset: Dataset) -> int:
-    """Render the thumbnails of the dataset's gallery while its files are on disk, so they
-    outlive the files' move to tape: run when a sync brings files and before archiving. Files
-    that are gone or unreadable are skipped (their gallery tile says so). Returns how many are
-    kept."""
+def dataset_thumbnails_keep(*, dataset: Dataset, technique_preview: bool = True) -> int:
+    """Render the thumbnails of the dataset's gallery, and its technique's preview
+    (`catalogue.technique_previews`), while its files are on disk, so they outlive the files'
+    move to tape: run when a sync brings files and before archiving. Files that are gone or
+    unreadable are skipped (their gallery tile says so). Returns how many thumbnails are kept."""
+    if technique_preview:
+        from .technique_previews import dataset_preview_make
+
+        dataset_preview_make(dataset=dataset)
     kept = 0
     for datafile in Datafile.objects.filter(pk__in=gallery_images(dataset.datafiles.all())):
         try:

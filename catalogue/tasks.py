@@ -42,8 +42,8 @@ def sync_icat_investigation(self, *, name: str) -> str:
 
 @shared_task(acks_late=True, soft_time_limit=1700, time_limit=1800)
 def sync_thumbnails(dataset_ids: list[int]) -> int:
-    """Thumbnails of the galleries of datasets a sync batch brought files for, made while the
-    files are on disk (they outlive the files' move to tape)."""
+    """Thumbnails of the galleries and technique previews of datasets a sync batch (or the
+    demo) brought files for, made while the files are on disk (they outlive the move to tape)."""
     from catalogue.models import ArchiveStatus, Dataset
     from catalogue.previews import dataset_thumbnails_keep
 

@@ -70,6 +70,10 @@ urlpatterns += [
     path("datafiles/<int:pk>/image", dataset.datafile_image, name="datafile-image"),
     path("datafiles/<int:pk>/preview/", dataset.datafile_preview, name="datafile-preview"),
     path("datafiles/<int:pk>/plot.png", dataset.datafile_plot, name="datafile-plot"),
+    path("datasets/<int:pk>/preview.png", dataset.dataset_preview, name="dataset-preview"),
+    path(
+        "datasets/<int:pk>/preview-card", dataset.dataset_preview_card, name="dataset-preview-card"
+    ),
 ]
 
 # Investigation summary tabs, team and access requests.

@@ -26,6 +26,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from catalogue import previews
 from catalogue.models import (
     AccessRequest,
     ArchiveStatus,
@@ -64,6 +65,7 @@ from .content import (
 from .measurements import KINDS, PARAMETER_TYPES, SAMPLE_TYPES, Context, Params, sample_parameters
 
 RANDOM_SEED = 2468
+PREVIEW_BATCH = 50  # datasets per preview task: two workers share the demo's few hundred
 DEMO_PASSWORD = "demo"
 # Raw data older than this is on tape (the download and restore features have something to show).
 ARCHIVE_AFTER = timedelta(days=5 * 365)
@@ -81,7 +83,7 @@ PROCESSED_DESCRIPTIONS = {
     "mx": "Automatic integration and scaling",
     "saxs": "Azimuthal integration and averaging",
     "nanodiff": "Reciprocal space map and strain",
-    "tomo": "Reconstructed slice",
+    "tomo": "Reconstructed volume",
     "xanes": "Linear combination fit of the XANES",
     "xas": "Normalised spectrum and chi(k)",
     "powder": "Azimuthal integration",
@@ -110,6 +112,12 @@ def seed(*, out: TextIO) -> None:
     _big_stack()
     Dataset.objects.refresh_totals()
     Investigation.objects.refresh_totals()
+    # As after an ICAT sync: a worker makes the gallery thumbnails and technique previews (the
+    # datasets archived by `catalogue.demo_downloads` get theirs before their files move).
+    online = Dataset.objects.filter(archive_status=ArchiveStatus.ONLINE, file_count__gt=0)
+    ids = sorted(online.values_list("pk", flat=True))
+    for start in range(0, len(ids), PREVIEW_BATCH):
+        previews.dataset_thumbnails_keep_later(ids[start : start + PREVIEW_BATCH])
     # Something for the principal investigator to answer on her dashboard.
     AccessRequest.objects.get_or_create(
         requester=users["rbrown"],

@@ -9,6 +9,28 @@ import numpy as np
 
 from .base import Context, Kind, beam_parameters, poisson_counts, radius_map
 from .images import crystal_snapshot_png, image_png, plot_png
+from .nexus import Plot
+
+
+def _cell(a: float, b: float, c: float, alpha: float = 90, beta: float = 90, gamma: float = 90):
+    return " ".join(
+        f"{v:.2f}" if i < 3 else f"{v:.1f}" for i, v in enumerate((a, b, c, alpha, beta, gamma))
+    )
+
+
+# space group -> a cell of its lattice system (a b c in Å, alpha beta gamma in degrees)
+CELLS = {
+    "P 21 21 21": lambda r: _cell(r.uniform(40, 80), r.uniform(60, 110), r.uniform(80, 160)),
+    "C 1 2 1": lambda r: _cell(
+        r.uniform(90, 180), r.uniform(40, 80), r.uniform(50, 110), beta=r.uniform(95, 125)
+    ),
+    "P 1 21 1": lambda r: _cell(
+        r.uniform(35, 70), r.uniform(50, 90), r.uniform(40, 80), beta=r.uniform(92, 118)
+    ),
+    "I 2 2 2": lambda r: _cell(r.uniform(60, 90), r.uniform(70, 110), r.uniform(90, 140)),
+    "P 43 21 2": lambda r: _cell(*(2 * [r.uniform(55, 105)]), r.uniform(90, 200)),
+    "P 61 2 2": lambda r: _cell(*(2 * [r.uniform(70, 120)]), r.uniform(100, 250), gamma=120),
+}
 
 
 class Crystallography(Kind):
@@ -31,12 +53,14 @@ class Crystallography(Kind):
         }
 
     def processed_parameters(self, g, ctx, raw):
+        # Space group and cell belong to the crystal form: drawn from the sample, not the run.
+        crystal = random.Random(ctx.sample_seed)
+        space_group = crystal.choice(list(CELLS))
         return {
             "program": g.choice(["autoPROC", "XDS/XSCALE", "xia2/DIALS"]),
             "resolution": round(g.uniform(1.15, 2.8), 2),
-            "space group": random.Random(ctx.sample_seed).choice(
-                ["P 21 21 21", "C 1 2 1", "P 1 21 1", "I 2 2 2", "P 43 21 2", "P 61 2 2"]
-            ),
+            "space group": space_group,
+            "unit cell": CELLS[space_group](crystal),
             "completeness": round(g.uniform(96, 100), 1),
             "mean I/sigma": round(g.uniform(7, 21), 1),
             "CC1/2": round(g.uniform(0.994, 0.9995), 4),
@@ -76,7 +100,7 @@ class Crystallography(Kind):
                     "°",
                 )
             },
-            plot=("data", None),
+            plot=Plot("data", ("omega", ".", "."), title=f"{ctx.sample}: diffraction images"),
         )
         crystal_snapshot_png(folder / f"{name}_snapshot.png", seed=seed)
         image_png(data[0], folder / f"{name}_frame0001.png", cmap="magma")
@@ -105,7 +129,9 @@ class Crystallography(Kind):
                 "image_number": (image_number, ""),
                 "spots_per_image": (spots, ""),
             },
-            plot=("I_over_sigma", "d_min"),
+            plot=Plot(
+                "I_over_sigma", ("d_min",), title=f"{ctx.sample}: <I/σ(I)> by resolution shell"
+            ),
         )
         plot_png(
             1 / shells**2,
@@ -178,8 +204,8 @@ class SolutionScattering(Kind):
             params,
             ctx,
             detector=frames,
-            measurement={"q": (q_axis, "1/nm"), "I": (intensity, "")},
-            plot=("I", "q"),
+            measurement={"q": (q_axis, "1/nm"), "I": (intensity, "a.u.")},
+            plot=Plot("I", ("q",), title=f"{ctx.sample}: I(q), frame average"),
         )
         image_png(frames[0], folder / f"{name}_preview.png", cmap="inferno")
 
@@ -189,12 +215,23 @@ class SolutionScattering(Kind):
         intensity, _ = self._curve(ctx, q)
         sigma = 0.01 * intensity + 0.002
         intensity = intensity + generator.normal(0, 1, q.size) * sigma
+        rg = float(params["radius of gyration"])
+        # The Guinier fit as the pipeline reports it: valid up to q·Rg = 1.3.
+        guinier = q <= 1.3 / rg
         self._nexus(
             folder / f"{name}.h5",
             params,
             ctx,
-            measurement={"q": (q, "1/nm"), "I": (intensity, ""), "sigma": (sigma, "")},
-            plot=("I", "q"),
+            measurement={"q": (q, "1/nm"), "I": (intensity, "a.u."), "sigma": (sigma, "a.u.")},
+            plot=Plot("I", ("q",), title=f"{ctx.sample}: I(q)", errors="sigma"),
+            extra={
+                "guinier": {
+                    "Rg": (rg, "nm"),
+                    "I0": (round(float(intensity[guinier][:5].mean()), 3), "a.u."),
+                    "q_min": (round(float(q[guinier][0]), 4), "1/nm"),
+                    "q_max": (round(float(q[guinier][-1]), 4), "1/nm"),
+                }
+            },
         )
         plot_png(
             q,
@@ -256,7 +293,11 @@ class NanoDiffraction(Kind):
             ctx,
             detector=frames,
             measurement={"eta": (eta, "°"), "roi_sum": (frames.sum(axis=(1, 2)), "counts")},
-            plot=("roi_sum", "eta"),
+            plot=Plot(
+                "data",
+                ("eta", ".", "."),
+                title=f"{ctx.sample} {params['Bragg reflection']}: rocking scan",
+            ),
         )
         image_png(frames[2], folder / f"{name}_preview.png", cmap="magma")
 
@@ -267,16 +308,19 @@ class NanoDiffraction(Kind):
         )
         position = np.linspace(0, 2.0, 120)
         strain = float(params["maximum strain"]) * np.sin(position * np.pi / 2) ** 2
+        # Reciprocal space around the reflection: q_z along the rows, q_x along the columns.
         self._nexus(
             folder / f"{name}.h5",
             params,
             ctx,
             measurement={
                 "rsm": (rsm, "counts"),
+                "qz": (np.linspace(3.05, 3.19, 128), "1/Å"),
+                "qx": (np.linspace(-0.035, 0.035, 128), "1/Å"),
                 "position": (position, "µm"),
                 "strain": (strain, "%"),
             },
-            plot=("strain", "position"),
+            plot=Plot("rsm", ("qz", "qx"), title=f"{ctx.sample}: reciprocal space map"),
         )
         image_png(rsm, folder / f"{name}_rsm.png", cmap="viridis")
 
@@ -317,7 +361,11 @@ class PowderDiffraction(Kind):
         r = radius_map(n, n / 2 + 3, n / 2 - 2)
         image = poisson_counts(generator, self._pattern(ctx, r / (n / 2) * 12.0 * 0.55))
         self._nexus(
-            folder / f"{name}.h5", params, ctx, detector=image[np.newaxis], plot=("data", None)
+            folder / f"{name}.h5",
+            params,
+            ctx,
+            detector=image,
+            plot=Plot("data", (".", "."), title=f"{ctx.sample}: detector image"),
         )
         image_png(image, folder / f"{name}_preview.png", cmap="viridis")
 
@@ -330,7 +378,7 @@ class PowderDiffraction(Kind):
             params,
             ctx,
             measurement={"2th": (two_theta, "°"), "I": (intensity, "counts")},
-            plot=("I", "2th"),
+            plot=Plot("I", ("2th",), title=f"{ctx.sample}: integrated pattern"),
         )
         plot_png(
             two_theta,

@@ -23,6 +23,7 @@ PARAMETER_TYPES: dict[str, tuple[str, str, str]] = {
     "program": ("", "string", "Processing software"),
     "resolution": ("Å", "numeric", "High resolution limit"),
     "space group": ("", "string", ""),
+    "unit cell": ("Å, °", "string", "a b c alpha beta gamma"),
     "completeness": ("%", "numeric", ""),
     "mean I/sigma": ("", "numeric", ""),
     "CC1/2": ("", "numeric", "Half-set correlation coefficient"),

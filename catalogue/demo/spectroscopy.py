@@ -7,6 +7,7 @@ import numpy as np
 
 from .base import Context, Kind, beam_parameters, poisson_counts
 from .images import image_png, plot_png
+from .nexus import Plot
 
 # material of the XAS/XANES proposals -> (element, edge, edge energy in keV)
 EDGES = {
@@ -17,6 +18,12 @@ EDGES = {
     "lead chromate paint": ("Cr", "K", 5.989),
     "garnet inclusions": ("Fe", "K", 7.112),
 }
+
+
+def _edge(ctx: Context, energy_ev: float) -> dict[str, dict[str, tuple[float | str, str]]]:
+    """The absorption edge measured, as an NXparameters group of the file."""
+    element, edge, _ = EDGES.get(ctx.material, ("Fe", "K", 7.112))
+    return {"edge": {"element": (element, ""), "edge": (edge, ""), "energy": (energy_ev, "eV")}}
 
 
 def _edge_spectrum(energy_ev: np.ndarray, e0: float, generator: np.random.Generator) -> np.ndarray:
@@ -81,7 +88,8 @@ class Spectroscopy(Kind):
                 "It": (it, "counts"),
                 "mu": (mu, ""),
             },
-            plot=("mu", "energy"),
+            plot=Plot("mu", ("energy",), title=f"{ctx.sample}: μ(E)"),
+            extra=_edge(ctx, round(float(params["energy"]) * 1000, 1)),
         )
         plot_png(
             energy,
@@ -109,7 +117,8 @@ class Spectroscopy(Kind):
                 "k": (k, "1/Å"),
                 "chi_k2": (chi_k2, "Å^-2"),
             },
-            plot=("norm", "energy"),
+            plot=Plot("norm", ("energy",), title=f"{ctx.sample}: normalised μ(E)"),
+            extra=_edge(ctx, e0),
         )
         plot_png(
             k,
@@ -175,7 +184,8 @@ class Microscopy(Spectroscopy):
                 "energy": (energy, "eV"),
                 "xanes": (xanes, ""),
             },
-            plot=("xanes", "energy"),
+            plot=Plot("xanes", ("energy",), title=f"{ctx.sample}: micro-XANES μ(E)"),
+            extra=_edge(ctx, round(float(params["energy"]) * 1000, 1)),
         )
         image_png(fluorescence, folder / f"{name}_map.png", cmap="plasma")
 
@@ -196,7 +206,13 @@ class Microscopy(Spectroscopy):
                 "oxidised": (oxidised, ""),
                 "oxidised_fraction": (fraction, ""),
             },
-            plot=("oxidised", "energy"),
+            plot=Plot(
+                "oxidised",
+                ("energy",),
+                title=f"{ctx.sample}: XANES components",
+                auxiliary=("reduced",),
+            ),
+            extra=_edge(ctx, e0),
         )
         plot_png(
             energy,
@@ -266,30 +282,33 @@ class Tomography(Kind):
             ctx,
             detector=data,
             measurement={"rotation_angle": (angles, "°")},
-            plot=("data", None),
+            plot=Plot("data", ("rotation_angle", ".", "."), title=f"{ctx.sample}: projections"),
         )
         image_png(data[0], folder / f"{name}_projection.png", log=False, cmap="gray")
 
     def write_processed(self, folder, *, name, params, ctx, seed):
+        """The reconstructed volume (a downsampled copy, as nabu writes for quick looks)."""
         generator = np.random.default_rng(seed)
-        n = 192
-        y, x = np.mgrid[-1 : 1 : n * 1j, -1 : 1 : n * 1j]
-        slice_ = np.zeros((n, n), dtype=np.float32)
+        n, depth = 96, 24
+        z, y, x = np.mgrid[-0.5 : 0.5 : depth * 1j, -1 : 1 : n * 1j, -1 : 1 : n * 1j]
+        volume = np.zeros(z.shape, dtype=np.float32)
         for cx, cy, cz, radius, mu in self._spheres(ctx):
-            r_slice2 = radius**2 - cz**2  # the sphere's cross-section in the plane z = 0
-            if r_slice2 > 0:
-                slice_ += (mu * ((x - cx) ** 2 + (y - cy) ** 2 < r_slice2)).astype(np.float32)
-        slice_ = (slice_ + generator.normal(0, 0.05, (n, n))).astype(np.float32)
-        profile = slice_[n // 2]
+            volume += mu * (((x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2) < radius**2)
+        # Attenuation in 1/cm, quantised as reconstructions stored for viewing are (it keeps
+        # the file small: noise does not compress).
+        volume = np.round((volume + generator.normal(0, 0.04, volume.shape)) * 32) / 32
+        voxel = float(params["voxel size"]) / 1000  # mm
+        centre = volume[depth // 2]
         self._nexus(
             folder / f"{name}.h5",
             params,
             ctx,
             measurement={
-                "slice": (slice_, "1/cm"),
-                "profile": (profile, "1/cm"),
-                "x": (np.linspace(-1, 1, n), "mm"),
+                "volume": (volume.astype(np.float32), "1/cm"),
+                "z": ((np.arange(depth) - depth / 2) * voxel, "mm"),
+                "y": ((np.arange(n) - n / 2) * voxel, "mm"),
+                "x": ((np.arange(n) - n / 2) * voxel, "mm"),
             },
-            plot=("profile", "x"),
+            plot=Plot("volume", ("z", "y", "x"), title=f"{ctx.sample}: reconstructed volume"),
         )
-        image_png(slice_, folder / f"{name}_slice.png", log=False, cmap="gray")
+        image_png(centre, folder / f"{name}_slice.png", log=False, cmap="gray")

@@ -14,9 +14,10 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from catalogue import access, previews
+from catalogue import access, previews, technique_previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
 from catalogue.models import (
     ArchiveStatus,
@@ -104,6 +105,8 @@ def _dataset_page(
     rows = list(datasets[: size + 1])
     page = rows[:size]
     for dataset in page:
+        # A file check, no query: the worker made the picture or it is not shown.
+        dataset.preview_ready = technique_previews.preview_file(dataset.pk).is_file()
         found = {p.type_id: p for p in getattr(dataset, "key_parameters", [])}
         # Each value with its parameter type: on phones the cell carries its column's name.
         dataset.key_values = [(t, format_value(found.get(t.pk))) for t in key_types]
@@ -276,6 +279,7 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "images": images[:GALLERY_SIZE],
             "more_images": len(images) > GALLERY_SIZE,
             "hdf5_files": hdf5_files,
+            **technique_previews.page_context(dataset, parameters, has_hdf5=bool(hdf5_files)),
             "can_see_investigation": access.can_view_investigation(
                 request.user, dataset.investigation
             ),
@@ -344,6 +348,33 @@ def _png(path: Any) -> FileResponse:
 def _preview_failed(error: previews.PreviewError) -> HttpResponse:
     status = 404 if isinstance(error, previews.FileMissing) else 400
     return HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def dataset_preview_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """The preview card alone: polled while the worker draws the picture, so it appears."""
+    dataset = access.get_dataset_or_404(request.user, pk)
+    if not request.htmx:
+        return redirect(dataset.get_absolute_url() + "#technique-preview")
+    hdf5_files = _previewable_files(access.visible_datafiles_of(request.user, dataset))[1]
+    parameters = list(dataset.parameters.select_related("type"))
+    context = {
+        "dataset": dataset,
+        **technique_previews.page_context(dataset, parameters, has_hdf5=bool(hdf5_files)),
+    }
+    response = render(request, "catalogue/_technique_preview.html", context)
+    patch_cache_control(response, private=True, no_store=True)  # polled: always fresh
+    return response
+
+
+@require_safe
+def dataset_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The technique preview a worker drew; never drawn here: a 404 until it exists."""
+    dataset = access.get_dataset_or_404(request.user, pk)
+    path = technique_previews.preview_file(dataset.pk)
+    if not path.is_file():
+        raise Http404("This dataset's preview is being prepared.")
+    return _png(path)
 
 
 @require_safe  # GET and HEAD: caches and link checkers ask for pictures with HEAD

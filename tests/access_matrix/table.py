@@ -348,6 +348,8 @@ KIND = {  # what the path parameters name
     },
     # ICAT+'s h5grove group: the session and the datafile in the query string.
     **{f"icatplus-h5grove-{route}": "none" for route in ("meta", "attr", "data", "stats", "paths")},
+    "catalogue:dataset-preview": "dataset",
+    "catalogue:dataset-preview-card": "dataset",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -629,6 +631,11 @@ RULES = {
     # Whoever sees the file reads its HDF5 (the world's text file: a 400 saying it is not one).
     **{name: {"GET": READ} for name in KIND if name.startswith("catalogue:h5grove-")},
     **{name: {"GET": NO_SESSION} for name in KIND if name.startswith("icatplus-h5grove-")},
+    # No worker drew the world's previews: a 404 to anyone, the same as for a nonexistent id
+    # (the members' 200: catalogue/test_technique_previews.py).
+    "catalogue:dataset-preview": {"GET": Rule(frozenset())},
+    # The dataset page's preview card, polled while the worker draws: whoever sees the dataset.
+    "catalogue:dataset-preview-card": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -25,7 +25,7 @@ from django.utils import timezone
 from PIL import Image
 from sickle import Sickle
 
-from catalogue import access
+from catalogue import access, tasks
 from catalogue.demo import big_stack
 from catalogue.demo_downloads import LARGE_FILE_SIZE
 from catalogue.models import (
@@ -58,6 +58,7 @@ class Demo:
     counts_after_second_run: dict[str, int]
     ids_after_first_run: set[int]
     if_empty_output: str
+    preview_batches: list[list[int]]  # what the demo asked the worker to draw
 
 
 def _counts() -> dict[str, int]:
@@ -83,7 +84,13 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]
         name: root / name.lower()
         for name in ("DATA_ROOT", "DOWNLOAD_ROOT", "MEDIA_ROOT", "ARCHIVE_ROOT")
     }
-    with django_db_blocker.unblock(), override_settings(**roots):
+    batches: list[list[int]] = []
+    with (
+        django_db_blocker.unblock(),
+        override_settings(**roots),
+        pytest.MonkeyPatch.context() as patch,
+    ):
+        patch.setattr(tasks.sync_thumbnails, "delay", batches.append)
         call_command("seed_demo", stdout=io.StringIO())
         first = _counts()
         ids = set(Datafile.objects.values_list("id", flat=True))
@@ -91,7 +98,15 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Demo]
         second = _counts()
         output = io.StringIO()
         call_command("seed_demo", "--if-empty", stdout=output)
-        yield Demo(roots["DATA_ROOT"], roots["ARCHIVE_ROOT"], first, second, ids, output.getvalue())
+        yield Demo(
+            roots["DATA_ROOT"],
+            roots["ARCHIVE_ROOT"],
+            first,
+            second,
+            ids,
+            output.getvalue(),
+            batches,
+        )
         call_command("flush", interactive=False, verbosity=0)
         # The flush gave content types new ids: forget the cached ones, or later tests would
         # look permissions up through ids that no longer exist.
@@ -195,6 +210,18 @@ def test_hdf5_files_open_and_hold_nexus_arrays(demo, db) -> None:
             assert "instrument" in h5["entry"]
             arrays = _arrays(h5)
             assert any(a.ndim >= 1 and a.size > 50 for a in arrays), location
+            # NeXus' default plot: root -> entry -> NXdata, whose axes each have their array
+            plot = h5[h5.attrs["default"]][h5["entry"].attrs["default"]]
+            assert plot.attrs["NX_class"] == "NXdata", location
+            signal = plot[plot.attrs["signal"]]
+            axes = list(plot.attrs["axes"])
+            assert len(axes) == signal.ndim, location
+            for index, axis in [(i, a) for i, a in enumerate(axes) if a != "."]:
+                assert plot.attrs[f"{axis}_indices"] == index, location
+                assert plot[axis].shape == (signal.shape[index],), location
+                assert plot[axis].attrs["units"], location
+            if location.endswith("_integrate.h5"):  # BioSAXS: the Guinier fit beside I(q)
+                assert 0 < h5["entry/guinier/q_max"][()] * h5["entry/guinier/Rg"][()] <= 1.3
     frame = (
         demo.data_root
         / Datafile.objects.filter(
@@ -219,6 +246,15 @@ def test_an_id23_dataset_holds_a_multi_gb_detector_stack_for_h5web(demo, db) -> 
         assert data["data"].nbytes > 8e9 and data["data"].chunks == (1, 2048, 2048)
         frames = data["data"][0], data["data"][1]
         assert frames[0].sum() > 1000 and not np.array_equal(*frames)  # photons, and they change
+
+
+def test_the_worker_is_asked_for_the_previews_of_every_online_dataset(demo, db) -> None:
+    asked = {pk for batch in demo.preview_batches for pk in batch}
+    online = Dataset.objects.filter(archive_status=ArchiveStatus.ONLINE, file_count__gt=0)
+    assert asked >= set(online.values_list("pk", flat=True)) > set()
+    assert max(len(batch) for batch in demo.preview_batches) <= 50  # shared by the workers
+    cells = DatasetParameter.objects.filter(type__name="unit cell")
+    assert cells.count() == Dataset.objects.filter(name__endswith="_autoprocessing").count()
 
 
 def test_png_files_are_real_images(demo, db) -> None:
