@@ -92,7 +92,14 @@ def write_big_stack(
         detector["x_pixel_size"] = PIXEL_MM
         detector["x_pixel_size"].attrs["units"] = "mm"
         data = entry.create_group("data")
-        data.attrs.update(NX_class="NXdata", signal="data", axes=["time", "y", "x"])
+        data.attrs.update(
+            NX_class="NXdata",
+            signal="data",
+            axes=["time", "y", "x"],
+            time_indices=0,
+            y_indices=1,
+            x_indices=2,
+        )
         stack = data.create_dataset(
             "data",
             shape=(frames, height, width),
