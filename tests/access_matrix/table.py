@@ -128,8 +128,6 @@ KIND = {  # what the path parameters name
     "catalogue:sample-detail": "sample",
     "catalogue:datafile-thumbnail": "datafile",
     "catalogue:datafile-image": "datafile",
-    "catalogue:datafile-preview": "datafile",
-    "catalogue:datafile-plot": "datafile",
     "catalogue:investigation-team": "investigation",
     "catalogue:team-add": "investigation",
     "catalogue:team-remove": "member",
@@ -336,6 +334,7 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-restore-confirm": "archived_dataset",
     "catalogue:dataset-restore-status": "archived_dataset",
     "doi:collection-delete": "collection",
+    "catalogue:dataset-notebook": "dataset",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -368,11 +367,9 @@ RULES = {
     "catalogue:investigation-datasets": {"GET": READ},
     "catalogue:investigation-samples": {"GET": READ},
     "catalogue:sample-detail": {"GET": READ},
-    # The world's files are text: no thumbnail, image, preview or plot, to anyone.
+    # The world's files are text: no thumbnail or image, to anyone.
     "catalogue:datafile-thumbnail": {"GET": Rule(frozenset())},
     "catalogue:datafile-image": {"GET": Rule(frozenset())},
-    "catalogue:datafile-preview": {"GET": Rule(frozenset())},
-    "catalogue:datafile-plot": {"GET": Rule(frozenset())},
     "catalogue:investigation-team": {"GET": READ},
     "catalogue:team-add": {"POST": act(PI_STAFF, login_first=False)},
     "catalogue:team-remove": {"POST": act(PI_STAFF, login_first=False)},
@@ -606,6 +603,8 @@ RULES = {
     "catalogue:dataset-restore-confirm": {"GET": READ, "POST": READ},
     "catalogue:dataset-restore-status": {"GET": READ},
     "doi:collection-delete": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
+    # "Open in Jupyter": whoever sees the dataset gets its notebook.
+    "catalogue:dataset-notebook": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
