@@ -367,6 +367,9 @@ LOGBOOK_MAX_IMAGE_BYTES = env_int("LOGBOOK_MAX_IMAGE_BYTES", 10 * 1024 * 1024)
 SAMPLE_FILE_MAX_BYTES = env_int("SAMPLE_FILE_MAX_BYTES", 10 * 1024 * 1024)
 LOGBOOK_LIVE_POLL_SECONDS = env_int("LOGBOOK_LIVE_POLL_SECONDS", 5)
 STATICFILES_DIRS.append(("vendor/quill", NODE_MODULES / "quill" / "dist"))
+# h5grove (catalogue/h5grove.py): the most bytes one `data`/`stats` request may read, from the
+# selection's shape x item size before anything is read; a bigger one is refused with 413.
+H5GROVE_MAX_BYTES = env_int("H5GROVE_MAX_BYTES", 64 * 2**20)
 # Downloads (catalogue/downloads.py): one file, streamed zips, zip jobs, metalink, Globus, tape.
 # A selection up to DOWNLOAD_STREAM_LIMIT bytes is zipped while it is sent; above it a Celery
 # worker builds the zip into DOWNLOAD_ROOT (a "download job"), kept DOWNLOAD_EXPIRY_DAYS days.

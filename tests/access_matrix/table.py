@@ -335,6 +335,12 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-restore-status": "archived_dataset",
     "doi:collection-delete": "collection",
     "catalogue:dataset-notebook": "dataset",
+    # h5grove's routes for one datafile, with and without the slash (H5Web asks without).
+    **{
+        f"catalogue:h5grove-{route}{bare}": "datafile"
+        for route in ("meta", "attr", "data", "stats", "paths")
+        for bare in ("", "-bare")
+    },
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -605,6 +611,8 @@ RULES = {
     "doi:collection-delete": {"GET": act(COLLECTION_OWNER), "POST": act(COLLECTION_OWNER)},
     # "Open in Jupyter": whoever sees the dataset gets its notebook.
     "catalogue:dataset-notebook": {"GET": READ},
+    # Whoever sees the file reads its HDF5 (the world's text file: a 400 saying it is not one).
+    **{name: {"GET": READ} for name in KIND if name.startswith("catalogue:h5grove-")},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

@@ -1,0 +1,26 @@
+"""h5grove's routes for one datafile, `/datafiles/<pk>/h5grove/<route>/` (catalogue/h5grove.py),
+so that H5Web's `H5GroveProvider(url="/datafiles/<pk>/h5grove")` browses it. The caller is the
+session's user or an API token's owner (notebooks); a hidden datafile and a nonexistent one get
+the same 404, in h5grove's error shape."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from . import access
+from .h5grove import error_response, h5grove_response
+from .views.downloads import _user_or_token
+
+NOT_FOUND = "File not found: no such datafile."
+
+
+@cache_control(private=True)
+@require_safe
+def h5grove(request: HttpRequest, pk: int, route: str) -> HttpResponse:
+    try:
+        datafile = access.get_datafile_or_404(_user_or_token(request), pk)
+    except Http404:
+        return error_response(NOT_FOUND, 404)
+    return h5grove_response(datafile=datafile, route=route, params=request.GET)
