@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_safe
 
 from catalogue import access, notebook, previews
@@ -319,10 +319,7 @@ def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[
 
 def h5grove_url(datafile: Datafile) -> str:
     """The base URL H5Web's H5GroveProvider gets: it appends /meta, /data, ... itself."""
-    try:  # TEMPORARY until the h5srv branch is merged
-        return reverse("catalogue:h5grove-meta", args=[datafile.pk]).removesuffix("/meta/")
-    except NoReverseMatch:
-        return f"/datafiles/{datafile.pk}/h5grove"
+    return reverse("catalogue:h5grove-meta", args=[datafile.pk]).removesuffix("/meta/")
 
 
 def _outline_context(datafile: Datafile, path: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """A scientist opens an experiment, filters its datasets by an energy range, opens a dataset and
-looks at its pictures: thumbnails in the gallery and a server-side plot of an HDF5 array."""
+looks at its pictures: thumbnails in the gallery (its HDF5 files in H5Web: test_h5web.py)."""
 
 from __future__ import annotations
 
