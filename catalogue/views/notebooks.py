@@ -24,8 +24,9 @@ def dataset_notebook(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = access.get_dataset_or_404(user, pk)
     files = access.visible_datafiles_of(user, dataset)
     hdf5_files = _previewable_files(files)[1]
-    wanted = request.GET.get("file", "")
-    chosen = files.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted = request.GET.get("file", "")  # the file whose plot opens; anything else: the first
+    valid = wanted.isascii() and wanted.isdigit() and len(wanted) < 19
+    chosen = files.filter(pk=int(wanted)).first() if valid else None
     first = chosen if chosen and previews.is_hdf5(chosen) else next(iter(hdf5_files), None)
     listed = hdf5_files or list(files.order_by("name", "id")[:HDF5_PICKER_SIZE])
     if first is not None and first not in listed:
@@ -36,5 +37,4 @@ def dataset_notebook(request: HttpRequest, pk: int) -> HttpResponse:
     response["Cache-Control"] = "private, no-store"
     if signed is not None and notebook.hub_origin():
         response["Access-Control-Allow-Origin"] = notebook.hub_origin()
-        response["Vary"] = "Origin"
     return response

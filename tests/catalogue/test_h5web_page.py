@@ -158,6 +158,9 @@ def test_notebook_downloads_the_files_with_the_users_token_and_plots_the_default
     assert fetched == [{"path": f"/datafiles/{h5.pk}/download", "auth": f"Token {token.key}"}]
     assert (tmp_path / f"dataset-{scan.pk}" / "scan.h5").stat().st_size > 0
     assert shown == ["/entry/data (/entry/data/spectrum, shape (500,))"]
+    client.force_login(team.participant)
+    for garbage in ("²", "9" * 30, "-1", "x"):  # the first HDF5 file, no error
+        assert "scan.h5" in notebook_of(client, scan, file=garbage)[1].cells[-1].source
 
 
 def test_jupyterhub_link_opens_a_short_lived_signed_notebook_url(client, team, scan, settings):
