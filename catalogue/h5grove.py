@@ -47,6 +47,9 @@ FORMATS = ("json", "bin", "npy", "csv", "tiff")
 DTYPES = ("origin", "safe")
 MAX_PATH_CHARS = 4096
 MAX_SELECTION_CHARS = 1000
+# JSON and CSV write each value as text, at many times the cost of its bytes (np.savetxt formats
+# value by value): their selections get this fraction of the limit.
+TEXT_FORMATS, TEXT_SHARE = ("json", "csv"), 8
 MAX_PATHS = 100_000  # `paths` of a file with more entries stops there (H5Web's search)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -185,7 +188,7 @@ def selected_shape(shape: tuple[int, ...], selection: tuple | None) -> tuple[int
     return (*picked, *shape[len(selection) :])
 
 
-def _limit(dataset: h5py.Dataset, query: Query) -> None:
+def _limit(dataset: h5py.Dataset, query: Query, route: str) -> None:
     """Refuse, before reading, a selection of more than H5GROVE_MAX_BYTES bytes."""
     if dataset.is_virtual or dataset.external:
         raise H5GroveError(f"{dataset.name} is stored in other files, which are not read here.")
@@ -193,14 +196,16 @@ def _limit(dataset: h5py.Dataset, query: Query) -> None:
         return
     shape = selected_shape(dataset.shape, query.selection)
     size = int(np.prod(shape, dtype=object)) * dataset.dtype.itemsize
-    limit = settings.H5GROVE_MAX_BYTES
+    limit, as_text = settings.H5GROVE_MAX_BYTES, ""
+    if route == "data" and query.format in TEXT_FORMATS:
+        limit, as_text = limit // TEXT_SHARE, f" as {query.format}"
     if size > limit:
         dims = "x".join(str(n) for n in shape) or "scalar"
         example = ",".join(["0"] + [":"] * (len(dataset.shape) - 1))
         raise H5GroveError(
             f"This selection is {_size(size)} ({dims} of {dataset.dtype}); one request may read "
-            f"at most {_size(limit)} (H5GROVE_MAX_BYTES). Ask for a slice with `selection`, "
-            f"e.g. selection={example} for the first frame, or a range such as 0:10.",
+            f"at most {_size(limit)}{as_text} (H5GROVE_MAX_BYTES). Ask for a slice with "
+            f"`selection`, e.g. selection={example} for the first frame, or a range such as 0:10.",
             413,
         )
 
@@ -259,7 +264,7 @@ def _answer(route: str, handle: h5py.File, datafile: Datafile, query: Query):
     if route == "paths":
         return _paths(handle, datafile, query), "json"
     content = _dataset(handle, datafile, query)
-    _limit(content._h5py_entity, query)
+    _limit(content._h5py_entity, query, route)
     if route == "stats":
         return content.data_stats(query.selection), "json"
     return content.data(query.selection, query.flatten, query.dtype), query.format

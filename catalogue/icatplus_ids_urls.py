@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import icatplus_ids
+from . import icatplus_h5grove, icatplus_ids
+from .h5grove import ROUTES as H5GROVE_ROUTES
 
 urlpatterns = [
     path("ids/data/download", icatplus_ids.DataDownload.as_view(), name="icatplus-ids-download"),
@@ -26,4 +27,14 @@ urlpatterns = [
         name="icatplus-ids-status",
     ),
     path("ids/<str:session_id>/path", icatplus_ids.DataPath.as_view(), name="icatplus-ids-path"),
+]
+
+# ICAT+'s `h5grove` group (catalogue/icatplus_h5grove.py).
+urlpatterns += [
+    path(
+        f"h5grove/{route}",
+        icatplus_h5grove.H5Grove.as_view(route=route),
+        name=f"icatplus-h5grove-{route}",
+    )
+    for route in H5GROVE_ROUTES
 ]

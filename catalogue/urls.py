@@ -104,22 +104,16 @@ urlpatterns += [
 ]
 
 # h5grove's routes for one datafile (H5Web's data provider): catalogue/h5grove_views.py. H5Web
-# asks for `<url>/meta` without the slash: both are answered, rather than redirected each time.
+# asks for `<url>/meta` without the slash: CommonMiddleware's APPEND_SLASH redirects it here.
 from . import h5grove as _h5grove  # noqa: E402
 from . import h5grove_views  # noqa: E402
 
-for _route in _h5grove.ROUTES:
-    urlpatterns += [
-        path(
-            f"datafiles/<int:pk>/h5grove/{_route}/",
-            h5grove_views.h5grove,
-            {"route": _route},
-            name=f"h5grove-{_route}",
-        ),
-        path(
-            f"datafiles/<int:pk>/h5grove/{_route}",
-            h5grove_views.h5grove,
-            {"route": _route},
-            name=f"h5grove-{_route}-bare",
-        ),
-    ]
+urlpatterns += [
+    path(
+        f"datafiles/<int:pk>/h5grove/{route}/",
+        h5grove_views.h5grove,
+        {"route": route},
+        name=f"h5grove-{route}",
+    )
+    for route in _h5grove.ROUTES
+]

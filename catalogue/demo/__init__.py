@@ -46,6 +46,7 @@ from catalogue.models import (
 )
 from portal.models import User
 
+from . import big_stack
 from .content import (
     BEAMLINES,
     GROUPS,
@@ -106,6 +107,7 @@ def seed(*, out: TextIO) -> None:
             types,
             today,
         )
+    _big_stack()
     Dataset.objects.refresh_totals()
     Investigation.objects.refresh_totals()
     # Something for the principal investigator to answer on her dashboard.
@@ -392,6 +394,25 @@ def _dataset(
     dataset.archive_status = archive_status
     dataset.save()
     return dataset
+
+
+def _big_stack() -> None:
+    """The multi-GB detector stack (big_stack.py), in the first online raw ID23-1 dataset."""
+    dataset = (
+        Dataset.objects.filter(
+            investigation__instrument__name="ID23-1",
+            type=DatasetType.RAW,
+            archive_status=ArchiveStatus.ONLINE,
+        )
+        .order_by("investigation__start_date", "pk")
+        .first()
+    )
+    if dataset is None:
+        return
+    path = Path(settings.DATA_ROOT) / dataset.location / big_stack.FILE_NAME
+    if not path.exists():
+        big_stack.write_big_stack(path)
+    _files(dataset, lambda folder: None)
 
 
 def _files(dataset: Dataset, write: Callable[[Path], None]) -> None:

@@ -335,12 +335,13 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-restore-status": "archived_dataset",
     "doi:collection-delete": "collection",
     "catalogue:dataset-notebook": "dataset",
-    # h5grove's routes for one datafile, with and without the slash (H5Web asks without).
+    # h5grove's routes for one datafile.
     **{
-        f"catalogue:h5grove-{route}{bare}": "datafile"
+        f"catalogue:h5grove-{route}": "datafile"
         for route in ("meta", "attr", "data", "stats", "paths")
-        for bare in ("", "-bare")
     },
+    # ICAT+'s h5grove group: the session and the datafile in the query string.
+    **{f"icatplus-h5grove-{route}": "none" for route in ("meta", "attr", "data", "stats", "paths")},
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -613,6 +614,7 @@ RULES = {
     "catalogue:dataset-notebook": {"GET": READ},
     # Whoever sees the file reads its HDF5 (the world's text file: a 400 saying it is not one).
     **{name: {"GET": READ} for name in KIND if name.startswith("catalogue:h5grove-")},
+    **{name: {"GET": NO_SESSION} for name in KIND if name.startswith("icatplus-h5grove-")},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

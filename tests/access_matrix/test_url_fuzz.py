@@ -118,6 +118,20 @@ EXTRA = {
     "icatplus-ids-restore": ["datasetIds", "name", "email"],
     "icatplus-ids-status": ["datasetIds"],
     "icatplus-ids-path": ["datasetIds", "datafileIds", "isonline"],
+    # ICAT+ `h5grove` group
+    **{
+        f"icatplus-h5grove-{route}": [
+            "datafileId",
+            "path",
+            "attr_keys",
+            "selection",
+            "format",
+            "dtype",
+            "flatten",
+            "resolve_links",
+        ]
+        for route in ("meta", "attr", "data", "stats", "paths")
+    },
 }
 
 # Names a route reads on behalf of others: the schema generator walks every API view with the
@@ -179,6 +193,10 @@ def base_values(name: str, world: World) -> tuple[dict, dict]:
         if name in ("icatplus-ids-download", "icatplus-ids-metalink"):
             return {**session, **dataset}, {}
         return dataset, {}
+    if name.startswith("icatplus-h5grove-"):  # a session and a datafile it may see
+        datafile = world.states["embargoed"].datafile
+        session = world.icatplus_sessions["participant"]
+        return {"sessionId": session, "datafileId": str(datafile.pk)}, {}
     if name in CATALOGUE_READ_BASE:  # what each needs before it reads the rest
         return CATALOGUE_READ_BASE[name](world, investigation), {}
     if name == "icatplus-session":  # the right password: garbage elsewhere reaches the login

@@ -26,6 +26,7 @@ from PIL import Image
 from sickle import Sickle
 
 from catalogue import access
+from catalogue.demo import big_stack
 from catalogue.demo_downloads import LARGE_FILE_SIZE
 from catalogue.models import (
     ArchiveStatus,
@@ -161,7 +162,8 @@ def test_every_datafile_is_on_disk_with_its_size_and_checksum(demo, db) -> None:
     assert len(large) == 2  # too big to stream: their zips need a download job
     for datafile in large:
         assert (demo.data_root / datafile.location).stat().st_size == datafile.size
-    for datafile in set(files) - set(large):
+    stacks = [f for f in files if f.name == big_stack.FILE_NAME]  # checked on its own below
+    for datafile in set(files) - set(large) - set(stacks):
         content = _on_disk(demo, datafile).read_bytes()
         assert len(content) == datafile.size < 300_000, datafile.location
         assert datafile.checksum == "sha256:" + hashlib.sha256(content).hexdigest()
@@ -204,6 +206,19 @@ def test_hdf5_files_open_and_hold_nexus_arrays(demo, db) -> None:
     with h5py.File(frame, "r") as h5:
         image = h5["entry/instrument/detector/data"][0]
         assert image.ndim == 2 and image.max() > 10 * np.median(image)  # Bragg spots stand out
+
+
+def test_an_id23_dataset_holds_a_multi_gb_detector_stack_for_h5web(demo, db) -> None:
+    stack = Datafile.objects.get(name=big_stack.FILE_NAME)
+    assert stack.dataset.investigation.instrument.name == "ID23-1"
+    path = demo.data_root / stack.location
+    assert stack.size == path.stat().st_size < 100e6
+    with h5py.File(path, "r") as h5:
+        data = h5["entry/data"]
+        assert (data.attrs["signal"], list(data.attrs["axes"])) == ("data", ["time", "y", "x"])
+        assert data["data"].nbytes > 8e9 and data["data"].chunks == (1, 2048, 2048)
+        frames = data["data"][0], data["data"][1]
+        assert frames[0].sum() > 1000 and not np.array_equal(*frames)  # photons, and they change
 
 
 def test_png_files_are_real_images(demo, db) -> None:
