@@ -26,7 +26,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# H5Web (the HDF5 viewer of the dataset page, React) is bundled from node_modules into
+# static/build/ (git-ignored, served by Django as static files): esbuild, production, minified.
+H5WEB_BUNDLE := static/build/h5web.js
+$(H5WEB_BUNDLE): node_modules/.installed $(wildcard static/src/h5web/*)
+	npx --no-install esbuild static/src/h5web/index.jsx --bundle --minify --jsx=automatic \
+		--target=es2020 --define:process.env.NODE_ENV='"production"' --log-level=warning \
+		--outfile=$@
+
+install: $(VENV)/.installed node_modules/.installed $(H5WEB_BUNDLE)
 
 # Development: DEBUG on, embedded defaults (SQLite, filesystem queue, demo data) unless the
 # environment names real services; links in e-mails and DOIs point at ADDR unless SITE_URL is set.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import browse, dataset, downloads, investigation, restores
+from .views import browse, dataset, downloads, investigation, notebooks, restores
 
 app_name = "catalogue"
 
@@ -68,12 +68,11 @@ urlpatterns += [
     path("samples/<int:pk>/", dataset.sample_detail, name="sample-detail"),
     path("datafiles/<int:pk>/thumbnail", dataset.datafile_thumbnail, name="datafile-thumbnail"),
     path("datafiles/<int:pk>/image", dataset.datafile_image, name="datafile-image"),
-    path("datafiles/<int:pk>/preview/", dataset.datafile_preview, name="datafile-preview"),
-    path("datafiles/<int:pk>/plot.png", dataset.datafile_plot, name="datafile-plot"),
     path("datasets/<int:pk>/preview.png", dataset.dataset_preview, name="dataset-preview"),
     path(
         "datasets/<int:pk>/preview-card", dataset.dataset_preview_card, name="dataset-preview-card"
     ),
+    path("datasets/<int:pk>/notebook.ipynb", notebooks.dataset_notebook, name="dataset-notebook"),
 ]
 
 # Investigation summary tabs, team and access requests.

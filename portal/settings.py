@@ -408,9 +408,12 @@ CELERY_BEAT_SCHEDULE["download-expire"] = {
     "schedule": timedelta(hours=1),
 }
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("catalogue.context_processors.basket")
-# Dataset previews: thumbnails of image datafiles and HDF5 plots, rendered once and kept here.
+# Dataset previews: thumbnails of image datafiles, rendered once and kept here.
 # Not under MEDIA_ROOT on purpose: embargoed previews are served only through the access policy.
 PREVIEW_CACHE_DIR = env_path("PREVIEW_CACHE_DIR", VAR_DIR / "previews")
+# "Open in Jupyter" also offers to open the dataset's notebook on this JupyterHub (e.g.
+# https://jupyter.example.org); its JupyterLab needs jupyterlab-open-url-parameter (`fromURL`).
+JUPYTERHUB_URL = env_str("JUPYTERHUB_URL").rstrip("/")
 # DOIs (doi app). With DATACITE_API_URL unset, a local provider issues DOIs under DOI_PREFIX and
 # records what it would have sent to DataCite (nothing leaves the machine). 10.5072 is the test
 # prefix DataCite documented for DOIs that never resolve; production sets its own prefix.

@@ -1,5 +1,5 @@
 """Datasets and samples: an investigation's datasets and samples tabs, the sample page, the dataset
-page (parameters, provenance, files, gallery, HDF5 preview) and the pictures those pages show.
+page (parameters, provenance, files, gallery, HDF5 viewer) and the pictures those pages show.
 
 Every object comes through `catalogue.access` (hidden = 404); pictures are rendered by
 `catalogue.previews` and served only after that check.
@@ -8,17 +8,18 @@ Every object comes through `catalogue.access` (hidden = 404); pictures are rende
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from catalogue import access, previews, technique_previews
+from catalogue import access, notebook, previews, technique_previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
+from catalogue.hdf5_outline import hdf5_outline
 from catalogue.models import (
     ArchiveStatus,
     Datafile,
@@ -205,7 +206,7 @@ def investigation_samples(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _int_or_none(raw: str | None) -> int | None:
     """Paging cursors are ids; anything else means the first page (a stale link, not an error)."""
-    return int(raw) if raw and raw.isdigit() and len(raw) < 19 else None
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 def _parameters_queryset() -> QuerySet[SampleParameter]:
@@ -289,9 +290,20 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selected = next((f for f in hdf5_files if f.pk == chosen), None)
     if selected is None and chosen is not None:  # a file beyond the picker's first 50
         selected = next((f for f in files.filter(pk=chosen) if previews.is_hdf5(f)), None)
+    for datafile in hdf5_files if selected is None else [*hdf5_files, selected]:
+        datafile.h5grove_url = h5grove_url(datafile)
     if selected is not None:
-        context.update(_hdf5_context(selected, request.GET.get("path")))
-    return render(request, template, context)
+        context.update(_outline_context(selected, request.GET.get("path", "")))
+    context["jupyterhub_link"] = notebook.hub_link(
+        user=request.user, dataset=dataset, base=settings.SITE_URL
+    )
+    response = render(request, template, context)
+    if hdf5_files:
+        # H5Web's array code (scijs ndarray, ndarray-ops) compiles functions with `new Function`:
+        # only pages that may load it relax script-src, and only by 'unsafe-eval' (htmx runs with
+        # allowEval off, templates hold no inline scripts, so no page input is evaluated).
+        response._csp_update = {"script-src": ["'unsafe-eval'"]}
+    return response
 
 
 def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[Datafile]]:
@@ -309,24 +321,20 @@ def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[
     return [f for f in found if f.pk in image_ids], [f for f in found if f.pk in hdf5_ids]
 
 
-def _hdf5_context(datafile: Datafile, path: str | None) -> dict[str, Any]:
-    context: dict[str, Any] = {"h5file": datafile, "tree": None, "h5_error": "", "plot_path": ""}
+def h5grove_url(datafile: Datafile) -> str:
+    """The base URL H5Web's H5GroveProvider gets: it appends /meta, /data, ... itself."""
+    return reverse("catalogue:h5grove-meta", args=[datafile.pk]).removesuffix("/meta/")
+
+
+def _outline_context(datafile: Datafile, path: str) -> dict[str, Any]:
+    """The chosen file's outline for the page without JavaScript (H5Web replaces it, opened at
+    `path` when one is given: ICAT+'s "open datafile" links name a scan)."""
+    path = path if path.startswith("/") and len(path) <= 1024 else ""
+    context: dict[str, Any] = {"h5file": datafile, "h5_path": path, "outline": None, "h5_error": ""}
     try:
-        tree = previews.hdf5_tree(datafile=datafile)
+        context["outline"] = hdf5_outline(datafile=datafile)
     except previews.PreviewError as error:
         context["h5_error"] = str(error)
-        return context
-    context["tree"] = tree
-    if path and not tree.truncated and path not in {n.path for n in tree.nodes if n.plottable}:
-        context["h5_error"] = f"{path} is not a numeric array of this file; choose one in the tree."
-        path = None
-    context["plot_path"] = path or tree.default_plot or ""
-    if context["plot_path"]:
-        context["plot_url"] = (
-            reverse("catalogue:datafile-plot", args=[datafile.pk])
-            + "?"
-            + urlencode({"path": context["plot_path"]})
-        )
     return context
 
 
@@ -398,38 +406,3 @@ def datafile_image(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(open(path, "rb"), content_type=kind)
     response["Cache-Control"] = "private, max-age=3600"
     return response
-
-
-@require_GET
-def datafile_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The HDF5 panel of the dataset page (tree + plot) for one file; without HTMX, that page."""
-    datafile = _file_of_kind(request, pk, "HDF5")
-    query = {"h5": datafile.pk}
-    if request.GET.get("path"):
-        query["path"] = request.GET["path"]
-    page_url = (
-        reverse("catalogue:dataset-detail", args=[datafile.dataset_id]) + "?" + urlencode(query)
-    )
-    if not request.htmx:
-        return redirect(page_url + "#hdf5")
-    files = access.visible_datafiles(request.user).filter(dataset_id=datafile.dataset_id)
-    context = {
-        "dataset": datafile.dataset,
-        "hdf5_files": _previewable_files(files)[1],
-        **_hdf5_context(datafile, request.GET.get("path")),
-    }
-    return render(request, "catalogue/_dataset_hdf5.html", context)
-
-
-@require_safe
-def datafile_plot(request: HttpRequest, pk: int) -> HttpResponse:
-    datafile = _file_of_kind(request, pk, "HDF5")
-    path = request.GET.get("path", "")
-    if not path:
-        return HttpResponseBadRequest(
-            "Give the array to plot: ?path=/entry/...", content_type="text/plain"
-        )
-    try:
-        return _png(previews.hdf5_plot(datafile=datafile, path=path))
-    except previews.PreviewError as error:
-        return _preview_failed(error)

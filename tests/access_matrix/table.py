@@ -128,8 +128,6 @@ KIND = {  # what the path parameters name
     "catalogue:sample-detail": "sample",
     "catalogue:datafile-thumbnail": "datafile",
     "catalogue:datafile-image": "datafile",
-    "catalogue:datafile-preview": "datafile",
-    "catalogue:datafile-plot": "datafile",
     "catalogue:investigation-team": "investigation",
     "catalogue:team-add": "investigation",
     "catalogue:team-remove": "member",
@@ -341,6 +339,7 @@ KIND = {  # what the path parameters name
     "shipments:container-import": "container",
     "shipments:container-template-csv": "container",
     "shipments:container-template-xlsx": "container",
+    "catalogue:dataset-notebook": "dataset",
     # h5grove's routes for one datafile.
     **{
         f"catalogue:h5grove-{route}": "datafile"
@@ -382,11 +381,9 @@ RULES = {
     "catalogue:investigation-datasets": {"GET": READ},
     "catalogue:investigation-samples": {"GET": READ},
     "catalogue:sample-detail": {"GET": READ},
-    # The world's files are text: no thumbnail, image, preview or plot, to anyone.
+    # The world's files are text: no thumbnail or image, to anyone.
     "catalogue:datafile-thumbnail": {"GET": Rule(frozenset())},
     "catalogue:datafile-image": {"GET": Rule(frozenset())},
-    "catalogue:datafile-preview": {"GET": Rule(frozenset())},
-    "catalogue:datafile-plot": {"GET": Rule(frozenset())},
     "catalogue:investigation-team": {"GET": READ},
     "catalogue:team-add": {"POST": act(PI_STAFF, login_first=False)},
     "catalogue:team-remove": {"POST": act(PI_STAFF, login_first=False)},
@@ -628,6 +625,8 @@ RULES = {
     "shipments:container-import": {"GET": team_edit(), "POST": team_edit()},
     "shipments:container-template-csv": {"GET": act(TEAM_STAFF)},
     "shipments:container-template-xlsx": {"GET": act(TEAM_STAFF)},
+    # "Open in Jupyter": whoever sees the dataset gets its notebook.
+    "catalogue:dataset-notebook": {"GET": READ},
     # Whoever sees the file reads its HDF5 (the world's text file: a 400 saying it is not one).
     **{name: {"GET": READ} for name in KIND if name.startswith("catalogue:h5grove-")},
     **{name: {"GET": NO_SESSION} for name in KIND if name.startswith("icatplus-h5grove-")},

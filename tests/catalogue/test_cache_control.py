@@ -52,8 +52,8 @@ def pages(team) -> dict[str, str]:
         "file": reverse("catalogue:datafile-download", args=[datafile.pk]),
         "thumbnail": reverse("catalogue:datafile-thumbnail", args=[image.pk]),
         "image": reverse("catalogue:datafile-image", args=[image.pk]),
-        "preview": reverse("catalogue:datafile-preview", args=[hdf5.pk]),
-        "plot": reverse("catalogue:datafile-plot", args=[hdf5.pk]) + "?path=/entry/data/data",
+        "hdf5 outline": reverse("catalogue:dataset-detail", args=[pictures.pk]) + f"?h5={hdf5.pk}",
+        "notebook": reverse("catalogue:dataset-notebook", args=[pictures.pk]),
         "zip": reverse("catalogue:download-zip") + f"?dataset={dataset.pk}",
         "metalink": reverse("catalogue:download-metalink") + f"?dataset={dataset.pk}",
         "aria2": reverse("catalogue:download-aria2") + f"?dataset={dataset.pk}",
@@ -71,7 +71,7 @@ def pages(team) -> dict[str, str]:
 
 
 # Fragments a page loads with HTMX (without it, they send the browser to the page).
-FRAGMENTS = {"download panel", "preview"}
+FRAGMENTS = {"download panel"}
 
 
 def test_every_catalogue_page_a_member_reads_is_private(client, team, pages) -> None:

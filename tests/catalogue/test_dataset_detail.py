@@ -111,33 +111,6 @@ def test_gallery_shows_thumbnails_of_images_only(client, team, scan) -> None:
         assert reverse("catalogue:datafile-image", args=[image.pk]) in html
 
 
-def test_hdf5_panel_loads_lazily_and_renders_server_side_with_a_chosen_file(client, team, scan):
-    h5 = scan.datafiles.get(name="scan.h5")
-    client.force_login(team.participant)
-    lazy = client.get(url(scan)).content.decode()
-    assert f'hx-get="/datafiles/{h5.pk}/preview/"' in lazy and 'hx-trigger="load"' in lazy
-    assert f'href="{url(scan)}?h5={h5.pk}#hdf5"' in lazy  # without JS: a link
-    chosen = client.get(url(scan) + f"?h5={h5.pk}&path=/entry/data/spectrum").content.decode()
-    assert "48 × 64 · float64" in chosen and "500 · float64" in chosen
-    assert f"/datafiles/{h5.pk}/plot.png?path=%2Fentry%2Fdata%2Fspectrum" in chosen
-
-
-def test_hdf5_panel_explains_a_bad_path(client, team, scan) -> None:
-    h5 = scan.datafiles.get(name="scan.h5")
-    client.force_login(team.participant)
-    html = client.get(url(scan) + f"?h5={h5.pk}&path=/entry/title").content.decode()
-    assert "/entry/title is not a numeric array of this file" in html
-    assert "/entry/data/data" in html  # falls back to the default plot
-
-
-def test_missing_hdf5_file_is_explained(client, team) -> None:
-    dataset = factories.DatasetFactory(investigation=team.investigation)
-    h5 = datafile(dataset, "gone.h5")
-    client.force_login(team.participant)
-    html = client.get(url(dataset) + f"?h5={h5.pk}").content.decode()
-    assert "The file is not on disk" in html
-
-
 def test_files_page_with_htmx_and_keyset(client, team, monkeypatch) -> None:
     monkeypatch.setattr("catalogue.views.dataset.FILES_PAGE_SIZE", 3)
     dataset = factories.DatasetFactory(investigation=team.investigation)

@@ -1,5 +1,5 @@
 """A scientist opens an experiment, filters its datasets by an energy range, opens a dataset and
-looks at its pictures: thumbnails in the gallery and a server-side plot of an HDF5 array."""
+looks at its pictures: thumbnails in the gallery (its HDF5 files in H5Web: test_h5web.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from catalogue.models import Investigation, ParameterType, SampleParameter
 from tests import factories
 from tests.catalogue.dataset_files import datafile, set_parameter, write_h5
-from tests.e2e.conftest import ARTIFACTS, log_in
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -108,17 +108,7 @@ def test_filter_datasets_by_energy_then_look_at_a_dataset(page: Page, screenshot
     thumbnail = "#gallery img >> nth=0"
     expect(page.locator("#gallery img")).to_have_count(3)
     wait_until_loaded(page, "#gallery img")
-    plot = "#hdf5-panel img.hdf5-plot"
-    expect(page.locator(plot)).to_be_visible()
-    wait_until_loaded(page, plot)
-    expect(page.locator("#hdf5-panel")).to_contain_text("48 × 64 · float64")
-    screenshot("dataset-page")
-
-    page.click("#hdf5-panel >> text=spectrum")
-    expect(page.locator(plot)).to_have_attribute("alt", "Plot of /entry/data/spectrum")
-    wait_until_loaded(page, plot)
-    assert "path=%2Fentry%2Fdata%2Fspectrum" in page.url or "path=/entry/data/spectrum" in page.url
-    page.locator("#hdf5").screenshot(path=str(ARTIFACTS / "dataset-pages-hdf5-panel-1d.png"))
+    screenshot("dataset-page")  # H5Web on this page: test_h5web.py
 
     page.click(thumbnail)
     expect(page.locator("#gallery-modal")).to_be_visible()
