@@ -929,3 +929,13 @@ def visible_restores(user: AnyUser) -> QuerySet[DatasetRestore]:
 def facility_groups(user: AnyUser) -> frozenset[str]:
     """The user's groups by name ("Safety", "Stores"...), read once per request."""
     return _group_names(user)
+
+
+def signed_link_user(user_id: int | None):
+    """The active account a signed link stands for (a JupyterHub fetching a notebook has no
+    session cookie), or None: a deactivated account's links stop working with it."""
+    from django.contrib.auth import get_user_model
+
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id, is_active=True).first()

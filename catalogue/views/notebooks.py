@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
@@ -19,8 +18,7 @@ def dataset_notebook(request: HttpRequest, pk: int) -> HttpResponse:
     if signed is not None and not user.is_authenticated:
         # A hub link: JupyterLab fetches it cross-site, without the session cookie. The signature
         # stands for the user who clicked; access is then checked for that user as for any other.
-        user_id = notebook.signed_user_id(signed, dataset_id=pk)
-        user = get_user_model().objects.filter(pk=user_id, is_active=True).first() or user
+        user = access.signed_link_user(notebook.signed_user_id(signed, dataset_id=pk)) or user
     dataset = access.get_dataset_or_404(user, pk)
     files = access.visible_datafiles_of(user, dataset)
     hdf5_files = _previewable_files(files)[1]

@@ -90,16 +90,7 @@ ROWS = [
         "/icatplus/ids/{sid}/datasets/restore?datasetIds={id}",
         "archived_dataset",
         _archived,
-        frozenset(
-            {
-                "participant",
-                "collaborator",
-                "principal_investigator",
-                "local_contact",
-                "scientist",
-                "staff",
-            }
-        ),
+        None,  # whoever may download it (access.may_request_restore), as on the dataset page
     ),
     # ICAT+ catalogue reads (catalogue/icatplus/read_urls.py)
     (
