@@ -23,6 +23,7 @@ from datetime import date, datetime
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from .. import live
 from ..dates import AFTER_LATEST_TIME, EARLIEST_TIME
 
 FIELDS = (
@@ -269,10 +270,13 @@ class EventStore(ABC):
 
     def insert(self, doc: dict) -> dict:
         new_id = self._insert({k: doc.get(k) for k in FIELDS if k in doc}, superseded=False)
+        live.bump_for([doc])
         return self.get(new_id)
 
     def insert_many(self, docs: list[dict]) -> int:
-        return self._insert_many([{k: d.get(k) for k in FIELDS if k in d} for d in docs])
+        count = self._insert_many([{k: d.get(k) for k in FIELDS if k in d} for d in docs])
+        live.bump_for(docs)
+        return count
 
     def set_removed(self, event_id: str, removed: bool) -> dict:
         self._update(event_id, {"removed": removed})

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import access
 
+from .. import live
 from ..dates import local
 from ..export import logbook_pdf_request
 from ..forms import EntryForm, FilterForm, TagForm, scope_filters
@@ -110,9 +111,11 @@ def _timeline(
         return render(request, template + "#page", context)
     # `top`: the day heading the page, which the events arriving live continue.
     top = local(docs[0]["creationDate"]).date().isoformat() if docs else None
+    # The version is read before the high-water mark: an event stored in between changes it.
+    v = live.version(_live_keys(scope))
     context["live_url"] = (
         f"{scope.url('-live')}?"
-        f"{_querystring(request, after=None, last=store.high_water_mark() or '', top=top)}"
+        f"{_querystring(request, after=None, last=store.high_water_mark() or '', top=top, v=v)}"
     )
     if request.htmx:
         return render(request, template + "#timeline", context)
@@ -134,6 +137,7 @@ def _timeline(
 
 def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
     """Polled by open pages: the events stored since the newest one shown, and their count."""
+    v = live.version(_live_keys(scope))  # before any query, see logbook/live.py
     form, query, tags = _filters(request, scope)
     store = get_store()
     last = request.GET.get("last") or ""
@@ -163,9 +167,17 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
         "newest_first": query.newest_first,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
         "live_url": f"{scope.url('-live')}?"
-        + _querystring(request, last=latest, seen=str(seen), top=top.isoformat() if top else None),
+        + _querystring(
+            request, last=latest, seen=str(seen), top=top.isoformat() if top else None, v=v
+        ),
     }
     return render(request, "logbook/_live.html", context)
+
+
+def _live_keys(scope: Scope) -> list[str]:
+    if scope.investigation is not None:
+        return live.investigation_keys(scope.investigation.pk)
+    return live.beamline_keys(scope.instrument.name)
 
 
 def _errors(form) -> str:
@@ -204,8 +216,16 @@ def investigation_logbook(request: HttpRequest, pk: int) -> HttpResponse:
     return _timeline(request, investigation_scope(request.user, pk))
 
 
+# Nothing new: 204 leaves the poller in place, polling the same URL; only the access check
+# (one query) runs, no event query and no template.
+NOTHING_NEW = 204
+
+
 @require_GET
 def investigation_live(request: HttpRequest, pk: int) -> HttpResponse:
+    access.get_investigation_or_404(request.user, pk)
+    if live.unchanged(request, live.investigation_keys(pk)):
+        return HttpResponse(status=NOTHING_NEW)
     return _live(request, investigation_scope(request.user, pk))
 
 
@@ -225,7 +245,10 @@ def beamline_logbook(request: HttpRequest, name: str) -> HttpResponse:
 
 @require_GET
 def beamline_live(request: HttpRequest, name: str) -> HttpResponse:
-    return _live(request, beamline_scope(request.user, name, across=_across(request)))
+    scope = beamline_scope(request.user, name, across=_across(request))
+    if live.unchanged(request, _live_keys(scope)):
+        return HttpResponse(status=NOTHING_NEW)
+    return _live(request, scope)
 
 
 @require_POST
