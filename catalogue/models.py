@@ -86,6 +86,12 @@ class InvestigationQuerySet(models.QuerySet):
     def released(self, now: datetime | None = None) -> InvestigationQuerySet:
         return self.filter(released_q(now=now))
 
+    def release_due(self) -> int:
+        """Set the stored public flag where the release date has passed (the beat task)."""
+        # The trigger recomputes the flag from the row, so this UPDATE can never publish
+        # a proprietary session.
+        return self.filter(released_q(), is_public=False).update(is_public=True)
+
     def embargoed(self, now: datetime | None = None) -> InvestigationQuerySet:
         return self.exclude(released_q(now=now))
 
@@ -129,6 +135,10 @@ class Investigation(IcatMirrored):
         default=False, help_text="Never released automatically (e.g. industrial beamtime)."
     )
     doi = models.CharField("DOI", max_length=255, blank=True)
+    # Stored copy of `released_q()` so public lists walk a partial index instead of discarding
+    # embargoed rows. A database trigger sets it on every write (save, update(), bulk writes of
+    # the ICAT sync); the beat task `catalogue.tasks.release_due` flips it when a date passes.
+    is_public = models.BooleanField(default=False, editable=False)
     dataset_count = models.PositiveIntegerField(default=0)
     datafile_count = models.PositiveBigIntegerField(default=0)
     volume = models.PositiveBigIntegerField(default=0, help_text="bytes")
@@ -150,6 +160,16 @@ class Investigation(IcatMirrored):
             models.Index(fields=["start_date", "id"]),
             models.Index(fields=["instrument", "start_date", "id"]),
             models.Index(fields=["release_date", "proprietary"]),
+            models.Index(
+                fields=["start_date", "id"],
+                condition=Q(is_public=True),
+                name="investigation_public_start",
+            ),
+            models.Index(
+                fields=["release_date", "id"],
+                condition=Q(is_public=True),
+                name="investigation_public_release",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -158,6 +178,8 @@ class Investigation(IcatMirrored):
     def save(self, *args, **kwargs) -> None:
         if self.release_date is None and self.end_date is not None:
             self.release_date = default_release_date(self.end_date)
+        # The trigger decides in the database; this keeps the instance in step with it.
+        self.is_public = self.is_released
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

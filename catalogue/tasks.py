@@ -69,6 +69,14 @@ def download_build(job_id: str) -> str | None:
 
 
 @shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def release_due() -> int:
+    """Publish the sessions whose release date has passed (Investigation.is_public)."""
+    from catalogue.models import Investigation
+
+    return Investigation.objects.release_due()
+
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
 def download_sweep() -> int:
     from catalogue.downloads import download_jobs_sweep
 

@@ -399,6 +399,11 @@ RESTORE_LINK_HOURS = env_int("RESTORE_LINK_HOURS", 24)
 # "Transfer with Globus" opens the Globus web app at the dataset on this endpoint; hidden if unset.
 GLOBUS_ENDPOINT_ID = env_str("GLOBUS_ENDPOINT_ID")
 GLOBUS_PATH_PREFIX = env_str("GLOBUS_PATH_PREFIX", "/")
+# Public lists read Investigation.is_public; a release date that passes shows within a minute.
+CELERY_BEAT_SCHEDULE["catalogue-release-due"] = {
+    "task": "catalogue.tasks.release_due",
+    "schedule": timedelta(minutes=1),
+}
 CELERY_BEAT_SCHEDULE["download-sweep"] = {
     "task": "catalogue.tasks.download_sweep",
     "schedule": timedelta(minutes=1),
