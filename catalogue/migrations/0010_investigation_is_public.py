@@ -24,6 +24,25 @@ DROP FUNCTION catalogue_investigation_set_public();
 """
 
 
+def add_trigger(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(TRIGGER)
+        return
+    # The embedded development database (SQLite): save() sets the flag and the beat task catches
+    # up with bulk writes within a minute.
+    from django.utils import timezone
+
+    investigations = apps.get_model("catalogue", "Investigation").objects
+    investigations.filter(proprietary=False, release_date__lte=timezone.now()).update(
+        is_public=True
+    )
+
+
+def drop_trigger(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(UNTRIGGER)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -36,7 +55,7 @@ class Migration(migrations.Migration):
             name='is_public',
             field=models.BooleanField(default=False, editable=False),
         ),
-        migrations.RunSQL(TRIGGER, UNTRIGGER),
+        migrations.RunPython(add_trigger, drop_trigger),
         migrations.AddIndex(
             model_name='investigation',
             index=models.Index(condition=models.Q(('is_public', True)), fields=['start_date', 'id'], name='investigation_public_start'),
