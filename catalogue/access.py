@@ -142,21 +142,49 @@ def visible_sample_files(user: AnyUser) -> QuerySet[SampleFile]:
 # Object checks -------------------------------------------------------------------------------
 
 
+# Per-user memo of team and beamline lookups: one page asks the same question several times
+# (the dataset page: its lookup, its file list, its breadcrumb). The memo lives on the user
+# object, which is loaded afresh for each request, so it never outlives the request; a change
+# to any team or beamline staff bumps `_generation` so a memo taken before it is dropped (a view
+# or test that changes a membership and asks again sees the change).
+_generation = 0
+
+
+def forget_memberships(*args: object, **kwargs: object) -> None:
+    """Signal receiver (catalogue/apps.py): drop every memo taken before a membership changed."""
+    global _generation
+    _generation += 1
+
+
+def _memo(user: AnyUser) -> dict[tuple[str, int], object]:
+    memo = getattr(user, "_access_memo", None)  # request.user is a lazy proxy: no __dict__
+    if memo is None or memo[0] != _generation:
+        memo = (_generation, {})
+        user._access_memo = memo
+    return memo[1]
+
+
 def role_in(user: AnyUser, investigation: Investigation) -> str | None:
     """The user's role in the investigation's team, or None."""
     if not user.is_authenticated:
         return None
-    return (
-        InvestigationUser.objects.filter(investigation=investigation, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
+    memo, key = _memo(user), ("role", investigation.pk)
+    if key not in memo:
+        memo[key] = (
+            InvestigationUser.objects.filter(investigation=investigation, user=user)
+            .values_list("role", flat=True)
+            .first()
+        )
+    return memo[key]  # type: ignore[return-value]
 
 
 def is_beamline_scientist(user: AnyUser, instrument: Instrument) -> bool:
     if not user.is_authenticated:
         return False
-    return instrument.scientists.filter(pk=user.pk).exists()
+    memo, key = _memo(user), ("scientist", instrument.pk)
+    if key not in memo:
+        memo[key] = instrument.scientists.filter(pk=user.pk).exists()
+    return memo[key]  # type: ignore[return-value]
 
 
 def is_in_team(user: AnyUser, investigation: Investigation) -> bool:

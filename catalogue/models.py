@@ -7,6 +7,7 @@ never aggregate over millions of datafiles.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 
@@ -312,6 +313,23 @@ class Dataset(IcatMirrored):
         return reverse("catalogue:dataset-detail", args=[self.pk])
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs")
+
+
+def _named_like(suffixes: tuple[str, ...]) -> Q:
+    # One regular expression, not iendswith: Django compiles iendswith differently in an index
+    # condition (LIKE) and in a query (UPPER(...) LIKE UPPER(...)), which defeats the index.
+    return Q(name__iregex="(" + "|".join(re.escape(s) for s in suffixes) + ")$")
+
+
+# A dataset's images and HDF5 files are found on partial indexes whose condition is exactly
+# these Qs (PostgreSQL uses a partial index only when the query repeats its condition): the
+# first few by name cost a few index entries however many detector frames the dataset holds.
+IMAGE_NAME_Q = _named_like(IMAGE_SUFFIXES)
+HDF5_NAME_Q = _named_like(HDF5_SUFFIXES)
+
+
 class Datafile(IcatMirrored):
     dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="datafiles")
     name = models.CharField(max_length=255)
@@ -322,7 +340,15 @@ class Datafile(IcatMirrored):
 
     class Meta:
         ordering = ["dataset", "name", "id"]
-        indexes = [models.Index(fields=["dataset", "name", "id"])]
+        indexes = [
+            models.Index(fields=["dataset", "name", "id"]),
+            models.Index(
+                fields=["dataset", "name", "id"], condition=IMAGE_NAME_Q, name="datafile_images"
+            ),
+            models.Index(
+                fields=["dataset", "name", "id"], condition=HDF5_NAME_Q, name="datafile_hdf5"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -25,14 +25,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import Datafile, Dataset
+from .models import HDF5_SUFFIXES, IMAGE_NAME_Q, IMAGE_SUFFIXES, Datafile, Dataset
 
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 GALLERY_SIZE = 24  # the images a dataset page shows, and whose thumbnails outlive the files
-# Images and HDF5 files are found by name among the first files only: a detector dataset can hold
-# hundreds of thousands of frames, and a suffix match cannot use an index.
-PREVIEW_SCAN_FILES = 2000
-HDF5_SUFFIXES = (".h5", ".hdf5", ".hdf", ".nxs")
 THUMBNAIL_SIZE = (256, 256)
 
 
@@ -120,11 +115,10 @@ def kept_thumbnail(datafile: Datafile) -> Path | None:
 
 
 def gallery_images(datafiles: QuerySet[Datafile]) -> list[int]:
-    """Ids of the images a gallery shows (one more, to say there are others): by name among
-    the first PREVIEW_SCAN_FILES files, on the (dataset, name, id) index."""
-    first = datafiles.order_by("name", "id").values_list("pk", "name")[:PREVIEW_SCAN_FILES]
-    ids = [pk for pk, name in first if name.lower().endswith(IMAGE_SUFFIXES)]
-    return ids[: GALLERY_SIZE + 1]
+    """Ids of the images a gallery shows (one more, to say there are others): the first by
+    name, on the images' partial index."""
+    images = datafiles.filter(IMAGE_NAME_Q).order_by("name", "id")
+    return list(images.values_list("pk", flat=True)[: GALLERY_SIZE + 1])
 
 
 def dataset_thumbnails_keep(*, dataset: Dataset, technique_preview: bool = True) -> int:

@@ -27,7 +27,7 @@ import numpy as np
 from django.conf import settings
 
 from . import previews
-from .models import ArchiveStatus, Dataset, DatasetParameter, ValueType
+from .models import HDF5_NAME_Q, ArchiveStatus, Dataset, DatasetParameter, ValueType
 from .nexus_plot import NothingToPlot, PlotData, as_text, default_plot, member, nx_class
 from .technique_drawing import (  # noqa: F401 (PREVIEW_SIZE: for callers)
     DIFFRACTION,
@@ -117,13 +117,9 @@ def technique_of(dataset: Dataset, definition: str = "") -> str:
 
 
 def _hdf5_file(dataset: Dataset):
-    """The dataset's HDF5 file the preview is drawn from: the first by name (on the dataset's
-    (name, id) index, among the first files, as the gallery finds its images)."""
-    first = dataset.datafiles.order_by("name", "id").values_list("pk", "name")
-    for pk, name in first[: previews.PREVIEW_SCAN_FILES]:
-        if name.lower().endswith(previews.HDF5_SUFFIXES):
-            return dataset.datafiles.get(pk=pk)
-    return None
+    """The dataset's HDF5 file the preview is drawn from: the first by name (on the HDF5 files'
+    partial index, as the gallery finds its images)."""
+    return dataset.datafiles.filter(HDF5_NAME_Q).order_by("name", "id").first()
 
 
 def dataset_preview_make(*, dataset: Dataset) -> Drawn | None:

@@ -334,6 +334,14 @@ LOGGING = {
 }
 
 SESSION_COOKIE_AGE = int(timedelta(days=14).total_seconds())
+# With Redis (production) a request reads its session from the cache, not PostgreSQL; the
+# database copy keeps sessions across a cache flush. The file cache of development is no faster
+# than the database, so sessions stay there.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 
 # ICAT sync (catalogue/icat/): set ICAT_URL to mirror the facility's ICAT; without it the
 # catalogue is filled by `seed_demo` and nothing talks to ICAT.

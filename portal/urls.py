@@ -10,7 +10,7 @@ from drf_spectacular.views import (
 
 from shipments.admin import safety_site
 
-from . import sso_views, views
+from . import health, sso_views, views
 from .api_schema import SchemaView
 
 site_patterns = [
@@ -31,6 +31,8 @@ site_patterns = [
     path("profile/orcid/callback/", sso_views.orcid_callback, name="orcid-callback"),
     path("profile/orcid/remove/", sso_views.orcid_unlink, name="orcid-unlink"),
     path("nav/badges/", views.nav_badges, name="nav-badges"),
+    # No trailing slash: what load balancers and Kubernetes probes conventionally ask for.
+    path("healthz", health.healthz, name="healthz"),
 ]
 
 handler404 = "portal.views.not_found"

@@ -21,6 +21,8 @@ from catalogue import access, notebook, previews, technique_previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
 from catalogue.hdf5_outline import hdf5_outline
 from catalogue.models import (
+    HDF5_NAME_Q,
+    IMAGE_NAME_Q,
     ArchiveStatus,
     Datafile,
     Dataset,
@@ -33,7 +35,6 @@ from catalogue.models import (
 PAGE_SIZE = 50
 FILES_PAGE_SIZE = 50
 GALLERY_SIZE = previews.GALLERY_SIZE
-PREVIEW_SCAN_FILES = previews.PREVIEW_SCAN_FILES
 HDF5_PICKER_SIZE = 50
 # Columns of the datasets table: the first numeric parameters whose name holds one of these words
 # (what beamline scientists look at first, whatever the technique), else the first by name.
@@ -307,18 +308,11 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[Datafile]]:
-    """(images, HDF5 files) among the first PREVIEW_SCAN_FILES files by name: two queries, one
-    on the (dataset, name, id) index and one by primary key, whatever the dataset's size."""
-    first = files.order_by("name", "id").values_list("pk", "name")[:PREVIEW_SCAN_FILES]
-    image_ids, hdf5_ids = [], []
-    for pk, name in first:
-        lowered = name.lower()
-        if lowered.endswith(previews.IMAGE_SUFFIXES) and len(image_ids) <= GALLERY_SIZE:
-            image_ids.append(pk)
-        elif lowered.endswith(previews.HDF5_SUFFIXES) and len(hdf5_ids) < HDF5_PICKER_SIZE:
-            hdf5_ids.append(pk)
-    found = Datafile.objects.filter(pk__in=image_ids + hdf5_ids).order_by("name", "id")
-    return [f for f in found if f.pk in image_ids], [f for f in found if f.pk in hdf5_ids]
+    """(images, HDF5 files), the first of each by name: two queries on partial indexes that
+    read only the rows shown, whatever the dataset's size (catalogue/models.py)."""
+    by_name = files.order_by("name", "id")
+    images = list(by_name.filter(IMAGE_NAME_Q)[: GALLERY_SIZE + 1])
+    return images, list(by_name.filter(HDF5_NAME_Q)[:HDF5_PICKER_SIZE])
 
 
 def h5grove_url(datafile: Datafile) -> str:

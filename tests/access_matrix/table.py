@@ -349,6 +349,7 @@ KIND = {  # what the path parameters name
     **{f"icatplus-h5grove-{route}": "none" for route in ("meta", "attr", "data", "stats", "paths")},
     "catalogue:dataset-preview": "dataset",
     "catalogue:dataset-preview-card": "dataset",
+    "portal:healthz": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -635,6 +636,8 @@ RULES = {
     "catalogue:dataset-preview": {"GET": Rule(frozenset())},
     # The dataset page's preview card, polled while the worker draws: whoever sees the dataset.
     "catalogue:dataset-preview-card": {"GET": READ},
+    # Load balancers' health check: says only whether the database and broker answer.
+    "portal:healthz": {"GET": READ},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
