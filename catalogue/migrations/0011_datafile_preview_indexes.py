@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
     # Built without locking writes: the file table holds millions of rows in production.
     atomic = False
     dependencies = [
-        ("catalogue", "0009_download_job_kinds"),
+        ("catalogue", "0010_investigation_is_public"),
     ]
 
     operations = [
