@@ -320,7 +320,7 @@ def _newest_matches(model, ranked: QuerySet, query: SearchQuery, limit: int) -> 
     picks, once per statement (a one-time filter), which branch of the UNION runs: few matches ->
     only those rows, sorted; many -> the primary-key walk, which then stops early."""
     probe = model.objects.filter(search_vector=query).order_by().values("pk")
-    probe_size = f"(SELECT count(*) FROM {_PROBE})"
+    probe_size = f"(SELECT size FROM {_PROBE}_size)"  # counted once for both branches
     few = RawSQL(f"{probe_size} <= %s", (RARE_MATCHES,), output_field=BooleanField())
     many = RawSQL(f"{probe_size} > %s", (RARE_MATCHES,), output_field=BooleanField())
     # `id + 0`: an order the primary key cannot serve, so the probe's rows lead the plan.
@@ -330,9 +330,11 @@ def _newest_matches(model, ranked: QuerySet, query: SearchQuery, limit: int) -> 
         in_probe.order_by((F("id") + 0).desc())[:limit].query.sql_with_params(),
         ranked.filter(many).order_by("-id")[:limit].query.sql_with_params(),
     ]
-    sql = "WITH {} (match_id) AS MATERIALIZED ({}) ({}) UNION ALL ({})".format(
-        _PROBE, *(part_sql for part_sql, _ in parts)
-    )
+    sql = (
+        "WITH {0} (match_id) AS MATERIALIZED ({1}), "
+        "{0}_size (size) AS MATERIALIZED (SELECT count(*) FROM {0}) "
+        "({2}) UNION ALL ({3})"
+    ).format(_PROBE, *(part_sql for part_sql, _ in parts))
     with connection.cursor() as db:
         db.execute(sql, [param for _, params in parts for param in params])
         return db.fetchall()
