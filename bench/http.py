@@ -160,8 +160,8 @@ def live_url(logbook_url: str) -> str:
 
 
 class Server:
-    def __init__(self, port: int, workers: int) -> None:
-        self.port, self.workers = port, workers
+    def __init__(self, port: int, workers: int, collect: bool) -> None:
+        self.port, self.workers, self.collect = port, workers, collect
         self.env = {
             **os.environ,
             "DATABASE_URL": os.environ["BENCH_DATABASE_URL"],
@@ -186,10 +186,12 @@ class Server:
                 print("esbuild unavailable: an empty static/build/h5web.js stands in", flush=True)
                 bundle.parent.mkdir(parents=True, exist_ok=True)
                 bundle.write_text("")
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT, env=self.env, check=True,
-        )  # fmt: skip
+        if self.collect:  # minutes on a busy machine: whitenoise compresses every file
+            print("collectstatic ...", flush=True)
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=ROOT, env=self.env, check=True,
+            )  # fmt: skip
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout", "120"],
@@ -303,13 +305,16 @@ def main() -> None:
     parser.add_argument("--scale", choices=SCALES, default="full")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--no-collectstatic", action="store_true", help="static files are collected already"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("The benchmark needs PostgreSQL (BENCH_DATABASE_URL).")
     scale, events = SCALES[args.scale]
     ensure_data(scale, events)
     todo = cases()
-    server = Server(args.port, args.workers)
+    server = Server(args.port, args.workers, collect=not args.no_collectstatic)
     server.start()
     try:
         _, login_html = server.get("/login/")
