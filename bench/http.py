@@ -95,7 +95,7 @@ def session_cookie(user) -> str:
     store[SESSION_KEY] = str(user.pk)
     # As login() records it: the backend that can load the user again (axes' only guards logins).
     store[BACKEND_SESSION_KEY] = next(
-        path for path in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(path), "get_user")
+        b for b in settings.AUTHENTICATION_BACKENDS if hasattr(import_string(b), "get_user")
     )
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
