@@ -187,9 +187,10 @@ class Server:
             if built.returncode:
                 # Pages only name the bundle (the browser loads it), so an empty one costs the
                 # server the same; without it the manifest storage would fail the dataset page.
-                print("esbuild unavailable: an empty static/build/h5web.js stands in", flush=True)
+                print("esbuild unavailable: empty h5web.js and .css stand in", flush=True)
                 bundle.parent.mkdir(parents=True, exist_ok=True)
                 bundle.write_text("")
+                bundle.with_suffix(".css").write_text("")
         if self.collect:  # minutes on a busy machine: whitenoise compresses every file
             print("collectstatic ...", flush=True)
             subprocess.run(
