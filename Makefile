@@ -12,7 +12,7 @@ PANGO ?= $(firstword $(wildcard /usr/lib/*/libpangoft2-1.0.so.0) /usr/lib/libpan
 PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -q
 
-.PHONY: run test install lint worker beat web demo clean-demo
+.PHONY: run test install lint worker beat web demo clean-demo bench-deps
 
 # --no-compile: Python compiles each module the first time it is imported, instead of pip
 # compiling every module of every package (most never imported) during the install.
@@ -95,6 +95,12 @@ $(SLAPD):
 
 test: install $(CHROMIUM) $(SLAPD)
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=15 $(PYTEST_ARGS)
+
+# Benchmarks (bench/, README "Benchmarks"; never part of `make test`): bench/http.py drives
+# gunicorn with wrk, a load generator from Debian.
+bench-deps:
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_INSTALL) wrk; \
+	else echo "bench/http.py needs wrk: sudo apt-get install wrk" >&2; exit 1; fi
 
 lint: install
 	$(PY) -m ruff check .
