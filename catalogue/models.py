@@ -179,6 +179,13 @@ class Investigation(IcatMirrored):
     def save(self, *args, **kwargs) -> None:
         if self.release_date is None and self.end_date is not None:
             self.release_date = default_release_date(self.end_date)
+        # A date or a string (admin, fixtures, tests) becomes the aware datetime it will be stored
+        # as, so the flag below compares like with like.
+        if self.release_date is not None:
+            field = self._meta.get_field("release_date")
+            self.release_date = field.to_python(self.release_date)
+            if timezone.is_naive(self.release_date):
+                self.release_date = timezone.make_aware(self.release_date)
         # The trigger decides in the database; this keeps the instance in step with it.
         self.is_public = self.is_released
         super().save(*args, **kwargs)
