@@ -86,6 +86,10 @@ def test_write_with_pasted_image_tag_filter_edit_and_history(
     expect(entry.locator(".logbook-tag")).to_have_text("best sample")
     thumbnail = entry.locator("a.logbook-image img")
     assert thumbnail.get_attribute("src").endswith("/thumbnail")
+    # Loaded, not only in the page: a broken (or still loading) image has naturalWidth 0.
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle()
+    )
     assert page.evaluate("(img) => img.naturalWidth", thumbnail.element_handle()) > 0
     screenshot("timeline")
 
