@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .models import HDF5_SUFFIXES, IMAGE_NAME_Q, IMAGE_SUFFIXES, Datafile, Dataset
+from .models import HDF5_NAME_Q, HDF5_SUFFIXES, IMAGE_NAME_Q, IMAGE_SUFFIXES, Datafile, Dataset
 
 GALLERY_SIZE = 24  # the images a dataset page shows, and whose thumbnails outlive the files
 THUMBNAIL_SIZE = (256, 256)
@@ -119,6 +119,11 @@ def gallery_images(datafiles: QuerySet[Datafile]) -> list[int]:
     name, on the images' partial index."""
     images = datafiles.filter(IMAGE_NAME_Q).order_by("name", "id")
     return list(images.values_list("pk", flat=True)[: GALLERY_SIZE + 1])
+
+
+def hdf5_files(datafiles: QuerySet[Datafile], limit: int) -> list[Datafile]:
+    """The first HDF5/NeXus files by name, on their partial index (what H5Web can open)."""
+    return list(datafiles.filter(HDF5_NAME_Q).order_by("name", "id")[:limit])
 
 
 def dataset_thumbnails_keep(*, dataset: Dataset, technique_preview: bool = True) -> int:

@@ -310,9 +310,8 @@ def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _previewable_files(files: QuerySet[Datafile]) -> tuple[list[Datafile], list[Datafile]]:
     """(images, HDF5 files), the first of each by name: two queries on partial indexes that
     read only the rows shown, whatever the dataset's size (catalogue/models.py)."""
-    by_name = files.order_by("name", "id")
-    images = list(by_name.filter(IMAGE_NAME_Q)[: GALLERY_SIZE + 1])
-    return images, list(by_name.filter(HDF5_NAME_Q)[:HDF5_PICKER_SIZE])
+    images = list(files.filter(IMAGE_NAME_Q).order_by("name", "id")[: GALLERY_SIZE + 1])
+    return images, previews.hdf5_files(files, HDF5_PICKER_SIZE)
 
 
 def h5grove_url(datafile: Datafile) -> str:
@@ -358,11 +357,12 @@ def dataset_preview_card(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = access.get_dataset_or_404(request.user, pk)
     if not request.htmx:
         return redirect(dataset.get_absolute_url() + "#technique-preview")
-    hdf5_files = _previewable_files(access.visible_datafiles_of(request.user, dataset))[1]
+    # Polled every few seconds: whether there is an HDF5 file at all, not the page's two lists.
+    has_hdf5 = access.visible_datafiles_of(request.user, dataset).filter(HDF5_NAME_Q).exists()
     parameters = list(dataset.parameters.select_related("type"))
     context = {
         "dataset": dataset,
-        **technique_previews.page_context(dataset, parameters, has_hdf5=bool(hdf5_files)),
+        **technique_previews.page_context(dataset, parameters, has_hdf5=has_hdf5),
     }
     response = render(request, "catalogue/_technique_preview.html", context)
     patch_cache_control(response, private=True, no_store=True)  # polled: always fresh

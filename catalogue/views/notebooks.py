@@ -8,7 +8,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
 from catalogue import access, notebook, previews
-from catalogue.views.dataset import HDF5_PICKER_SIZE, _previewable_files
+from catalogue.views.dataset import HDF5_PICKER_SIZE
 
 
 @require_safe
@@ -21,7 +21,7 @@ def dataset_notebook(request: HttpRequest, pk: int) -> HttpResponse:
         user = access.signed_link_user(notebook.signed_user_id(signed, dataset_id=pk)) or user
     dataset = access.get_dataset_or_404(user, pk)
     files = access.visible_datafiles_of(user, dataset)
-    hdf5_files = _previewable_files(files)[1]
+    hdf5_files = previews.hdf5_files(files, HDF5_PICKER_SIZE)
     wanted = request.GET.get("file", "")  # the file whose plot opens; anything else: the first
     valid = wanted.isascii() and wanted.isdigit() and len(wanted) < 19
     chosen = files.filter(pk=int(wanted)).first() if valid else None
