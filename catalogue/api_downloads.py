@@ -19,6 +19,7 @@ from .models import DownloadJob, DownloadJobStatus
 
 class DownloadJobSerializer(serializers.ModelSerializer):
     percent = serializers.IntegerField(read_only=True)
+    status_text = serializers.CharField(read_only=True, help_text="the status, for people")
     url = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
 
@@ -30,6 +31,7 @@ class DownloadJobSerializer(serializers.ModelSerializer):
             "name",
             "label",
             "status",
+            "status_text",
             "file_count",
             "total_bytes",
             "done_bytes",

@@ -417,13 +417,22 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
         return job
     except _Superseded:
         return None
+    except _WaitForSpace:
+        pass
     except OSError as error:
         if error.errno != errno.ENOSPC:
             raise
+        log.error(
+            "Download job %s: no space left writing %s (%s free in DOWNLOAD_ROOT %s)",
+            job.pk,
+            tmp,
+            filesizeformat(shutil.disk_usage(settings.DOWNLOAD_ROOT).free),
+            settings.DOWNLOAD_ROOT,
+        )
         _fail(
             mine,
-            "The download area is full. Please try again later"
-            + (" or use the metalink." if job.kind == DownloadJobKind.ZIP else "."),
+            "The download area is full; try again later"
+            + (", or use the metalink." if job.kind == DownloadJobKind.ZIP else "."),
         )
     except DownloadError as error:
         _fail(mine, str(error))
@@ -468,6 +477,7 @@ def _zip_write(
     stream = zip_stream(entries=zip_entries(datafiles))
     total = len(stream)
     mine.update(total_bytes=total)
+    _take_space(job, total, mine=mine)
     free = shutil.disk_usage(settings.DOWNLOAD_ROOT).free
     if free < total:
         raise DownloadError(
@@ -499,6 +509,91 @@ def _write(
         os.fsync(out.fileno())
 
 
+# The download area's quota (DOWNLOAD_ROOT_QUOTA) ------------------------------------------------
+
+
+class _WaitForSpace(Exception):
+    """The job was put back to wait for room under the quota: stop, nothing written."""
+
+
+def _space_used(*, excluding, queued: bool) -> int:
+    """Bytes the archives take or are about to take: ready files of every kind and running zips
+    (a running PDF's total counts events, not bytes), and with `queued` the zips admitted but not
+    started yet. Read from the rows, not the disk, so that a zip being written counts in full
+    from its start."""
+    building = [DownloadJobStatus.RUNNING, *([DownloadJobStatus.PENDING] if queued else [])]
+    rows = DownloadJob.objects.filter(
+        Q(status=DownloadJobStatus.READY) | Q(status__in=building, kind=DownloadJobKind.ZIP)
+    ).exclude(pk=excluding)
+    return rows.aggregate(n=Sum("total_bytes"))["n"] or 0
+
+
+def _expired_oldest_first() -> QuerySet[DownloadJob]:
+    return DownloadJob.objects.filter(
+        status=DownloadJobStatus.READY, expires_at__lte=timezone.now()
+    ).order_by("expires_at", "created_at")
+
+
+def _take_space(job: DownloadJob, size: int, *, mine: QuerySet) -> None:
+    """Let the zip be written if `size` more bytes fit under the quota, removing expired archives
+    (oldest first) until they do; otherwise the job waits. Jobs waiting longer go first."""
+    quota = settings.DOWNLOAD_ROOT_QUOTA
+    if not quota:
+        return
+    if size > quota:
+        raise DownloadError(
+            f"This zip ({filesizeformat(size)}) is larger than the download area "
+            f"({filesizeformat(quota)}). Please use the metalink or Globus."
+        )
+    with transaction.atomic():
+        # One admission at a time: the rows being counted are locked until this one is decided.
+        list(
+            DownloadJob.objects.select_for_update()
+            .filter(status__in=[DownloadJobStatus.READY, DownloadJobStatus.RUNNING])
+            .values_list("pk", flat=True)
+        )
+        older_waiting = DownloadJob.objects.filter(
+            status=DownloadJobStatus.WAITING, created_at__lt=job.created_at
+        ).exists()
+        if not older_waiting and _make_room(size, excluding=job.pk, quota=quota, queued=False):
+            return
+        if not mine.update(status=DownloadJobStatus.WAITING, done_bytes=0):
+            raise _Superseded
+    log.info("Download job %s (%s) waits for space under the quota", job.pk, size)
+    raise _WaitForSpace
+
+
+def _make_room(size: int, *, excluding, quota: int, queued: bool) -> bool:
+    used = _space_used(excluding=excluding, queued=queued)
+    for old in _expired_oldest_first().iterator():
+        if used + size <= quota:
+            break
+        if _expire(old):
+            used -= old.total_bytes
+    return used + size <= quota
+
+
+def download_jobs_admit_waiting() -> int:
+    """Queue the waiting zips again, oldest first, as long as each fits under the quota; the first
+    one that does not fit keeps its place and the ones behind it wait too."""
+    quota = settings.DOWNLOAD_ROOT_QUOTA
+    admitted = 0
+    waiting = DownloadJob.objects.filter(status=DownloadJobStatus.WAITING).order_by("created_at")
+    for job in waiting:
+        with transaction.atomic():
+            # The zips admitted before it count: the next one must fit beside them.
+            if quota and not _make_room(
+                job.total_bytes, excluding=job.pk, quota=quota, queued=True
+            ):
+                break
+            if DownloadJob.objects.filter(pk=job.pk, status=DownloadJobStatus.WAITING).update(
+                status=DownloadJobStatus.PENDING, heartbeat_at=timezone.now()
+            ):
+                admitted += 1
+                _enqueue_build(job.pk, job.kind)
+    return admitted
+
+
 def _fail(mine: QuerySet, message: str) -> None:
     mine.update(status=DownloadJobStatus.FAILED, error=message, finished_at=timezone.now())
 
@@ -509,7 +604,7 @@ def _notify_ready(job: DownloadJob) -> None:
 
 def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
     """Put jobs and restores whose worker went quiet (killed, or their message lost) back in the
-    queue."""
+    queue, and the zips waiting for space that now fit."""
     stale_after = stale_after or timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
     now = timezone.now()
     active = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
@@ -532,15 +627,17 @@ def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
             ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
                 _enqueue_restore(restore_id)
                 count += 1
-    return count
+    return count + download_jobs_admit_waiting()
 
 
 def download_jobs_expire(*, now=None) -> int:
-    """Remove the archives of jobs past their expiry date."""
+    """Remove the archives of jobs past their expiry date, then start the zips waiting for the
+    space they took."""
     now = now or timezone.now()
     count = 0
     for job in DownloadJob.objects.filter(status=DownloadJobStatus.READY, expires_at__lte=now):
         count += _expire(job)
+    download_jobs_admit_waiting()
     return count
 
 

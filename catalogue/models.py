@@ -544,6 +544,9 @@ class SyncRun(models.Model):
 
 class DownloadJobStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a worker"
+    # A zip that would push DOWNLOAD_ROOT over DOWNLOAD_ROOT_QUOTA: started, in order, when the
+    # sweeper or the expiry task finds room for it (downloads.download_jobs_admit_waiting).
+    WAITING = "waiting", "Waiting for space"
     RUNNING = "running", "Building the zip"
     READY = "ready", "Ready"
     FAILED = "failed", "Failed"
@@ -564,6 +567,7 @@ class DownloadJobQuerySet(models.QuerySet):
         return self.filter(
             status__in=[
                 DownloadJobStatus.PENDING,
+                DownloadJobStatus.WAITING,
                 DownloadJobStatus.RUNNING,
                 DownloadJobStatus.READY,
             ]
@@ -574,7 +578,8 @@ class DownloadJob(models.Model):
     """A file built by a Celery worker into DOWNLOAD_ROOT: a zip too large to stream, or another
     `kind` (a logbook as PDF) too slow to build in a request.
 
-    The row is the source of truth: pending -> running -> ready -> expired, or -> failed. A worker
+    The row is the source of truth: pending -> running -> ready -> expired, or -> failed, and a zip
+    with no room under DOWNLOAD_ROOT_QUOTA goes running -> waiting -> pending. A worker
     claims a job by moving it to running with a fresh heartbeat (see downloads.download_job_claim);
     a job whose heartbeat goes stale is put back to pending by the sweeper and built again.
     While a zip runs, done/total count bytes; while a logbook PDF runs (its size is known only at
@@ -626,7 +631,7 @@ class DownloadJob(models.Model):
             models.UniqueConstraint(
                 fields=["owner", "selection_key"],
                 name="one_active_download_per_selection",
-                condition=Q(status__in=["pending", "running", "ready"]),
+                condition=Q(status__in=["pending", "waiting", "running", "ready"]),
             ),
         ]
 
@@ -646,10 +651,19 @@ class DownloadJob(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status in (DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING)
+        return self.status in (
+            DownloadJobStatus.PENDING,
+            DownloadJobStatus.WAITING,
+            DownloadJobStatus.RUNNING,
+        )
 
     @property
     def status_text(self) -> str:
+        if self.status == DownloadJobStatus.WAITING:
+            return (
+                "Waiting for space: the download area is full, and this zip starts by itself as "
+                "soon as older downloads expire"
+            )
         if self.status == DownloadJobStatus.RUNNING and self.kind == DownloadJobKind.LOGBOOK_PDF:
             return "Laying out the pages"
         return self.get_status_display()

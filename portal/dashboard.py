@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 LIMIT = 6  # rows per block: the block links to the full list
 NAV_CACHE_SECONDS = 30
-IN_PROGRESS = (DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING)
+IN_PROGRESS = (DownloadJobStatus.PENDING, DownloadJobStatus.WAITING, DownloadJobStatus.RUNNING)
 MINTED = (CollectionState.FINDABLE, CollectionState.UPDATING)
 
 

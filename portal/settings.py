@@ -397,6 +397,9 @@ DOWNLOAD_X_ACCEL_JOB_PREFIX = env_str("DOWNLOAD_X_ACCEL_JOB_PREFIX")
 # A running job whose worker has not reported for this long is taken up again by the sweeper.
 DOWNLOAD_STALE_SECONDS = env_int("DOWNLOAD_STALE_SECONDS", 300)
 DOWNLOAD_JOB_SOFT_TIME_LIMIT = env_int("DOWNLOAD_JOB_SOFT_TIME_LIMIT", 6 * 3600)
+# Bytes the archives of download jobs may take in DOWNLOAD_ROOT (0 = no limit but the disk): a zip
+# that would go over it waits ("Waiting for space") after expired archives are removed.
+DOWNLOAD_ROOT_QUOTA = env_int("DOWNLOAD_ROOT_QUOTA", 0)
 # Bytes per second a job may read (0 = as fast as the disks go): demos and tests slow it down.
 DOWNLOAD_THROTTLE_BPS = env_int("DOWNLOAD_THROTTLE_BPS", 0)
 # The "tape": archived datasets' files live here until a restore copies them back to DATA_ROOT.

@@ -98,19 +98,6 @@ def test_a_missing_file_fails_the_job_naming_the_file(team) -> None:
 
 
 @pytest.mark.django_db
-def test_a_full_disk_fails_the_job_cleanly(team) -> None:
-    job = make_job(team.participant, dataset_with_files(team.investigation, files=3, size=200_000))
-    # The kernel's own "disk full": the first attempt's temporary file is /dev/full.
-    partial = Path(settings.DOWNLOAD_ROOT) / ".partial"
-    partial.mkdir()
-    (partial / f"{job.pk}-1.part").symlink_to("/dev/full")
-    built = downloads.download_job_build(job_id=job.pk)
-    assert built.status == DownloadJobStatus.FAILED
-    assert "download area is full" in built.error
-    assert not list(partial.iterdir()) and not (Path(settings.DOWNLOAD_ROOT) / str(job.pk)).exists()
-
-
-@pytest.mark.django_db
 def test_a_job_fails_when_its_files_are_no_longer_visible(team) -> None:
     job = make_job(team.collaborator, dataset_with_files(team.investigation))
     team.investigation.members.filter(user=team.collaborator).delete()
