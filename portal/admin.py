@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import IcatPlusSession, SsoIdentity, User
+from .models import Heartbeat, IcatPlusSession, SsoIdentity, User
 
 # templates/admin/base_site.html puts the facility's name (a link back to the portal) before these.
 admin.site.site_header = "Administration"
@@ -52,3 +52,26 @@ class IcatPlusSessionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # opened by POST /icatplus/session only
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(admin.ModelAdmin):
+    """Celery workers and beat, with their last sign of life (written every 10 s by each)."""
+
+    list_display = ["name", "kind", "queues", "seen_at", "last_seen", "alive", "started_at"]
+    list_filter = ["kind"]
+    fields = readonly_fields = ["kind", "name", "queues", "started_at", "seen_at"]
+
+    @admin.display(description="last seen")
+    def last_seen(self, heartbeat: Heartbeat) -> str:
+        return f"{heartbeat.age_seconds} s ago"
+
+    @admin.display(boolean=True)
+    def alive(self, heartbeat: Heartbeat) -> bool:
+        return heartbeat.is_alive
+
+    def has_add_permission(self, request) -> bool:
+        return False  # written by the processes themselves
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

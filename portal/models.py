@@ -112,3 +112,35 @@ class SsoIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.subject} -> {self.user}"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a Celery worker or of beat (portal/heartbeat.py), read by
+    `/healthz/deep` and shown in the admin: a process that stops writing here is down."""
+
+    class Kind(models.TextChoices):
+        WORKER = "worker", "Worker"
+        BEAT = "beat", "Beat"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=255, help_text="the worker's node name, or beat@host")
+    queues = models.CharField(max_length=255, blank=True, help_text="queues the worker consumes")
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "name"], name="one_heartbeat_per_process")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+    @property
+    def age_seconds(self) -> int:
+        return int((timezone.now() - self.seen_at).total_seconds())
+
+    @property
+    def is_alive(self) -> bool:
+        return self.age_seconds <= settings.HEALTH_HEARTBEAT_STALE_SECONDS

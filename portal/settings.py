@@ -238,6 +238,12 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "data-portal@localhost")
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under VAR_DIR,
 # which still needs a real worker process (never eager mode).
 REDIS_URL = env_str("REDIS_URL")
+# `/healthz/deep` (portal/health.py): for staff, or for monitoring with this bearer token.
+HEALTH_TOKEN = env_str("HEALTH_TOKEN")
+# A worker or beat silent this long is reported down (they write every 10 s).
+HEALTH_HEARTBEAT_STALE_SECONDS = env_int("HEALTH_HEARTBEAT_STALE_SECONDS", 60)
+# Free space of DATA_ROOT, DOWNLOAD_ROOT and MEDIA_ROOT below this percentage is a warning.
+HEALTH_DISK_WARN_PERCENT = env_int("HEALTH_DISK_WARN_PERCENT", 10)
 CELERY_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -33,6 +33,7 @@ site_patterns = [
     path("nav/badges/", views.nav_badges, name="nav-badges"),
     # No trailing slash: what load balancers and Kubernetes probes conventionally ask for.
     path("healthz", health.healthz, name="healthz"),
+    path("healthz/deep", health.healthz_deep, name="healthz-deep"),
 ]
 
 handler404 = "portal.views.not_found"

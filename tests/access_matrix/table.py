@@ -350,6 +350,7 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-preview": "dataset",
     "catalogue:dataset-preview-card": "dataset",
     "portal:healthz": "none",
+    "portal:healthz-deep": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -638,6 +639,9 @@ RULES = {
     "catalogue:dataset-preview-card": {"GET": READ},
     # Load balancers' health check: says only whether the database and broker answer.
     "portal:healthz": {"GET": READ},
+    # Monitoring's deep check: staff (or a token, tests/portal/test_healthz_deep.py); a 404 to
+    # anyone else, signed in or not.
+    "portal:healthz-deep": {"GET": Rule(frozenset({"staff"}), otherwise=frozenset({HIDDEN}))},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
