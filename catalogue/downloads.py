@@ -26,7 +26,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import zipstream.ng
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -512,19 +512,24 @@ def _write(
 # The download area's quota (DOWNLOAD_ROOT_QUOTA) ------------------------------------------------
 
 
+QUOTA_LOCK_KEY = 0x5D15C  # any constant no other advisory lock of the project uses
+
+
 class _WaitForSpace(Exception):
     """The job was put back to wait for room under the quota: stop, nothing written."""
 
 
-def _space_used(*, excluding, queued: bool) -> int:
-    """Bytes the archives take or are about to take: ready files of every kind and running zips
-    (a running PDF's total counts events, not bytes), and with `queued` the zips admitted but not
-    started yet. Read from the rows, not the disk, so that a zip being written counts in full
-    from its start."""
-    building = [DownloadJobStatus.RUNNING, *([DownloadJobStatus.PENDING] if queued else [])]
+def _space_used(job: DownloadJob) -> int:
+    """Bytes the archives take or are about to take, as `job` sees them: ready files of every
+    kind, running zips (a running PDF's total counts events, not bytes), and the zips asked for
+    before it that have not started yet (first come, first served). Read from the rows, not the
+    disk, so that a zip being written counts in full from its start."""
+    zip_ = DownloadJobKind.ZIP
     rows = DownloadJob.objects.filter(
-        Q(status=DownloadJobStatus.READY) | Q(status__in=building, kind=DownloadJobKind.ZIP)
-    ).exclude(pk=excluding)
+        Q(status=DownloadJobStatus.READY)
+        | Q(kind=zip_, status=DownloadJobStatus.RUNNING)
+        | Q(kind=zip_, status=DownloadJobStatus.PENDING, created_at__lt=job.created_at)
+    ).exclude(pk=job.pk)
     return rows.aggregate(n=Sum("total_bytes"))["n"] or 0
 
 
@@ -546,16 +551,11 @@ def _take_space(job: DownloadJob, size: int, *, mine: QuerySet) -> None:
             f"({filesizeformat(quota)}). Please use the metalink or Globus."
         )
     with transaction.atomic():
-        # One admission at a time: the rows being counted are locked until this one is decided.
-        list(
-            DownloadJob.objects.select_for_update()
-            .filter(status__in=[DownloadJobStatus.READY, DownloadJobStatus.RUNNING])
-            .values_list("pk", flat=True)
-        )
+        _quota_lock()
         older_waiting = DownloadJob.objects.filter(
             status=DownloadJobStatus.WAITING, created_at__lt=job.created_at
         ).exists()
-        if not older_waiting and _make_room(size, excluding=job.pk, quota=quota, queued=False):
+        if not older_waiting and _make_room(job, size, quota=quota):
             return
         if not mine.update(status=DownloadJobStatus.WAITING, done_bytes=0):
             raise _Superseded
@@ -563,8 +563,16 @@ def _take_space(job: DownloadJob, size: int, *, mine: QuerySet) -> None:
     raise _WaitForSpace
 
 
-def _make_room(size: int, *, excluding, quota: int, queued: bool) -> bool:
-    used = _space_used(excluding=excluding, queued=queued)
+def _quota_lock() -> None:
+    """One admission at a time (until the transaction ends), or two workers could both see the
+    same free bytes. SQLite (development) serializes writers anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [QUOTA_LOCK_KEY])
+
+
+def _make_room(job: DownloadJob, size: int, *, quota: int) -> bool:
+    used = _space_used(job)
     for old in _expired_oldest_first().iterator():
         if used + size <= quota:
             break
@@ -581,10 +589,9 @@ def download_jobs_admit_waiting() -> int:
     waiting = DownloadJob.objects.filter(status=DownloadJobStatus.WAITING).order_by("created_at")
     for job in waiting:
         with transaction.atomic():
+            _quota_lock()
             # The zips admitted before it count: the next one must fit beside them.
-            if quota and not _make_room(
-                job.total_bytes, excluding=job.pk, quota=quota, queued=True
-            ):
+            if quota and not _make_room(job, job.total_bytes, quota=quota):
                 break
             if DownloadJob.objects.filter(pk=job.pk, status=DownloadJobStatus.WAITING).update(
                 status=DownloadJobStatus.PENDING, heartbeat_at=timezone.now()

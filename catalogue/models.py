@@ -671,6 +671,8 @@ class DownloadJob(models.Model):
     @property
     def progress_text(self) -> str:
         """How far a running job is, in its own units."""
+        if self.status == DownloadJobStatus.WAITING:
+            return ""  # nothing written yet, and status_text says why
         if self.kind == DownloadJobKind.LOGBOOK_PDF:
             return f"{self.done_bytes:,} of {self.total_bytes:,} events" if self.total_bytes else ""
         return f"{filesizeformat(self.done_bytes)} of {filesizeformat(self.total_bytes)}"

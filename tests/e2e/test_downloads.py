@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from catalogue.models import ArchiveStatus, DownloadJob
+from catalogue.models import ArchiveStatus, DownloadJob, DownloadJobStatus
 from tests import factories
 from tests.catalogue.download_helpers import (
     assert_zip_matches_disk,
@@ -119,3 +119,30 @@ def test_team_member_restores_an_archived_dataset_and_the_buttons_come_back(
     path = tmp_path / "restored.zip"
     streamed.value.save_as(path)
     assert_zip_matches_disk(path, list(dataset.datafiles.all()))
+
+
+def test_a_zip_waiting_for_space_says_so_on_its_page_and_in_the_list(
+    page: Page, screenshot, transactional_db
+) -> None:
+    team = factories.make_team()
+    dataset = dataset_with_files(team.investigation, files=2, name="lysozyme_003")
+    job = DownloadJob.objects.create(
+        owner=team.participant,
+        selection_key="waiting",
+        datafile_ids=list(dataset.datafiles.values_list("pk", flat=True)),
+        name="MX-1-lysozyme_003.zip",
+        label="1 dataset, 2 files",
+        status=DownloadJobStatus.WAITING,
+        file_count=2,
+        total_bytes=20_150,
+    )
+    log_in(page, team.participant.username)
+
+    page.goto(job.get_absolute_url())
+    expect(page.get_by_test_id("job-status")).to_contain_text(
+        "Waiting for space: the download area is full"
+    )
+    screenshot("job")
+    page.goto("/downloads/")
+    expect(page.locator("#jobs")).to_contain_text("Waiting for space")
+    screenshot("list")
