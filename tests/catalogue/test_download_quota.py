@@ -111,6 +111,18 @@ def test_waiting_zips_start_in_order_as_they_fit(
     assert downloads.download_jobs_sweep() == 0
 
 
+@pytest.mark.django_db
+def test_a_small_zip_asked_later_does_not_overtake_a_waiting_one(team, settings) -> None:
+    owner = team.participant
+    kept = built(owner, dataset_with_files(team.investigation, files=1, size=40_000, seed=1))
+    settings.DOWNLOAD_ROOT_QUOTA = kept.total_bytes + 30_000  # room for the small one only
+    big = make_job(owner, dataset_with_files(team.investigation, files=1, size=40_000, seed=2))
+    small = make_job(owner, dataset_with_files(team.investigation, files=1, size=5_000, seed=3))
+
+    assert downloads.download_job_build(job_id=big.pk).status == DownloadJobStatus.WAITING
+    assert downloads.download_job_build(job_id=small.pk).status == DownloadJobStatus.WAITING
+
+
 def test_a_waiting_zip_is_built_by_the_worker_once_space_is_freed(
     client, team_db, tmp_path, settings
 ) -> None:
