@@ -84,7 +84,12 @@ def _allowed(request: HttpRequest) -> bool:
         return True
     token = settings.HEALTH_TOKEN
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given, token)
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone can send.
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.encode(), token.encode())
+    )
 
 
 def _required(name: str) -> dict:

@@ -48,6 +48,7 @@ def everything_alive(settings) -> None:
         ("scientist", {}),
         ("anonymous", bearer("wrong-token")),
         ("anonymous", {"Authorization": f"Token {TOKEN}"}),
+        ("anonymous", {"Authorization": "Bearer caf\u00e9"}),
     ],
 )
 def test_anyone_but_staff_and_the_token_gets_a_404(client, token, who, headers) -> None:
