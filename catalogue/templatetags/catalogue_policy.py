@@ -1,0 +1,20 @@
+"""What the data-policy controls on an investigation page offer to the user who reads it."""
+
+from __future__ import annotations
+
+from django import template
+
+from catalogue import access
+from catalogue.models import Investigation
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def policy_actions(context: template.Context, investigation: Investigation) -> dict:
+    user = context["request"].user
+    return {
+        "history": user.is_authenticated and access.can_view_history(user, investigation),
+        "release": access.can_release_now(user, investigation),
+        "proprietary": access.can_set_proprietary(user, investigation),
+    }
