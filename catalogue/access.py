@@ -268,6 +268,17 @@ def can_view_history(user: AnyUser, investigation: Investigation) -> bool:
     return is_in_team(user, investigation) or is_data_policy(user)
 
 
+def get_investigation_for_policy_or_404(user: AnyUser, pk: int | str) -> Investigation:
+    """The data-policy office decides about sessions it is not in the team of (and need not be
+    staff to): every session, for the office's own pages only; the policy as usual for others."""
+    if not is_data_policy(user):
+        return get_investigation_or_404(user, pk)
+    try:
+        return Investigation.objects.select_related("instrument").get(pk=pk)
+    except (Investigation.DoesNotExist, ValueError):
+        raise Http404("No such investigation") from None
+
+
 def visible_access_events(user: AnyUser):
     from .policy_models import AccessEvent
 

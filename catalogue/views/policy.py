@@ -33,7 +33,7 @@ EVENT_ORDER = ["-at", "-id"]
 
 
 def _investigation(request: HttpRequest, pk: int, may) -> Investigation:
-    investigation = access.get_investigation_or_404(request.user, pk)
+    investigation = access.get_investigation_for_policy_or_404(request.user, pk)
     if not may(request.user, investigation):
         raise PermissionDenied("You may not do this for this session.")
     return investigation
