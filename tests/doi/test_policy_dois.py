@@ -11,7 +11,20 @@ from catalogue.models import AccessEvent, AccessEventKind
 from doi import services, tasks
 from doi.models import DoiState
 from tests import factories
-from tests.doi.test_metadata_updates import _put_attributes, provider_is_standin  # noqa: F401
+from tests.doi.datacite_standin import PASSWORD, REPOSITORY_ID
+
+
+@pytest.fixture
+def provider_is_standin(settings, datacite):
+    """The tasks' provider (get_provider) is the DataCite stand-in."""
+    settings.DATACITE_API_URL = datacite.url
+    settings.DATACITE_REPOSITORY_ID, settings.DATACITE_PASSWORD = REPOSITORY_ID, PASSWORD
+    settings.DATACITE_TIMEOUT = 1
+    return datacite
+
+
+def _put_attributes(datacite) -> list[dict]:
+    return [r["body"]["data"]["attributes"] for r in datacite.calls("PUT")]
 
 
 @pytest.fixture
@@ -29,7 +42,7 @@ def test_release_now_sends_the_full_record_to_datacite(
     db,
     provider_is_standin,
     tasks_here,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ) -> None:
     team = factories.make_team()
     investigation = team.investigation
@@ -51,7 +64,7 @@ def test_proprietary_withdraws_the_session_doi_and_audits_both(
     db,
     provider_is_standin,
     tasks_here,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ) -> None:
     investigation = factories.InvestigationFactory(title="Industrial secret")
     doi = services.session_doi_register(investigation_id=investigation.pk)
