@@ -40,6 +40,10 @@ def release_contents(investigation: Investigation) -> list[tuple[str, int]]:
     return counts + [(label, count(investigation)) for label, count in _RELEASE_COUNTS.items()]
 
 
+def _day(moment: datetime) -> str:
+    return f"{timezone.localdate(moment):%Y-%m-%d}"
+
+
 def _locked(investigation: Investigation) -> Investigation:
     return Investigation.objects.select_for_update().get(pk=investigation.pk)
 
@@ -76,7 +80,7 @@ def investigation_release_now(*, investigation: Investigation, by) -> Investigat
         kind=AccessEventKind.RELEASED,
         actor=by,
         investigation=investigation,
-        summary=f"{investigation.name} released early (was embargoed until {before:%Y-%m-%d})",
+        summary=f"{investigation.name} released early (was embargoed until {_day(before)})",
         details={"previous_release_date": before.isoformat()},
     )
     mail_send(
@@ -104,12 +108,12 @@ def _check_extension(investigation: Investigation, new_date: datetime, reason: s
         raise ValidationError("A request for this session is already waiting for an answer.")
     if new_date <= investigation.release_date:
         errors["new_release_date"] = (
-            f"Choose a date after the current release date ({investigation.release_date:%d %b %Y})."
+            f"Choose a date after the current release date ({_day(investigation.release_date)})."
         )
     elif new_date > extension_limit(investigation):
         errors["new_release_date"] = (
             f"At most {settings.EMBARGO_EXTENSION_MAX_DAYS} days after the current release "
-            f"date: {extension_limit(investigation):%d %b %Y} at the latest."
+            f"date: {_day(extension_limit(investigation))} at the latest."
         )
     if not reason.strip():
         errors["reason"] = "Say why the data must stay closed longer."
@@ -134,7 +138,7 @@ def extension_request_create(
         kind=AccessEventKind.EXTENSION_REQUESTED,
         actor=by,
         investigation=investigation,
-        summary=f"Extension of {investigation.name} to {new_release_date:%Y-%m-%d} requested",
+        summary=f"Extension of {investigation.name} to {_day(new_release_date)} requested",
         reason=extension.reason,
         details={"extension": extension.pk, "new_release_date": new_release_date.isoformat()},
     )
@@ -166,8 +170,7 @@ def extension_request_decide(
         kind=AccessEventKind.EXTENSION_APPROVED if approve else AccessEventKind.EXTENSION_REFUSED,
         actor=by,
         investigation=investigation,
-        summary=f"Extension of {investigation.name} to "
-        f"{extension.new_release_date:%Y-%m-%d} {verb}",
+        summary=f"Extension of {investigation.name} to {_day(extension.new_release_date)} {verb}",
         reason=extension.answer,
         details={"extension": extension.pk, "previous": extension.current_release_date.isoformat()},
     )

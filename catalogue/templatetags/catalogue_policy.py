@@ -18,3 +18,9 @@ def policy_actions(context: template.Context, investigation: Investigation) -> d
         "release": access.can_release_now(user, investigation),
         "proprietary": access.can_set_proprietary(user, investigation),
     }
+
+
+@register.filter
+def policy_menu(user) -> dict:
+    """The user menu's data-policy entries: the office's queue, the facility's audit trail."""
+    return {"queue": access.is_data_policy(user), "audit": access.can_view_audit(user)}
