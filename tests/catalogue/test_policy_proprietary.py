@@ -19,7 +19,7 @@ def _url(team) -> str:
 @pytest.fixture
 def officer(db):
     user = factories.UserFactory(username="policy-officer")
-    user.groups.add(Group.objects.get(name="Data policy"))
+    user.groups.add(Group.objects.get_or_create(name="Data policy")[0])
     return user
 
 

@@ -69,7 +69,7 @@ def test_proprietary_withdraws_the_session_doi_and_audits_both(
     investigation = factories.InvestigationFactory(title="Industrial secret")
     doi = services.session_doi_register(investigation_id=investigation.pk)
     officer = factories.UserFactory(username="officer")
-    officer.groups.add(Group.objects.get(name="Data policy"))
+    officer.groups.add(Group.objects.get_or_create(name="Data policy")[0])
 
     with django_capture_on_commit_callbacks(execute=True):
         policy.investigation_set_proprietary(

@@ -29,7 +29,7 @@ def test_pi_releases_one_session_and_the_office_extends_another(
     settings.DOI_REGISTER_SESSIONS = False
     pi = factories.UserFactory(username="mdubois", full_name="Marie Dubois")
     officer = factories.UserFactory(username="lfischer", full_name="Lena Fischer")
-    officer.groups.add(Group.objects.get(name="Data policy"))
+    officer.groups.add(Group.objects.get_or_create(name="Data policy")[0])
     to_release, to_extend = (
         factories.InvestigationFactory(name=name, title=title)
         for name, title in (
