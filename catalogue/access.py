@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import BooleanField, Case, F, Func, OuterRef, Q, QuerySet, Subquery, When
 from django.http import Http404
 
@@ -225,6 +225,85 @@ def can_change_release_date(user: AnyUser, investigation: Investigation) -> bool
     """Move the end of an embargo: staff, as in the admin's "release now" (a team asks them;
     extensions go through the data-policy office, which works in the admin too)."""
     return _is_staff(user)
+
+
+# Data policy (catalogue/policy.py) ---------------------------------------------------------------
+
+DATA_POLICY_GROUP = "Data policy"
+
+
+def is_data_policy(user: AnyUser) -> bool:
+    """The data-policy office: its group (staff or not) and superusers. Plain staff are not in
+    it: deciding embargoes is a role, not a privilege of every administrator."""
+    return bool(
+        user.is_authenticated and (user.is_superuser or DATA_POLICY_GROUP in _group_names(user))
+    )
+
+
+def can_release_now(user: AnyUser, investigation: Investigation) -> bool:
+    """End the embargo today: the principal investigator of an embargoed, non-proprietary
+    session."""
+    return (
+        not investigation.proprietary
+        and not investigation.is_released
+        and role_in(user, investigation) == Role.PRINCIPAL_INVESTIGATOR
+    )
+
+
+def can_request_extension(user: AnyUser, investigation: Investigation) -> bool:
+    return can_release_now(user, investigation)
+
+
+def can_set_proprietary(user: AnyUser, investigation: Investigation) -> bool:
+    return is_data_policy(user)
+
+
+def can_view_audit(user: AnyUser) -> bool:
+    """The facility-wide audit trail: staff and the data-policy office."""
+    return _is_staff(user) or is_data_policy(user)
+
+
+def can_view_history(user: AnyUser, investigation: Investigation) -> bool:
+    """An investigation's audit trail names people: its team, staff, the data-policy office."""
+    return is_in_team(user, investigation) or is_data_policy(user)
+
+
+def get_investigation_for_policy_or_404(user: AnyUser, pk: int | str) -> Investigation:
+    """The data-policy office decides about sessions it is not in the team of (and need not be
+    staff to): every session, for the office's own pages only; the policy as usual for others."""
+    if not is_data_policy(user):
+        return get_investigation_or_404(user, pk)
+    try:
+        return Investigation.objects.select_related("instrument").get(pk=pk)
+    except (Investigation.DoesNotExist, ValueError):
+        raise Http404("No such investigation") from None
+
+
+def visible_access_events(user: AnyUser):
+    from .policy_models import AccessEvent
+
+    if can_view_audit(user):
+        return AccessEvent.objects.all()
+    return AccessEvent.objects.none()
+
+
+def visible_extensions(user: AnyUser):
+    from .policy_models import EmbargoExtension
+
+    if is_data_policy(user):
+        return EmbargoExtension.objects.all()
+    return EmbargoExtension.objects.none()
+
+
+def get_extension_or_404(user: AnyUser, pk: int | str):
+    try:
+        return (
+            visible_extensions(user)
+            .select_related("investigation__instrument", "requested_by")
+            .get(pk=pk)
+        )
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404("No such request") from None
 
 
 def can_manage_shipments(user: AnyUser, investigation: Investigation) -> bool:

@@ -19,10 +19,15 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 
+from . import policy
+from .audit import audit_record
 from .models import (
+    AccessEvent,
+    AccessEventKind,
     Datafile,
     Dataset,
     DatasetParameter,
+    EmbargoExtension,
     Instrument,
     Investigation,
     InvestigationParameter,
@@ -177,14 +182,12 @@ class InvestigationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Release now (make the data public today)")
     def release_now(self, request: HttpRequest, queryset: QuerySet[Investigation]) -> None:
-        """Staff release data early at the team's request; proprietary sessions stay closed."""
+        """Staff release data early at the team's request; proprietary sessions stay closed.
+        Through the same service as the PI's button: public flag, DOI, e-mail and audit row."""
         proprietary = queryset.filter(proprietary=True).count()
-        to_release = list(queryset.filter(proprietary=False))
-        now = timezone.now()
-        Investigation.objects.filter(pk__in=[i.pk for i in to_release]).update(
-            release_date=now, mod_time=now
-        )
+        to_release = list(queryset.filter(proprietary=False, is_public=False))
         for investigation in to_release:
+            policy.investigation_release_now(investigation=investigation, by=request.user)
             self.log_change(request, investigation, "Released now: the data is public from today.")
         self.message_user(
             request, f"{len(to_release)} investigation(s) released: their data is now public."
@@ -196,6 +199,57 @@ class InvestigationAdmin(admin.ModelAdmin):
                 "untick “proprietary” first.",
                 messages.WARNING,
             )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "proprietary" in form.changed_data:
+            # The audited path is the data-policy form; an admin edit is recorded all the same.
+            audit_record(
+                kind=AccessEventKind.PROPRIETARY_SET
+                if obj.proprietary
+                else AccessEventKind.PROPRIETARY_CLEARED,
+                actor=request.user,
+                investigation=obj,
+                summary=f"{obj.name} proprietary flag changed in the admin",
+                reason="(changed in the admin, no reason given)",
+            )
+
+
+@admin.register(AccessEvent)
+class AccessEventAdmin(admin.ModelAdmin):
+    """Read-only: the trail is appended to by the workflows, never edited."""
+
+    list_display = ["at", "kind", "actor_name", "investigation", "summary"]
+    list_filter = ["kind"]
+    search_fields = ["actor_name", "summary", "investigation__name"]
+    list_select_related = ["investigation"]
+    readonly_fields = [f.name for f in AccessEvent._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(EmbargoExtension)
+class EmbargoExtensionAdmin(admin.ModelAdmin):
+    """Answered on the data-policy screen (/data-policy/), which writes the audit trail."""
+
+    list_display = ["investigation", "requested_at", "new_release_date", "status"]
+    list_filter = ["status"]
+    list_select_related = ["investigation"]
+    readonly_fields = [f.name for f in EmbargoExtension._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(InvestigationUser)

@@ -808,3 +808,12 @@ def _refresh_search_vector(sender, instance, raw: bool = False, **kwargs) -> Non
     from . import search  # search imports this module
 
     search.refresh_after_save(instance)
+
+
+# Data policy: audit trail and embargo extensions (their own module, imported so Django sees them).
+from .policy_models import (  # noqa: E402, F401
+    AccessEvent,
+    AccessEventKind,
+    EmbargoExtension,
+    ExtensionStatus,
+)

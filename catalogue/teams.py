@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from portal.mail import mail_send
 
+from .audit import audit_record
 from .models import (
+    AccessEventKind,
     AccessRequest,
     AccessRequestStatus,
     Investigation,
@@ -44,6 +46,13 @@ def team_add_collaborator(*, investigation: Investigation, user, by) -> Investig
         user=user,
         role=Role.COLLABORATOR,
     )
+    audit_record(
+        kind=AccessEventKind.TEAM_ADDED,
+        actor=by,
+        investigation=investigation,
+        summary=f"{user.display_name} added as collaborator",
+        details={"user": user.get_username(), "role": Role.COLLABORATOR},
+    )
     mail_send(
         template="collaborator_added",
         to=[user.email],
@@ -58,6 +67,13 @@ def team_remove_member(*, membership: InvestigationUser, by) -> None:
     membership.delete()
     TeamChange.objects.create(
         investigation=investigation, action=TeamChangeAction.REMOVED, by=by, user=user, role=role
+    )
+    audit_record(
+        kind=AccessEventKind.TEAM_REMOVED,
+        actor=by,
+        investigation=investigation,
+        summary=f"{user.display_name} removed from the team",
+        details={"user": user.get_username(), "role": role},
     )
     mail_send(
         template="collaborator_removed",
@@ -105,6 +121,14 @@ def access_request_create(*, requester, proposal: str, message: str = "") -> Acc
             by=requester,
             user=requester,
         )
+        audit_record(
+            kind=AccessEventKind.ACCESS_REQUESTED,
+            actor=requester,
+            investigation=investigation,
+            summary=f"{requester.display_name} asked for access",
+            reason=message,
+            details={"access_request": request.pk},
+        )
         mail_send(
             template="access_request_received",
             to=[pi.email for pi in _principal_investigators(investigation)],
@@ -138,6 +162,14 @@ def access_request_decide(
         user=requester,
         action=TeamChangeAction.APPROVED if approve else TeamChangeAction.DECLINED,
         role=Role.COLLABORATOR if approve else "",
+    )
+    audit_record(
+        kind=AccessEventKind.ACCESS_APPROVED if approve else AccessEventKind.ACCESS_DECLINED,
+        actor=by,
+        investigation=investigation,
+        summary=f"Access request of {requester.display_name} "
+        + ("approved" if approve else "declined"),
+        details={"access_request": access_request.pk, "user": requester.get_username()},
     )
     context = {"investigation": investigation, "access_request": access_request, "by": by}
     mail_send(template="access_request_answered", to=[requester.email], context=context)

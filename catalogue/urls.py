@@ -121,3 +121,37 @@ urlpatterns += [
     )
     for route in _h5grove.ROUTES
 ]
+
+# Data policy: release, extensions, proprietary status and the audit trail (views/policy.py).
+from .views import policy as policy_views  # noqa: E402
+
+urlpatterns += [
+    path(
+        "investigations/<int:pk>/release/",
+        policy_views.investigation_release,
+        name="investigation-release",
+    ),
+    path(
+        "investigations/<int:pk>/extension/",
+        policy_views.investigation_extension,
+        name="investigation-extension",
+    ),
+    path(
+        "investigations/<int:pk>/proprietary/",
+        policy_views.investigation_proprietary,
+        name="investigation-proprietary",
+    ),
+    path(
+        "investigations/<int:pk>/history/",
+        policy_views.investigation_history,
+        name="investigation-history",
+    ),
+    path("data-policy/", policy_views.extension_queue, name="policy-extensions"),
+    path(
+        "data-policy/extensions/<int:pk>/",
+        policy_views.extension_decide,
+        name="policy-extension-decide",
+    ),
+    path("audit/", policy_views.audit, name="audit"),
+    path("audit.csv", policy_views.audit_csv, name="audit-csv"),
+]

@@ -21,7 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue import access
-from catalogue.models import Dataset, Investigation, InvestigationUser, Role, released_q
+from catalogue.audit import audit_record
+from catalogue.models import (
+    AccessEventKind,
+    Dataset,
+    Investigation,
+    InvestigationUser,
+    Role,
+    released_q,
+)
 from portal.models import User
 
 from . import metadata as md
@@ -99,7 +107,15 @@ def session_doi_register(
         )
         doi.registered_at = doi.minted_at = doi.checked_at = now
         doi.withdrawn_at = None
-        doi.save()
+        with transaction.atomic():
+            doi.save()
+            audit_record(
+                kind=AccessEventKind.DOI_MINTED,
+                actor=None,
+                investigation=investigation,
+                summary=f"Session DOI {doi.identifier} registered",
+                details={"doi": doi.identifier},
+            )
     # update(), not save(): the investigation's post_save would enqueue registration again.
     Investigation.objects.filter(pk=investigation.pk).exclude(doi=doi.identifier).update(
         doi=doi.identifier
@@ -213,6 +229,13 @@ def session_doi_withdraw(*, doi_id: int, provider: DoiProvider | None = None) ->
         )
         doi.withdrawn_at = timezone.now()
         doi.save()
+        audit_record(
+            kind=AccessEventKind.DOI_WITHDRAWN,
+            actor=None,
+            investigation=doi.investigation,
+            summary=f"Session DOI {doi.identifier} withdrawn (the session is proprietary)",
+            details={"doi": doi.identifier},
+        )
         # update(), not save(): no post_save signal for a change the task itself makes.
         Investigation.objects.filter(pk=doi.investigation_id, doi=doi.identifier).update(doi="")
     return doi
@@ -553,6 +576,12 @@ def collection_publish(
         c.doi.registered_at = c.doi.registered_at or now
         c.doi.minted_at, c.doi.minted_by = now, c.mint_confirmed_by
         Dataset.objects.filter(doi_collections=c).update(released_by_doi=True)
+        audit_record(
+            kind=AccessEventKind.DOI_MINTED,
+            actor=c.mint_confirmed_by,
+            summary=f"Data collection DOI {c.doi.identifier} minted: its datasets are public",
+            details={"doi": c.doi.identifier, "collection": c.pk},
+        )
 
     return _finish(collection_id, CollectionState.MINTING, apply)
 

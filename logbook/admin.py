@@ -3,11 +3,12 @@ from __future__ import annotations
 import secrets
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import ApiKey, Attachment, Event, Tag, hash_key
+from .models import ApiKey, Attachment, Event, Tag, api_key_audit, hash_key
 
 
 @admin.register(ApiKey)
@@ -37,11 +38,19 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 request, f"The new API key is {raw} — copy it now, it will not be shown again."
             )
         super().save_model(request, obj, form, change)
+        if not change:
+            api_key_audit(obj, created=True, by=request.user)
+        elif "revoked_at" in form.changed_data and obj.revoked_at:
+            api_key_audit(obj, created=False, by=request.user)
 
     @admin.action(description="Revoke the selected keys")
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        messages.success(request, f"{count} key(s) revoked.")
+        with transaction.atomic():
+            keys = list(queryset.filter(revoked_at__isnull=True).select_for_update())
+            ApiKey.objects.filter(pk__in=[k.pk for k in keys]).update(revoked_at=timezone.now())
+            for key in keys:
+                api_key_audit(key, created=False, by=request.user)
+        messages.success(request, f"{len(keys)} key(s) revoked.")
 
 
 @admin.register(Tag)

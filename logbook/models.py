@@ -12,7 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -222,14 +222,31 @@ class ApiKeyQuerySet(models.QuerySet):
     def create_key(self, *, name: str, instrument=None, created_by=None) -> tuple[ApiKey, str]:
         """Create a key; the raw key is returned once and only its hash is stored."""
         raw = secrets.token_urlsafe(32)
-        key = self.create(
-            name=name,
-            instrument=instrument,
-            created_by=created_by,
-            prefix=raw[:8],
-            key_hash=hash_key(raw),
-        )
+        with transaction.atomic():
+            key = self.create(
+                name=name,
+                instrument=instrument,
+                created_by=created_by,
+                prefix=raw[:8],
+                key_hash=hash_key(raw),
+            )
+            api_key_audit(key, created=True, by=created_by)
         return key, raw
+
+
+def api_key_audit(key: ApiKey, *, created: bool, by) -> None:
+    """The audit row of a key created or revoked (in the caller's transaction)."""
+    from catalogue.audit import audit_record
+    from catalogue.models import AccessEventKind
+
+    where = key.instrument.name if key.instrument_id else "every beamline"
+    audit_record(
+        kind=AccessEventKind.API_KEY_CREATED if created else AccessEventKind.API_KEY_REVOKED,
+        actor=by,
+        summary=f"API key “{key.name}” ({key.prefix}…) for {where} "
+        + ("created" if created else "revoked"),
+        details={"api_key": key.pk, "prefix": key.prefix},
+    )
 
 
 class ApiKey(models.Model):

@@ -94,6 +94,10 @@ DOWNLOAD_ROOT = env_path("DOWNLOAD_ROOT", VAR_DIR / "downloads")
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "/media/"
 EMBARGO_YEARS = env_int("EMBARGO_YEARS", 3)
+# Embargo extensions the data-policy office may grant: how far past the current release date,
+# and how many per session.
+EMBARGO_EXTENSION_MAX_DAYS = env_int("EMBARGO_EXTENSION_MAX_DAYS", 730)
+EMBARGO_EXTENSIONS_MAX = env_int("EMBARGO_EXTENSIONS_MAX", 2)
 # The embedded defaults (SQLite, queue folders, cache) all live here.
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 

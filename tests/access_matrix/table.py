@@ -17,6 +17,7 @@ LOGGED_IN = EVERYONE - {"anonymous"}
 TEAM_STAFF = frozenset(TEAM | {"staff"})
 MEMBERS_STAFF = frozenset(MEMBERS | {"staff"})
 PI_STAFF = frozenset({"principal_investigator", "staff"})
+PI = frozenset({"principal_investigator"})
 BEAMLINE_STAFF = frozenset({"scientist", "staff"})
 SHIPPING = frozenset(TEAM_STAFF | {"safety", "stores"})
 STORES = frozenset({"stores", "staff"})
@@ -39,6 +40,10 @@ def visible_to(kind: str, state: str) -> frozenset:
         return OWNER
     if kind == "beamline_page":
         return EVERYONE
+    if kind == "extension":
+        # The data-policy office answers it (no role of the world is in the office); staff read
+        # it in the admin, and are the role the 405 check asks.
+        return frozenset({"staff"})
     if kind == "beamline" or (kind == "event" and state == "beamline"):
         return BEAMLINE_STAFF
     if kind in ("item", "container", "container_position"):
@@ -351,6 +356,14 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-preview-card": "dataset",
     "portal:healthz": "none",
     "portal:healthz-deep": "none",
+    "catalogue:investigation-release": "investigation",
+    "catalogue:investigation-extension": "investigation",
+    "catalogue:investigation-proprietary": "investigation",
+    "catalogue:investigation-history": "investigation",
+    "catalogue:policy-extensions": "none",
+    "catalogue:policy-extension-decide": "extension",
+    "catalogue:audit": "none",
+    "catalogue:audit-csv": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -642,6 +655,18 @@ RULES = {
     # Monitoring's deep check: staff (or a token, tests/portal/test_healthz_deep.py); a 404 to
     # anyone else, signed in or not.
     "portal:healthz-deep": {"GET": Rule(frozenset({"staff"}), otherwise=frozenset({HIDDEN}))},
+    # Data policy: the PI releases or asks for more time (sent back with the reason once the
+    # session is public or proprietary); the office (no role of the world: staff are not in it
+    # by right) sets the proprietary flag and answers; the history is the team's, the facility's
+    # trail staff's. Per role and state: tests/catalogue/test_policy_*.py.
+    "catalogue:investigation-release": {"GET": act(PI, False), "POST": act(PI, False)},
+    "catalogue:investigation-extension": {"GET": act(PI, False), "POST": act(PI, False)},
+    "catalogue:investigation-proprietary": {"GET": act((), False), "POST": act((), False)},
+    "catalogue:investigation-history": {"GET": act(TEAM_STAFF, False)},
+    "catalogue:policy-extensions": {"GET": act(())},
+    "catalogue:policy-extension-decide": {"GET": act(()), "POST": act(())},
+    "catalogue:audit": {"GET": act({"staff"})},
+    "catalogue:audit-csv": {"GET": act({"staff"})},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

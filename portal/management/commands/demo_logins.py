@@ -25,6 +25,7 @@ LOGINS: list[tuple[str, str, str]] = [
     ("sgarcia", "safety team (group Safety, not staff)", "validate or refuse parcels at /safety/"),
     ("tlee", "stores (group Stores, not staff)", "scan parcels in and out"),
     ("rbrown", "outsider (no experiments)", "public data only; embargoed ones are 404"),
+    ("lfischer", "data-policy office (group Data policy)", "/data-policy/ extensions, /audit/"),
 ]
 
 
