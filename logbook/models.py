@@ -113,6 +113,44 @@ class Event(models.Model):
         return f"{self.type}/{self.category} {self.title or self.pk}"
 
 
+class EventTag(models.Model):
+    """One tag of one listed event, where and when it happened: the ORM store walks it in timeline
+    order to answer a tag filter with a page's worth of rows instead of every tagged event.
+
+    PostgreSQL triggers keep it (migration 0007) in the same statement as every write to
+    `logbook_event`, whichever code path makes it (edits, moves, COPY); other databases leave it
+    empty and filter the JSON instead. Superseded and removed events have no rows."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.DO_NOTHING, db_constraint=False, related_name="tag_rows"
+    )
+    tag = models.TextField()
+    investigation_id = models.BigIntegerField(null=True)
+    instrument_name = models.CharField(max_length=50, blank=True)
+    creation_date = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["investigation_id", "tag", "creation_date", "event"],
+                name="logbook_tag_inv_time",
+                condition=Q(investigation_id__isnull=False),
+            ),
+            models.Index(
+                fields=["instrument_name", "tag", "creation_date", "event"],
+                name="logbook_tag_instr_time",
+            ),
+            models.Index(
+                fields=["instrument_name", "tag", "creation_date", "event"],
+                name="logbook_tag_beamline_time",
+                condition=Q(investigation_id__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.event_id}"
+
+
 class Tag(models.Model):
     """A coloured label, defined for one investigation or for a whole beamline."""
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import json
+from dataclasses import replace
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Max, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, BooleanField, Count, Max, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 
 from ..models import Event
@@ -94,19 +97,43 @@ def _time_column(query: EventQuery) -> str:
     return "event_time" if query.by_refers_to else "creation_date"
 
 
-def _after(
-    qs: QuerySet[Event], cursor: Cursor | None, newest_first: bool, column: str = "creation_date"
-) -> QuerySet[Event]:
+def _after_q(cursor: Cursor, newest_first: bool, column: str, id_column: str = "id") -> Q:
     """The rows a timeline shows after the cursor."""
-    if cursor is None:
-        return qs
     pk = _int_id(cursor.id) or 0
     # The redundant bound on the time alone lets the index seek to the cursor
     # instead of filtering every row before it: deep pages stay as fast as the first.
     op, bound = ("lt", "lte") if newest_first else ("gt", "gte")
-    return qs.filter(**{f"{column}__{bound}": cursor.when}).filter(
-        Q(**{f"{column}__{op}": cursor.when}) | Q(**{f"id__{op}": pk})
+    return Q(**{f"{column}__{bound}": cursor.when}) & (
+        Q(**{f"{column}__{op}": cursor.when}) | Q(**{f"{id_column}__{op}": pk})
     )
+
+
+def _after(
+    qs: QuerySet[Event], cursor: Cursor | None, newest_first: bool, column: str = "creation_date"
+) -> QuerySet[Event]:
+    return qs if cursor is None else qs.filter(_after_q(cursor, newest_first, column))
+
+
+def _tag_led(query: EventQuery, *, broadcast: bool) -> bool:
+    """Whether the side table `logbook_eventtag` answers the page: PostgreSQL (its triggers fill
+    it), a tag that must be present, and the creation-date order of listed events it holds."""
+    return (
+        connection.vendor == "postgresql"
+        and not broadcast
+        and (query.investigation_id is not None or query.instrument_name is not None)
+        and bool(query.tags or query.any_tags)
+        and not query.removed
+        and not query.by_refers_to
+    )
+
+
+def _tag_scope_q(query: EventQuery, tag: str) -> Q:
+    """The side table's rows of one tag in the query's logbook: an index range of its own."""
+    q = Q(tag_rows__tag=tag)
+    if query.investigation_id is not None:
+        return q & Q(tag_rows__investigation_id=query.investigation_id)
+    q &= Q(tag_rows__instrument_name=query.instrument_name)
+    return q & Q(tag_rows__investigation_id__isnull=True) if query.beamline_only else q
 
 
 def _tag_q(tag: str, postgres: bool) -> Q:
@@ -170,19 +197,17 @@ class OrmEventStore(EventStore):
             if query.broadcasts_between:
                 qs = qs.filter(creation_date__range=query.broadcasts_between)
         elif query.investigation_id is not None:
-            if connection.vendor == "postgresql":
-                # Typed as bigint so the GIN indexes that lead with the investigation (btree_gin
-                # has no cross-type operators) can serve a search or tag filter on their own.
-                qs = qs.extra(
-                    where=["logbook_event.investigation_id = %s::bigint"],
-                    params=[query.investigation_id],
-                )
-            else:
-                qs = qs.filter(investigation_id=query.investigation_id)
+            # Typed as bigint so the GIN indexes that lead with the investigation (btree_gin has
+            # no cross-type operators) can serve a search or tag filter on their own.
+            qs = qs.filter(investigation_id=Cast(Value(query.investigation_id), BigIntegerField()))
         elif query.instrument_name is not None:
             qs = qs.filter(instrument_name=query.instrument_name)
             if query.beamline_only:
                 qs = qs.filter(investigation__isnull=True)
+        return self._narrowed(qs, query)
+
+    def _narrowed(self, qs: QuerySet[Event], query: EventQuery) -> QuerySet[Event]:
+        """The filters a user picks within a logbook."""
         if query.types:
             qs = qs.filter(type__in=query.types)
         if query.categories:
@@ -194,11 +219,8 @@ class OrmEventStore(EventStore):
         if query.date_to:
             qs = qs.filter(creation_date__lt=query.date_to)
         postgres = connection.vendor == "postgresql"
-        for tag in query.tags:
-            if postgres:  # uses the GIN index on tags
-                qs = qs.extra(where=["logbook_event.tags @> %s::jsonb"], params=[json.dumps([tag])])
-            else:
-                qs = qs.filter(tags__icontains=json.dumps(tag))
+        for tag in query.tags:  # on PostgreSQL, `@>` uses the GIN index on tags
+            qs = qs.filter(_tag_q(tag, postgres))
         if query.any_tags:
             qs = qs.filter(_any_q(_tag_q(tag, postgres) for tag in query.any_tags))
         for tag in query.not_tags:
@@ -212,9 +234,12 @@ class OrmEventStore(EventStore):
             )
         if query.text.strip():
             if postgres:  # the generated tsvector column and its GIN index (migration 0002)
-                qs = qs.extra(
-                    where=["logbook_event.search @@ websearch_to_tsquery('english', %s)"],
-                    params=[query.text],
+                qs = qs.filter(
+                    RawSQL(
+                        "logbook_event.search @@ websearch_to_tsquery('english', %s)",
+                        (query.text,),
+                        output_field=BooleanField(),
+                    )
                 )
             else:
                 for word in query.text.split():
@@ -230,11 +255,46 @@ class OrmEventStore(EventStore):
         broadcast: bool,
         offset: int = 0,
     ) -> list[dict]:
+        if _tag_led(query, broadcast=broadcast):
+            return self._select_tag_led(query, cursor=cursor, limit=limit, offset=offset)
         column = _time_column(query)
         qs = _after(self._filtered(query, broadcast=broadcast), cursor, query.newest_first, column)
         order = [f"-{column}", "-id"] if query.newest_first else [column, "id"]
         rows = qs.order_by(*order).values(*_VALUES)[offset : offset + limit]
         return [_to_doc(r) for r in rows]
+
+    def _select_tag_led(
+        self, query: EventQuery, *, cursor: Cursor | None, limit: int, offset: int
+    ) -> list[dict]:
+        """Walk the side table's rows of one tag in timeline order, each joined to its event for
+        the other filters, and stop at the page: rows read grow with the page, not the logbook.
+        Every tag of `tags` must be there, so the first leads; any of `any_tags` may be, so each
+        leads a walk of its own and the pages merge (an event with two of them shows once)."""
+        leads = query.tags[:1] or query.any_tags
+        order = ("-" if query.newest_first else "") + "tag_rows__creation_date"
+        end = offset + limit
+        pages = []
+        for tag in leads:
+            where = _tag_scope_q(query, tag)
+            if cursor is not None:
+                where &= _after_q(
+                    cursor, query.newest_first, "tag_rows__creation_date", "tag_rows__event_id"
+                )
+            # The side table's rows are the listed events of the scope with this tag: the events
+            # need only the other filters (repeating these would make the planner expect too
+            # few rows to fill the page, and scan). One filter() call: one join.
+            rest = replace(
+                query, tags=query.tags[1:], any_tags=query.any_tags if query.tags else ()
+            )
+            qs = self._narrowed(Event.objects.all(), rest).filter(where)
+            rows = qs.order_by(order, order.replace("creation_date", "event_id")).values(*_VALUES)
+            if len(leads) == 1:
+                return [_to_doc(r) for r in rows[offset:end]]
+            pages.append([_to_doc(r) for r in rows[:end]])
+        merged = heapq.merge(*pages, key=self._sort_key, reverse=query.newest_first)
+        seen: set[str] = set()
+        unique = [d for d in merged if d["_id"] not in seen and not seen.add(d["_id"])]
+        return unique[offset : offset + limit]
 
     def _count(self, query: EventQuery, *, broadcast: bool, before: Cursor | None) -> int:
         qs = self._filtered(query, broadcast=broadcast)
