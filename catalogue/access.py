@@ -271,6 +271,21 @@ def can_view_beamline(user: AnyUser, instrument: Instrument) -> bool:
     return _is_staff(user) or is_beamline_scientist(user, instrument)
 
 
+def can_view_usage(user: AnyUser) -> bool:
+    """The usage figures (/stats/): staff only; for everyone else the page does not exist."""
+    return _is_staff(user)
+
+
+def require_usage_viewer(user: AnyUser) -> None:
+    if not can_view_usage(user):
+        raise Http404("No such page")
+
+
+def usage_line_visible(user: AnyUser, investigation: Investigation) -> bool:
+    """ "Downloaded N times by M people" on a released session's page: for its team."""
+    return investigation.is_released and is_in_team(user, investigation)
+
+
 def beamlines() -> QuerySet[Instrument]:
     return Instrument.objects.all()
 
@@ -319,7 +334,9 @@ def get_dataset_or_404(user: AnyUser, pk: int | str) -> Dataset:
 
 def get_datafile_or_404(user: AnyUser, pk: int | str) -> Datafile:
     try:
-        return visible_datafiles(user).select_related("dataset__investigation").get(pk=pk)
+        return (
+            visible_datafiles(user).select_related("dataset__investigation__instrument").get(pk=pk)
+        )
     except (Datafile.DoesNotExist, ValueError):
         raise Http404("No such file") from None
 

@@ -792,3 +792,14 @@ def _refresh_search_vector(sender, instance, raw: bool = False, **kwargs) -> Non
     from . import search  # search imports this module
 
     search.refresh_after_save(instance)
+
+
+# Usage figures live in their own module; imported here so Django registers them with the app.
+from .usage_models import (  # noqa: E402,F401
+    Audience,
+    CatalogueYear,
+    UsageDay,
+    UsageEvent,
+    UsageKind,
+    UsageTotal,
+)
