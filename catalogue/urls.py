@@ -121,3 +121,11 @@ urlpatterns += [
     )
     for route in _h5grove.ROUTES
 ]
+
+# Usage figures for staff (views/stats.py): the page and each figure as CSV.
+from .views import stats  # noqa: E402
+
+urlpatterns += [
+    path("stats/", stats.stats, name="stats"),
+    path("stats/figure.csv", stats.stats_csv, name="stats-csv"),
+]

@@ -350,6 +350,8 @@ KIND = {  # what the path parameters name
     "catalogue:dataset-preview": "dataset",
     "catalogue:dataset-preview-card": "dataset",
     "portal:healthz": "none",
+    "catalogue:stats": "none",
+    "catalogue:stats-csv": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -638,6 +640,9 @@ RULES = {
     "catalogue:dataset-preview-card": {"GET": READ},
     # Load balancers' health check: says only whether the database and broker answer.
     "portal:healthz": {"GET": READ},
+    # Usage figures and their CSV: staff only, a 404 to everyone else (catalogue/test_stats.py).
+    "catalogue:stats": {"GET": Rule(frozenset({"staff"}))},
+    "catalogue:stats-csv": {"GET": Rule(frozenset({"staff"}))},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is
