@@ -100,7 +100,7 @@ def usage_charts(period: Period) -> dict[str, StackedChart]:
     }
     return {
         "files": stacked_chart("Files downloaded", columns, by_audience(file), _count),
-        "bytes": stacked_chart("Bytes downloaded (files and zips)", columns, downloaded, _size),
+        "bytes": stacked_chart("Bytes downloaded (files, zips)", columns, downloaded, _size),
         "zips": stacked_chart("Zips downloaded", columns, by_audience(zip_), _count),
         "landing": stacked_chart(
             "DOI landing page views", columns, by_audience(UsageKind.DOI_LANDING_VIEW), _count
@@ -119,7 +119,9 @@ def _size(value: int) -> str:
 def catalogue_charts() -> dict[str, StackedChart]:
     """Sessions and data volume per start year, stacked by beamline."""
     rows = list(CatalogueYear.objects.values_list("beamline", "year", "sessions", "volume"))
-    years = sorted({year for _, year, _, _ in rows})
+    seen = {year for _, year, _, _ in rows}
+    # Every year from the first to the last: an idle year is an empty column, not a gap.
+    years = list(range(min(seen), max(seen) + 1)) if seen else []
     beamlines = sorted({beamline for beamline, _, _, _ in rows})
     index = {year: i for i, year in enumerate(years)}
     sessions = {b: [0] * len(years) for b in beamlines}

@@ -30,10 +30,11 @@ def stats(request: HttpRequest) -> HttpResponse:
 @cache_control(private=True)
 @require_GET
 def stats_csv(request: HttpRequest) -> HttpResponse:
-    """One figure's numbers: a row per month (or year), a column per series, then the total."""
+    """One figure's numbers: a row per month (or year), a column per series, then the total.
+    Without `figure`, the first one (files downloaded)."""
     access.require_usage_viewer(request.user)
     period = Period.from_query(request.GET.get("period"))
-    name = request.GET.get("figure", "")
+    name = request.GET.get("figure") or "files"
     chart = all_charts(period).get(name)
     if chart is None:
         raise Http404("No such figure")
