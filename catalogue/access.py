@@ -281,9 +281,15 @@ def require_usage_viewer(user: AnyUser) -> None:
         raise Http404("No such page")
 
 
-def usage_line_visible(user: AnyUser, investigation: Investigation) -> bool:
-    """ "Downloaded N times by M people" on a released session's page: for its team."""
-    return investigation.is_released and is_in_team(user, investigation)
+def usage_total_for(user: AnyUser, investigation: Investigation):
+    """ "Downloaded N times by M people" on a released session's page: for its team, else None
+    (one query; zeros before the first roll-up counts anything)."""
+    from .usage_models import UsageTotal
+
+    if not (investigation.is_released and is_in_team(user, investigation)):
+        return None
+    found = UsageTotal.objects.filter(investigation=investigation).first()
+    return found or UsageTotal(investigation=investigation)
 
 
 def beamlines() -> QuerySet[Instrument]:

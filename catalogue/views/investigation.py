@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from catalogue import access
-from catalogue.models import Role, UsageTotal
+from catalogue.models import Role
 
 KEY_PARAMETERS = 12
 
@@ -35,15 +35,6 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sample_count": investigation.samples.count(),
             "can_manage_team": access.can_manage_team(request.user, investigation),
             "in_team": access.is_in_team(request.user, investigation),
-            "usage": _usage(request, investigation),
+            "usage": access.usage_total_for(request.user, investigation),
         },
-    )
-
-
-def _usage(request: HttpRequest, investigation) -> UsageTotal | None:
-    """The session's downloads so far, for its team once it is public (one query, rolled up)."""
-    if not access.usage_line_visible(request.user, investigation):
-        return None
-    return UsageTotal.objects.filter(investigation=investigation).first() or UsageTotal(
-        investigation=investigation
     )
