@@ -350,6 +350,27 @@ def can_view_beamline(user: AnyUser, instrument: Instrument) -> bool:
     return _is_staff(user) or is_beamline_scientist(user, instrument)
 
 
+def can_view_usage(user: AnyUser) -> bool:
+    """The usage figures (/stats/): staff only; for everyone else the page does not exist."""
+    return _is_staff(user)
+
+
+def require_usage_viewer(user: AnyUser) -> None:
+    if not can_view_usage(user):
+        raise Http404("No such page")
+
+
+def usage_total_for(user: AnyUser, investigation: Investigation):
+    """ "Downloaded N times by M people" on a released session's page: for its team, else None
+    (one query; zeros before the first roll-up counts anything)."""
+    from .usage_models import UsageTotal
+
+    if not (investigation.is_released and is_in_team(user, investigation)):
+        return None
+    found = UsageTotal.objects.filter(investigation=investigation).first()
+    return found or UsageTotal(investigation=investigation)
+
+
 def beamlines() -> QuerySet[Instrument]:
     return Instrument.objects.all()
 
@@ -398,7 +419,9 @@ def get_dataset_or_404(user: AnyUser, pk: int | str) -> Dataset:
 
 def get_datafile_or_404(user: AnyUser, pk: int | str) -> Datafile:
     try:
-        return visible_datafiles(user).select_related("dataset__investigation").get(pk=pk)
+        return (
+            visible_datafiles(user).select_related("dataset__investigation__instrument").get(pk=pk)
+        )
     except (Datafile.DoesNotExist, ValueError):
         raise Http404("No such file") from None
 

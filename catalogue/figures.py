@@ -120,3 +120,96 @@ def sessions_per_year(sessions: QuerySet) -> YearFigures:
             filesizeformat,
         ),
     )
+
+
+# Stacked bars: a value per column split by series (public / team, or one per beamline) -----------
+
+PALETTE = ["#13315c", "#7fb2e5", "#e07a5f", "#81b29a", "#f2cc8f", "#8d6a9f", "#5c677d", "#c9ada7"]
+STACK_SLOT = 40
+STACK_BAR = 26
+
+
+@dataclass(frozen=True)
+class Segment:
+    series: str
+    value: int
+    y: float
+    height: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str  # under the column
+    name: str  # in its tooltip and in the CSV: "2026-03", "2025"
+    segments: list[Segment]
+    total: int
+    text: str
+    x: float
+
+    width = STACK_BAR
+
+    @property
+    def centre(self) -> float:
+        return self.x + STACK_BAR / 2
+
+    @property
+    def text_y(self) -> float:
+        return min((s.y for s in self.segments if s.height), default=TOP + PLOT_HEIGHT) - 3
+
+
+@dataclass(frozen=True)
+class StackedChart:
+    title: str
+    columns: list[Column]
+    series: list[tuple[str, str]]  # (name, colour), for the legend
+    width: float
+    values: dict[str, list[int]]  # series -> value per column, for the CSV
+
+    height = TOP + PLOT_HEIGHT + BOTTOM
+    axis_y = TOP + PLOT_HEIGHT
+    label_y = TOP + PLOT_HEIGHT + BOTTOM - 4
+
+    @property
+    def total(self) -> int:
+        return sum(column.total for column in self.columns)
+
+
+def stacked_chart(
+    title: str,
+    columns: list[tuple[str, str]],
+    series: dict[str, list[int]],
+    fmt: Callable[[int], str],
+) -> StackedChart:
+    """`columns` are (label, name) pairs; `series` maps a name to one value per column."""
+    colours = dict(zip(series, PALETTE * (len(series) // len(PALETTE) + 1), strict=False))
+    totals = [sum(values[i] for values in series.values()) for i in range(len(columns))]
+    top = max(totals, default=0) or 1
+    slot = max(STACK_SLOT, MIN_WIDTH / max(len(columns), 1))
+    drawn = []
+    for i, (label, name) in enumerate(columns):
+        y = TOP + PLOT_HEIGHT
+        segments = []
+        for series_name, values in series.items():
+            height = PLOT_HEIGHT * values[i] / top
+            if values[i]:
+                height = max(height, 1.5)  # "a little" never reads as "nothing"
+            y -= height
+            segments.append(Segment(series_name, values[i], y, height, colours[series_name]))
+        drawn.append(
+            Column(
+                label=label,
+                name=name,
+                segments=segments,
+                total=totals[i],
+                text=fmt(totals[i]),
+                x=i * slot + (slot - STACK_BAR) / 2,
+            )
+        )
+    return StackedChart(
+        title=title,
+        columns=drawn,
+        series=list(colours.items()),
+        width=slot * len(columns),
+        values=series,
+    )

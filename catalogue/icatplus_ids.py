@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from portal.fields import LARGEST_ID
 from portal.icatplus import IcatPlusView, session_id_of
 
-from . import access, restores
+from . import access, restores, usage
 from . import downloads as svc
 from .icat.mapping import facility_location
 from .models import ArchiveStatus, Datafile, Dataset
@@ -137,7 +137,7 @@ class DataDownload(IcatPlusView):
         def refuse(message: str, status: int) -> Response:
             return Response({"message": message}, status=status)
 
-        response = datafile_response(request._request, datafile, refuse=refuse)
+        response = datafile_response(request._request, datafile, refuse=refuse, user=request.user)
         if inline and "Content-Disposition" in response:
             response["Content-Disposition"] = content_disposition_header(False, datafile.name)
         return response
@@ -172,6 +172,7 @@ class DataDownload(IcatPlusView):
                 status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             )
         stream = svc.zip_stream(entries=entries)
+        usage.zip_download_record(request._request, datafiles=files, user=request.user)
         response = StreamingHttpResponse(stream, content_type="application/zip")
         response["Content-Length"] = str(len(stream))
         response["Content-Disposition"] = content_disposition_header(True, svc.archive_name(files))

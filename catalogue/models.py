@@ -817,3 +817,13 @@ from .policy_models import (  # noqa: E402, F401
     EmbargoExtension,
     ExtensionStatus,
 )
+
+# Usage figures live in their own module; imported here so Django registers them with the app.
+from .usage_models import (  # noqa: E402,F401
+    Audience,
+    CatalogueYear,
+    UsageDay,
+    UsageEvent,
+    UsageKind,
+    UsageTotal,
+)

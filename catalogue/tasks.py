@@ -103,3 +103,10 @@ def restore_dataset(restore_id: int) -> str | None:
 
 
 # End of downloads ----------------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, soft_time_limit=600, time_limit=900)
+def usage_rollup() -> int:
+    from catalogue.usage import usage_rollup as rollup
+
+    return len(rollup())

@@ -155,3 +155,11 @@ urlpatterns += [
     path("audit/", policy_views.audit, name="audit"),
     path("audit.csv", policy_views.audit_csv, name="audit-csv"),
 ]
+
+# Usage figures for staff (views/stats.py): the page and each figure as CSV.
+from .views import stats  # noqa: E402
+
+urlpatterns += [
+    path("stats/", stats.stats, name="stats"),
+    path("stats/figure.csv", stats.stats_csv, name="stats-csv"),
+]

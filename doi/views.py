@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from catalogue import access
-from catalogue.models import ArchiveStatus, Datafile, Dataset, Investigation
+from catalogue import access, usage
+from catalogue.models import ArchiveStatus, Datafile, Dataset, Investigation, UsageKind
 
 from . import citation, publications, styles
 from .forms import PublicationLinkForm
@@ -150,7 +150,12 @@ def _download_all(doi: Doi, totals: dict, ids: list[int]) -> dict | None:
 @require_safe
 def landing(request: HttpRequest, prefix: str, suffix: str) -> HttpResponse:
     doi = access.get_doi_or_404(request.user, f"{prefix}/{suffix}")
-    return _cache_for(request, render(request, "doi/landing.html", _landing_context(request, doi)))
+    response = render(request, "doi/landing.html", _landing_context(request, doi))
+    if request.method == "GET":
+        usage.usage_record(
+            kind=UsageKind.DOI_LANDING_VIEW, request=request, investigation=doi.investigation
+        )
+    return _cache_for(request, response)
 
 
 @require_safe

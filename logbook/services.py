@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from PIL import Image, UnidentifiedImageError
 
-from catalogue import access
-from catalogue.models import Instrument, Investigation
+from catalogue import access, usage
+from catalogue.models import Audience, Instrument, Investigation, UsageKind
 
 from .dates import local
 from .models import Attachment, Category, EventType, Tag
@@ -407,7 +407,16 @@ def event_create(
     if refers_to is not None:
         doc["refersTo"] = refers_to
     doc.update(extra or {})
-    return get_store().insert(doc)
+    stored = get_store().insert(doc)
+    # Written by the team or its beamline's software; `by` names them (no request here).
+    usage.usage_record(
+        kind=UsageKind.LOGBOOK_EVENT,
+        investigation=investigation,
+        instrument=instrument,
+        audience=Audience.TEAM,
+        visitor=f"n{by}",
+    )
+    return stored
 
 
 def event_update(

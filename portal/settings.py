@@ -686,3 +686,13 @@ CELERY_BEAT_SCHEDULE["doi-update-stale-session-dois"] = {
     "task": "doi.tasks.update_stale_session_dois",
     "schedule": timedelta(hours=1),
 }
+
+# Usage figures (catalogue/usage.py, /stats/): a Range request resuming a file the same person
+# downloaded within USAGE_CONTINUATION_SECONDS is not a new download; events are rolled up per
+# day every USAGE_ROLLUP_MINUTES (today so far, and yesterday once it closes).
+USAGE_CONTINUATION_SECONDS = env_int("USAGE_CONTINUATION_SECONDS", 1800)
+USAGE_ROLLUP_MINUTES = env_int("USAGE_ROLLUP_MINUTES", 15)
+CELERY_BEAT_SCHEDULE["catalogue-usage-rollup"] = {
+    "task": "catalogue.tasks.usage_rollup",
+    "schedule": timedelta(minutes=USAGE_ROLLUP_MINUTES),
+}

@@ -37,10 +37,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from catalogue import access, keyset
+from catalogue import access, keyset, usage
 from catalogue import downloads as svc
 from catalogue.basket import Basket
-from catalogue.models import ArchiveStatus
+from catalogue.models import ArchiveStatus, Datafile, DownloadJobKind
 from portal.fields import LARGEST_ID
 
 mimetypes.add_type("application/x-hdf5", ".h5")
@@ -63,14 +63,23 @@ def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
         dataset = datafile.dataset if status == 409 else None  # the page offers the restore
         return _unavailable(request, message, status=status, dataset=dataset)
 
-    return datafile_response(request, datafile, refuse=refuse)
+    return datafile_response(request, datafile, refuse=refuse, user=_user_or_token(request))
 
 
 def datafile_response(
-    request: HttpRequest, datafile, *, refuse: Callable[[str, int], HttpResponse]
+    request: HttpRequest, datafile, *, refuse: Callable[[str, int], HttpResponse], user=None
 ) -> HttpResponse:
     """The bytes of a datafile the caller may see (by nginx, or served here with Range), or
-    `refuse(message, status)` saying why not: each caller answers in its own format."""
+    `refuse(message, status)` saying why not: each caller answers in its own format. A file
+    served is counted in the usage figures (usage.py says what one download is)."""
+    response = _datafile_bytes(request, datafile, refuse=refuse)
+    usage.file_download_record(request, response, datafile=datafile, user=user or request.user)
+    return response
+
+
+def _datafile_bytes(
+    request: HttpRequest, datafile, *, refuse: Callable[[str, int], HttpResponse]
+) -> HttpResponse:
     if datafile.dataset.archive_status != ArchiveStatus.ONLINE:
         return refuse(
             "This file's dataset is archived on tape: it can be downloaded once it is restored "
@@ -279,6 +288,8 @@ def zip_download(request: HttpRequest) -> HttpResponse:
             {"summary": summary, "limits": svc.limits(), **_query(request)},
         )
     stream = svc.zip_stream(entries=entries)
+    if request.method == "GET":
+        usage.zip_download_record(request, datafiles=datafiles, user=request.user)
     response = StreamingHttpResponse(stream, content_type="application/zip")
     response["Content-Length"] = str(len(stream))
     response["Content-Disposition"] = content_disposition_header(True, svc.archive_name(datafiles))
@@ -420,12 +431,24 @@ def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
     except svc.DownloadError:
         return _unavailable(request, "This download is not ready (or has expired).", status=404)
     if settings.DOWNLOAD_X_ACCEL_JOB_PREFIX:
-        return _x_accel(settings.DOWNLOAD_X_ACCEL_JOB_PREFIX, job.archive, job.name)
-    if not path.is_file():
+        response = _x_accel(settings.DOWNLOAD_X_ACCEL_JOB_PREFIX, job.archive, job.name)
+    elif not path.is_file():
         return _unavailable(
             request, "This download's archive is gone; please ask for it again.", status=404
         )
-    return serve_file(request, path, filename=job.name)
+    else:
+        response = serve_file(request, path, filename=job.name)
+    _job_download_record(request, response, job)
+    return response
+
+
+def _job_download_record(request: HttpRequest, response: HttpResponse, job) -> None:
+    if job.kind != DownloadJobKind.ZIP:
+        return  # a logbook PDF is not a data download
+    datafiles = Datafile.objects.filter(pk__in=job.datafile_ids).only("pk", "dataset_id", "size")
+    usage.zip_download_record(
+        request, datafiles=datafiles, user=request.user, response=response, what=f"j{job.pk}"
+    )
 
 
 # The basket --------------------------------------------------------------------------------------

@@ -35,5 +35,6 @@ def investigation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sample_count": investigation.samples.count(),
             "can_manage_team": access.can_manage_team(request.user, investigation),
             "in_team": access.is_in_team(request.user, investigation),
+            "usage": access.usage_total_for(request.user, investigation),
         },
     )

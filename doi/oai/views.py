@@ -17,6 +17,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from lxml import etree
 
+from catalogue import usage
+from catalogue.models import UsageKind
+
 from ..models import Doi
 from . import records, render, tokens
 from .render import sub
@@ -91,6 +94,7 @@ def endpoint(request: HttpRequest) -> HttpResponse:
         return _respond(root)
     root = render.envelope(_base_url(), echoed)
     root.append(body)
+    usage.usage_record(kind=UsageKind.OAI_HARVEST, request=request)
     return _respond(root)
 
 

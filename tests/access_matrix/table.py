@@ -364,6 +364,8 @@ KIND = {  # what the path parameters name
     "catalogue:policy-extension-decide": "extension",
     "catalogue:audit": "none",
     "catalogue:audit-csv": "none",
+    "catalogue:stats": "none",
+    "catalogue:stats-csv": "none",
 }
 
 # Who gets through, by pattern and method. Methods not listed must answer 405.
@@ -667,6 +669,9 @@ RULES = {
     "catalogue:policy-extension-decide": {"GET": act(()), "POST": act(())},
     "catalogue:audit": {"GET": act({"staff"})},
     "catalogue:audit-csv": {"GET": act({"staff"})},
+    # Usage figures and their CSV: staff only, a 404 to everyone else (catalogue/test_stats.py).
+    "catalogue:stats": {"GET": Rule(frozenset({"staff"}))},
+    "catalogue:stats-csv": {"GET": Rule(frozenset({"staff"}))},
 }
 
 # Django's admin and the safety team's admin site: staff (resp. Safety) only, everyone else is

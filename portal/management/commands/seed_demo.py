@@ -28,6 +28,7 @@ DEMO_STEPS = [
     "shipments.demo",
     "doi.demo",
     "catalogue.demo_policy",
+    "catalogue.demo_usage",  # last: a year of usage of everything above, rolled up
 ]
 # Steps whose idempotent `refresh(out=...)` brings a demo database made by an older version up
 # to date; `--if-empty` runs them on a filled database (named here: catalogue.demo is heavy).
