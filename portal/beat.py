@@ -15,7 +15,9 @@ from celery.beat import PersistentScheduler, ScheduleEntry
 from django.core.cache import cache
 
 log = logging.getLogger(__name__)
-LOCK_SHARE = 0.8  # of the period: short enough for the next run, long enough to cover clock skew
+# Of the period: the lock must be gone when the next run is due, and outlast the offset between
+# two beats started at different moments (cache timeouts are whole seconds).
+LOCK_SHARE = 0.8
 
 
 def _period_seconds(entry: ScheduleEntry) -> float:

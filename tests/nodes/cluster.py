@@ -22,7 +22,7 @@ from tests.workers import BASE_DIR, CeleryWorker, wait_for
 # Seconds in the test; production: DOWNLOAD_STALE_SECONDS=60, DOI_STALE_SECONDS=180,
 # SWEEP_INTERVAL_SECONDS=60.
 STALE_SECONDS = 3
-SWEEP_SECONDS = 2
+SWEEP_SECONDS = 3
 
 
 def free_port() -> int:

@@ -6,7 +6,9 @@ killed mid-work and the work still ends once, right. Recovery times are printed 
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +28,7 @@ from tests import factories
 from tests.catalogue.download_helpers import assert_zip_matches_disk, dataset_with_files
 from tests.doi.conftest import filled_collection
 from tests.doi.datacite_standin import PASSWORD, REPOSITORY_ID, DataCiteStandIn
-from tests.nodes.cluster import Cluster
+from tests.nodes.cluster import SWEEP_SECONDS, Cluster
 from tests.workers import wait_for
 
 THROTTLE = 400_000  # bytes/s of every zip and restore: slow enough to kill mid-work
@@ -266,3 +268,106 @@ def test_a_mint_whose_worker_is_killed_mints_once(transactional_db, cluster, dat
     publishes = [r for r in mine if r["method"] == "PUT" and "'publish'" in str(r["body"])]
     assert len(publishes) == 1
     assert Dataset.objects.filter(pk=datasets[0].pk, released_by_doi=True).exists()
+
+
+# The broker, beat and a web node ----------------------------------------------------------------
+
+
+def test_a_broker_restart_loses_no_job_mint_or_email(transactional_db, cluster, roots):
+    """Redis keeps nothing on disk: queued and running tasks are forgotten when it restarts. The
+    database says what is left to do, and the sweepers enqueue it again."""
+    team = make_team()
+    user = user_with_password(team.participant)
+    running = dataset_with_files(team.investigation, files=6, size=300_000, seed=2)
+    queued = dataset_with_files(team.investigation, files=3, size=100_000, seed=3)
+    client = Client(cluster)
+    client.username = user.username
+    client.login(0, user)
+    first = job_of(client, 0, running)
+    wait_for(lambda: DownloadJob.objects.get(pk=first.pk).done_bytes > 0, timeout=60)
+    second = job_of(client, 1, queued)  # waits behind the first on the zip worker
+    with mute_signals(post_save):
+        datasets = [factories.DatasetFactory(investigation=team.investigation)]
+    collection = filled_collection(team.participant, datasets)
+    # Its message goes to this process's broker, never the cluster's: as if Redis lost it.
+    doi_services.collection_mint(collection=collection, by=team.participant, confirmed=True)
+
+    cluster.redis.restart()
+    restarted = time.monotonic()
+    for job in (first, second):
+        wait_status(DownloadJob, job.pk, DownloadJobStatus.READY, timeout=90, cluster=cluster)
+    RECOVERY["redis restarted: both jobs ready"] = time.monotonic() - restarted
+    wait_for(
+        lambda: type(collection).objects.get(pk=collection.pk).state == CollectionState.FINDABLE,
+        timeout=90,
+        message=f"the collection to be findable; logs:\n{cluster.logs()}",
+    )
+    RECOVERY["redis restarted: mint findable"] = time.monotonic() - restarted
+
+    for job, dataset in ((first, running), (second, queued)):
+        job.refresh_from_db()
+        assert_zip_matches_disk(
+            Path(settings.DOWNLOAD_ROOT) / job.archive, list(dataset.datafiles.all())
+        )
+        wait_for(lambda job=job: outbox_count(roots, str(job.pk)) == 1, timeout=30)
+    # The sessions outlive the cache: both nodes still know the user.
+    for node in (0, 1):
+        page = client.on(node, "GET", "/downloads/", allow_redirects=False)
+        assert page.status_code == 200 and str(first.pk) in page.text
+
+
+def _queued(cluster: Cluster) -> int:
+    import redis
+
+    broker = redis.Redis.from_url(cluster.redis.url)
+    return sum(broker.llen(queue) for queue in ("zip", "doi"))
+
+
+def test_a_second_beat_sends_no_periodic_task_twice(transactional_db, cluster):
+    """Both sweepers run every SWEEP_SECONDS. With the workers paused, the messages pile up in
+    Redis: two beats must not send them faster than one."""
+    for worker in (cluster.workers["zip"], cluster.workers["doi"]):
+        os.killpg(worker.process.pid, signal.SIGSTOP)
+    try:
+        cluster.start_beat()
+        start, before = time.monotonic(), _queued(cluster)
+        wait_for(lambda: _queued(cluster) >= before + 6, timeout=60, message="six sweeps")
+        elapsed = time.monotonic() - start
+    finally:
+        cluster.beats.pop().stop()
+        for worker in (cluster.workers["zip"], cluster.workers["doi"]):
+            os.killpg(worker.process.pid, signal.SIGCONT)
+    # Two sweepers, one message each per period: six messages take two periods; with each beat
+    # sending its own, they would take one.
+    assert elapsed >= 2 * SWEEP_SECONDS * 0.9, elapsed
+
+
+def test_a_download_cut_by_a_dead_node_resumes_on_the_other(transactional_db, cluster):
+    team = make_team()
+    user = user_with_password(team.participant)
+    dataset = dataset_with_files(team.investigation, files=1, size=40_000_000, seed=4)
+    datafile = dataset.datafiles.get()
+    expected = (Path(settings.DATA_ROOT) / datafile.location).read_bytes()
+    client = Client(cluster)
+    client.username = user.username
+    client.login(0, user)
+    url = f"/datafiles/{datafile.pk}/download"
+
+    answer = client.on(0, "GET", url, stream=True)
+    got = bytearray(answer.raw.read(1_000_000))
+    cluster.webs[0].kill()
+    stopped = time.monotonic()
+    try:
+        for chunk in answer.iter_content(65536):
+            got += chunk
+    except requests.RequestException:
+        pass  # the connection died with the node
+    assert 1_000_000 <= len(got) < len(expected)
+
+    rest = client.on(
+        1, "GET", url, headers={"Range": f"bytes={len(got)}-", "If-Range": answer.headers["ETag"]}
+    )
+    RECOVERY["web node killed: download resumed"] = time.monotonic() - stopped
+    assert rest.status_code == 206
+    assert bytes(got) + rest.content == expected
+    cluster.webs[0].start()
