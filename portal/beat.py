@@ -27,8 +27,13 @@ def _period_seconds(entry: ScheduleEntry) -> float:
 
 class LockedScheduler(PersistentScheduler):
     def apply_entry(self, entry: ScheduleEntry, producer=None) -> None:
-        period = _period_seconds(entry)
-        if not cache.add(f"beat-lock:{entry.name}", 1, timeout=max(1, int(period * LOCK_SHARE))):
+        timeout = max(1, int(_period_seconds(entry) * LOCK_SHARE))
+        try:
+            mine = cache.add(f"beat-lock:{entry.name}", 1, timeout=timeout)
+        except Exception:  # noqa: BLE001 - a cache down: better sent twice than never
+            log.exception("No beat lock for %s: sending it anyway", entry.name)
+            mine = True
+        if not mine:
             log.info("Skipping %s: another beat sent it this period", entry.name)
             return
         super().apply_entry(entry, producer=producer)
