@@ -37,11 +37,13 @@ class CeleryWorker:
         *,
         queues: str = "",
         name: str = "",
+        app: str = "portal",
     ) -> None:
         self.log_path = log_path
         self.extra_env = extra_env or {}
         self.queues = queues  # e.g. "zip" or "doi,default"; empty: every queue
         self.name = name
+        self.app = app  # the Celery app module (`celery -A`)
         self.process: subprocess.Popen | None = None
 
     def environment(self) -> dict[str, str]:
@@ -64,7 +66,7 @@ class CeleryWorker:
                 "-m",
                 "celery",
                 "-A",
-                "portal",
+                self.app,
                 "worker",
                 "--pool",
                 "solo",

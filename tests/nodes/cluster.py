@@ -192,12 +192,15 @@ class Cluster:
         self.start_beat()
         return self
 
-    def start_worker(self, name: str, *, queues: str, **extra: str) -> CeleryWorker:
+    def start_worker(
+        self, name: str, *, queues: str, app: str = "portal", **extra: str
+    ) -> CeleryWorker:
         worker = CeleryWorker(
             self.folder / f"worker-{name}-{time.monotonic_ns()}.log",
             extra_env=self.env(**extra),
             queues=queues,
             name=name,
+            app=app,
         )
         self.workers[name] = worker.start()
         return worker

@@ -6,6 +6,7 @@ killed mid-work and the work still ends once, right. Recovery times are printed 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -19,8 +20,18 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from factory.django import mute_signals
 
-from catalogue.models import ArchiveStatus, Dataset, DatasetRestore, DownloadJob, DownloadJobStatus
-from catalogue.tasks import restore_dataset
+from catalogue.models import (
+    ArchiveStatus,
+    Datafile,
+    Dataset,
+    DatasetRestore,
+    DownloadJob,
+    DownloadJobStatus,
+    Investigation,
+    SyncCursor,
+    SyncRun,
+)
+from catalogue.tasks import restore_dataset, sync_icat
 from doi import services as doi_services
 from doi.models import CollectionState
 from doi.tasks import mint_collection
@@ -28,11 +39,13 @@ from tests import factories
 from tests.catalogue.download_helpers import assert_zip_matches_disk, dataset_with_files
 from tests.doi.conftest import filled_collection
 from tests.doi.datacite_standin import PASSWORD, REPOSITORY_ID, DataCiteStandIn
-from tests.nodes.cluster import SWEEP_SECONDS, Cluster
+from tests.nodes.cluster import STALE_SECONDS, SWEEP_SECONDS, Cluster
+from tests.nodes.icat_worker import RECORDING
 from tests.workers import wait_for
 
 THROTTLE = 400_000  # bytes/s of every zip and restore: slow enough to kill mid-work
 RECOVERY: dict[str, float] = {}
+ICAT_APP = "tests.nodes.icat_worker"
 
 
 @pytest.fixture(scope="module")
@@ -371,3 +384,38 @@ def test_a_download_cut_by_a_dead_node_resumes_on_the_other(transactional_db, cl
     assert rest.status_code == 206
     assert bytes(got) + rest.content == expected
     cluster.webs[0].start()
+
+
+def test_an_icat_sync_whose_worker_is_killed_resumes_on_another(transactional_db, cluster):
+    """The sync commits a cursor per batch; a run killed between two batches leaves its lock to
+    expire (ICAT_SYNC_LOCK_SECONDS) and the next scheduled run resumes from the cursors."""
+    recording = json.loads(RECORDING.read_text())
+    sync_env = {"ICAT_BATCH_SIZE": "2", "ICAT_SYNC_LOCK_SECONDS": str(STALE_SECONDS)}
+    first = cluster.start_worker("sync", queues="sync", app=ICAT_APP, **sync_env)
+    cluster.send(sync_icat)
+    wait_for(lambda: SyncCursor.objects.count() >= 3, timeout=90, message="three batches")
+
+    first.kill()
+    killed = time.monotonic()
+    cluster.start_worker("sync", queues="sync", app=ICAT_APP, **sync_env)
+    sent = [0.0]
+
+    def resumed() -> bool:  # what beat does every ICAT_SYNC_INTERVAL_MINUTES
+        if SyncRun.objects.filter(status=SyncRun.Status.SUCCESS).exists():
+            return True
+        if time.monotonic() - sent[0] > SWEEP_SECONDS:
+            cluster.send(sync_icat)
+            sent[0] = time.monotonic()
+        return False
+
+    wait_for(resumed, timeout=120, message=f"a successful run; logs:\n{cluster.logs()}")
+    RECOVERY["sync worker killed mid-batch"] = time.monotonic() - killed
+
+    crashed, done = SyncRun.objects.order_by("started")[:2]
+    assert crashed.status == SyncRun.Status.FAILED and "interrupted" in str(crashed.errors)
+    applied = sum(c.get("applied", 0) for c in done.counts.values())
+    assert 0 < applied < sum(len(rows) for rows in recording.values())  # resumed, not redone
+    assert sorted(Datafile.objects.values_list("icat_id", flat=True)) == sorted(
+        row["id"] for row in recording["Datafile"]
+    )
+    assert Investigation.objects.count() == len(recording["Investigation"])
