@@ -154,10 +154,20 @@ class WebNode(Process):
 
 
 class Cluster:
-    """Two web nodes, a `zip` worker, a `doi,default` worker, one beat, a private Redis."""
+    """Two web nodes, a `zip` worker, a `doi,default` worker, one beat, a private Redis; and a
+    `sync` worker when given the Celery app for it (`sync_app`)."""
 
-    def __init__(self, folder: Path, *, roots: dict[str, Path], extra_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        roots: dict[str, Path],
+        extra_env: dict[str, str],
+        sync_app: str = "",
+        sync_env: dict[str, str] | None = None,
+    ) -> None:
         self.folder = folder
+        self.sync_app, self.sync_env = sync_app, sync_env or {}
         self.redis = Redis(folder)
         self.roots = roots
         self.extra_env = extra_env
@@ -193,6 +203,8 @@ class Cluster:
             node.start(wait=False)
         self.start_worker("zip", queues="zip")
         self.start_worker("doi", queues="doi,default")
+        if self.sync_app:
+            self.start_sync_worker()
         self.start_beat()
         for node in self.webs:
             node.wait()
@@ -210,6 +222,9 @@ class Cluster:
         )
         self.workers[name] = worker.start()
         return worker
+
+    def start_sync_worker(self) -> CeleryWorker:
+        return self.start_worker("sync", queues="sync", app=self.sync_app, **self.sync_env)
 
     def start_beat(self) -> Process:
         n = len(self.beats)

@@ -45,7 +45,6 @@ from tests.workers import wait_for
 
 THROTTLE = 400_000  # bytes/s of every zip and restore: slow enough to kill mid-work
 RECOVERY: dict[str, float] = {}
-ICAT_APP = "tests.nodes.icat_worker"
 
 
 @pytest.fixture(scope="module")
@@ -85,6 +84,8 @@ def cluster(django_db_setup, django_db_blocker, roots, datacite, tmp_path_factor
             "DATACITE_TIMEOUT": "60",  # a hung request keeps the worker busy until it is killed
             "DOI_RETRY_BACKOFF": "0",
         },
+        sync_app="tests.nodes.icat_worker",
+        sync_env={"ICAT_BATCH_SIZE": "2", "ICAT_SYNC_LOCK_SECONDS": str(STALE_SECONDS)},
     )
     with django_db_blocker.unblock():
         cluster.start()
@@ -390,14 +391,13 @@ def test_an_icat_sync_whose_worker_is_killed_resumes_on_another(transactional_db
     """The sync commits a cursor per batch; a run killed between two batches leaves its lock to
     expire (ICAT_SYNC_LOCK_SECONDS) and the next scheduled run resumes from the cursors."""
     recording = json.loads(RECORDING.read_text())
-    sync_env = {"ICAT_BATCH_SIZE": "2", "ICAT_SYNC_LOCK_SECONDS": str(STALE_SECONDS)}
-    first = cluster.start_worker("sync", queues="sync", app=ICAT_APP, **sync_env)
+    first = cluster.workers["sync"]
     cluster.send(sync_icat)
     wait_for(lambda: SyncCursor.objects.count() >= 3, timeout=90, message="three batches")
 
     first.kill()
     killed = time.monotonic()
-    cluster.start_worker("sync", queues="sync", app=ICAT_APP, **sync_env)
+    cluster.start_sync_worker()
     sent = [0.0]
 
     def resumed() -> bool:  # what beat does every ICAT_SYNC_INTERVAL_MINUTES
