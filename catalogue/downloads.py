@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 import zipstream.ng
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from isal.isal_zlib import crc32 as isal_crc32
@@ -36,6 +36,7 @@ from zipstream import ZipStream
 from portal.mail import mail_send
 
 from . import access
+from .lease import Superseded, lease_beat, lease_claim, lease_mine, lease_sweep
 from .models import (
     ArchiveStatus,
     Datafile,
@@ -342,29 +343,10 @@ def download_job_request(
 
 
 def download_job_claim(*, job_id) -> DownloadJob | None:
-    """Take the job for this worker: pending, or running with a stale heartbeat (its worker died).
-    Anyone else (a redelivered message, a second sweep) gets None and leaves it alone."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
-    claimed = (
-        DownloadJob.objects.filter(pk=job_id)
-        .filter(
-            Q(status=DownloadJobStatus.PENDING)
-            | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale)
-        )
-        .update(
-            status=DownloadJobStatus.RUNNING,
-            attempt=F("attempt") + 1,
-            heartbeat_at=now,
-            done_bytes=0,
-            error="",
-        )
-    )
-    return DownloadJob.objects.select_related("owner").get(pk=job_id) if claimed else None
-
-
-class _Superseded(Exception):
-    """The sweeper gave this job to another attempt: stop without touching the row."""
+    """Take the job for this worker (`lease.lease_claim`); None when another attempt has it."""
+    if not lease_claim(DownloadJob, pk=job_id, done_bytes=0, error=""):
+        return None
+    return DownloadJob.objects.select_related("owner").get(pk=job_id)
 
 
 def _partial_dir() -> Path:
@@ -383,7 +365,7 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
     if job is None:
         return None
     attempt = job.attempt
-    mine = DownloadJob.objects.filter(pk=job.pk, attempt=attempt, status=DownloadJobStatus.RUNNING)
+    mine = lease_mine(DownloadJob, pk=job.pk, attempt=attempt)
     partial = _partial_dir()
     for old in partial.glob(f"{job.pk}-*.part"):
         if old.name != f"{job.pk}-{attempt}.part":
@@ -415,7 +397,7 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
         job.refresh_from_db()
         _notify_ready(job)
         return job
-    except _Superseded:
+    except Superseded:
         return None
     except _WaitForSpace:
         pass
@@ -454,8 +436,7 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
 
 
 def _report(mine: QuerySet, done: int, total: int) -> None:
-    if not mine.update(done_bytes=done, total_bytes=total, heartbeat_at=timezone.now()):
-        raise _Superseded
+    lease_beat(mine, done_bytes=done, total_bytes=total)
 
 
 def _zip_write(
@@ -503,8 +484,7 @@ def _write(
                 time.sleep(max(0.0, started + done / throttle - time.monotonic()))
             if time.monotonic() - last_beat >= HEARTBEAT_SECONDS:
                 last_beat = time.monotonic()
-                if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
-                    raise _Superseded
+                lease_beat(mine, done_bytes=done)
         out.flush()
         os.fsync(out.fileno())
 
@@ -558,7 +538,7 @@ def _take_space(job: DownloadJob, size: int, *, mine: QuerySet) -> None:
         if not older_waiting and _make_room(job, size, quota=quota):
             return
         if not mine.update(status=DownloadJobStatus.WAITING, done_bytes=0):
-            raise _Superseded
+            raise Superseded
     log.info("Download job %s (%s) waits for space under the quota", job.pk, size)
     raise _WaitForSpace
 
@@ -612,29 +592,9 @@ def _notify_ready(job: DownloadJob) -> None:
 def download_jobs_sweep(*, stale_after: timedelta | None = None) -> int:
     """Put jobs and restores whose worker went quiet (killed, or their message lost) back in the
     queue, and the zips waiting for space that now fit."""
-    stale_after = stale_after or timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
-    now = timezone.now()
-    active = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
-    count = 0
-    for job_id, kind in DownloadJob.objects.filter(
-        status__in=active, heartbeat_at__lt=now - stale_after
-    ).values_list("pk", "kind"):
-        with transaction.atomic():
-            if DownloadJob.objects.filter(
-                pk=job_id, status__in=active, heartbeat_at__lt=now - stale_after
-            ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
-                _enqueue_build(job_id, kind)
-                count += 1
-    for restore_id in DatasetRestore.objects.filter(
-        status__in=active, heartbeat_at__lt=now - stale_after
-    ).values_list("pk", flat=True):
-        with transaction.atomic():
-            if DatasetRestore.objects.filter(
-                pk=restore_id, status__in=active, heartbeat_at__lt=now - stale_after
-            ).update(status=DownloadJobStatus.PENDING, heartbeat_at=now):
-                _enqueue_restore(restore_id)
-                count += 1
-    return count + download_jobs_admit_waiting()
+    swept = lease_sweep(DownloadJob, enqueue=_enqueue_build, fields=("kind",), older=stale_after)
+    swept += lease_sweep(DatasetRestore, enqueue=_enqueue_restore, older=stale_after)
+    return swept + download_jobs_admit_waiting()
 
 
 def download_jobs_expire(*, now=None) -> int:
@@ -694,21 +654,10 @@ def dataset_restore(*, restore_id: int) -> DatasetRestore | None:
     mark it online. Claimed like a download job; idempotent: files already back are skipped and
     each copy goes to a temporary name first. A file missing from the archive fails the restore,
     names the file, and leaves the dataset archived."""
-    now = timezone.now()
-    stale = now - timedelta(seconds=settings.DOWNLOAD_STALE_SECONDS)
-    if (
-        not DatasetRestore.objects.filter(pk=restore_id)
-        .filter(
-            Q(status=DownloadJobStatus.PENDING)
-            | Q(status=DownloadJobStatus.RUNNING, heartbeat_at__lt=stale)
-        )
-        .update(status=DownloadJobStatus.RUNNING, attempt=F("attempt") + 1, heartbeat_at=now)
-    ):
+    if not lease_claim(DatasetRestore, pk=restore_id):
         return None
     restore = DatasetRestore.objects.select_related("dataset", "requested_by").get(pk=restore_id)
-    mine = DatasetRestore.objects.filter(
-        pk=restore_id, attempt=restore.attempt, status=DownloadJobStatus.RUNNING
-    )
+    mine = lease_mine(DatasetRestore, pk=restore_id, attempt=restore.attempt)
     dataset = restore.dataset
     done = 0
     try:
@@ -730,7 +679,7 @@ def dataset_restore(*, restore_id: int) -> DatasetRestore | None:
                     tmp.unlink(missing_ok=True)
             done += size
             _beat(mine, done)
-    except _Superseded:
+    except Superseded:
         return None
     except (DownloadError, OSError) as error:
         message = str(error) if isinstance(error, DownloadError) else f"Copy failed: {error}"
@@ -782,8 +731,7 @@ def dataset_restore_report(
 
 
 def _beat(mine: QuerySet, done: int) -> None:
-    if not mine.update(done_bytes=done, heartbeat_at=timezone.now()):
-        raise _Superseded
+    lease_beat(mine, done_bytes=done)
 
 
 def _slow_copy(source: Path, target: Path, *, progress: Callable[[int], None]) -> None:

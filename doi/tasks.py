@@ -145,7 +145,7 @@ def register_missing_session_dois() -> int:
 def resume_stalled_collections() -> int:
     """Enqueue again the step of collections pending for long: harmless if the first is still
     queued, because the step does nothing once the state has moved on."""
-    stalled = services.stalled_collections(older_than=timedelta(minutes=30))
+    stalled = services.stalled_collections(older_than=timedelta(seconds=settings.DOI_STALE_SECONDS))
     step = {
         CollectionState.RESERVING: reserve_collection,
         CollectionState.MINTING: mint_collection,

@@ -283,6 +283,9 @@ CELERY_TASK_ROUTES = {
 CELERY_TASK_QUEUES = [Queue(name) for name in ("default", "zip", "sync", "doi")]
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_DIR / "beat-schedule")
+# Each periodic task is sent only by the beat that takes its lock in the cache (Redis) for most
+# of its period: a second beat started by mistake sends nothing twice (portal/beat.py).
+CELERY_BEAT_SCHEDULER = "portal.beat.LockedScheduler"
 
 REST_FRAMEWORK = {
     # Token first: DRF takes the WWW-Authenticate header from the first class, and only a class
@@ -404,8 +407,11 @@ DOWNLOAD_EXPIRY_DAYS = env_int("DOWNLOAD_EXPIRY_DAYS", 7)
 # Empty: Django sends the bytes itself.
 DOWNLOAD_X_ACCEL_PREFIX = env_str("DOWNLOAD_X_ACCEL_PREFIX")
 DOWNLOAD_X_ACCEL_JOB_PREFIX = env_str("DOWNLOAD_X_ACCEL_JOB_PREFIX")
-# A running job whose worker has not reported for this long is taken up again by the sweeper.
-DOWNLOAD_STALE_SECONDS = env_int("DOWNLOAD_STALE_SECONDS", 300)
+# A running job or restore whose worker has not reported for this long (it reports every half
+# second) is taken up again by the sweeper, which beat runs every SWEEP_INTERVAL_SECONDS: a job
+# whose worker died is running again within STALE + INTERVAL (2 minutes by default).
+DOWNLOAD_STALE_SECONDS = env_int("DOWNLOAD_STALE_SECONDS", 60)
+SWEEP_INTERVAL_SECONDS = env_int("SWEEP_INTERVAL_SECONDS", 60)
 DOWNLOAD_JOB_SOFT_TIME_LIMIT = env_int("DOWNLOAD_JOB_SOFT_TIME_LIMIT", 6 * 3600)
 # Bytes the archives of download jobs may take in DOWNLOAD_ROOT (0 = no limit but the disk): a zip
 # that would go over it waits ("Waiting for space") after expired archives are removed.
@@ -427,7 +433,7 @@ CELERY_BEAT_SCHEDULE["catalogue-release-due"] = {
 }
 CELERY_BEAT_SCHEDULE["download-sweep"] = {
     "task": "catalogue.tasks.download_sweep",
-    "schedule": timedelta(minutes=1),
+    "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
 }
 CELERY_BEAT_SCHEDULE["download-expire"] = {
     "task": "catalogue.tasks.download_expire",
@@ -465,10 +471,14 @@ CELERY_BEAT_SCHEDULE["doi-register-session-dois"] = {
     "task": "doi.tasks.register_missing_session_dois",
     "schedule": timedelta(hours=1),
 }
-# A collection left "reserving"/"minting" by a lost message gets its step enqueued again.
+# A collection left "reserving"/"minting" for DOI_STALE_SECONDS (a killed worker, a lost message)
+# gets its step enqueued again, checked every SWEEP_INTERVAL_SECONDS: a mint interrupted by a dead
+# worker ends within STALE + INTERVAL (4 minutes by default; a step's hard time limit is 3). A
+# second run of a step is safe: it looks the DOI up at the provider before creating it.
+DOI_STALE_SECONDS = env_int("DOI_STALE_SECONDS", 180)
 CELERY_BEAT_SCHEDULE["doi-resume-stalled-collections"] = {
     "task": "doi.tasks.resume_stalled_collections",
-    "schedule": timedelta(minutes=15),
+    "schedule": timedelta(seconds=SWEEP_INTERVAL_SECONDS),
 }
 
 # Sign-in limits (django-axes): every login form (/login/, /admin/login/) authenticates through

@@ -49,6 +49,9 @@ EMAIL_BACKEND = os.environ.get(
     "PORTAL_TEST_EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
 )
 EMAIL_FILE_PATH = os.environ.get("PORTAL_TEST_EMAIL_FILE_PATH", str(VAR_DIR / "outbox"))
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if not os.environ.get("PORTAL_TEST_SHARED_CACHE"):
+    # Processes of the many-nodes test (tests/nodes/) keep the project's Redis cache: sessions,
+    # rate limits, logbook versions and beat locks must be shared between them.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing

@@ -30,9 +30,20 @@ def purge_queues() -> None:
 
 
 class CeleryWorker:
-    def __init__(self, log_path: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        *,
+        queues: str = "",
+        name: str = "",
+        app: str = "portal",
+    ) -> None:
         self.log_path = log_path
         self.extra_env = extra_env or {}
+        self.queues = queues  # e.g. "zip" or "doi,default"; empty: every queue
+        self.name = name
+        self.app = app  # the Celery app module (`celery -A`)
         self.process: subprocess.Popen | None = None
 
     def environment(self) -> dict[str, str]:
@@ -55,7 +66,7 @@ class CeleryWorker:
                 "-m",
                 "celery",
                 "-A",
-                "portal",
+                self.app,
                 "worker",
                 "--pool",
                 "solo",
@@ -64,6 +75,8 @@ class CeleryWorker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *(["--queues", self.queues] if self.queues else []),
+                *(["--hostname", f"{self.name}@%h"] if self.name else []),
             ],
             cwd=BASE_DIR,
             env=self.environment(),
