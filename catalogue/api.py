@@ -9,11 +9,10 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
 from portal.fields import IdField
 
-from . import access, keyset
+from . import access
 from .dataset_forms import DatasetApiFilterForm, filter_datasets
 from .forms import InvestigationFilterForm
 from .models import Datafile, Dataset, DatasetParameter, Investigation, Sample, SampleParameter
@@ -36,7 +35,6 @@ class InvestigationList(generics.GenericAPIView):
     `page_size` (1-500). Keyset pagination: follow `next`/`previous`. Bad values answer 400."""
 
     serializer_class = InvestigationSerializer
-    pagination_class = None
 
     @extend_schema(
         parameters=[
@@ -74,25 +72,9 @@ class InvestigationList(generics.GenericAPIView):
         else:
             base = access.visible_investigations(request.user)
         queryset = form.filter(base.select_related("instrument").prefetch_related("techniques"))
-        try:
-            page = keyset.paginate(
-                queryset, ordering=form.ordering, cursor=params.get("cursor"), size=int(size)
-            )
-        except keyset.BadCursor:
-            return Response({"cursor": ["This cursor is not valid for this list."]}, status=400)
-
-        def link(cursor: str | None) -> str | None:
-            if not cursor:
-                return None
-            return replace_query_param(request.build_absolute_uri(), "cursor", cursor)
-
-        return Response(
-            {
-                "next": link(page.next_cursor),
-                "previous": link(page.previous_cursor),
-                "results": self.get_serializer(page.rows, many=True).data,
-            }
-        )
+        self.keyset_ordering = form.ordering
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 class InvestigationDetail(generics.RetrieveAPIView):

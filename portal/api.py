@@ -10,26 +10,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.rest_framework import FilterSet as BaseFilterSet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import pagination
-from rest_framework.exceptions import NotFound, ValidationError
 
 from .fields import IdField
-
-
-class CursorPagination(pagination.CursorPagination):
-    """Keyset pagination for every list: stable under inserts and fast deep in the list."""
-
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
-    ordering = "-id"
-
-    def decode_cursor(self, request):
-        # DRF answers a damaged cursor with 404, which reads as "this list does not exist".
-        try:
-            return super().decode_cursor(request)
-        except NotFound:
-            raise ValidationError({"cursor": ["This cursor is not valid for this list."]}) from None
 
 
 @extend_schema_field(OpenApiTypes.INT)
