@@ -6,14 +6,13 @@ from django import forms
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
+from portal.api import query_filters, query_parameter
 from portal.fields import IdField
 
-from . import access, keyset
+from . import access
 from .dataset_forms import DatasetApiFilterForm, filter_datasets
 from .forms import InvestigationFilterForm
 from .models import Datafile, Dataset, DatasetParameter, Investigation, Sample, SampleParameter
@@ -36,7 +35,6 @@ class InvestigationList(generics.GenericAPIView):
     `page_size` (1-500). Keyset pagination: follow `next`/`previous`. Bad values answer 400."""
 
     serializer_class = InvestigationSerializer
-    pagination_class = None
 
     @extend_schema(
         parameters=[
@@ -74,25 +72,9 @@ class InvestigationList(generics.GenericAPIView):
         else:
             base = access.visible_investigations(request.user)
         queryset = form.filter(base.select_related("instrument").prefetch_related("techniques"))
-        try:
-            page = keyset.paginate(
-                queryset, ordering=form.ordering, cursor=params.get("cursor"), size=int(size)
-            )
-        except keyset.BadCursor:
-            return Response({"cursor": ["This cursor is not valid for this list."]}, status=400)
-
-        def link(cursor: str | None) -> str | None:
-            if not cursor:
-                return None
-            return replace_query_param(request.build_absolute_uri(), "cursor", cursor)
-
-        return Response(
-            {
-                "next": link(page.next_cursor),
-                "previous": link(page.previous_cursor),
-                "results": self.get_serializer(page.rows, many=True).data,
-            }
-        )
+        self.keyset_ordering = form.ordering
+        rows = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
 class InvestigationDetail(generics.RetrieveAPIView):
@@ -106,29 +88,17 @@ class InvestigationDetail(generics.RetrieveAPIView):
 # Datasets, datafiles and samples ---------------------------------------------------------------
 
 
-def _bad_filters(form: forms.Form) -> ValidationError:
-    """A 400 naming each bad query parameter, in DRF's usual shape."""
-    return ValidationError(
-        {
-            ("non_field_errors" if field == "__all__" else field): list(errors)
-            for field, errors in form.errors.items()
-        }
-    )
-
-
-def _query(name: str, kind: type, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description)
-
-
 @extend_schema(
     parameters=[
-        _query("investigation", int, "investigation id"),
-        _query("sample", int, "sample id"),
-        _query("type", str, "raw or processed"),
-        _query("parameter", str, "parameter type id or name, for the range below"),
-        _query("minimum", float, "lowest value (inclusive)"),
-        _query("maximum", float, "highest value (inclusive)"),
-        _query("units", str, "units of minimum/maximum, e.g. eV (default: the parameter's own)"),
+        query_parameter("investigation", int, "investigation id"),
+        query_parameter("sample", int, "sample id"),
+        query_parameter("type", str, "raw or processed"),
+        query_parameter("parameter", str, "parameter type id or name, for the range below"),
+        query_parameter("minimum", float, "lowest value (inclusive)"),
+        query_parameter("maximum", float, "highest value (inclusive)"),
+        query_parameter(
+            "units", str, "units of minimum/maximum, e.g. eV (default: the parameter's own)"
+        ),
     ]
 )
 class DatasetList(generics.ListAPIView):
@@ -139,11 +109,9 @@ class DatasetList(generics.ListAPIView):
     serializer_class = DatasetSerializer
 
     def get_queryset(self) -> QuerySet[Dataset]:
-        form = DatasetApiFilterForm(self.request.query_params)
-        if not form.is_valid():
-            raise _bad_filters(form)
+        data = query_filters(DatasetApiFilterForm, self.request)
         datasets = access.visible_datasets(self.request.user).select_related("sample")
-        return filter_datasets(datasets, form.cleaned_data).prefetch_related(
+        return filter_datasets(datasets, data).prefetch_related(
             Prefetch("parameters", queryset=DatasetParameter.objects.select_related("type"))
         )
 
@@ -174,8 +142,8 @@ class _DatafileFilter(forms.Form):
 
 @extend_schema(
     parameters=[
-        _query("dataset", int, "dataset id"),
-        _query("investigation", int, "investigation id"),
+        query_parameter("dataset", int, "dataset id"),
+        query_parameter("investigation", int, "investigation id"),
     ]
 )
 class DatafileList(generics.ListAPIView):
@@ -184,15 +152,12 @@ class DatafileList(generics.ListAPIView):
     serializer_class = DatafileSerializer
 
     def get_queryset(self) -> QuerySet[Datafile]:
-        form = _DatafileFilter(self.request.query_params)
-        if not form.is_valid():
-            raise _bad_filters(form)
+        data = query_filters(_DatafileFilter, self.request)
         datafiles = access.visible_datafiles(self.request.user)
-        if form.cleaned_data["dataset"]:
-            datafiles = datafiles.filter(dataset_id=form.cleaned_data["dataset"])
-        if form.cleaned_data["investigation"]:
-            investigation = form.cleaned_data["investigation"]
-            datafiles = datafiles.filter(dataset__investigation_id=investigation)
+        if data["dataset"]:
+            datafiles = datafiles.filter(dataset_id=data["dataset"])
+        if data["investigation"]:
+            datafiles = datafiles.filter(dataset__investigation_id=data["investigation"])
         return datafiles
 
 
@@ -207,21 +172,19 @@ class _SampleFilter(forms.Form):
     investigation = IdField(required=False)
 
 
-@extend_schema(parameters=[_query("investigation", int, "investigation id")])
+@extend_schema(parameters=[query_parameter("investigation", int, "investigation id")])
 class SampleList(generics.ListAPIView):
     """Samples the caller may see; filter by investigation."""
 
     serializer_class = SampleSerializer
 
     def get_queryset(self) -> QuerySet[Sample]:
-        form = _SampleFilter(self.request.query_params)
-        if not form.is_valid():
-            raise _bad_filters(form)
+        data = query_filters(_SampleFilter, self.request)
         samples = access.visible_samples(self.request.user).prefetch_related(
             Prefetch("parameters", queryset=SampleParameter.objects.select_related("type"))
         )
-        if form.cleaned_data["investigation"]:
-            samples = samples.filter(investigation_id=form.cleaned_data["investigation"])
+        if data["investigation"]:
+            samples = samples.filter(investigation_id=data["investigation"])
         return samples
 
 

@@ -9,7 +9,6 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from portal.api import CursorPagination
 from portal.fields import LARGEST_ID
 
 from . import access
@@ -77,10 +76,6 @@ class DownloadRequestSerializer(serializers.Serializer):
         return attrs
 
 
-class DownloadPagination(CursorPagination):
-    ordering = ("-created_at", "-id")
-
-
 @extend_schema_view(
     post=extend_schema(
         request=DownloadRequestSerializer,
@@ -97,7 +92,7 @@ class DownloadJobList(generics.ListCreateAPIView):
     zip (201, or 200 with the existing job when the same selection was already asked for)."""
 
     permission_classes = [permissions.IsAuthenticated]
-    pagination_class = DownloadPagination
+    keyset_ordering = ["-created_at", "-id"]
 
     def get_serializer_class(self):
         return DownloadRequestSerializer if self.request.method == "POST" else DownloadJobSerializer

@@ -88,16 +88,11 @@ def numeric_parameter_types(datasets: QuerySet[Dataset]) -> QuerySet[ParameterTy
 
 
 class RangeForm(forms.Form):
-    """Paging and the parameter range, shared by the page form and the API form."""
+    """The parameter range, shared by the page form and the API form."""
 
     minimum = forms.FloatField(required=False, label="From")
     maximum = forms.FloatField(required=False, label="To")
     units = forms.CharField(required=False, max_length=16, label="Units")
-    after = IdField(
-        required=False,
-        widget=forms.HiddenInput,
-        error_messages={"invalid": "This page link is broken; start again."},
-    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -147,7 +142,7 @@ class DatasetFilterForm(RangeForm):
         empty_label="Any parameter",
         error_messages={"invalid_choice": "This parameter is not measured in this experiment."},
     )
-    field_order = ["sample", "type", "parameter", "minimum", "maximum", "units", "after"]
+    field_order = ["sample", "type", "parameter", "minimum", "maximum", "units"]
 
     def __init__(
         self,

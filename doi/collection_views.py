@@ -9,7 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
@@ -29,13 +29,6 @@ PAGE_SIZE = 25
 PICKER_SIZE = 20
 
 
-def _after(request: HttpRequest, name: str) -> int | None:
-    try:
-        return int(request.GET[name])
-    except (KeyError, ValueError):
-        return None
-
-
 @login_required
 @require_safe
 @cache_control(private=True)
@@ -46,12 +39,10 @@ def mine(request: HttpRequest) -> HttpResponse:
         .filter(created_by=request.user)
         .select_related("doi")
     )
-    before = _after(request, "before")
-    if before:
-        collections = collections.filter(id__lt=before)
-    page = list(collections.order_by("-id")[: PAGE_SIZE + 1])
-    more = page[PAGE_SIZE - 1].pk if len(page) > PAGE_SIZE else None
-    return render(request, "doi/mine.html", {"collections": page[:PAGE_SIZE], "more": more})
+    page, _ = keyset.paginate_or_first(
+        collections, ordering=["-id"], cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    return render(request, "doi/mine.html", {"collections": page.rows, "page": page})
 
 
 def _dataset_ids(values: list[str]) -> list[int]:
@@ -88,11 +79,9 @@ def _picker(request: HttpRequest, collection: DataCollection, *, picked=()) -> d
             | Q(investigation__instrument__name__iexact=query)
             | Q(sample__name__icontains=query)
         )
-    cursor = request.GET.get("cursor") or None
-    try:
-        page = keyset.paginate(datasets, ordering=PICKER_ORDER, cursor=cursor, size=PICKER_SIZE)
-    except keyset.BadCursor:
-        page = keyset.paginate(datasets, ordering=PICKER_ORDER, cursor=None, size=PICKER_SIZE)
+    page, _ = keyset.paginate_or_first(
+        datasets, ordering=PICKER_ORDER, cursor=request.GET.get("cursor"), size=PICKER_SIZE
+    )
     shown = {d.pk for d in page.rows}
     in_collection = (
         set(collection.datasets.filter(pk__in=shown).values_list("pk", flat=True))
@@ -124,8 +113,9 @@ def _picker(request: HttpRequest, collection: DataCollection, *, picked=()) -> d
         "query": query,
         "groups": groups,
         "ticked_elsewhere": elsewhere,
-        "next_cursor": page.next_cursor,
-        "previous_cursor": page.previous_cursor,
+        "picker_page": page,
+        # The pager's links carry the search alone: ticked datasets come with hx-include.
+        "picker_query": QueryDict.fromkeys(["q"], query),
         "picker_url": url,
     }
 

@@ -65,6 +65,10 @@ class Scope:
     def pdf_url(self) -> str:
         return self.url("-pdf")
 
+    @property
+    def live_url(self) -> str:
+        return self.url("-live")
+
     def tag_filter(self) -> dict:
         if self.investigation is not None:
             return {"investigation": self.investigation}

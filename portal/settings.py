@@ -114,7 +114,6 @@ INSTALLED_APPS = [
     "template_partials",
     "rest_framework",
     "rest_framework.authtoken",
-    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "portal",
@@ -295,9 +294,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PAGINATION_CLASS": "portal.api.CursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "catalogue.keyset.KeysetPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     # Per client address (anonymous) and per user; "apikey" is for the ICAT+ routes
     # (portal/throttles.py). Logins are limited by django-axes, not here.
@@ -535,8 +533,6 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", LOGBOOK_MAX_IMAGE_BYTES * 4 // 3 + 2**20
 )
-# Foreign keys in API filters are plain ids: a hidden object filters like a nonexistent one.
-REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = ["portal.api.FilterBackend"]
 ACCESS_REQUEST_DAILY_LIMIT = env_int("ACCESS_REQUEST_DAILY_LIMIT", 10)  # per user, per 24 hours
 # An e-mail the SMTP server refused is tried again after MAIL_RETRY_BACKOFF * 2**n seconds
 # (at most an hour apart), MAIL_MAX_RETRIES times.

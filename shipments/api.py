@@ -4,6 +4,7 @@ An id the caller may not use is answered exactly like one that does not exist.""
 
 from __future__ import annotations
 
+from django import forms
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.cache import patch_cache_control
@@ -20,8 +21,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
-from portal.api import FilterSet, IdFilter
-from portal.fields import LARGEST_ID
+from portal.api import query_filters, query_parameter
+from portal.fields import LARGEST_ID, IdField
 
 from . import workflow
 from .models import Address, Item, Parcel, ParcelStatus, Shipment, StaleEdit
@@ -87,21 +88,16 @@ class Private:
         return response
 
 
-class ShipmentFilter(FilterSet):
+class ShipmentFilter(forms.Form):
     # An id, not a choice of investigations: a hidden id and a nonexistent one both give [].
-    investigation = IdFilter(field_name="investigation_id")
-
-    class Meta:
-        model = Shipment
-        fields = ["investigation"]
+    investigation = IdField(required=False)
 
 
-class ParcelFilter(FilterSet):
-    shipment = IdFilter(field_name="shipment_id")
-
-    class Meta:
-        model = Parcel
-        fields = ["shipment", "status", "is_dangerous"]
+class ParcelFilter(forms.Form):
+    shipment = IdField(required=False)
+    status = forms.ChoiceField(choices=workflow.Status.choices, required=False)
+    # Read as text: true/false/1/0; anything else does not filter.
+    is_dangerous = forms.NullBooleanField(required=False, widget=forms.TextInput)
 
 
 class AddressList(Private, generics.ListCreateAPIView):
@@ -129,15 +125,19 @@ class AddressDetail(Private, generics.RetrieveUpdateDestroyAPIView):
         return Address.objects.for_user(self.request.user)
 
 
+@extend_schema_view(get=extend_schema(parameters=[query_parameter("investigation", int, "id")]))
 class ShipmentList(Private, generics.ListCreateAPIView):
     """Shipments the caller sees; `?investigation=<id>` narrows to one experiment."""
 
     serializer_class = ShipmentSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_class = ShipmentFilter
 
     def get_queryset(self) -> QuerySet[Shipment]:
-        return Shipment.objects.for_user(self.request.user).select_related("investigation")
+        shipments = Shipment.objects.for_user(self.request.user).select_related("investigation")
+        data = query_filters(ShipmentFilter, self.request)
+        if data["investigation"]:
+            shipments = shipments.filter(investigation_id=data["investigation"])
+        return shipments
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         _refuse_unmanaged_target(
@@ -157,15 +157,31 @@ class ShipmentDetail(Private, generics.RetrieveUpdateAPIView):
         return Shipment.objects.for_user(self.request.user).select_related("investigation")
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            query_parameter("shipment", int, "shipment id"),
+            query_parameter("status", str, "e.g. READY"),
+            query_parameter("is_dangerous", bool, "true or false"),
+        ]
+    )
+)
 class ParcelList(Private, generics.ListCreateAPIView):
     """Parcels the caller sees; filter with `?shipment=<id>` and `?status=READY`."""
 
     serializer_class = ParcelSerializer
     permission_classes = [permissions.IsAuthenticated]
-    filterset_class = ParcelFilter
 
     def get_queryset(self) -> QuerySet[Parcel]:
-        return Parcel.objects.for_user(self.request.user)
+        parcels = Parcel.objects.for_user(self.request.user)
+        data = query_filters(ParcelFilter, self.request)
+        if data["shipment"]:
+            parcels = parcels.filter(shipment_id=data["shipment"])
+        if data["status"]:
+            parcels = parcels.filter(status=data["status"])
+        if data["is_dangerous"] is not None:
+            parcels = parcels.filter(is_dangerous=data["is_dangerous"])
+        return parcels
 
     def create(self, request: Request, *args, **kwargs) -> Response:
         _refuse_unmanaged_target(

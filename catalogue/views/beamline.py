@@ -52,14 +52,10 @@ def beamline(request: HttpRequest, name: str) -> HttpResponse:
     sessions = access.beamline_sessions(request.user, instrument)
     now = timezone.now()
     past = sessions.filter(end_date__lt=now)
-    cursor_error = ""
-    try:
-        page = keyset.paginate(
-            past, ordering=ORDERING, cursor=request.GET.get("cursor"), size=PAGE_SIZE
-        )
-    except keyset.BadCursor:
-        cursor_error = "That page link is no longer valid; showing the first page."
-        page = keyset.paginate(past, ordering=ORDERING, cursor=None, size=PAGE_SIZE)
+    page, stale = keyset.paginate_or_first(
+        past, ordering=ORDERING, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    cursor_error = keyset.STALE_LINK if stale else ""
     template = "catalogue/beamline.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#sessions"

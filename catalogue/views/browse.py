@@ -27,23 +27,11 @@ def _investigation_list(
     form = InvestigationFilterForm(request.GET)
     form.is_valid()  # invalid fields are shown as errors and left out of the filter
     queryset = form.filter(queryset.select_related("instrument"))
-    cursor_error = ""
-    try:
-        page = keyset.paginate(
-            queryset, ordering=form.ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE
-        )
-    except keyset.BadCursor:
-        cursor_error = "That page link is no longer valid; showing the first page."
-        page = keyset.paginate(queryset, ordering=form.ordering, cursor=None, size=PAGE_SIZE)
+    page, stale = keyset.paginate_or_first(
+        queryset, ordering=form.ordering, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
     if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
-    # The filters as query strings, not the QueryDict: in a template, `params.items` would be
-    # the value of a parameter named `items` (`?items=x` broke the page).
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    query = params.urlencode()
-    params.pop("sort", None)
-    sort_query = params.urlencode()
     return render(
         request,
         template,
@@ -52,9 +40,7 @@ def _investigation_list(
             "page": page,
             "sort": form.sort_key,
             "sort_labels": SORT_LABELS,
-            "query": query,
-            "sort_query": sort_query,
-            "cursor_error": cursor_error,
+            "cursor_error": keyset.STALE_LINK if stale else "",
             "filtered": any(
                 form.cleaned_data.get(f) for f in ("q", "beamline", "technique", "start", "end")
             ),
@@ -97,7 +83,7 @@ def search(request: HttpRequest) -> HttpResponse:
                 request.user, query, kind=kind, cursor=request.GET.get("cursor")
             )
         except keyset.BadCursor:
-            cursor_error = "That page link is no longer valid; showing the first page."
+            cursor_error = keyset.STALE_LINK
             results = catalogue_search.search(request.user, query, kind=kind, cursor=None)
     context = {
         "form": form,

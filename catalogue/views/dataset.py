@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from catalogue import access, notebook, previews, technique_previews
+from catalogue import access, keyset, notebook, previews, technique_previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
 from catalogue.hdf5_outline import hdf5_outline
 from catalogue.models import (
@@ -67,26 +67,15 @@ def _key_parameter_types(
     return sorted(types, key=rank)[:3]
 
 
-def _after(field: str, value: Any, pk: int) -> Q:
-    """Rows after (value, pk) in (field, id) order. The redundant `field >= value` lets PostgreSQL
-    start the index scan at the cursor instead of filtering every earlier row (deep pages)."""
-    return Q(**{f"{field}__gte": value}) & (Q(**{f"{field}__gt": value}) | Q(pk__gt=pk))
+DATASET_ORDER = ["start_date", "id"]  # undated datasets last
 
 
 def _dataset_page(
-    datasets: QuerySet[Dataset],
-    *,
-    base: QuerySet[Dataset],
-    after: int | None,
-    size: int,
-    key_types: list[ParameterType],
-) -> tuple[list[Dataset], int | None]:
-    """One keyset page ordered by (start time, id), with the key parameters prefetched: three
-    queries whatever the page size. `after` is the last id of the previous page, looked up in
-    `base` (never in all datasets, so a hidden dataset's start time cannot be probed)."""
-    datasets = datasets.select_related("sample").order_by(
-        F("start_date").asc(nulls_last=True), "id"
-    )
+    request: HttpRequest, datasets: QuerySet[Dataset], *, key_types: list[ParameterType]
+) -> keyset.Page:
+    """One keyset page in start time order, with the key parameters prefetched: three queries
+    whatever the page size. A stale or edited page link gives the first page."""
+    datasets = datasets.select_related("sample")
     if key_types:
         datasets = datasets.prefetch_related(
             Prefetch(
@@ -95,43 +84,16 @@ def _dataset_page(
                 queryset=DatasetParameter.objects.filter(type__in=key_types).select_related("type"),
             )
         )
-    cursor = base.filter(pk=after).values_list("start_date").first() if after else None
-    if cursor is not None:  # an unknown cursor (stale link) means the first page
-        start = cursor[0]
-        if start is None:
-            datasets = datasets.filter(start_date__isnull=True, pk__gt=after)
-        else:
-            datasets = datasets.filter(
-                _after("start_date", start, after) | Q(start_date__isnull=True)
-            )
-    rows = list(datasets[: size + 1])
-    page = rows[:size]
-    for dataset in page:
+    page, _ = keyset.paginate_or_first(
+        datasets, ordering=DATASET_ORDER, cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    for dataset in page.rows:
         # A file check, no query: the worker made the picture or it is not shown.
         dataset.preview_ready = technique_previews.preview_file(dataset.pk).is_file()
         found = {p.type_id: p for p in getattr(dataset, "key_parameters", [])}
         # Each value with its parameter type: on phones the cell carries its column's name.
         dataset.key_values = [(t, format_value(found.get(t.pk))) for t in key_types]
-    return page, (page[-1].pk if len(rows) > size else None)
-
-
-def _dataset_paging(request: HttpRequest, next_after: int | None) -> dict[str, Any]:
-    """Next/first links of a keyset-paged dataset table (`?after=<last dataset id>`)."""
-    return {
-        "next_query": _query_with(request, after=next_after) if next_after else "",
-        "first_query": _query_with(request, after=None) if request.GET.get("after") else None,
-        "page_url": request.path,
-    }
-
-
-def _query_with(request: HttpRequest, **changes: Any) -> str:
-    """The current query string with some keys replaced (None drops the key)."""
-    query = request.GET.copy()
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = str(value)
-    return query.urlencode()
+    return page
 
 
 @require_GET
@@ -148,7 +110,7 @@ def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
         samples=investigation.samples.order_by("name"),
         parameter_types=parameter_types,
     )
-    datasets, next_after = [], None
+    page = keyset.Page([], None, None)
     key_types = _key_parameter_types(used)
     # With bad filters the errors are shown and nothing is listed, rather than the wrong thing.
     if not form.is_bound or form.is_valid():
@@ -156,19 +118,13 @@ def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = data.get("parameter")
         if chosen is not None and chosen not in key_types:
             key_types = [*key_types[:2], chosen]  # show the column the user filters on
-        datasets, next_after = _dataset_page(
-            filter_datasets(base, data),
-            base=base,
-            after=data.get("after"),
-            size=PAGE_SIZE,
-            key_types=key_types,
-        )
+        page = _dataset_page(request, filter_datasets(base, data), key_types=key_types)
     context = {
         "investigation": investigation,
         "form": form,
-        "datasets": datasets,
+        "page": page,
+        "datasets": page.rows,
         "key_types": key_types,
-        **_dataset_paging(request, next_after),
     }
     template = "catalogue/investigation_datasets.html"
     if request.htmx:
@@ -180,25 +136,13 @@ def investigation_datasets(request: HttpRequest, pk: int) -> HttpResponse:
 def investigation_samples(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = access.get_investigation_or_404(request.user, pk)
     base = access.visible_samples(request.user).filter(investigation=investigation)
-    samples = (
-        base.annotate(n_datasets=Count("datasets"))
-        .prefetch_related(Prefetch("parameters", queryset=_parameters_queryset()))
-        .order_by("name", "id")
+    samples = base.annotate(n_datasets=Count("datasets")).prefetch_related(
+        Prefetch("parameters", queryset=_parameters_queryset())
     )
-    after = _int_or_none(request.GET.get("after"))
-    if after is not None:
-        name = base.filter(pk=after).values_list("name", flat=True).first()
-        if name is not None:
-            samples = samples.filter(_after("name", name, after))
-    rows = list(samples[: PAGE_SIZE + 1])
-    context = {
-        "investigation": investigation,
-        "samples": rows[:PAGE_SIZE],
-        "next_query": _query_with(request, after=rows[PAGE_SIZE - 1].pk)
-        if len(rows) > PAGE_SIZE
-        else "",
-        "first_query": _query_with(request, after=None) if after else None,
-    }
+    page, _ = keyset.paginate_or_first(
+        samples, ordering=["name", "id"], cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    context = {"investigation": investigation, "page": page, "samples": page.rows}
     template = "catalogue/investigation_samples.html"
     if request.htmx:
         template += "#results"
@@ -206,7 +150,7 @@ def investigation_samples(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    """Paging cursors are ids; anything else means the first page (a stale link, not an error)."""
+    """A file id from the query string; anything else means none."""
     return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
@@ -219,20 +163,14 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sample = access.get_sample_or_404(request.user, pk)
     base = access.visible_datasets(request.user).filter(sample=sample)
     key_types = _key_parameter_types(numeric_parameter_types(Dataset.objects.filter(sample=sample)))
-    datasets, next_after = _dataset_page(
-        base,
-        base=base,
-        after=_int_or_none(request.GET.get("after")),
-        size=PAGE_SIZE,
-        key_types=key_types,
-    )
+    page = _dataset_page(request, base, key_types=key_types)
     context = {
         "sample": sample,
         "investigation": sample.investigation,
         "parameters": sample.parameters.select_related("type").order_by("type__name"),
-        "datasets": datasets,
+        "page": page,
+        "datasets": page.rows,
         "key_types": key_types,
-        **_dataset_paging(request, next_after),
     }
     template = "catalogue/sample_detail.html"
     if request.htmx:
@@ -244,21 +182,14 @@ def sample_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def dataset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     dataset = access.get_dataset_or_404(request.user, pk)
     files = access.visible_datafiles_of(request.user, dataset)
-    page = files.order_by("name", "id")
-    after = _int_or_none(request.GET.get("files_after"))
-    if after is not None:
-        name = files.filter(pk=after).values_list("name", flat=True).first()
-        if name is not None:
-            page = page.filter(_after("name", name, after))
-    rows = list(page[: FILES_PAGE_SIZE + 1])
+    page, _ = keyset.paginate_or_first(
+        files, ordering=["name", "id"], cursor=request.GET.get("cursor"), size=FILES_PAGE_SIZE
+    )
     context: dict[str, Any] = {
         "dataset": dataset,
         "investigation": dataset.investigation,
-        "files": rows[:FILES_PAGE_SIZE],
-        "next_files_query": _query_with(request, files_after=rows[FILES_PAGE_SIZE - 1].pk)
-        if len(rows) > FILES_PAGE_SIZE
-        else "",
-        "first_files_query": _query_with(request, files_after=None) if after else None,
+        "files_page": page,
+        "files": page.rows,
     }
     template = "catalogue/dataset_detail.html"
     if request.htmx:

@@ -354,13 +354,11 @@ def downloads(request: HttpRequest) -> HttpResponse:
         return _create_job(request)
     jobs = access.visible_download_jobs(request.user)
     ordering = ["-created_at", "-id"]
-    try:
-        page = keyset.paginate(
-            jobs, ordering=ordering, cursor=request.GET.get("cursor"), size=JOBS_PER_PAGE
-        )
-    except keyset.BadCursor:
+    page, stale = keyset.paginate_or_first(
+        jobs, ordering=ordering, cursor=request.GET.get("cursor"), size=JOBS_PER_PAGE
+    )
+    if stale:
         messages.error(request, "That page link is damaged: showing the newest downloads.")
-        page = keyset.paginate(jobs, ordering=ordering, cursor=None, size=JOBS_PER_PAGE)
     template = "catalogue/downloads.html"
     if request.htmx:
         template += "#jobs"

@@ -32,15 +32,6 @@ def _filters(request: HttpRequest, scope: Scope) -> tuple[FilterForm, EventQuery
     return scope_filters(request.GET, user=request.user, scope=scope)
 
 
-def _querystring(request: HttpRequest, **changes) -> str:
-    params = request.GET.copy()
-    for key, value in changes.items():
-        params.pop(key, None)
-        if value is not None:
-            params[key] = value
-    return params.urlencode()
-
-
 def _calendar(counts: dict[date, int]) -> list[dict]:
     """Months with activity (the latest twelve), each a grid of weeks; darker days have more."""
     if not counts:
@@ -94,7 +85,7 @@ def _timeline(
         "instrument": scope.instrument,
         "form": form,
         "events": events,
-        "next_url": f"?{_querystring(request, after=next_cursor)}" if next_cursor else "",
+        "next_cursor": next_cursor,
         # The filter form submits its empty fields too (`author=&start=`): only values count.
         "filtered": any(
             value
@@ -113,17 +104,13 @@ def _timeline(
     top = local(docs[0]["creationDate"]).date().isoformat() if docs else None
     # The version is read before the high-water mark: an event stored in between changes it.
     v = live.version(_live_keys(scope))
-    context["live_url"] = (
-        f"{scope.url('-live')}?"
-        f"{_querystring(request, after=None, last=store.high_water_mark() or '', top=top, v=v)}"
-    )
+    # The poller's URL is this page's query string with these (templates/logbook/logbook.html).
+    context["live"] = {"last": store.high_water_mark() or "", "top": top, "v": v}
     if request.htmx:
         return render(request, template + "#timeline", context)
     context.update(
         calendar=_calendar(_day_counts(store, query)),
         tags=tags,
-        calendar_link=f"?{_querystring(request, day=None, start=None, end=None, after=None)}",
-        pdf_url=f"{scope.url('-pdf')}?{_querystring(request, after=None)}",
         beamline_url=(
             reverse("logbook:beamline", args=[scope.instrument.name])
             if scope.investigation and access.can_view_beamline(request.user, scope.instrument)
@@ -166,10 +153,7 @@ def _live(request: HttpRequest, scope: Scope) -> HttpResponse:
         "seen": seen,
         "newest_first": query.newest_first,
         "poll_seconds": settings.LOGBOOK_LIVE_POLL_SECONDS,
-        "live_url": f"{scope.url('-live')}?"
-        + _querystring(
-            request, last=latest, seen=str(seen), top=top.isoformat() if top else None, v=v
-        ),
+        "live": {"last": latest, "seen": seen, "top": top.isoformat() if top else None, "v": v},
     }
     return render(request, "logbook/_live.html", context)
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalogue import access
+from catalogue import access, keyset
 
 from ..forms import AddressForm, ShipmentForm
 from ..models import Address, Parcel, Shipment
@@ -19,14 +19,12 @@ from .common import experiment, form_page, get_address, get_shipment, require_ma
 PAGE_SIZE = 25
 
 
-def _page(queryset, request: HttpRequest) -> tuple[list, int | None]:
-    """Keyset pagination on descending id: `?before=<id>` continues where the last page ended."""
-    before = request.GET.get("before", "")
-    if before.isdigit():
-        queryset = queryset.filter(pk__lt=int(before))
-    rows = list(queryset.order_by("-id")[: PAGE_SIZE + 1])
-    next_before = rows[PAGE_SIZE - 1].pk if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], next_before
+def _page(queryset, request: HttpRequest) -> keyset.Page:
+    """Newest first; a stale or edited page link gives the first page."""
+    page, _ = keyset.paginate_or_first(
+        queryset, ordering=["-id"], cursor=request.GET.get("cursor"), size=PAGE_SIZE
+    )
+    return page
 
 
 def _with_parcels(queryset):
@@ -49,11 +47,11 @@ def index(request: HttpRequest) -> HttpResponse:
         shipments = shipments.filter(
             pk__in=Parcel.objects.filter(status=status).values("shipment_id")
         )
-    rows, next_before = _page(_with_parcels(shipments), request)
+    page = _page(_with_parcels(shipments), request)
     # Safety and stores see every shipment but not every experiment: link only to those they see.
     linkable = set(
         access.visible_investigations(request.user)
-        .filter(pk__in={s.investigation_id for s in rows})
+        .filter(pk__in={s.investigation_id for s in page.rows})
         .values_list("pk", flat=True)
     )
     template = "shipments/index.html"
@@ -63,9 +61,9 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         template,
         {
-            "shipments": rows,
+            "shipments": page.rows,
+            "page": page,
             "linkable": linkable,
-            "next_before": next_before,
             "status": status,
             "statuses": Status.choices,
             "is_stores": access.is_stores(request.user),
@@ -87,7 +85,7 @@ def _investigation(request: HttpRequest, pk: int):
 def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = _investigation(request, pk)
     shipments = _with_parcels(investigation.shipments.all())
-    rows, next_before = _page(shipments, request)
+    page = _page(shipments, request)
     template = "shipments/investigation.html"
     if request.htmx:
         template += "#results"
@@ -96,8 +94,8 @@ def investigation_shipments(request: HttpRequest, pk: int) -> HttpResponse:
         template,
         {
             "investigation": investigation,
-            "shipments": rows,
-            "next_before": next_before,
+            "shipments": page.rows,
+            "page": page,
             "can_manage": access.can_manage_shipments(request.user, investigation),
         },
     )
@@ -168,10 +166,8 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_control(private=True)
 @require_http_methods(["GET"])
 def addresses(request: HttpRequest) -> HttpResponse:
-    rows, next_before = _page(Address.objects.for_user(request.user), request)
-    return render(
-        request, "shipments/addresses.html", {"addresses": rows, "next_before": next_before}
-    )
+    page = _page(Address.objects.for_user(request.user), request)
+    return render(request, "shipments/addresses.html", {"addresses": page.rows, "page": page})
 
 
 @login_required

@@ -77,10 +77,9 @@ def test_datasets_page_with_htmx(client, team, crystal, monkeypatch) -> None:
         factories.DatasetFactory(investigation=team.investigation, sample=crystal, name=f"more_{n}")
     client.force_login(team.participant)
     first = client.get(url(crystal))
-    assert len(first.context["datasets"]) == 2 and first.context["next_query"]
-    second = client.get(
-        url(crystal) + "?" + first.context["next_query"], headers={"HX-Request": "true"}
-    )
+    next_cursor = first.context["page"].next_cursor
+    assert len(first.context["datasets"]) == 2 and next_cursor
+    second = client.get(url(crystal), {"cursor": next_cursor}, headers={"HX-Request": "true"})
     html = second.content.decode()
     assert "<html" not in html and html.strip().startswith('<div id="sample-datasets">')
     names = [d.name for d in first.context["datasets"]] + [
