@@ -65,12 +65,27 @@ def visible_investigations(user: AnyUser) -> QuerySet[Investigation]:
     return qs.filter(released_q() | _team_q(user))
 
 
-def my_investigations(user: AnyUser) -> QuerySet[Investigation]:
-    """ "My experiments": the user's team memberships and their beamlines' sessions."""
+def my_investigations(user: AnyUser, *, listed: bool = False) -> QuerySet[Investigation]:
+    """ "My experiments": the user's team memberships and their beamlines' sessions.
+
+    `listed`: for a page of the list itself, which then costs a query or two more to build but
+    reads one page for a beamline scientist; without it, no query until used (a subquery of
+    parcels, API lists)."""
     if not user.is_authenticated:
         return Investigation.objects.none()
-    beamlines = beamline_ids(user)
     member_of = InvestigationUser.objects.filter(user=user).order_by()
+    if not listed:
+        scientist_of = Instrument.scientists.through.objects.filter(user=user)
+        beamline = Investigation.objects.filter(
+            instrument_id__in=scientist_of.values("instrument_id")
+        ).order_by()
+        return Investigation.objects.filter(
+            _IdAnyOf(
+                F("id"),
+                Subquery(member_of.values("investigation_id").union(beamline.values("id"))),
+            )
+        )
+    beamlines = beamline_ids(user)
     if not beamlines:
         # Led by membership: the user's few rows joined to sessions by primary key, where
         # `_team_q`'s OR of two subqueries walks every session by date and discards foreign ones.
