@@ -65,18 +65,46 @@ def visible_investigations(user: AnyUser) -> QuerySet[Investigation]:
     return qs.filter(released_q() | _team_q(user))
 
 
-def my_investigations(user: AnyUser) -> QuerySet[Investigation]:
-    """ "My experiments": the user's team memberships and their beamlines' sessions."""
+def my_investigations(user: AnyUser, *, listed: bool = False) -> QuerySet[Investigation]:
+    """ "My experiments": the user's team memberships and their beamlines' sessions.
+
+    `listed`: for a page of the list itself, which then costs a query or two more to build but
+    reads one page for a beamline scientist; without it, no query until used (a subquery of
+    parcels, API lists)."""
     if not user.is_authenticated:
         return Investigation.objects.none()
-    # Led by membership: the user's few rows joined to sessions by primary key, where
-    # `_team_q`'s OR of two subqueries walks every session by date and discards foreign ones.
-    # `id = ANY(ARRAY(...))` rather than `IN`: an IN over the UNION is estimated at hundreds of
-    # rows (the beamline branch, empty for most users) and planned as a scan of every session.
-    member_of = InvestigationUser.objects.filter(user=user).order_by().values("investigation_id")
-    scientist_of = Instrument.scientists.through.objects.filter(user=user).values("instrument_id")
-    beamline = Investigation.objects.filter(instrument_id__in=scientist_of).order_by().values("id")
-    return Investigation.objects.filter(_IdAnyOf(F("id"), Subquery(member_of.union(beamline))))
+    member_of = InvestigationUser.objects.filter(user=user).order_by()
+    if not listed:
+        scientist_of = Instrument.scientists.through.objects.filter(user=user)
+        beamline = Investigation.objects.filter(
+            instrument_id__in=scientist_of.values("instrument_id")
+        ).order_by()
+        return Investigation.objects.filter(
+            _IdAnyOf(
+                F("id"),
+                Subquery(member_of.values("investigation_id").union(beamline.values("id"))),
+            )
+        )
+    beamlines = beamline_ids(user)
+    if not beamlines:
+        # Led by membership: the user's few rows joined to sessions by primary key, where
+        # `_team_q`'s OR of two subqueries walks every session by date and discards foreign ones.
+        # `id = ANY(ARRAY(...))` rather than `IN`: an IN over a subquery is estimated at hundreds
+        # of rows and planned as a scan of every session.
+        return Investigation.objects.filter(
+            _IdAnyOf(F("id"), Subquery(member_of.values("investigation_id")))
+        )
+    # A beamline scientist: the beamlines' sessions (thousands) plus the few sessions elsewhere.
+    # Given as literal ids the planner sees how many rows each beamline holds, and reads one
+    # page: a beamline's (instrument, start date) index backwards, or the start-date index
+    # filtered by beamline for several busy ones. Every id in an ARRAY read them all and sorted.
+    elsewhere = list(
+        member_of.exclude(investigation__instrument_id__in=beamlines).values_list(
+            "investigation_id", flat=True
+        )
+    )
+    mine = Q(instrument_id__in=beamlines)
+    return Investigation.objects.filter(mine | Q(id__in=elsewhere) if elsewhere else mine)
 
 
 class _IdAnyOf(Func):
@@ -174,6 +202,20 @@ def role_in(user: AnyUser, investigation: Investigation) -> str | None:
             InvestigationUser.objects.filter(investigation=investigation, user=user)
             .values_list("role", flat=True)
             .first()
+        )
+    return memo[key]  # type: ignore[return-value]
+
+
+def beamline_ids(user: AnyUser) -> list[int]:
+    """The beamlines (instrument ids) this user is a scientist of."""
+    if not user.is_authenticated:
+        return []
+    memo, key = _memo(user), ("beamlines", 0)
+    if key not in memo:
+        memo[key] = list(
+            Instrument.scientists.through.objects.filter(user=user)
+            .order_by("instrument_id")
+            .values_list("instrument_id", flat=True)
         )
     return memo[key]  # type: ignore[return-value]
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from django.utils import dateformat
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from catalogue import access
+from portal.links import row_url
 
 from .dates import local
 from .store import get_store, sort_time
@@ -22,13 +21,8 @@ from .text import content_html, content_text, highlight
 ATTACHMENT_IMG = re.compile(r'<img([^>]*?) src="(/logbook/attachments/[0-9a-f-]{36}/)"([^>]*)>')
 
 
-@cache
-def _url_pattern(name: str) -> str:
-    return reverse(f"logbook:{name}", args=["__event__"])
-
-
 def _url(name: str, event_id: str) -> str:
-    return _url_pattern(name).replace("__event__", event_id)
+    return row_url(f"logbook:{name}", event_id)
 
 
 @dataclass
@@ -51,7 +45,7 @@ class EventView:
     classes: list[str] = field(default_factory=list)
     day_label: str = ""  # set on the first event of a day in a timeline (`mark_days`)
 
-    # Reversed once per process: 50 events x 4 links would otherwise dominate rendering.
+    # Not reversed per event (portal.links): 50 events x 4 links would dominate rendering.
     @property
     def edit_url(self) -> str:
         return _url("event-edit", self.id)
@@ -163,7 +157,7 @@ def present(
 
 
 def event_link(doc: dict) -> str:
-    return reverse("logbook:event-history", args=[doc["_id"]])
+    return row_url("logbook:event-history", doc["_id"])
 
 
 def title_html(doc: dict, words: list[str]) -> SafeString:

@@ -53,7 +53,7 @@ def _investigation_list(
 @login_required
 def experiments(request: HttpRequest) -> HttpResponse:
     return _investigation_list(
-        request, access.my_investigations(request.user), "catalogue/experiments.html"
+        request, access.my_investigations(request.user, listed=True), "catalogue/experiments.html"
     )
 
 

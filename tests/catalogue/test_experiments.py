@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from catalogue.models import Investigation
 from tests import factories
+from tests.catalogue.test_page_costs import _rows_read
 
 pytestmark = pytest.mark.django_db
 URL = reverse("catalogue:experiments")
@@ -185,3 +189,57 @@ def test_embargo_badge_and_doi_link(client, team) -> None:
     body = client.get(URL).content.decode()
     assert "embargoed" in body and team.investigation.release_date.strftime("%Y") in body
     assert 'href="/doi/10.5072/ESRF-MX-1"' in body
+
+
+def test_scientist_sees_the_beamline_sessions_and_their_own_elsewhere(client, team) -> None:
+    elsewhere = factories.InvestigationFactory()  # another beamline
+    factories.InvestigationUserFactory(investigation=elsewhere, user=team.scientist)
+    foreign = factories.InvestigationFactory(instrument=elsewhere.instrument)
+    client.force_login(team.scientist)
+    rows = _rows(client.get(URL))
+    assert sorted(rows) == sorted([team.investigation.name, elsewhere.name])
+    assert foreign.name not in rows
+
+
+def _sessions(instrument, n: int) -> None:
+    now = timezone.now()
+    Investigation.objects.bulk_create(
+        factories.InvestigationFactory.build(
+            instrument=instrument,
+            start_date=now - timedelta(days=i),
+            end_date=now,
+            release_date=now + timedelta(days=3 * 365),  # save() would set it; bulk_create not
+        )
+        for i in range(n)
+    )
+
+
+def _list_rows_read(client) -> tuple[int, int]:
+    """Rows shown on the first page, and rows the page's query read (EXPLAIN ANALYZE)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE catalogue_investigation")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(URL)
+    (sql,) = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith('SELECT "catalogue_investigation"."id"') and "LIMIT" in q["sql"]
+    ]
+    return len(_rows(response)), _rows_read(sql)
+
+
+@pytest.mark.parametrize("member_elsewhere", [False, True])
+# The sessions of a scientist's beamlines were gathered as ids into an array, all of them read
+# and sorted to show 25; now one page of the beamline's date index is read (or, with sessions
+# elsewhere, the date index filtered: a page divided by the beamline's share of sessions).
+def test_scientist_list_reads_a_page_not_the_whole_beamline(client, team, member_elsewhere) -> None:
+    _sessions(team.investigation.instrument, 300)
+    _sessions(factories.InstrumentFactory(name="BM99"), 300)
+    if member_elsewhere:
+        factories.InvestigationUserFactory(
+            investigation=factories.InvestigationFactory(), user=team.scientist
+        )
+    client.force_login(team.scientist)
+    shown, read = _list_rows_read(client)
+    assert shown == 25
+    assert read <= (80 if member_elsewhere else 30)
