@@ -55,12 +55,18 @@ def _load(name: str) -> dict:
 
 def compare(a: str, b: str) -> None:
     """B / A per case, matched by position (labels carry counts that differ between sizes)."""
+    if a.startswith("explain-") and b.startswith("explain-"):
+        _rows_table(_load(a), _load(b))
+        return
     first, second = _load(a), _load(b)
     print(f"{b} / {a}  (ratios; CPU is the robust one on a shared machine)\n")
     head = f"{'case':34} {'CPU ' + a:>14} {'CPU ' + b:>14} {'CPU x':>7} {'p99 x':>7} {'req/s x':>8}"
     print(head + "\n" + "-" * len(head))
     over = []
     for x, y in zip(first["cases"], second["cases"], strict=True):
+        if x.get("skipped") or y.get("skipped"):
+            print(f"{x['case']:34} {'not measured in one of the runs':>30}")
+            continue
         cpu = y["cpu_ms"] / max(x["cpu_ms"], 0.01)
         if cpu > 1.2 and x["case"] != "static file (floor)":
             over.append(x["case"])
@@ -73,14 +79,18 @@ def compare(a: str, b: str) -> None:
         rows_a = _explain_saved(first["scale"])
         rows_b = _explain_saved(second["scale"])
     if rows_a and rows_b:
-        print("\nrows read (EXPLAIN ANALYZE, all queries of the page)")
-        for case, n in rows_a.items():
-            m = rows_b.get(case, 0)
-            print(f"{case:34} {n:14,} {m:14,} {m / max(n, 1):7.2f}")
+        _rows_table(rows_a, rows_b)
     print(
         "\nTarget for sizes: CPU x <= 1.2 for every page. "
         + (f"Over: {', '.join(over)}." if over else "All within.")
     )
+
+
+def _rows_table(rows_a: dict, rows_b: dict) -> None:
+    print("\nrows read (EXPLAIN ANALYZE, all queries of the page): A, B, B / A")
+    for case, n in rows_a.items():
+        m = rows_b.get(case, 0)
+        print(f"{case:34} {n:14,} {m:14,} {m / max(n, 1):7.2f}")
 
 
 def _explain_saved(scale: str) -> dict | None:
