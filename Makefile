@@ -96,11 +96,11 @@ $(SLAPD):
 test: install $(CHROMIUM) $(SLAPD)
 	$(PY) -m pytest -n $(TEST_PROCESSES) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
-# Benchmarks (bench/, README "Benchmarks"; never part of `make test`): bench/http.py drives
+# Benchmarks (bench/, README "Benchmarks"; never part of `make test`): bench/http_bench.py drives
 # gunicorn with wrk, a load generator from Debian.
 bench-deps:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -q && $(APT_INSTALL) wrk; \
-	else echo "bench/http.py needs wrk: sudo apt-get install wrk" >&2; exit 1; fi
+	else echo "bench/http_bench.py needs wrk: sudo apt-get install wrk" >&2; exit 1; fi
 
 lint: install
 	$(PY) -m ruff check .

@@ -6,11 +6,11 @@
 Runs 100,000 then 1,000,000 entities, each in a fresh process on an emptied mirror, and prints
 entities per second and peak memory (RSS) of each, and entities per CPU-second of the sync's
 own process (the Python side, whatever else the machine is doing). The floor, measured in the
-same run, is a bare bulk INSERT of datafile rows (no gateway, no upsert, no totals): the
-ratio says how much of the database's raw insert speed the sync keeps. Targets: >= 5,000
-entities/s; peak memory about the same at 1M as at 100k. The entities come from a
-generator shaped like the live gateway's records (sub-second modTimes, many per second), not
-from an ICAT server.
+same run, is PostgreSQL's COPY of the very datafile rows the sync wrote (no gateway, no upsert,
+no totals), with the same indexes: the ratio says how much of the database's raw load speed the
+sync keeps (target >= 0.5). Other targets: >= 5,000 entities/s; peak memory about the same at
+1M as at 100k. The entities come from a generator shaped like the live gateway's records
+(sub-second modTimes, many per second), not from an ICAT server.
 """
 
 from __future__ import annotations
@@ -179,6 +179,28 @@ def empty_mirror() -> None:
         cursor.execute("DELETE FROM portal_user WHERE icat_name IS NOT NULL")
 
 
+def copy_floor(connection) -> float:
+    """Rows per second of PostgreSQL's own bulk path for the rows the sync wrote: its datafiles
+    (nineteen entities in twenty) copied out, the table emptied, and COPY'd back in, indexes in
+    place as the sync had them. The sync's rate over this is the share of the database's raw load
+    speed it keeps (target >= 0.5)."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as dump, connection.cursor() as cursor:
+        raw = cursor.connection
+        with raw.cursor().copy("COPY catalogue_datafile TO STDOUT") as copy:
+            for block in copy:
+                dump.write(block)
+        rows = raw.execute("SELECT count(*) FROM catalogue_datafile").fetchone()[0]
+        raw.execute("TRUNCATE catalogue_datafile CASCADE")
+        dump.seek(0)
+        started = time.perf_counter()
+        with raw.cursor().copy("COPY catalogue_datafile FROM STDIN") as copy:
+            while block := dump.read(2**20):
+                copy.write(block)
+        return rows / (time.perf_counter() - started)
+
+
 def measure(total: int) -> dict:
     import django
 
@@ -205,19 +227,7 @@ def measure(total: int) -> dict:
     assert Dataset.objects.filter(file_count=gateway.files_per_dataset).count() == gateway.datasets
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    # The floor: the same number of bare datafile rows (capped at 100k) by plain bulk INSERT.
-    rows = min(100_000, gateway.counts["Datafile"])
-    dataset_id = Dataset.objects.values_list("pk", flat=True).first()
-    Datafile.objects.all().delete()
-    floor_started = time.perf_counter()
-    for chunk in range(0, rows, 1000):
-        Datafile.objects.bulk_create(
-            [
-                Datafile(dataset_id=dataset_id, name=f"f{i}", location=f"d/f{i}", size=i, icat_id=i)
-                for i in range(chunk, min(chunk + 1000, rows))
-            ]
-        )
-    floor_rate = rows / (time.perf_counter() - floor_started)
+    floor_rate = copy_floor(connection)
     connection.close()
     return {
         "entities": applied,
@@ -258,8 +268,9 @@ def main() -> None:
         r = result
         print(
             f"{r['entities']:>9,} entities in {r['seconds']:>7.1f} s: {r['rate']:>6,} entities/s, "
-            f"peak RSS {r['peak_mb']} MB; floor (bare bulk INSERT) {r['floor_rate']:,} rows/s, "
-            f"ratio {r['rate'] / r['floor_rate']:.2f}; "
+            f"peak RSS {r['peak_mb']} MB; floor (COPY of the same rows) "
+            f"{r['floor_rate']:,} rows/s, "
+            f"ratio {r['rate'] / r['floor_rate']:.2f} (target >= 0.5); "
             f"{r['cpu_rate']:,} entities per CPU-second of this process (the Python side)"
         )
     if len(results) > 1:

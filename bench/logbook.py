@@ -1,12 +1,12 @@
-"""Logbook at scale: 1,000,000 events in PostgreSQL, timed through the real views.
+"""Logbook at scale: 1,000,000 events loaded into PostgreSQL with COPY (secondary indexes
+built after the load); the loader bench/http_bench.py uses (run alone, it only loads).
 
     createdb -h 127.0.0.1 -U postgres bench_logbook
-    .venv/bin/python bench/logbook.py [--events 1000000] [--runs 40]
+    .venv/bin/python bench/logbook.py [--events 1000000]
 
-Loads events with COPY (indexes dropped during the load, rebuilt after), then times, through
-Django's test client (server time, no network): the first timeline page, a page deep in the
-timeline (keyset cursor), a tag filter and a full-text search, each as p50/p95 and as a ratio to
-an empty Django view measured in the same run. Targets: timeline p95 < 100 ms, search p95 < 300 ms.
+The in-process timings this file had (test client, warm cache, 40 samples for a "p95", an empty
+view as a floor) are replaced by bench/http_bench.py's logbook cases: full page, tag filter, live
+poll, a page 50,000 events deep and a full-text search.
 """
 
 from __future__ import annotations
@@ -15,10 +15,8 @@ import argparse
 import json
 import os
 import random
-import statistics
 import sys
 import time
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,16 +32,12 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.http import HttpResponse  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import include, path  # noqa: E402
 
+from bench._load import indexes_after  # noqa: E402
 from catalogue.models import Instrument, Investigation, InvestigationUser, Role  # noqa: E402
 from logbook.models import Event, Tag  # noqa: E402
-from logbook.store import EventQuery, get_store  # noqa: E402
 from portal.models import User  # noqa: E402
 
 WORDS = (
@@ -82,29 +76,6 @@ COLUMNS = (
     "filename",
     "content_type",
 )
-DROP = [
-    "logbook_ev_inv_time",
-    "logbook_ev_instr_time",
-    "logbook_ev_broadcast",
-    "logbook_ev_search",
-    "logbook_ev_tags",
-]
-
-
-def empty(request) -> HttpResponse:
-    return HttpResponse("")
-
-
-def install_floor_view() -> None:
-    module = types.ModuleType("bench_logbook_urls")
-    module.urlpatterns = [path("__empty/", empty), path("", include(settings.ROOT_URLCONF))]
-    sys.modules[module.__name__] = module
-    settings.ROOT_URLCONF = module.__name__
-    # Pages are rendered without collectstatic's manifest (DEBUG is off, as in production).
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
 
 
 def load(total: int) -> tuple[Investigation, User]:
@@ -135,13 +106,10 @@ def load(total: int) -> tuple[Investigation, User]:
     InvestigationUser.objects.create(investigation=big, user=member, role=Role.PARTICIPANT)
     for name in TAGS:
         Tag.objects.create(investigation=big, instrument=instrument, name=name, colour="#0b5ed7")
-    call_command("migrate", "logbook", "0001", verbosity=0)  # no search column/GIN during the load
-    with connection.cursor() as cursor:
-        for index in DROP:
-            cursor.execute(f"DROP INDEX IF EXISTS {index}")
     # A tenth of the events in one big investigation (deep pages), the rest spread over 499.
     t0 = time.perf_counter()
     with (
+        indexes_after("logbook_event"),
         connection.cursor() as cursor,
         cursor.copy(f"COPY logbook_event ({', '.join(COLUMNS)}) FROM STDIN") as copy,
     ):
@@ -178,96 +146,21 @@ def load(total: int) -> tuple[Investigation, User]:
                     "",
                 )
             )
-    print(f"COPY {total:,} events: {time.perf_counter() - t0:.1f} s")
-    t0 = time.perf_counter()
-    call_command("migrate", "logbook", verbosity=0)  # 0002: generated tsvector + GIN indexes
+    print(f"COPY {total:,} events, then their indexes: {time.perf_counter() - t0:.1f} s")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE INDEX logbook_ev_inv_time ON logbook_event "
-            "(investigation_id, creation_date, id) "
-            "WHERE NOT superseded AND NOT removed"
-        )
-        cursor.execute(
-            "CREATE INDEX logbook_ev_instr_time ON logbook_event "
-            "(instrument_name, creation_date, id) "
-            "WHERE NOT superseded AND NOT removed"
-        )
-        cursor.execute(
-            "CREATE INDEX logbook_ev_broadcast ON logbook_event (type, creation_date, id) "
-            "WHERE type = 'broadcast' AND NOT superseded AND NOT removed"
-        )
         cursor.execute("VACUUM ANALYZE logbook_event")
-    print(f"indexes and search vectors: {time.perf_counter() - t0:.1f} s")
     return big, member
-
-
-def timed(client: Client, url: str, runs: int, **headers) -> list[float]:
-    for _ in range(3):
-        assert client.get(url, headers=headers).status_code == 200, url
-    samples = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        response = client.get(url, headers=headers)
-        samples.append((time.perf_counter() - t0) * 1000)
-        assert response.status_code == 200
-    return samples
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
-    install_floor_view()
-    big, member = load(args.events)
+    big, _ = load(args.events)
     print(
         f"{Event.objects.count():,} events; investigation {big.name} has "
-        f"{Event.objects.filter(investigation=big).count():,}"
+        f"{Event.objects.filter(investigation=big).count():,}. Timings: bench/http_bench.py."
     )
-    client = Client()
-    client.force_login(member)
-    base = f"/investigations/{big.pk}/logbook/"
-    # A cursor half-way through the big investigation's timeline.
-    store = get_store()
-    depth = min(50_000, Event.objects.filter(investigation=big).count() // 2)
-    middle = (
-        Event.objects.filter(investigation=big)
-        .order_by("-creation_date", "-id")
-        .values("creation_date", "id")[depth]
-    )
-    from logbook.store import Cursor
-
-    cursor = Cursor(middle["creation_date"], str(middle["id"])).encode()
-    assert store.find(EventQuery(investigation_id=big.pk), after=cursor)[0]
-    htmx = {"HX-Request": "true"}
-    cases = {
-        "empty view (floor)": ("/__empty/", {}),
-        "timeline, first page (HTMX)": (base, htmx),
-        "timeline, full page (calendar etc.)": (base, {}),
-        f"timeline, deep page ({depth:,} in)": (f"{base}?after={cursor.replace('+', '%2B')}", htmx),
-        "tag filter": (f"{base}?tag=calibration", htmx),
-        "full-text search": (f"{base}?q=detector+timeout", htmx),
-        "search + oldest first": (f"{base}?q=alignment&order=oldest", htmx),
-        "sorted by the time referred to": (f"{base}?sort=refers", htmx),
-    }
-    with connection.cursor() as sql:
-        sql.execute("SELECT 1")
-        t0 = time.perf_counter()
-        for _ in range(200):
-            sql.execute("SELECT 1")
-            sql.fetchall()
-        print(
-            f"bare SQL round trip (SELECT 1): {(time.perf_counter() - t0) / 200 * 1000:.2f} ms "
-            "— the machine's load shows here"
-        )
-    floor = None
-    print(f"\n{'case':40} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8}")
-    for name, (url, headers) in cases.items():
-        samples = sorted(timed(client, url, args.runs, **headers))
-        p50 = statistics.median(samples)
-        p95 = samples[int(len(samples) * 0.95) - 1]
-        floor = floor or p95
-        print(f"{name:40} {p50:8.1f} {p95:8.1f} {p95 / floor:8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,14 +1,13 @@
-"""Streamed-zip throughput and memory, against floors measured in the same run.
+"""Streamed-zip memory: the peak RSS (ru_maxrss) of a child process streaming a 1 GiB and an
+8 GiB archive of sparse files through the portal's zip generator. Target: the same within 20 MB,
+i.e. memory does not grow with the archive.
 
-1. Throughput: the portal's zip generator (catalogue.downloads.zip_stream, what the zip view
-   streams) over N real files, as a ratio to reading the same files raw. Both read from disk: the
-   files are evicted from the page cache (posix_fadvise DONTNEED) before every pass, as on facility
-   storage where a terabyte never sits in RAM. The same ratio with a warm cache is printed too
-   (there the raw read is a memcpy and the zip's CRC-32 dominates). Target: >= 0.8 (cold).
-2. Memory: the peak RSS (ru_maxrss) of a child process streaming a 1 GiB and an 8 GiB archive of
-   sparse files. Target: the same within 20 MB, i.e. memory does not grow with the archive.
+Throughput is measured over HTTP instead (`bench/http_bench.py --zip`: the zip against the same
+files downloaded one by one through the same server). The in-process "cold" pass this file had
+compared against raw reads after posix_fadvise(DONTNEED), which empties the guest's page cache
+but not the host's, so the "disk" floor was the host's RAM.
 
-Usage: .venv/bin/python bench/zip_throughput.py [--files 48] [--file-mib 16] [--rounds 3]
+Usage: .venv/bin/python bench/zip_throughput.py
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,7 +30,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from catalogue.downloads import CHUNK, ZipEntry, zip_stream  # noqa: E402
+from catalogue.downloads import ZipEntry, zip_stream  # noqa: E402
 
 MiB = 2**20
 GiB = 2**30
@@ -43,65 +41,6 @@ def entries_for(paths: list[Path]) -> list[ZipEntry]:
         ZipEntry(arcname=f"bench/{p.name}", path=p, size=p.stat().st_size, location=p.name)
         for p in paths
     ]
-
-
-def evict(paths: list[Path]) -> None:
-    for path in paths:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
-
-
-def raw_read(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(CHUNK):
-                total += len(chunk)
-    return total
-
-
-def zipped(paths: list[Path]) -> int:
-    return sum(len(chunk) for chunk in zip_stream(entries=entries_for(paths)))
-
-
-def timed(func, paths: list[Path], *, cold: bool) -> float:
-    """MB/s of the payload (file bytes) so that both figures count the same work."""
-    if cold:
-        evict(paths)
-    payload = sum(p.stat().st_size for p in paths)
-    started = time.perf_counter()
-    func(paths)
-    return payload / MiB / (time.perf_counter() - started)
-
-
-def throughput(args: argparse.Namespace, folder: Path) -> None:
-    paths = []
-    for i in range(args.files):
-        path = folder / f"frame_{i:04d}.h5"
-        with open(path, "wb") as handle:
-            for _ in range(args.file_mib):
-                handle.write(os.urandom(MiB))
-            handle.flush()
-            os.fsync(handle.fileno())
-        paths.append(path)
-    total_mib = args.files * args.file_mib
-    print(f"Throughput over {args.files} files, {total_mib} MiB, {args.rounds} rounds (median):")
-    for cold in (True, False):
-        raws, zips = [], []
-        for _ in range(args.rounds):  # alternate, so drift on a shared machine hits both alike
-            raws.append(timed(raw_read, paths, cold=cold))
-            zips.append(timed(zipped, paths, cold=cold))
-        raw, zip_ = statistics.median(raws), statistics.median(zips)
-        label = "from disk (page cache evicted)" if cold else "warm page cache (CPU-bound)"
-        print(
-            f"  {label:32s} raw {raw:8.0f} MiB/s   zip {zip_:8.0f} MiB/s   ratio {zip_ / raw:.2f}"
-            + ("   (target >= 0.80)" if cold else "")
-        )
-    for path in paths:
-        path.unlink()
 
 
 def child_memory(size_gib: int, folder: Path) -> None:
@@ -151,9 +90,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--files", type=int, default=48)
-    parser.add_argument("--file-mib", type=int, default=16)
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -164,7 +100,6 @@ def main() -> None:
     bench_root.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=bench_root) as tmp:
         folder = Path(tmp)
-        throughput(args, folder)
         memory(folder)
 
 

@@ -1,16 +1,22 @@
 """End to end over HTTP: gunicorn in production mode, wrk at 8 connections, server CPU per request.
 
-    apt-get install wrk
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_http \
-        .venv/bin/python bench/http.py [--scale small|full] [--workers 3]
+    apt-get install wrk   # or: make bench-deps
+    .venv/bin/python bench/http_bench.py [--scale small|full|10x] [--code DIR] [--label NAME]
+    .venv/bin/python bench/http_bench.py --compare full-after,10x-after   # saved runs, B / A
+    .venv/bin/python bench/http_bench.py --scale 10x --explain   # rows read per page
+    .venv/bin/python bench/http_bench.py --zip                   # zip vs the same files one by one
 
-Loads the facility with bench/catalogue.py's and bench/logbook.py's loaders (once; `--scale small`
-loads a tenth, to try it quickly), collects static files, starts gunicorn with DEBUG off, then
-drives each case with wrk (2 threads, 8 connections, >= 200 requests). The in-process benches time
-Python alone; this one sees what a browser waits for and what the machine pays: the CPU time
-(utime + stime from /proc) of the gunicorn workers and of the database's PostgreSQL backends,
-before and after each case, divided by the requests served. Ratios are to the trivial page
-(/login/ GET) and to a static file (the floor: whitenoise, no view, no database).
+Loads the facility with bench/catalogue.py's and bench/logbook.py's loaders, once per size, each
+size in its own database (BENCH_DATABASE_URL, default bench_http; `_10x`/`_small` appended):
+full = 20k investigations, 500k datasets, 5M files, 1M logbook events; 10x = the same catalogue
+with 50M files and 10M events; small = a tenth. Collects static files, starts gunicorn with DEBUG
+off (from --code DIR, another checkout such as the code before a change, on the same database),
+then drives each case with wrk (2 threads, 8 connections, >= 200 requests). It records what the
+machine pays: the CPU time (utime + stime from /proc) of the gunicorn workers and of the
+database's PostgreSQL backends over the run, divided by the requests served, robust on a shared
+machine where req/s and p99 are not. Ratios are to the trivial page (/login/ GET) and to a static
+file (the floor: whitenoise, no view, no database). Results go to bench/results/<scale>-<label>.json
+(--compare prints each case's ratio between two runs: the sizes, or before and after).
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a script, this file's folder comes first on sys.path, where this file would shadow the
-# standard library's http (and bench/logbook.py the logbook app): only the project root goes on.
+# Run as a script, this file's folder comes first on sys.path, where bench/logbook.py and
+# bench/catalogue.py would shadow the apps of the same names: only the project root goes on.
+# (This file was bench/http.py, which shadowed the standard library's http for every script in
+# bench/: icat_sync.py and zip_throughput.py could not start.)
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
@@ -35,9 +43,33 @@ import time  # noqa: E402
 from importlib import import_module  # noqa: E402
 
 ROOT = HERE.parent
-os.environ.setdefault("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_http")
+SCALES = {  # investigation fraction, files per dataset, logbook events
+    "small": (0.1, 10, 100_000),
+    "full": (1.0, 10, 1_000_000),
+    "10x": (1.0, 100, 10_000_000),  # ten times the files and events, same catalogue shape
+}
+
+
+def _scale_from_argv() -> str:
+    """Each size has its own database (bench_http, bench_http_10x): both stay loaded, so the
+    comparison reruns without reloading; known before Django starts, which fixes the database."""
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg.startswith("--scale="):
+            return arg.split("=", 1)[1]
+        if arg == "--scale" and i + 1 < len(argv):
+            return argv[i + 1]
+    return "full"
+
+
+_base_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_http")
+os.environ["BENCH_DATABASE_URL"] = _base_url + (
+    "" if _scale_from_argv() == "full" else f"_{_scale_from_argv()}"
+)
 
 # Imported first: it points DATABASE_URL at BENCH_DATABASE_URL before Django starts.
+from bench import _http_report as report  # noqa: E402
+from bench import _http_zip as zip_case  # noqa: E402
 from bench import catalogue as cat  # noqa: E402
 from bench import logbook as lb  # noqa: E402
 
@@ -49,10 +81,10 @@ from django.db.models import Count  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils.module_loading import import_string  # noqa: E402
 
-SCALES = {"small": (0.1, 100_000), "full": (1.0, 1_000_000)}
 CONNECTIONS, THREADS, MIN_REQUESTS = 8, 2, 200
 TYPICAL_SESSIONS = 23
 NO_MATCH = "zyxwvutsrq"
+DATA_ROOT = ROOT / "var" / "bench" / "http-data"  # the zip case's files
 TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 WRK_SCRIPT = """
@@ -67,14 +99,14 @@ end
 """
 
 
-def ensure_data(scale: float, events: int) -> None:
+def ensure_data(scale: float, files_per_dataset: int, events: int, load: bool = True) -> None:
     from catalogue.models import Datafile, Investigation
     from logbook.models import Event
 
     cat._create_database()
     call_command("migrate", verbosity=0)
     n_inv = max(50, int(cat.INVESTIGATIONS * scale))
-    expected_files = n_inv * cat.DATASETS_PER_INV * cat.FILES_PER_DATASET
+    expected_files = n_inv * cat.DATASETS_PER_INV * files_per_dataset
     # The catalogue loader's own check counts investigations, which the logbook's 500 upset.
     loaded = (
         Investigation.objects.count() == n_inv + 500
@@ -84,7 +116,10 @@ def ensure_data(scale: float, events: int) -> None:
     if loaded:
         print(f"Data already loaded ({n_inv:,} investigations, {events:,} events).", flush=True)
         return
-    cat.generate(scale)  # truncates investigations (and so events) first
+    if not load:  # --explain reads whatever is there rather than reloading for an hour
+        print(f"Not the {scale} scale's full data: explaining what is loaded.", flush=True)
+        return
+    cat.generate(scale, files_per_dataset)  # truncates investigations (and so events) first
     lb.load(events)
 
 
@@ -133,6 +168,8 @@ def cases() -> list[tuple[str, str, str, bool]]:
         session_cookie(typical),
         session_cookie(member),
     )
+    # Sees every session of the beamline with a third of them: the widest My experiments.
+    as_scientist = session_cookie(User.objects.get(username="user00001"))
     logbook_url = reverse("logbook:investigation", args=[logbook_inv.pk])
     n_files = Dataset.objects.get(pk=big_files.pk).file_count
     investigation = reverse("catalogue:investigation-detail", args=[busiest.pk])
@@ -152,7 +189,44 @@ def cases() -> list[tuple[str, str, str, bool]]:
         ("logbook full page", logbook_url, as_member, False),
         ("logbook tag filter", f"{logbook_url}?tag=calibration", as_member, True),
         ("logbook live poll", live_url(logbook_url), as_member, True),
+        # Cases the in-process benches had (they are gone): keyset pages deep, search, the API.
+        ("/public/, 50 pages deep", ("follow", "/public/", 50), "", False),
+        ("dataset files, 50 pages deep", ("follow", dataset, 50), as_pi, False),
+        ("logbook page 50,000 events deep", deep_logbook_url(logbook_url), as_member, True),
+        ("logbook search: detector timeout", f"{logbook_url}?q=detector+timeout", as_member, True),
+        ("api: public investigations", "/api/investigations/?scope=public", "", False),
+        (f"My experiments: {cat.BUSY} scientist", "/experiments/", as_scientist, False),
     ]
+
+
+def deep_logbook_url(logbook_url: str) -> str:
+    from logbook.models import Event
+    from logbook.store import Cursor
+
+    investigation = int(logbook_url.split("/")[2])
+    events = Event.objects.filter(investigation=investigation).order_by("-creation_date", "-id")
+    middle = next(iter(events.values("creation_date", "id")[50_000:50_001]), None)
+    if middle is None:  # a partial load (--explain only): the first page stands in
+        return logbook_url
+    cursor = Cursor(middle["creation_date"], str(middle["id"])).encode()
+    return f"{logbook_url}?after={cursor.replace('+', '%2B')}"
+
+
+def follow(server, url: str, cookie: str, pages: int) -> str | None:
+    """The URL `pages` Next clicks after `url`, as this server's pages link them; None when a page
+    on the way takes over a minute (old code: the case is reported as not measured)."""
+    base = url.split("?")[0]
+    for _ in range(pages):
+        try:
+            _, html = server.get(url, cookie)
+        except TimeoutError:
+            return None
+        match = re.search(r'rel="next" href="([^"]+)"', html)
+        if not match:
+            raise SystemExit(f"{url}: no next link to follow")
+        link = match.group(1).replace("&amp;", "&")
+        url = base + link if link.startswith("?") else link
+    return url
 
 
 def live_url(logbook_url: str) -> str:
@@ -164,25 +238,26 @@ def live_url(logbook_url: str) -> str:
 
 
 class Server:
-    def __init__(self, port: int, workers: int, collect: bool) -> None:
-        self.port, self.workers, self.collect = port, workers, collect
+    def __init__(self, port: int, workers: int, collect: bool, code: Path = ROOT) -> None:
+        self.port, self.workers, self.collect, self.code = port, workers, collect, code
         self.env = {
             **os.environ,
             "DATABASE_URL": os.environ["BENCH_DATABASE_URL"],
             "DEBUG": "0",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "LOG_LEVEL": "WARNING",
+            "DATA_ROOT": str(DATA_ROOT),
         }
 
     def start(self) -> None:
-        bundle = ROOT / "static" / "build" / "h5web.js"
+        bundle = self.code / "static" / "build" / "h5web.js"
         if not bundle.exists():  # as `make install` builds it
             built = subprocess.run(
                 ["npx", "--no-install", "esbuild", "static/src/h5web/index.jsx", "--bundle",
                  "--minify", "--jsx=automatic", "--target=es2020",
                  "--define:process.env.NODE_ENV=\"production\"", "--log-level=warning",
                  f"--outfile={bundle}"],
-                cwd=ROOT, capture_output=True,
+                cwd=self.code, capture_output=True,
             )  # fmt: skip
             if built.returncode:
                 # Pages only name the bundle (the browser loads it), so an empty one costs the
@@ -195,14 +270,15 @@ class Server:
             print("collectstatic ...", flush=True)
             subprocess.run(
                 [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-                cwd=ROOT, env=self.env, check=True,
+                cwd=self.code, env=self.env, check=True,
             )  # fmt: skip
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout", "120"],
-            cwd=ROOT, env=self.env,
+            cwd=self.code, env=self.env,
         )  # fmt: skip
-        deadline = time.monotonic() + 60
+        # Three workers importing Django take seconds, or minutes on a machine shared with tests.
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
                 self.get("/login/")
@@ -211,7 +287,8 @@ class Server:
             except OSError:
                 pass
             time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer within 60 s")
+        self.stop()
+        raise SystemExit("gunicorn did not answer within 300 s")
 
     def stop(self) -> None:
         self.proc.send_signal(signal.SIGTERM)
@@ -229,6 +306,12 @@ class Server:
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
         return [int(pid) for pid in children.split()]
+
+
+def db_size() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
+        return cursor.fetchone()[0]
 
 
 def backend_pids() -> list[int]:
@@ -275,7 +358,9 @@ def wrk(port: int, path: str, seconds: float, cookie: str, htmx: bool, script: s
 
 
 def run_case(server: Server, path: str, cookie: str, htmx: bool, script: str) -> dict:
-    status, _ = server.get(path, cookie, htmx)
+    started = time.perf_counter()
+    status, _ = server.get(path, cookie, htmx)  # the URL's first request since gunicorn started
+    first_ms = (time.perf_counter() - started) * 1000
     if status != 200:
         raise SystemExit(f"{path}: HTTP {status} (expected 200)")
     # Warm-up: fills caches and opens every worker's database connection, and sizes the run.
@@ -302,10 +387,27 @@ def run_case(server: Server, path: str, cookie: str, htmx: bool, script: str) ->
         "web_ms": web / requests,
         "db_ms": pg / requests,
         "cpu_ms": (web + pg) / requests,
+        "first_ms": first_ms,
     }
 
 
-def main() -> None:
+def zip_bench(args: argparse.Namespace, code: Path) -> None:
+    from catalogue.models import Investigation
+    from portal.models import User
+
+    investigation = Investigation.objects.get(name="BENCH-BIG")
+    dataset, file_ids = zip_case.prepare(investigation, DATA_ROOT, files=48, mib=16)
+    cookie = session_cookie(User.objects.get(username="bench-member"))
+    server = Server(args.port, args.workers, collect=not args.no_collectstatic, code=code)
+    server.start()
+    try:
+        result = zip_case.run(server.port, dataset, file_ids, cookie)
+    finally:
+        server.stop()
+    report.save({"scale": "zip", "label": args.label or "after", **result})
+
+
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scale", choices=SCALES, default="full")
     parser.add_argument("--workers", type=int, default=3)
@@ -313,56 +415,93 @@ def main() -> None:
     parser.add_argument(
         "--no-collectstatic", action="store_true", help="static files are collected already"
     )
-    args = parser.parse_args()
+    parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
+    parser.add_argument(
+        "--code", type=Path, default=ROOT, help="run gunicorn from this checkout (e.g. the before)"
+    )
+    parser.add_argument("--label", help="name of the saved results (default: after, or before)")
+    parser.add_argument(
+        "--compare", metavar="A,B", help="print B/A per case from saved results, measure nothing"
+    )
+    parser.add_argument(
+        "--zip", action="store_true", help="zip over HTTP against the same files one by one"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="rows read by the list pages' main queries"
+    )
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    if args.compare:
+        report.compare(*args.compare.split(","))
+        return
     if connection.vendor != "postgresql":
         sys.exit("The benchmark needs PostgreSQL (BENCH_DATABASE_URL).")
-    scale, events = SCALES[args.scale]
-    ensure_data(scale, events)
+    scale, files_per_dataset, events = SCALES[args.scale]
+    started = time.perf_counter()
+    ensure_data(scale, files_per_dataset, events, load=not args.explain)
+    if args.load_only:
+        print(f"Loaded in {time.perf_counter() - started:.0f} s; database size {db_size()}.")
+        return
     todo = cases()
-    server = Server(args.port, args.workers, collect=not args.no_collectstatic)
+    if args.explain:
+        report.explain(args.scale, todo)
+        return
+    code = args.code.resolve()
+    label = args.label or ("after" if code == ROOT else "before")
+    if args.zip:
+        zip_bench(args, code)
+        return
+    server = Server(args.port, args.workers, collect=not args.no_collectstatic, code=code)
     server.start()
     try:
         _, login_html = server.get("/login/")
         static = re.search(r'(/static/[^"\']+\.css)', login_html).group(1)
         todo[0] = (todo[0][0], static, "", False)
+        todo = [
+            (name, follow(server, path[1], cookie, path[2]) if isinstance(path, tuple) else path,
+             cookie, htmx)
+            for name, path, cookie, htmx in todo
+        ]  # fmt: skip
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(WRK_SCRIPT)
-        results = []
+        run = {
+            "scale": args.scale,
+            "label": label,
+            "code": str(code),
+            "commit": report.commit_of(code),
+            "workers": args.workers,
+            "load_before": os.getloadavg()[0],
+            "cases": [],
+        }
         print(
-            f"\n{args.scale} scale, gunicorn {args.workers} sync workers, wrk {THREADS} threads "
-            f"{CONNECTIONS} connections; load average {os.getloadavg()[0]:.1f} on "
-            f"{os.cpu_count()} cores\n"
+            f"\n{args.scale} scale, {label} ({run['commit']}), gunicorn {args.workers} sync "
+            f"workers, wrk {THREADS} threads {CONNECTIONS} connections; load average "
+            f"{run['load_before']:.1f} on {os.cpu_count()} cores\n"
         )
-        header = (
-            f"{'case':34} {'reqs':>6} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
-            f"{'CPU ms/req':>10} {'(web':>6} {'+ pg)':>6} {'x trivial':>9} {'x static':>9}"
-        )
-        print(header + "\n" + "-" * len(header), flush=True)
-        for label, path, cookie, htmx in todo:
-            r = run_case(server, path, cookie, htmx, script.name)
-            results.append(r)
-            static_cpu = results[0]["cpu_ms"]
-            # The floor itself has no trivial page to compare with yet.
-            trivial = (
-                f"{r['cpu_ms'] / max(results[1]['cpu_ms'], 0.01):9.1f}"
-                if len(results) > 1
-                else f"{'-':>9}"
-            )
-            flag = f"  {r['errors']} errors" if r["errors"] else ""
-            print(
-                f"{label:34} {r['requests']:6d} {r['rps']:7.1f} {r['p50']:7.1f} {r['p99']:7.1f} "
-                f"{r['cpu_ms']:10.1f} {r['web_ms']:6.1f} {r['db_ms']:6.1f} "
-                f"{trivial} "
-                f"{r['cpu_ms'] / max(static_cpu, 0.01):9.1f}{flag}",
-                flush=True,
-            )
+        report.header()
+        for name, path, cookie, htmx in todo:
+            if path is None:
+                print(f"{name:34} not measured: a page on the way took over 60 s", flush=True)
+                run["cases"].append({"case": name, "path": None, "skipped": True})
+                continue
+            measured = run_case(server, path, cookie, htmx, script.name)
+            result = {"case": name, "path": path, **measured}
+            result["load"] = os.getloadavg()[0]
+            run["cases"].append(result)
+            report.row(result, run["cases"])
         os.unlink(script.name)
     finally:
         server.stop()
+    run["load_after"] = os.getloadavg()[0]
+    saved = report.save(run)
     print(
         f"\nCPU = utime+stime of the gunicorn workers (web) and this database's PostgreSQL "
         f"backends (pg) over the run, per request; /proc ticks are {TICK_MS:.0f} ms. "
         "Targets (issue 22): every page <= 2.5 x trivial, p99 <= 150 ms, live poll <= 2 x static."
+        f"\nSaved to {saved}; compare runs with --compare {args.scale}-before,{saved.stem}."
     )
 
 
