@@ -26,7 +26,7 @@ from catalogue.policy_forms import (
     ProprietaryForm,
     day_start,
 )
-from catalogue.policy_models import ExtensionStatus
+from catalogue.models.policy import ExtensionStatus
 
 PAGE_SIZE = 50
 EVENT_ORDER = ["-at", "-id"]
