@@ -294,7 +294,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PAGINATION_CLASS": "catalogue.keyset.KeysetPagination",
+    "DEFAULT_PAGINATION_CLASS": "portal.keyset.KeysetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "portal.schema.AutoSchema",
     # Per client address (anonymous) and per user; "apikey" is for the ICAT+ routes
