@@ -1031,7 +1031,7 @@ def panosc_session_parameters() -> QuerySet[InvestigationParameter]:
     return InvestigationParameter.objects.filter(investigation__in=public_investigations())
 
 
-# The dashboard (portal/dashboard.py): each user's own work, as lists to read. Pages reached from
+# The dashboard (home/dashboard.py): each user's own work, as lists to read. Pages reached from
 # it still ask the helpers above; these only say what belongs on the user's front page.
 
 

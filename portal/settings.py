@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "logbook",
     "shipments",
     "doi",
+    "home",  # last: it builds on every app above
 ]
 
 MIDDLEWARE = [
