@@ -322,7 +322,7 @@ def get_investigation_for_policy_or_404(user: AnyUser, pk: int | str) -> Investi
 
 
 def visible_access_events(user: AnyUser):
-    from .policy_models import AccessEvent
+    from .models.policy import AccessEvent
 
     if can_view_audit(user):
         return AccessEvent.objects.all()
@@ -330,7 +330,7 @@ def visible_access_events(user: AnyUser):
 
 
 def visible_extensions(user: AnyUser):
-    from .policy_models import EmbargoExtension
+    from .models.policy import EmbargoExtension
 
     if is_data_policy(user):
         return EmbargoExtension.objects.all()
@@ -405,7 +405,7 @@ def require_usage_viewer(user: AnyUser) -> None:
 def usage_total_for(user: AnyUser, investigation: Investigation):
     """ "Downloaded N times by M people" on a released session's page: for its team, else None
     (one query; zeros before the first roll-up counts anything)."""
-    from .usage_models import UsageTotal
+    from .models.usage import UsageTotal
 
     if not (investigation.is_released and is_in_team(user, investigation)):
         return None
@@ -1073,7 +1073,7 @@ def panosc_session_parameters() -> QuerySet[InvestigationParameter]:
     return InvestigationParameter.objects.filter(investigation__in=public_investigations())
 
 
-# The dashboard (portal/dashboard.py): each user's own work, as lists to read. Pages reached from
+# The dashboard (home/dashboard.py): each user's own work, as lists to read. Pages reached from
 # it still ask the helpers above; these only say what belongs on the user's front page.
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from .policy_models import AccessEvent
+from .models.policy import AccessEvent
 
 
 def _name(user) -> str:

@@ -18,7 +18,7 @@ from portal.models import User
 
 from .access import DATA_POLICY_GROUP
 from .models import Investigation, InvestigationUser, Role
-from .policy_models import AccessEvent, AccessEventKind, EmbargoExtension, ExtensionStatus
+from .models.policy import AccessEvent, AccessEventKind, EmbargoExtension, ExtensionStatus
 
 OFFICER = ("lfischer", "Dr Lena Fischer")
 

@@ -19,7 +19,7 @@ from portal.mail import mail_send
 
 from .audit import audit_record
 from .models import Investigation, Role
-from .policy_models import AccessEventKind, EmbargoExtension, ExtensionStatus
+from .models.policy import AccessEventKind, EmbargoExtension, ExtensionStatus
 
 # What else becomes public with a session, counted by the app that owns it (the logbook
 # registers its events in its AppConfig.ready: catalogue imports no other app).

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.fields import BoundedDateField
 
-from .policy_models import AccessEventKind
+from .models.policy import AccessEventKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -37,7 +37,9 @@ from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 
-from . import access, keyset, search_hits
+from portal import keyset
+
+from . import access, search_hits
 from .models import Dataset, DatasetParameter, Investigation, Sample
 
 KINDS = {

@@ -36,7 +36,7 @@ class InvestigationSerializer(serializers.ModelSerializer):
 
 
 class InvestigationPageSerializer(serializers.Serializer):
-    """One page of the investigation list (keyset pagination, catalogue.keyset)."""
+    """One page of the investigation list (keyset pagination, portal.keyset)."""
 
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)

@@ -2,7 +2,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import browse, dataset, downloads, investigation, notebooks, restores
+from . import h5grove as _h5grove
+from . import h5grove_views
+from .views import (
+    beamline,
+    browse,
+    dataset,
+    downloads,
+    investigation,
+    notebooks,
+    restores,
+    stats,
+    team,
+)
+from .views import policy as policy_views
 
 app_name = "catalogue"
 
@@ -76,7 +89,6 @@ urlpatterns += [
 ]
 
 # Investigation summary tabs, team and access requests.
-from .views import team  # noqa: E402
 
 urlpatterns += [
     path("investigations/<int:pk>/team/", team.investigation_team, name="investigation-team"),
@@ -100,7 +112,6 @@ urlpatterns += [
 ]
 
 # Beamline pages (views/beamline.py); the beamline logbook is logbook's, under the same prefix.
-from .views import beamline  # noqa: E402
 
 urlpatterns += [
     path("beamlines/", beamline.beamlines, name="beamlines"),
@@ -109,8 +120,6 @@ urlpatterns += [
 
 # h5grove's routes for one datafile (H5Web's data provider): catalogue/h5grove_views.py. H5Web
 # asks for `<url>/meta` without the slash: CommonMiddleware's APPEND_SLASH redirects it here.
-from . import h5grove as _h5grove  # noqa: E402
-from . import h5grove_views  # noqa: E402
 
 urlpatterns += [
     path(
@@ -123,7 +132,6 @@ urlpatterns += [
 ]
 
 # Data policy: release, extensions, proprietary status and the audit trail (views/policy.py).
-from .views import policy as policy_views  # noqa: E402
 
 urlpatterns += [
     path(
@@ -157,7 +165,6 @@ urlpatterns += [
 ]
 
 # Usage figures for staff (views/stats.py): the page and each figure as CSV.
-from .views import stats  # noqa: E402
 
 urlpatterns += [
     path("stats/", stats.stats, name="stats"),

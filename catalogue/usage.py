@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from . import access
 from .models import Dataset, Instrument, Investigation
-from .usage_models import (
+from .models.usage import (
     DOWNLOAD_KINDS,
     Audience,
     CatalogueYear,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 
 from .figures import StackedChart, stacked_chart
-from .usage_models import Audience, CatalogueYear, UsageDay, UsageKind
+from .models.usage import Audience, CatalogueYear, UsageDay, UsageKind
 
 LAST_12 = "12m"
 AUDIENCES = [(Audience.PUBLIC, "Public"), (Audience.TEAM, "Team")]

@@ -16,8 +16,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRefresh
 
-from catalogue import access, keyset
+from catalogue import access
 from catalogue.models import Dataset
+from portal import keyset
 from portal.fields import LARGEST_ID
 
 from . import services

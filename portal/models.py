@@ -9,6 +9,10 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+# How an ICAT user (ICAT_USER_MATCH) or an SSO login (OIDC_USER_MATCH) finds its portal user: the
+# way -> the User column compared ("email_lower" is Lower("email"), annotated by the caller).
+MATCH_COLUMNS = {"name": "icat_name", "email": "email_lower", "subject": "username"}
+
 
 class User(AbstractUser):
     """A scientist or member of staff; ICAT users map onto these by `icat_name` or e-mail."""

@@ -10,11 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
-
-from catalogue.models import Instrument
 
 # Django groups that catalogue/access.py reads.
 SAFETY_GROUP = "Safety"
@@ -54,7 +53,8 @@ def apply_facility_roles(user, groups: Iterable[str]) -> None:
         _set_group(user, STORES_GROUP, granted(settings.AUTH_STORES_GROUPS))
     if "{beamline}" in settings.AUTH_BEAMLINE_GROUP_PATTERN:
         wanted = _beamlines_named_by(names)
-        for instrument in Instrument.objects.all():
+        # By name, not import: portal is the base the catalogue builds on.
+        for instrument in apps.get_model("catalogue", "Instrument").objects.all():
             if instrument.name.upper() in wanted:
                 instrument.scientists.add(user)
             else:

@@ -29,9 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from joserfc.errors import ClaimError, ExpiredTokenError, JoseError
 
-from catalogue.icat.people import MATCH_COLUMNS
-
-from .models import SsoIdentity, User
+from .models import MATCH_COLUMNS, SsoIdentity, User
 from .roles import apply_facility_roles
 
 DISCOVERY = "/.well-known/openid-configuration"

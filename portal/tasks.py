@@ -3,10 +3,9 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.apps import apps
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-
-from catalogue.models import Investigation
 
 log = logging.getLogger(__name__)
 
@@ -14,7 +13,8 @@ log = logging.getLogger(__name__)
 @shared_task(soft_time_limit=30, time_limit=60)
 def catalogue_census() -> dict[str, int]:
     """How many investigations the worker sees: a health check through broker and database."""
-    return {"investigations": Investigation.objects.count()}
+    # By name, not import: portal is the base the catalogue builds on.
+    return {"investigations": apps.get_model("catalogue", "Investigation").objects.count()}
 
 
 @shared_task(

@@ -8,13 +8,14 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from home import views as home_views
 from shipments.admin import safety_site
 
 from . import health, sso_views, views
 from .api_schema import SchemaView
 
 site_patterns = [
-    path("", views.home, name="home"),
+    path("", home_views.home, name="home"),
     # Method check first: LoginView sends a signed-in user away before it looks at the method.
     path(
         "login/",
@@ -30,7 +31,7 @@ site_patterns = [
     path("profile/orcid/", sso_views.orcid_link, name="orcid-link"),
     path("profile/orcid/callback/", sso_views.orcid_callback, name="orcid-callback"),
     path("profile/orcid/remove/", sso_views.orcid_unlink, name="orcid-unlink"),
-    path("nav/badges/", views.nav_badges, name="nav-badges"),
+    path("nav/badges/", home_views.nav_badges, name="nav-badges"),
     # No trailing slash: what load balancers and Kubernetes probes conventionally ask for.
     path("healthz", health.healthz, name="healthz"),
     path("healthz/deep", health.healthz_deep, name="healthz-deep"),
@@ -56,7 +57,7 @@ urlpatterns = [
     path("api/", include("portal.api_urls")),
     path("admin/", admin.site.urls),
     path("icatplus/", include("logbook.icatplus_urls")),
-    path("icatplus/", include("portal.icatplus_urls")),
+    path("icatplus/", include("catalogue.icatplus.session_urls")),
     path("icatplus/", include("catalogue.icatplus_ids_urls")),
     path("icatplus/", include("catalogue.icatplus.urls")),
     path("icatplus/", include("catalogue.icatplus.sample_metadata_urls")),

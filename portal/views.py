@@ -7,47 +7,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.views import defaults
 from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authtoken.models import Token
 
-from catalogue.access import public_investigations
-from catalogue.models import Instrument
-
-from . import dashboard, sso
+from . import sso
 from .ldap_login import LoginForm
 from .middleware import wants_json
 from .sso_views import refused
 from .throttles import too_many_requests
-
-
-@require_http_methods(["GET"])
-def home(request: HttpRequest) -> HttpResponse:
-    """Signed-in users land on their work (portal/dashboard.py); visitors on what is public."""
-    if request.user.is_authenticated:
-        response = render(request, "portal/dashboard.html", dashboard.dashboard(request.user))
-        patch_cache_control(response, private=True)  # one user's work: no shared cache keeps it
-        return response
-    recently_released = (
-        public_investigations().select_related("instrument").order_by("-release_date", "-id")[:8]
-    )
-    beamlines = Instrument.objects.prefetch_related("techniques").order_by("name")
-    return render(
-        request,
-        "portal/home.html",
-        {"recently_released": recently_released, "beamlines": beamlines},
-    )
-
-
-@require_http_methods(["GET"])
-def nav_badges(request: HttpRequest) -> HttpResponse:
-    """The navbar's pending counts, polled by HTMX (templates/portal/_nav_work.html); nothing for
-    visitors. Private: the counts are the user's own."""
-    badges = dashboard.nav_badges(request.user) if request.user.is_authenticated else {}
-    response = render(request, "portal/_nav_badges.html", {"badges": badges})
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 class PortalLoginView(auth_views.LoginView):

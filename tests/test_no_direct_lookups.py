@@ -25,6 +25,7 @@ MODULES = [
     "doi/api.py",
     "doi/icatplus.py",
     "portal/views.py",
+    "home/views.py",
     "doi/oai/*.py",
     "doi/collection_views.py",
 ]

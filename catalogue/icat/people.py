@@ -38,6 +38,7 @@ from catalogue.models import (
     Sample,
     Technique,
 )
+from portal.models import MATCH_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,6 @@ def _match_key(way: str, fields: dict[str, Any]) -> str:
         return (fields.get("email") or "").lower()
     # "subject": SSO logins name portal users after their subject; ICAT says "<plugin>/<subject>".
     return name.rsplit("/", 1)[-1]
-
-
-MATCH_COLUMNS = {"name": "icat_name", "email": "email_lower", "subject": "username"}
 
 
 def _match_users(records: list[Record]) -> dict[int, int]:

@@ -398,7 +398,7 @@ class PageQuery(serializers.Serializer):
         return [sign + column, sign + "id"]
 
     def page(self, qs):
-        # Offsets, not catalogue.keyset: ICAT+ clients page with `skip`/`limit` and read
+        # Offsets, not portal.keyset: ICAT+ clients page with `skip`/`limit` and read
         # `currentPage`/`totalPages`, so a cursor would break its contract.
         skip, limit = self.validated_data["skip"], self.validated_data["limit"]
         return qs[skip : skip + limit]

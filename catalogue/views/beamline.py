@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from catalogue import access, keyset
+from catalogue import access
 from catalogue.figures import sessions_per_year
+from portal import keyset
 
 PAGE_SIZE = 20
 NOW_AND_NEXT = 6

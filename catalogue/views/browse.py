@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from catalogue import access, keyset
+from catalogue import access
 from catalogue import search as catalogue_search
 from catalogue.forms import SORT_LABELS, InvestigationFilterForm
 from catalogue.models import Investigation
+from portal import keyset
 
 PAGE_SIZE = 25
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from catalogue import access, keyset, notebook, previews, technique_previews
+from catalogue import access, notebook, previews, technique_previews
 from catalogue.dataset_forms import DatasetFilterForm, filter_datasets, numeric_parameter_types
 from catalogue.hdf5_outline import hdf5_outline
 from catalogue.models import (
@@ -31,6 +31,7 @@ from catalogue.models import (
     SampleParameter,
     ValueType,
 )
+from portal import keyset
 
 PAGE_SIZE = 50
 FILES_PAGE_SIZE = 50

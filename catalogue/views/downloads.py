@@ -37,10 +37,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
-from catalogue import access, keyset, usage
+from catalogue import access, usage
 from catalogue import downloads as svc
 from catalogue.basket import Basket
 from catalogue.models import ArchiveStatus, Datafile, DownloadJobKind
+from portal import keyset
 from portal.fields import LARGEST_ID
 
 mimetypes.add_type("application/x-hdf5", ".h5")

@@ -17,8 +17,9 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from catalogue import access, keyset, policy
+from catalogue import access, policy
 from catalogue.models import Investigation, Role
+from catalogue.models.policy import ExtensionStatus
 from catalogue.policy_forms import (
     AuditFilterForm,
     ExtensionDecisionForm,
@@ -26,7 +27,7 @@ from catalogue.policy_forms import (
     ProprietaryForm,
     day_start,
 )
-from catalogue.policy_models import ExtensionStatus
+from portal import keyset
 
 PAGE_SIZE = 50
 EVENT_ORDER = ["-at", "-id"]

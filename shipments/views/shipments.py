@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalogue import access, keyset
+from catalogue import access
+from portal import keyset
 
 from ..forms import AddressForm, ShipmentForm
 from ..models import Address, Parcel, Shipment

@@ -16,7 +16,7 @@ from django.utils import timezone
 from catalogue import teams
 from catalogue.audit import audit_record
 from catalogue.models import AccessEvent, AccessEventKind, AccessRequest
-from catalogue.policy_models import AppendOnly
+from catalogue.models.policy import AppendOnly
 from logbook.models import ApiKey
 from tests import factories
 

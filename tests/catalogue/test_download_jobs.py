@@ -13,8 +13,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from catalogue import downloads, keyset
+from catalogue import downloads
 from catalogue.models import ArchiveStatus, Datafile, DownloadJob, DownloadJobStatus
+from portal import keyset
 from tests import factories
 from tests.catalogue.download_helpers import (
     assert_zip_matches_disk,

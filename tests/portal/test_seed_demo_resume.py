@@ -12,7 +12,7 @@ import types
 import pytest
 from django.core.management import call_command
 
-from portal.management.commands import seed_demo
+from home.management.commands import seed_demo
 from tests import factories
 
 STEPS = ["demo_stand_in.catalogue", "demo_stand_in.logbook", "demo_stand_in.doi"]

@@ -1,10 +1,10 @@
-"""ICAT+ routes served by the portal app, at /icatplus/ (paths as in ICAT+'s OpenAPI)."""
+"""ICAT+'s `session` routes, at /icatplus/ (paths as in ICAT+'s OpenAPI)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from . import icatplus_session
+from . import session as icatplus_session
 
 urlpatterns = [
     path("session", icatplus_session.SessionLogin.as_view(), name="icatplus-session"),

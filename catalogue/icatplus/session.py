@@ -13,10 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
-
-from .icatplus import IcatPlusView
-from .ldap_login import DIRECTORY_UNREACHABLE
-from .models import IcatPlusSession
+from portal.icatplus import IcatPlusView
+from portal.ldap_login import DIRECTORY_UNREACHABLE
+from portal.models import IcatPlusSession
 
 
 class CredentialsSerializer(serializers.Serializer):

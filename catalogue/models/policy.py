@@ -1,6 +1,6 @@
 """Data-policy records: the audit trail of access-relevant changes and embargo extension requests.
 
-Kept apart from models.py (imported at its end) so the catalogue's mirror of ICAT stays readable."""
+Re-exported by catalogue/models/__init__.py."""
 
 from __future__ import annotations
 

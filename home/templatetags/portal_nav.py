@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from portal import dashboard
+from home import dashboard
 
 register = template.Library()
 

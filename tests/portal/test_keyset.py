@@ -1,4 +1,4 @@
-"""catalogue.keyset, the one pagination: every row once, forward and back, in either direction,
+"""portal.keyset, the one pagination: every row once, forward and back, in either direction,
 with empty (NULL) sort values where PostgreSQL puts them; damaged cursors are refused."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from catalogue import keyset
 from catalogue.models import Dataset
+from portal import keyset
 from tests import factories
 
 pytestmark = pytest.mark.django_db
