@@ -34,12 +34,11 @@ from django.utils.http import (
 )
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.authentication import TokenAuthentication
-from rest_framework.exceptions import AuthenticationFailed
 
 from catalogue import access, keyset, usage
 from catalogue import downloads as svc
 from catalogue.basket import Basket
+from catalogue.file_auth import session_or_token, session_or_token_required
 from catalogue.models import ArchiveStatus, Datafile, DownloadJobKind
 from portal.fields import LARGEST_ID
 
@@ -56,14 +55,15 @@ JOBS_PER_PAGE = 20
 
 @cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
+@session_or_token
 def datafile_download(request: HttpRequest, pk: int) -> HttpResponse:
-    datafile = access.get_datafile_or_404(_user_or_token(request), pk)
+    datafile = access.get_datafile_or_404(request.user, pk)
 
     def refuse(message: str, status: int) -> HttpResponse:
         dataset = datafile.dataset if status == 409 else None  # the page offers the restore
         return _unavailable(request, message, status=status, dataset=dataset)
 
-    return datafile_response(request, datafile, refuse=refuse, user=_user_or_token(request))
+    return datafile_response(request, datafile, refuse=refuse)
 
 
 def datafile_response(
@@ -99,18 +99,6 @@ def _datafile_bytes(
             404,
         )
     return serve_file(request, path, filename=datafile.name)
-
-
-def _user_or_token(request: HttpRequest):
-    """The session's user, or the owner of an API token sent as `Authorization: Token <key>`, so
-    that aria2c/wget fetching a metalink of embargoed files need no browser cookie."""
-    if request.user.is_authenticated or "HTTP_AUTHORIZATION" not in request.META:
-        return request.user
-    try:
-        found = TokenAuthentication().authenticate(request)
-    except AuthenticationFailed:
-        return request.user
-    return found[0] if found else request.user
 
 
 def _x_accel(prefix: str, location: str, filename: str) -> HttpResponse:
@@ -257,6 +245,7 @@ def _query(request: HttpRequest) -> dict[str, object]:
 
 @cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
+@session_or_token
 def zip_download(request: HttpRequest) -> HttpResponse:
     """Stream the zip when it is small enough; otherwise explain and offer a job or metalink."""
     selection = _selection(request)
@@ -323,6 +312,7 @@ def _file_list(request: HttpRequest, *, lines, content_type: str, filename: str)
 
 @cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
+@session_or_token
 def metalink(request: HttpRequest) -> HttpResponse:
     return _file_list(
         request,
@@ -334,6 +324,7 @@ def metalink(request: HttpRequest) -> HttpResponse:
 
 @cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
+@session_or_token
 def aria2(request: HttpRequest) -> HttpResponse:
     return _file_list(
         request,
@@ -419,9 +410,9 @@ def download_job(request: HttpRequest, pk: str) -> HttpResponse:
     return render(request, template, {"job": job})
 
 
-@login_required
 @cache_control(private=True)
 @require_http_methods(["GET", "HEAD"])
+@session_or_token_required
 def download_job_file(request: HttpRequest, pk: str) -> HttpResponse:
     job = access.get_download_job_or_404(request.user, pk)
     try:
