@@ -24,13 +24,12 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-import zipstream.ng
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from isal.isal_zlib import crc32 as isal_crc32
 from zipstream import ZipStream
 
 from portal.mail import mail_send
@@ -48,10 +47,6 @@ from .models import (
 )
 
 log = logging.getLogger(__name__)
-# zipstream-ng computes each member's CRC-32 with zlib's, which on our CPUs is slower than the
-# disks: the same CRC from ISA-L's SIMD code keeps the zip at disk speed (bench/zip_throughput.py;
-# every test opens the zips with Python's zipfile, which checks the CRCs).
-zipstream.ng.crc32 = isal_crc32
 CHUNK = 1024 * 1024  # large reads: the zip must keep up with the raw disk (bench/zip_throughput.py)
 HEARTBEAT_SECONDS = 0.5  # how often a job's worker reports progress (and proves it is alive)
 
@@ -418,17 +413,15 @@ def download_job_build(*, job_id, on_chunk: Callable[[], None] | None = None) ->
         )
     except DownloadError as error:
         _fail(mine, str(error))
-    except BaseException as error:  # the soft time limit, a database error...: fail, then re-raise
-        if type(error).__name__ == "SoftTimeLimitExceeded":
-            kind = _KINDS.get(job.kind)
-            _fail(
-                mine,
-                kind.too_long
-                if kind
-                else "Building the zip took too long. Please use the metalink or Globus.",
-            )
-            return None
-        raise
+    except SoftTimeLimitExceeded:
+        kind = _KINDS.get(job.kind)
+        _fail(
+            mine,
+            kind.too_long
+            if kind
+            else "Building the zip took too long. Please use the metalink or Globus.",
+        )
+        return None
     finally:
         tmp.unlink(missing_ok=True)
     job.refresh_from_db()
