@@ -103,13 +103,18 @@ def unique_names(names: Iterable[str]) -> Iterator[str]:
     """The names again, with `~2`, `~3`... before the extension of repeats."""
     seen: set[str] = set()
     for name in names:
-        candidate, n = name, 1
-        while candidate in seen:
-            n += 1
-            stem, dot, ext = name.rpartition(".")
-            candidate = f"{stem}~{n}.{ext}" if dot and "/" not in ext else f"{name}~{n}"
-        seen.add(candidate)
-        yield candidate
+        yield unique_name(name, seen)
+
+
+def unique_name(name: str, seen: set[str]) -> str:
+    """The name, or with `~2`, `~3`... before its extension if `seen` holds it; added to seen."""
+    candidate, n = name, 1
+    while candidate in seen:
+        n += 1
+        stem, dot, ext = name.rpartition(".")
+        candidate = f"{stem}~{n}.{ext}" if dot and "/" not in ext else f"{name}~{n}"
+    seen.add(candidate)
+    return candidate
 
 
 # Selections -----------------------------------------------------------------------------------
@@ -779,16 +784,43 @@ def checksum_parts(checksum: str) -> tuple[str, str] | None:
     )
 
 
+def named_per_dataset(datafiles: Iterable[Datafile]) -> Iterator[tuple[Datafile, str]]:
+    """Each datafile with its member name, reading the datafiles as they come (ordered by
+    dataset, as Selection.datafiles is): names are made unique within each dataset, so only that
+    dataset's names are held, and a dataset named like an earlier one of its investigation gets
+    its own folder (`<dataset>~2`). Memory grows with the datasets, not with the files."""
+    folders: dict[str, int] = {}  # "<proposal>/<dataset>" -> how many datasets took it
+    current, seen, folder = None, set(), ""
+    for datafile in datafiles:
+        proposal, dataset, rest = member_name(datafile).split("/", 2)
+        if datafile.dataset_id != current:
+            current, seen = datafile.dataset_id, set()
+            folder = f"{proposal}/{dataset}"
+            folders[folder] = taken = folders.get(folder, 0) + 1
+            folder += f"~{taken}" if taken > 1 else ""
+        yield datafile, f"{folder}/{unique_name(rest, seen)}"
+
+
+def file_list_too_long(file_count: int) -> str:
+    """Why a metalink/aria2 list is refused, or "" when it is short enough (the zips' cap)."""
+    if file_count <= settings.DOWNLOAD_MAX_FILES:
+        return ""
+    return (
+        f"This selection has {file_count:,} files, more than the "
+        f"{settings.DOWNLOAD_MAX_FILES:,} one download list can hold: choose fewer datasets, "
+        "or use Globus."
+    )
+
+
 def metalink_lines(
     *, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]
 ) -> Iterator[str]:
-    """RFC 5854 (.meta4): every file with its size, checksum and URL."""
-    files = list(datafiles)
+    """RFC 5854 (.meta4): every file with its size, checksum and URL, written as it is read."""
     yield '<?xml version="1.0" encoding="UTF-8"?>\n'
     yield '<metalink xmlns="urn:ietf:params:xml:ns:metalink">\n'
     yield f"  <generator>{escape(settings.FACILITY_NAME)} data portal</generator>\n"
     yield f"  <published>{timezone.now().strftime('%Y-%m-%dT%H:%M:%SZ')}</published>\n"
-    for datafile, name in zip(files, unique_names(member_name(f) for f in files), strict=True):
+    for datafile, name in named_per_dataset(datafiles):
         yield f"  <file name={quoteattr(name)}>\n    <size>{datafile.size}</size>\n"
         if parts := checksum_parts(datafile.checksum):
             yield f"    <hash type={quoteattr(parts[0])}>{parts[1]}</hash>\n"
@@ -800,8 +832,7 @@ def aria2_lines(
     *, datafiles: Iterable[Datafile], url_for: Callable[[Datafile], str]
 ) -> Iterator[str]:
     """An aria2c input file (`aria2c -i`): URL, then indented options for that file."""
-    files = list(datafiles)
-    for datafile, name in zip(files, unique_names(member_name(f) for f in files), strict=True):
+    for datafile, name in named_per_dataset(datafiles):
         yield f"{url_for(datafile)}\n  out={name}\n"
         if parts := checksum_parts(datafile.checksum):
             yield f"  checksum={parts[0]}={parts[1]}\n"

@@ -48,6 +48,7 @@ mimetypes.add_type("application/x-hdf5", ".nxs")
 mimetypes.add_type("application/x-cbf", ".cbf")
 
 JOBS_PER_PAGE = 20
+FILE_LIST_CHUNK = 2000  # datafiles per fetch of a metalink/aria2 list
 
 
 # One file ----------------------------------------------------------------------------------------
@@ -295,15 +296,20 @@ def _file_url(request: HttpRequest):
 
 
 def _file_list(request: HttpRequest, *, lines, content_type: str, filename: str) -> HttpResponse:
-    """A list of the selection's files for a resuming downloader, streamed as it is written."""
+    """A list of the selection's files for a resuming downloader, streamed as it is written;
+    no longer than a zip may be (DOWNLOAD_MAX_FILES)."""
     selection = _selection(request)
     if selection is None:
         return _bad_selection(request)
     datafiles = selection.datafiles()
-    if not datafiles.exists():
+    file_count = datafiles.count()
+    if not file_count:
         return _bad_selection(request)
+    if too_long := svc.file_list_too_long(file_count):
+        return _unavailable(request, too_long, status=400)
+    # Read in chunks from a server-side cursor and written as read: no list of the selection.
     response = StreamingHttpResponse(
-        lines(datafiles=datafiles.iterator(chunk_size=2000), url_for=_file_url(request)),
+        lines(datafiles=datafiles.iterator(chunk_size=FILE_LIST_CHUNK), url_for=_file_url(request)),
         content_type=content_type,
     )
     response["Content-Disposition"] = content_disposition_header(True, filename)
