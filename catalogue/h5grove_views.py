@@ -10,7 +10,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import access
-from .file_auth import session_or_token
+from .downloads.serving import session_or_token
 from .h5grove import error_response, h5grove_response
 
 NOT_FOUND = "File not found: no such datafile."

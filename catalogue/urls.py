@@ -2,7 +2,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .views import browse, dataset, downloads, investigation, notebooks, restores
+from .views import (
+    basket,
+    browse,
+    dataset,
+    download_jobs,
+    downloads,
+    investigation,
+    notebooks,
+    restores,
+)
 
 app_name = "catalogue"
 
@@ -15,23 +24,23 @@ urlpatterns = [
     ),
     path("datasets/<int:pk>/", dataset.dataset_detail, name="dataset-detail"),
     path("datafiles/<int:pk>/download", downloads.datafile_download, name="datafile-download"),
-    path("downloads/", downloads.downloads, name="downloads"),
+    path("downloads/", download_jobs.downloads, name="downloads"),
     path("downloads/zip", downloads.zip_download, name="download-zip"),
     path("downloads/metalink.meta4", downloads.metalink, name="download-metalink"),
     path("downloads/aria2.txt", downloads.aria2, name="download-aria2"),
-    path("downloads/<uuid:pk>/", downloads.download_job, name="download-job"),
-    path("downloads/<uuid:pk>/file", downloads.download_job_file, name="download-job-file"),
-    path("basket/", downloads.basket, name="basket"),
-    path("basket/clear", downloads.basket_clear, name="basket-clear"),
+    path("downloads/<uuid:pk>/", download_jobs.download_job, name="download-job"),
+    path("downloads/<uuid:pk>/file", download_jobs.download_job_file, name="download-job-file"),
+    path("basket/", basket.basket, name="basket"),
+    path("basket/clear", basket.basket_clear, name="basket-clear"),
     path(
         "basket/datasets/<int:pk>/toggle",
-        downloads.basket_toggle,
+        basket.basket_toggle,
         {"kind": "dataset"},
         name="basket-toggle-dataset",
     ),
     path(
         "basket/datafiles/<int:pk>/toggle",
-        downloads.basket_toggle,
+        basket.basket_toggle,
         {"kind": "datafile"},
         name="basket-toggle-datafile",
     ),
