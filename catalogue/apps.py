@@ -13,6 +13,9 @@ class CatalogueConfig(AppConfig):
         # The ICAT sync's admin lives beside the sync (catalogue/admin.py belongs to the catalogue).
         from catalogue.icat import admin  # noqa: F401
         from catalogue.models import Instrument, InvestigationUser
+        from catalogue.zip_crc import use_isal_crc32
+
+        use_isal_crc32()
 
         # Memos of team and beamline lookups (catalogue/access.py) are dropped on any change.
         for signal in (post_save, post_delete):

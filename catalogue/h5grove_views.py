@@ -10,17 +10,18 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from . import access
+from .downloads.serving import session_or_token
 from .h5grove import error_response, h5grove_response
-from .views.downloads import _user_or_token
 
 NOT_FOUND = "File not found: no such datafile."
 
 
 @cache_control(private=True)
 @require_safe
+@session_or_token
 def h5grove(request: HttpRequest, pk: int, route: str) -> HttpResponse:
     try:
-        datafile = access.get_datafile_or_404(_user_or_token(request), pk)
+        datafile = access.get_datafile_or_404(request.user, pk)
     except Http404:
         return error_response(NOT_FOUND, 404)
     return h5grove_response(datafile=datafile, route=route, params=request.GET)

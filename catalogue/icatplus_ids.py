@@ -23,9 +23,9 @@ from portal.icatplus import IcatPlusView, session_id_of
 
 from . import access, restores, usage
 from . import downloads as svc
+from .downloads.serving import datafile_response
 from .icat.mapping import facility_location
 from .models import ArchiveStatus, Datafile, Dataset
-from .views.downloads import datafile_response
 
 MAX_IDS = 1000  # per parameter: a bigger selection is a download job, not one request
 NOT_FOUND = "No such dataset or datafile"

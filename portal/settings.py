@@ -522,7 +522,7 @@ USAGE_ROLLUP_MINUTES = env_int("USAGE_ROLLUP_MINUTES", 15)
 
 
 # Downloads and tape restores -------------------------------------------------------------------
-# Downloads (catalogue/downloads.py): one file, streamed zips, zip jobs, metalink, Globus, tape.
+# Downloads (catalogue/downloads/): one file, streamed zips, zip jobs, metalink, Globus, tape.
 # A selection up to DOWNLOAD_STREAM_LIMIT bytes is zipped while it is sent; above it a Celery
 # worker builds the zip into DOWNLOAD_ROOT (a "download job"), kept DOWNLOAD_EXPIRY_DAYS days.
 DOWNLOAD_STREAM_LIMIT = env_int("DOWNLOAD_STREAM_LIMIT", 2 * 2**30)

@@ -32,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import access
+from catalogue.downloads.serving import serve_file
 from catalogue.models import (
     Investigation,
     ParameterType,
@@ -41,7 +42,6 @@ from catalogue.models import (
     ValueType,
 )
 from catalogue.names import proposal_q
-from catalogue.views.downloads import serve_file
 from portal.icatplus import IcatPlusView
 
 from .serializers import MAX_LIMIT, DateField, IdField, IdListField, PageQuery, parameter_value

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from catalogue import access
 from catalogue import downloads as download_services
+from catalogue.downloads.serving import serve_file, x_accel
 from catalogue.icat.mapping import relative_location
 from catalogue.models import (
     ArchiveStatus,
@@ -24,7 +25,6 @@ from catalogue.models import (
     Technique,
 )
 from catalogue.names import normalise_proposal, proposal_q
-from catalogue.views.downloads import _x_accel, serve_file
 from portal.icatplus import IcatPlusView, validated
 
 from . import serializers as s
@@ -280,7 +280,7 @@ class DatafileDownload(IcatPlusView):
         except download_services.UnsafePath:
             raise exceptions.NotFound("No such file") from None
         if settings.DOWNLOAD_X_ACCEL_PREFIX:
-            return _x_accel(settings.DOWNLOAD_X_ACCEL_PREFIX, datafile.location, datafile.name)
+            return x_accel(settings.DOWNLOAD_X_ACCEL_PREFIX, datafile.location, datafile.name)
         if not path.is_file():
             raise exceptions.NotFound("No such file")
         return serve_file(request._request, path, filename=datafile.name)

@@ -18,7 +18,7 @@ from catalogue import access, restores
 from catalogue.forms import RestoreEmailForm
 from catalogue.models import ArchiveStatus, Dataset
 
-from .downloads import safe_next
+from .basket import safe_next
 
 PANEL = "catalogue/_dataset_download_panel.html"
 OFFER = "catalogue/_restore_offer.html"

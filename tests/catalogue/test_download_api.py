@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from catalogue import downloads
@@ -89,3 +94,33 @@ def test_archived_datasets_are_refused_with_their_name(api, team) -> None:
     api.force_authenticate(team.participant)
     response = api.post(LIST, {"datasets": [dataset.pk]}, format="json")
     assert response.status_code == 400 and dataset.name in str(response.data)
+
+
+def test_a_token_client_fetches_the_file_url_it_was_given(team) -> None:
+    """aria2c/wget with only an API token: the archive's URL answers bytes, not the login page."""
+    token = Token.objects.create(user=team.participant)
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token.key}")
+    dataset = dataset_with_files(team.investigation, files=2)
+    created = api.post(LIST, {"datasets": [dataset.pk]}, format="json")
+    assert created.status_code == 201
+    job = downloads.download_job_build(job_id=created.data["id"])
+    file_url = api.get(reverse("api-download-detail", args=[job.pk])).data["file_url"]
+
+    got = Client(HTTP_AUTHORIZATION=f"Token {token.key}").get(file_url)
+    assert got.status_code == 200
+    assert b"".join(got.streaming_content) == downloads.download_job_path(job).read_bytes()
+    for client in (Client(), Client(HTTP_AUTHORIZATION="Token not-a-key")):
+        refused = client.get(file_url)
+        assert refused.status_code == 302 and "/login" in refused["Location"]
+
+
+def test_a_token_client_fetches_a_datafile_of_an_embargoed_dataset(team) -> None:
+    dataset = dataset_with_files(team.investigation, files=1)
+    datafile = dataset.datafiles.get()
+    url = reverse("catalogue:datafile-download", args=[datafile.pk])
+    token = Token.objects.create(user=team.participant)
+    got = Client(HTTP_AUTHORIZATION=f"Token {token.key}").get(url)
+    assert got.status_code == 200
+    on_disk = Path(settings.DATA_ROOT) / datafile.location
+    assert b"".join(got.streaming_content) == on_disk.read_bytes()
+    assert Client().get(url).status_code == 404  # embargoed: hidden from the anonymous

@@ -123,7 +123,7 @@ def test_a_fresh_running_job_is_left_to_its_worker_and_a_stale_one_is_swept(team
 @pytest.mark.django_db
 def test_a_superseded_attempt_stops_without_touching_the_row(team, monkeypatch) -> None:
     job = make_job(team.participant, dataset_with_files(team.investigation, files=2))
-    monkeypatch.setattr(downloads, "HEARTBEAT_SECONDS", 0)  # report after every chunk
+    monkeypatch.setattr(downloads.jobs, "HEARTBEAT_SECONDS", 0)  # report after every chunk
 
     def sweeper_gives_the_job_away() -> None:
         DownloadJob.objects.filter(pk=job.pk).update(status=DownloadJobStatus.PENDING)

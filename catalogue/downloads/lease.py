@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from .models import DownloadJobStatus
+from catalogue.models import DownloadJobStatus
 
 ACTIVE = [DownloadJobStatus.PENDING, DownloadJobStatus.RUNNING]
 
