@@ -10,11 +10,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
-from catalogue import access, keyset, usage
+from catalogue import access, usage
 from catalogue import downloads as svc
 from catalogue.downloads.serving import serve_file, session_or_token_required, x_accel
 from catalogue.models import Datafile, DownloadJobKind
 from catalogue.views.downloads import bad_selection, request_selection, selection_query, unavailable
+from portal import keyset
 
 JOBS_PER_PAGE = 20
 
