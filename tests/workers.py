@@ -29,57 +29,21 @@ def purge_queues() -> None:
                 pass
 
 
-class CeleryWorker:
-    def __init__(
-        self,
-        log_path: Path,
-        extra_env: dict[str, str] | None = None,
-        *,
-        queues: str = "",
-        name: str = "",
-        app: str = "portal",
-    ) -> None:
-        self.log_path = log_path
-        self.extra_env = extra_env or {}
-        self.queues = queues  # e.g. "zip" or "doi,default"; empty: every queue
-        self.name = name
-        self.app = app  # the Celery app module (`celery -A`)
+class ChildProcess:
+    """A child process in its own session (so a kill takes its children too), logging to a file."""
+
+    stop_timeout = 30  # seconds a polite SIGTERM gets before SIGKILL
+
+    def __init__(self, args: list[str], *, env: dict[str, str], log_path: Path) -> None:
+        self.args, self.env, self.log_path = args, env, log_path
         self.process: subprocess.Popen | None = None
 
-    def environment(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(
-            DJANGO_SETTINGS_MODULE="tests.settings",
-            PORTAL_TEST_DB_NAME=str(connection.settings_dict["NAME"]),
-            DATA_ROOT=str(settings.DATA_ROOT),
-            DOWNLOAD_ROOT=str(settings.DOWNLOAD_ROOT),
-            MEDIA_ROOT=str(settings.MEDIA_ROOT),
-        )
-        env.update(self.extra_env)
-        return env
-
-    def start(self) -> CeleryWorker:
+    def start(self) -> ChildProcess:
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                self.app,
-                "worker",
-                "--pool",
-                "solo",
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                *(["--queues", self.queues] if self.queues else []),
-                *(["--hostname", f"{self.name}@%h"] if self.name else []),
-            ],
+            self.args,
             cwd=BASE_DIR,
-            env=self.environment(),
+            env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -96,12 +60,64 @@ class CeleryWorker:
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.kill()
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+class CeleryWorker(ChildProcess):
+    def __init__(
+        self,
+        log_path: Path,
+        extra_env: dict[str, str] | None = None,
+        *,
+        queues: str = "",
+        name: str = "",
+        app: str = "portal",
+    ) -> None:
+        self.extra_env = extra_env or {}
+        self.queues = queues  # e.g. "zip" or "doi,default"; empty: every queue
+        self.name = name
+        self.app = app  # the Celery app module (`celery -A`)
+        super().__init__([], env={}, log_path=log_path)
+
+    def environment(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE="tests.settings",
+            PORTAL_TEST_DB_NAME=str(connection.settings_dict["NAME"]),
+            DATA_ROOT=str(settings.DATA_ROOT),
+            DOWNLOAD_ROOT=str(settings.DOWNLOAD_ROOT),
+            MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        )
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> CeleryWorker:
+        # Built at start: the environment names the test database, known only once it exists.
+        self.args = [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            self.app,
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            *(["--queues", self.queues] if self.queues else []),
+            *(["--hostname", f"{self.name}@%h"] if self.name else []),
+        ]
+        self.env = self.environment()
+        super().start()
+        return self
 
 
 def wait_for(

@@ -6,9 +6,7 @@ sharing the test database and folders. Stall detection is shortened by environme
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +15,7 @@ import requests
 from django.db import connection
 from kombu import Connection
 
-from tests.workers import BASE_DIR, CeleryWorker, wait_for
+from tests.workers import CeleryWorker, ChildProcess, wait_for
 
 # Seconds in the test; production: DOWNLOAD_STALE_SECONDS=60, DOI_STALE_SECONDS=180,
 # SWEEP_INTERVAL_SECONDS=60.
@@ -31,40 +29,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Process:
-    """A child process in its own session, logging to a file; SIGKILL is a machine dying."""
-
-    def __init__(self, args: list[str], *, env: dict[str, str], log_path: Path) -> None:
-        self.args, self.env, self.log_path = args, env, log_path
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> Process:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
-        self.process = subprocess.Popen(
-            self.args,
-            cwd=BASE_DIR,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return self
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+class Process(ChildProcess):
+    stop_timeout = 20
 
 
 class Redis(Process):
